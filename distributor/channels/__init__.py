@@ -1,0 +1,1 @@
+"""Channels: one delivery handed to one provider."""

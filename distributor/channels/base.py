@@ -1,0 +1,73 @@
+"""The one send sequence every channel follows.
+
+``deliver`` is fixed: build the provider payload, post it, parse the answer. A channel
+overrides only those three steps and declares its limits on the class. Errors leave
+as :class:`~distributor.errors.Retryable`, :class:`~distributor.errors.Permanent` or
+:class:`~distributor.errors.Uncertain`, carrying the payload and the provider's answer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from distributor.errors import ChannelError
+from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.settings import Settings, build_section
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """For channels that take no options of their own."""
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    """What a delivery needs from the outbox beyond its own row."""
+
+    reply_to: str | None = None
+    """The provider id of the post this one replies to (threads)."""
+
+
+class Channel(ABC):
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[DeliveryKind]]
+    Options: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, settings: Settings, options: Any | None = None) -> None:
+        self.settings = settings
+        self.options = options if options is not None else self.options_from(settings)
+
+    @classmethod
+    def options_from(cls, settings: Settings) -> Any:
+        raw = settings.channels.get(cls.name, {})
+        return build_section(cls.Options, raw, path=settings.path, prefix=f"channels.{cls.name}")
+
+    def deliver(self, delivery: Delivery, context: DeliveryContext | None = None) -> SendResult:
+        ctx = context or DeliveryContext()
+        payload = self.build_payload(delivery, ctx)
+        try:
+            response = self.post(payload)
+        except ChannelError as exc:
+            if exc.payload is None:
+                exc.payload = self.redact(payload)
+            exc.channel = exc.channel or self.name
+            raise
+        return self.parse_response(response, delivery)
+
+    @abstractmethod
+    def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
+        """Turn an outbox row into what the provider's client takes."""
+
+    @abstractmethod
+    def post(self, payload: dict[str, Any]) -> Any:
+        """Send it. Map every failure to Retryable, Permanent or Uncertain."""
+
+    @abstractmethod
+    def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
+        """Read the provider's id (and anything worth keeping) from its answer."""
+
+    def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload as it may be shown in errors and logs."""
+        return payload

@@ -1,0 +1,57 @@
+"""Writes composed output to local files: the embedded default and the editors' preview."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from distributor.channels.base import Channel, DeliveryContext
+from distributor.errors import Permanent
+from distributor.models import Delivery, DeliveryKind, SendResult
+
+
+@dataclass(frozen=True)
+class FilesOptions:
+    dir: str = ""
+    """Where to write; empty means the [output] dir."""
+
+
+class FilesChannel(Channel):
+    name: ClassVar[str] = "files"
+    kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(DeliveryKind)
+    Options: ClassVar[type[Any]] = FilesOptions
+
+    @property
+    def root(self) -> Path:
+        return self.settings.resolve(self.options.dir or self.settings.output.dir)
+
+    def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
+        files = delivery.payload.get("files")
+        if not isinstance(files, dict):
+            raise Permanent("delivery has no 'files' to write", channel=self.name)
+        out: dict[str, str] = {}
+        for rel, content in files.items():
+            p = PurePosixPath(str(rel))
+            if p.is_absolute() or ".." in p.parts:
+                raise Permanent(f"refusing to write outside the output folder: {rel}", channel=self.name)
+            out[str(p)] = str(content)
+        return {"files": out}
+
+    def post(self, payload: dict[str, Any]) -> Any:
+        written: list[str] = []
+        for rel, content in payload["files"].items():
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(content)
+            os.replace(tmp, target)
+            written.append(str(target))
+        return written
+
+    def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
+        return SendResult(provider_id=None, detail={"written": list(response)})

@@ -1,0 +1,201 @@
+"""Plain data passed between the stages of the flow.
+
+Everything here is immutable and free of behaviour beyond small derived values, so
+that every stage can be tested with hand-made instances. The article body is kept in
+one normalised plain-text shape (see :class:`Article`) so that every offset a later
+stage reports indexes the same string.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+def content_hash(*parts: str) -> str:
+    """A stable fingerprint of an article's visible content."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as ingested.
+
+    ``body`` is plain text, one block per line: a paragraph, a heading (a short line
+    without closing punctuation) or a list item starting with ``"- "``. It excludes
+    the title. Feeds carrying HTML are converted to this shape by ingest, and the
+    original kept in ``html``.
+    """
+
+    source_id: str
+    guid: str
+    title: str
+    body: str
+    url: str | None = None
+    published_at: datetime | None = None
+    html: str | None = None
+    image: Image | None = None
+    tags: tuple[str, ...] = ()
+    byline: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.body, self.url or "")
+
+    @property
+    def identity(self) -> str:
+        """What makes two sightings the same article: the canonical URL, else the guid."""
+        return self.url or self.guid
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of the article body: ``body[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A statement carrying an important number; ``value`` is the number as written."""
+
+    text: str
+    value: str
+    start: int
+    end: int
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quote. ``text`` is the segments joined by one space, without marks."""
+
+    text: str
+    speaker: str | None
+    role: str | None
+    segments: tuple[Span, ...]
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """An article plus what extraction found in it, every piece grounded in the body."""
+
+    article: Article
+    headline: str
+    summary: str
+    key_figures: tuple[Figure, ...] = ()
+    quote: Quote | None = None
+    other_quotes: tuple[Quote, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.article.identity
+
+
+@dataclass(frozen=True, slots=True)
+class RoundupItem:
+    story_id: str
+    headline: str
+    url: str | None
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Roundup:
+    """The day's ranking: featured stories get cards and threads, the rest are listed."""
+
+    day: date
+    title: str
+    featured: tuple[RoundupItem, ...]
+    more: tuple[RoundupItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A rendered email, provider-neutral. Placeholders such as ``{{unsubscribe_url}}``
+    are left in ``html`` and ``text`` for the email channel to fill per recipient."""
+
+    day: date
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    story_ids: tuple[str, ...]
+    variant: str = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    text: str
+    link: str | None = None
+    length: int = 0
+    limit: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    network: str
+    story_id: str
+    posts: tuple[Post, ...]
+    kind: str = "thread"
+
+
+class DeliveryState(enum.StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class DeliveryKind(enum.StrEnum):
+    DIGEST = "digest"
+    THREAD_POST = "thread_post"
+    ROUNDUP = "roundup"
+    PREVIEW = "preview"
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One row of the outbox: something to hand to one channel, once."""
+
+    channel: str
+    kind: DeliveryKind
+    idempotency_key: str
+    due_at: datetime
+    payload: dict[str, object] = field(default_factory=dict)
+    subject_id: str = ""
+    content_hash: str = ""
+    state: DeliveryState = DeliveryState.PLANNED
+    attempts: int = 0
+    provider_id: str | None = None
+    last_error: str | None = None
+    parent_key: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a channel reports after a provider accepted a delivery."""
+
+    provider_id: str | None
+    detail: dict[str, object] = field(default_factory=dict)

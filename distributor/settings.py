@@ -1,0 +1,230 @@
+"""Configuration: one TOML file, validated against typed sections at load time.
+
+Each section is a frozen dataclass; field docs live in ``config/distributor.example.toml``
+(a test fails when a key is missing there). Lookup order for the file itself: the
+``--config`` option, then ``DISTRIBUTOR_CONFIG``, then ``config/distributor.toml``.
+Secrets never live in the file: a section names the environment variable, and
+:func:`secret` reads it when the value is needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from distributor.errors import ConfigError, MissingSecretError
+
+DEFAULT_CONFIG = Path("config/distributor.toml")
+CONFIG_ENV = "DISTRIBUTOR_CONFIG"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PublisherSettings:
+    name: str = "Government News Daily"
+    url: str = "https://news.example.org"
+    postal_address: str = "1 Example Street, London SW1A 1AA, United Kingdom"
+    timezone: str = "Europe/London"
+    language: str = "en-GB"
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {self.timezone!r}; use an IANA name such as 'Europe/London'"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    sources: tuple[str, ...] = ("examples/articles",)
+    timeout_seconds: float = 20.0
+    max_bytes: int = 10_000_000
+    user_agent: str = "distributor/0.1 (+https://news.example.org)"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///var/distributor.db"
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    url: str = "sqlite:///var/queue.db"
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    dir: str = "out"
+
+
+@dataclass(frozen=True)
+class Settings:
+    publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    # Per-channel options stay raw here; each channel validates its own section with
+    # :func:`build_section` against the options class it declares.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: str = "<defaults>"
+    base_dir: Path = Path(".")
+
+    def resolve(self, value: str) -> Path:
+        """A path from the config, relative to the directory the config was run from."""
+        p = Path(value)
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def load(path: str | os.PathLike[str] | None = None, *, required: bool = False) -> Settings:
+    """Read and validate the configuration file.
+
+    A missing default file gives the embedded defaults; a file named explicitly (or by
+    the environment) must exist.
+    """
+    explicit = path is not None or CONFIG_ENV in os.environ
+    cfg = config_path(path)
+    if not cfg.exists():
+        if explicit or required:
+            raise ConfigError(
+                "configuration file not found; copy config/distributor.example.toml "
+                "and edit it, or leave out --config to use the defaults",
+                path=str(cfg),
+            )
+        return Settings(base_dir=Path.cwd())
+    try:
+        raw = tomllib.loads(cfg.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(cfg)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(cfg)) from exc
+    return from_mapping(raw, path=str(cfg), base_dir=Path.cwd())
+
+
+def from_mapping(raw: dict[str, Any], *, path: str = "<config>", base_dir: Path = Path(".")) -> Settings:
+    data = dict(raw)
+    channels = data.pop("channels", {})
+    if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
+        raise ConfigError("expected tables such as [channels.x]", path=path, key="channels")
+    settings = build_section(Settings, data, path=path, prefix="", skip={"channels", "path", "base_dir"})
+    return dataclasses.replace(settings, channels=channels, path=path, base_dir=base_dir)
+
+
+def build_section(
+    cls: type[T],
+    raw: dict[str, Any],
+    *,
+    path: str,
+    prefix: str,
+    skip: frozenset[str] | set[str] = frozenset(),
+) -> T:
+    """Validate ``raw`` against the dataclass ``cls``; errors name the file and key."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"expected a table, got {_kind(raw)}", path=path, key=prefix or None)
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)} - set(skip)  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"unknown key{hint} Known keys here: {', '.join(sorted(known))}",
+                path=path,
+                key=dotted,
+            )
+        values[key] = _coerce(value, hints[key], path=path, key=dotted)
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(str(exc), path=path, key=prefix or None) from exc
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "an array", str: "a string", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _coerce(value: Any, hint: Any, *, path: str, key: str) -> Any:
+    origin = get_origin(hint)
+    args = get_args(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return build_section(hint, value, path=path, prefix=key)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(value, inner[0], path=path, key=key)
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(a) for a in args)
+            raise ConfigError(f"expected one of {choices}, got {value!r}", path=path, key=key)
+        return value
+    if origin in (tuple, list):
+        if not isinstance(value, list):
+            raise ConfigError(f"expected an array, got {_kind(value)}", path=path, key=key)
+        item = args[0] if args else Any
+        items = [_coerce(v, item, path=path, key=f"{key}[{i}]") for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"expected a table, got {_kind(value)}", path=path, key=key)
+        vt = args[1] if args else Any
+        return {k: _coerce(v, vt, path=path, key=f"{key}.{k}") for k, v in value.items()}
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is bool and not isinstance(value, bool):
+        raise ConfigError(f"expected true or false, got {value!r}", path=path, key=key)
+    if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"expected a whole number, got {value!r}", path=path, key=key)
+    if isinstance(hint, type) and not isinstance(value, hint):
+        raise ConfigError(
+            f"expected {hint.__name__}, got {_kind(value)} {value!r}", path=path, key=key
+        )
+    return value
+
+
+def secret(env_var: str, purpose: str) -> str:
+    """Read a secret from the environment. The value is never logged or stored."""
+    value = os.environ.get(env_var, "").strip()
+    if not value:
+        raise MissingSecretError(env_var, purpose)
+    return value
+
+
+def section_keys(cls: type[Any], prefix: str = "") -> list[str]:
+    """Every dotted key a section accepts; used to check the example file documents them."""
+    keys: list[str] = []
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in {"channels", "path", "base_dir"}:
+            continue
+        dotted = f"{prefix}.{f.name}" if prefix else f.name
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+            keys.extend(section_keys(hint, dotted))
+        else:
+            keys.append(dotted)
+    return keys
