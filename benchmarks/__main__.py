@@ -14,7 +14,7 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
-    names = argv or sorted(p.stem[len("bench_"):] for p in here.glob("bench_*.py"))
+    names = argv or sorted(p.stem[len("bench_") :] for p in here.glob("bench_*.py"))
     for name in names:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         for figure in module.run():

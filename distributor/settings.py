@@ -119,12 +119,16 @@ def load(path: str | os.PathLike[str] | None = None, *, required: bool = False) 
     return from_mapping(raw, path=str(cfg), base_dir=Path.cwd())
 
 
-def from_mapping(raw: dict[str, Any], *, path: str = "<config>", base_dir: Path = Path(".")) -> Settings:
+def from_mapping(
+    raw: dict[str, Any], *, path: str = "<config>", base_dir: Path = Path(".")
+) -> Settings:
     data = dict(raw)
     channels = data.pop("channels", {})
     if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
         raise ConfigError("expected tables such as [channels.x]", path=path, key="channels")
-    settings = build_section(Settings, data, path=path, prefix="", skip={"channels", "path", "base_dir"})
+    settings = build_section(
+        Settings, data, path=path, prefix="", skip={"channels", "path", "base_dir"}
+    )
     return dataclasses.replace(settings, channels=channels, path=path, base_dir=base_dir)
 
 

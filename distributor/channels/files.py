@@ -36,7 +36,9 @@ class FilesChannel(Channel):
         for rel, content in files.items():
             p = PurePosixPath(str(rel))
             if p.is_absolute() or ".." in p.parts:
-                raise Permanent(f"refusing to write outside the output folder: {rel}", channel=self.name)
+                raise Permanent(
+                    f"refusing to write outside the output folder: {rel}", channel=self.name
+                )
             out[str(p)] = str(content)
         return {"files": out}
 

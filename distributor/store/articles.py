@@ -1,0 +1,156 @@
+"""Stored articles: an article is new once; a silent edit is an update, not a new article."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Row, or_, select
+
+from distributor.models import Article, Image
+from distributor.store.tables import articles, feed_state
+
+
+class Change(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    article: Article
+    change: Change
+    version: int
+
+
+class ArticleStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, batch: Iterable[Article], *, now: datetime | None = None) -> list[Recorded]:
+        """Store what is new, note what changed, ignore what was seen before.
+
+        A sighting matches a stored article by canonical URL or by guid, so a feed
+        that re-dates or re-orders its items, or adds a URL to a guid-only item,
+        does not bring old articles back.
+        """
+        seen_at = now or datetime.now(UTC)
+        results: list[Recorded] = []
+        with self.engine.begin() as conn:
+            for article in batch:
+                conds = [articles.c.identity == article.identity, articles.c.guid == article.guid]
+                if article.url:
+                    conds.append(articles.c.url == article.url)
+                row = conn.execute(select(articles).where(or_(*conds)).limit(1)).first()
+                values = _values(article)
+                if row is None:
+                    conn.execute(
+                        articles.insert().values(
+                            **values, first_seen_at=seen_at, updated_at=seen_at, version=1
+                        )
+                    )
+                    results.append(Recorded(article, Change.NEW, 1))
+                elif row.content_hash != article.content_hash:
+                    version = row.version + 1
+                    values.pop("identity")
+                    conn.execute(
+                        articles.update()
+                        .where(articles.c.id == row.id)
+                        .values(**values, updated_at=seen_at, version=version)
+                    )
+                    results.append(Recorded(article, Change.UPDATED, version))
+                else:
+                    results.append(Recorded(article, Change.UNCHANGED, row.version))
+        return results
+
+    def for_day(self, day: date, tz: ZoneInfo) -> list[Article]:
+        """Articles first seen on ``day`` in the publisher's time zone, oldest first."""
+        start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+        end = start + timedelta(days=1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles)
+                .where(articles.c.first_seen_at >= start, articles.c.first_seen_at < end)
+                .order_by(articles.c.first_seen_at, articles.c.id)
+            ).all()
+        return [_article(r) for r in rows]
+
+    def get(self, identity: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.identity == identity)).first()
+        return _article(row) if row else None
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(articles.c.id)).all())
+
+    def feed_state(self) -> dict[str, tuple[str | None, str | None]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(feed_state)).all()
+        return {r.url: (r.etag, r.last_modified) for r in rows}
+
+    def save_feed_state(
+        self, state: dict[str, tuple[str | None, str | None]], *, now: datetime | None = None
+    ) -> None:
+        checked = now or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for url, (etag, modified) in state.items():
+                updated = conn.execute(
+                    feed_state.update()
+                    .where(feed_state.c.url == url)
+                    .values(etag=etag, last_modified=modified, checked_at=checked)
+                )
+                if updated.rowcount == 0:
+                    conn.execute(
+                        feed_state.insert().values(
+                            url=url, etag=etag, last_modified=modified, checked_at=checked
+                        )
+                    )
+
+
+def _values(a: Article) -> dict[str, Any]:
+    return {
+        "identity": a.identity,
+        "guid": a.guid,
+        "url": a.url,
+        "source_id": a.source_id,
+        "title": a.title,
+        "body": a.body,
+        "html": a.html,
+        "image_url": a.image.url if a.image else None,
+        "image_alt": a.image.alt if a.image else None,
+        "tags": json.dumps(list(a.tags)),
+        "byline": a.byline,
+        "published_at": a.published_at,
+        "content_hash": a.content_hash,
+    }
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _article(row: Row[Any]) -> Article:
+    image = Image(url=row.image_url, alt=row.image_alt or "") if row.image_url else None
+    tags: Sequence[str] = json.loads(row.tags or "[]")
+    return Article(
+        source_id=row.source_id,
+        guid=row.guid,
+        title=row.title,
+        body=row.body,
+        url=row.url,
+        published_at=_aware(row.published_at),
+        html=row.html,
+        image=image,
+        tags=tuple(tags),
+        byline=row.byline,
+    )
