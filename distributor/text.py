@@ -1,0 +1,1 @@
+"""Length counting and splitting per network."""
