@@ -1,3 +1,0 @@
-"""The flow in ordered phases: ingest, extract, compose, plan, dispatch."""
-
-from __future__ import annotations
