@@ -69,12 +69,18 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    channels: tuple[str, ...] = ("files",)
+
+
+@dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -85,6 +91,10 @@ class Settings:
         """A path from the config, relative to the directory the config was run from."""
         p = Path(value)
         return p if p.is_absolute() else self.base_dir / p
+
+
+# Settings fields that are not plain keys of the file.
+_NOT_FROM_FILE = frozenset({"channels", "path", "base_dir"})
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -126,9 +136,7 @@ def from_mapping(
     channels = data.pop("channels", {})
     if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
         raise ConfigError("expected tables such as [channels.x]", path=path, key="channels")
-    settings = build_section(
-        Settings, data, path=path, prefix="", skip={"channels", "path", "base_dir"}
-    )
+    settings = build_section(Settings, data, path=path, prefix="", skip=_NOT_FROM_FILE)
     return dataclasses.replace(settings, channels=channels, path=path, base_dir=base_dir)
 
 
@@ -223,7 +231,7 @@ def section_keys(cls: type[Any], prefix: str = "") -> list[str]:
     keys: list[str] = []
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
-        if f.name in {"channels", "path", "base_dir"}:
+        if cls is Settings and f.name in _NOT_FROM_FILE:
             continue
         dotted = f"{prefix}.{f.name}" if prefix else f.name
         hint = hints[f.name]
