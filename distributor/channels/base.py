@@ -68,6 +68,10 @@ class Channel(ABC):
     def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
         """Read the provider's id (and anything worth keeping) from its answer."""
 
+    def preflight(self) -> list[str]:
+        """Problems that would stop a send (a missing secret, say), without sending."""
+        return []
+
     def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as it may be shown in errors and logs."""
         return payload

@@ -69,3 +69,10 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision``; safe to run on every start."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def open_database(url: str, *, base_dir: Path | None = None) -> Engine:
+    """Connect and bring the schema up to date: what every command does first."""
+    engine = connect(url, base_dir=base_dir)
+    migrate(engine)
+    return engine

@@ -1,0 +1,76 @@
+"""The command line's contract: help with examples, exit codes, --json, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from distributor.cli import main
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, cmd in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(cmd, click.Group):
+            found.extend(_commands(cmd, (*prefix, name)))
+    return found
+
+
+def test_help_lists_the_foundation_commands() -> None:
+    code, out, _ = _run("--help")
+    assert code == 0
+    for name in ("ingest", "check-config"):
+        assert name in out
+
+
+@pytest.mark.parametrize("path", _commands(main))
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    code, out, _ = _run(*path, "--help")
+    assert code == 0
+    assert "Example" in out, f"'distributor {' '.join(path)} --help' shows no example"
+
+
+def test_check_config_reports_a_valid_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run("check-config", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["problems"] == []
+    assert report["channels"] == {"files": "ok"}
+
+
+def test_bad_config_exits_2_with_file_and_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[output]\ndirr = 'x'\n", encoding="utf-8")
+    code, _, err = _run("--config", str(cfg), "check-config")
+    assert code == 2
+    assert f"{cfg}: output.dirr: unknown key; did you mean 'dir'?" in err
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = _run("--config", str(tmp_path / "none.toml"), "check-config")
+    assert code == 2
+    assert "configuration file not found" in err
+
+
+def test_unknown_channel_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f"[delivery]\nchannels = ['files', 'pigeon']\n[database]\nurl = 'sqlite:///{tmp_path}/d.db'\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run("--config", str(cfg), "check-config")
+    assert code == 2
+    assert "no channel named 'pigeon'" in err
