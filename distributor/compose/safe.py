@@ -1,0 +1,101 @@
+"""Making untrusted article text safe for email: plain lines, http(s) links, escaped markup.
+
+Every value that comes from an article passes through here before it reaches MJML,
+HTML, a subject line or the plain-text twin.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from markupsafe import Markup, escape
+
+# Characters that shape emoji and scripts (zero-width joiner and non-joiner); kept
+# everywhere, but written as character references in markup (see html_text).
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def clean_inline(value: str) -> str:
+    """One line of text: no control characters, every run of whitespace one space."""
+    value = unicodedata.normalize("NFC", value)
+    out: list[str] = []
+    space = False
+    for ch in value:
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat in ("Zl", "Zp"):
+            space = True
+            continue
+        if cat == "Cc" or (cat == "Cf" and ch not in _JOINERS) or cat == "Cs":
+            continue
+        if space and out:
+            out.append(" ")
+        space = False
+        out.append(ch)
+    return "".join(out)
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut at a word boundary to at most ``limit`` characters, marking the cut with "…"."""
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    head, sep, _ = cut.rpartition(" ")
+    if sep and len(head) > limit // 2:
+        cut = head
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def html_text(value: object) -> Markup:
+    """Escape a value for HTML and MJML alike.
+
+    Besides ``& < > " '`` this writes braces as references, so article text can never
+    form a ``{{placeholder}}`` that the email channel would fill, and writes combining
+    marks and joiners as references because the MJML compiler mangles them inside
+    attribute values.
+    """
+    if isinstance(value, Markup):
+        return value
+    text = clean_inline("" if value is None else str(value))
+    escaped = str(escape(text))
+    if "{" in escaped or "}" in escaped:
+        escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
+    if not escaped.isascii():
+        escaped = "".join(
+            f"&#{ord(ch)};" if not ch.isascii() and unicodedata.category(ch)[0] in "MC" else ch
+            for ch in escaped
+        )
+    return Markup(escaped)  # noqa: S704 - built from escaped text only
+
+
+def plain_text(value: object) -> str:
+    """A value for the plain-text twin: one clean line that cannot form a placeholder."""
+    text = clean_inline("" if value is None else str(value))
+    return text.replace("{{", "{ {").replace("}}", "} }")
+
+
+def safe_url(value: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link without spaces or control characters."""
+    if not value:
+        return None
+    url = value.strip()
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.hostname is None:
+        return None
+    return url
+
+
+def add_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
+    """``url`` with utm_source/utm_medium/utm_campaign set (replacing any it had)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in ("utm_source", "utm_medium", "utm_campaign")]
+    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
