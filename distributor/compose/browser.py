@@ -34,6 +34,7 @@ _PROBE_JS = """
   }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className; });
   var out = {innerWidth: window.innerWidth, clientWidth: d.clientWidth,
              scrollWidth: d.scrollWidth, scrollHeight: d.scrollHeight,
+             contentHeight: Math.ceil(document.body.getBoundingClientRect().height),
              text: document.body.innerText, images: imgs, overflowing: wide};
   parent.document.getElementById('dx-probe').textContent = JSON.stringify(out);
 })();</script>
@@ -102,8 +103,8 @@ def probe_layout(html_text: str, *, width: int, height: int = 2000,
     """Render ``html_text`` at ``width`` px and report layout facts.
 
     Returns ``innerWidth``, ``clientWidth`` and ``scrollWidth`` (wider than clientWidth
-    means horizontal scrolling), ``scrollHeight``, the visible ``text``, every image's
-    rendered box and up to five ``overflowing`` elements.
+    means horizontal scrolling), ``scrollHeight``, ``contentHeight``, the visible
+    ``text``, every image's rendered box and up to five ``overflowing`` elements.
     """
     marker = "</body>"
     probed = (html_text.replace(marker, _PROBE_JS + marker, 1) if marker in html_text
@@ -124,4 +125,5 @@ def probe_layout(html_text: str, *, width: int, height: int = 2000,
 
 def full_height(html_text: str, *, width: int, timeout: float = 60.0) -> int:
     """The page height at ``width`` px, so a screenshot can show the whole email."""
-    return int(probe_layout(html_text, width=width, timeout=timeout)["scrollHeight"])
+    facts = probe_layout(html_text, width=width, height=400, timeout=timeout)
+    return max(200, int(facts["contentHeight"]))

@@ -279,8 +279,8 @@ def _plan(
         headlines, cards[0].summary if cards else "", day, brand["name"], e.preheader)
     url = brand["url"] or ""
     reason = e.reason or (
-        f"You are receiving this email because you subscribed to the {brand['name']} "
-        f"daily digest{' at ' + url if url else ''}."
+        f"You are receiving this email because you subscribed to the daily digest from "
+        f"{brand['name']}{' at ' + url if url else ''}."
     )
     context = {
         "brand": brand, "subject": shorten(subj, SUBJECT_LIMIT),
