@@ -37,7 +37,7 @@ def story(
         image=image,
         tags=tags,
     )
-    figs = tuple(Figure(text=f, value=f.split()[0], start=0, end=len(f)) for f in figures)
+    figs = tuple(Figure(text=f, value=(f.split() or [f])[0], start=0, end=len(f)) for f in figures)
     q = None
     if quote is not None:
         q = Quote(text=quote[0], speaker=quote[1], role=quote[2],
