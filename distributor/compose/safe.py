@@ -9,30 +9,25 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import regex
 from markupsafe import Markup, escape
 
-# Characters that shape emoji and scripts (zero-width joiner and non-joiner); kept
-# everywhere, but written as character references in markup (see html_text).
-_JOINERS = frozenset("\u200c\u200d")
+_PLAIN = regex.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+# Controls, format characters and lone surrogates go, except the zero-width joiner and
+# non-joiner that emoji and some scripts need (markup gets them as references).
+_DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\u200c\u200d]]+", regex.V1)
+_SPACE = regex.compile(r"[\s\p{Zl}\p{Zp}]+", regex.V1)
+_AS_REFERENCE = regex.compile(r"[\p{M}\p{C}]", regex.V1)
 
 
 def clean_inline(value: str) -> str:
     """One line of text: no control characters, every run of whitespace one space."""
-    value = unicodedata.normalize("NFC", value)
-    out: list[str] = []
-    space = False
-    for ch in value:
-        cat = unicodedata.category(ch)
-        if ch.isspace() or cat in ("Zl", "Zp"):
-            space = True
-            continue
-        if cat == "Cc" or (cat == "Cf" and ch not in _JOINERS) or cat == "Cs":
-            continue
-        if space and out:
-            out.append(" ")
-        space = False
-        out.append(ch)
-    return "".join(out)
+    if _PLAIN.fullmatch(value):
+        return value
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    value = _DROP.sub("", value)
+    return _SPACE.sub(" ", value).strip(" ")
 
 
 def shorten(value: str, limit: int) -> str:
@@ -61,10 +56,7 @@ def html_text(value: object) -> Markup:
     if "{" in escaped or "}" in escaped:
         escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
     if not escaped.isascii():
-        escaped = "".join(
-            f"&#{ord(ch)};" if not ch.isascii() and unicodedata.category(ch)[0] in "MC" else ch
-            for ch in escaped
-        )
+        escaped = _AS_REFERENCE.sub(lambda m: f"&#{ord(m.group())};", escaped)
     return Markup(escaped)  # noqa: S704 - built from escaped text only
 
 

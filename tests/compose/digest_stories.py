@@ -89,7 +89,7 @@ def sample_stories() -> list[Story]:
     ]
 
 
-def many_stories(n: int) -> list[Story]:
+def many_stories(n: int, start: int = 1) -> list[Story]:
     """``n`` full stories (image, figures, quote) for size and speed checks."""
     return [
         story(
@@ -105,5 +105,5 @@ def many_stories(n: int) -> list[Story]:
                    "Amira Haddad", "Minister for Levelling Up"),
             hour=i % 24,
         )
-        for i in range(1, n + 1)
+        for i in range(start, start + n)
     ]
