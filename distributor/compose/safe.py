@@ -27,7 +27,8 @@ def clean_inline(value: str) -> str:
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     value = _DROP.sub("", value)
-    return _SPACE.sub(" ", value).strip(" ")
+    cleaned: str = _SPACE.sub(" ", value).strip(" ")
+    return cleaned
 
 
 def shorten(value: str, limit: int) -> str:
