@@ -121,6 +121,8 @@ def environments(path: Path) -> tuple[Environment, Environment]:
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
+        # Templates do not change during a run; skip the per-include stat() call.
+        "auto_reload": False,
     }
     # Every {{ value }} is escaped by html_text, so even a template that forgets a
     # filter cannot let article markup through.

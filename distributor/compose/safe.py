@@ -7,7 +7,7 @@ HTML, a subject line or the plain-text twin.
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import regex
 from markupsafe import Markup, escape
@@ -18,6 +18,8 @@ _PLAIN = regex.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 _DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\u200c\u200d]]+", regex.V1)
 _SPACE = regex.compile(r"[\s\p{Zl}\p{Zp}]+", regex.V1)
 _AS_REFERENCE = regex.compile(r"[\p{M}\p{C}]", regex.V1)
+_URL_BAD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]", regex.V1)
+_UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 
 def clean_inline(value: str) -> str:
@@ -72,7 +74,7 @@ def safe_url(value: str | None) -> str | None:
     if not value:
         return None
     url = value.strip()
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in url):
+    if _URL_BAD.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -86,9 +88,13 @@ def safe_url(value: str | None) -> str | None:
 
 
 def add_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
-    """``url`` with utm_source/utm_medium/utm_campaign set (replacing any it had)."""
+    """``url`` with utm_source/utm_medium/utm_campaign set (replacing any it had).
+
+    The rest of the query is kept byte for byte, so the link still reaches the page
+    the article named.
+    """
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in ("utm_source", "utm_medium", "utm_campaign")]
-    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    kept = [p for p in parts.query.split("&")
+            if p and p.split("=", 1)[0] not in _UTM_KEYS]
+    ours = urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+    return urlunsplit(parts._replace(query="&".join([*kept, ours])))

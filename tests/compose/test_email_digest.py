@@ -169,12 +169,12 @@ def test_utm_parameters_only_on_article_links() -> None:
 
 
 def test_utm_can_be_switched_off_and_keeps_existing_query() -> None:
-    s = story(1, url="https://news.example.org/a?id=7&utm_source=old#top")
+    s = story(1, url="https://news.example.org/a?q=flood%20aid&utm_source=old#top")
     on = render([s])
-    assert "https://news.example.org/a?id=7&amp;utm_source=newsletter&amp;utm_medium=email" \
-           "&amp;utm_campaign=2026-11-28#top" in on.html
+    assert "https://news.example.org/a?q=flood%20aid&amp;utm_source=newsletter" \
+           "&amp;utm_medium=email&amp;utm_campaign=2026-11-28#top" in on.html
     off = render([s], with_email(utm_enabled=False))
-    assert "https://news.example.org/a?id=7&amp;utm_source=old#top" in off.html
+    assert "https://news.example.org/a?q=flood%20aid&amp;utm_source=old#top" in off.html
 
 
 # --- subject and preheader ---------------------------------------------------------
