@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TOOLS := .tools
 PRISM := $(TOOLS)/node_modules/.bin/prism
+MJML_NPM := $(TOOLS)/node_modules/.bin/mjml
 
 .PHONY: install demo test lint bench eval tools clean
 
@@ -17,12 +18,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(PRISM):
+# `npm init -y` rejects the folder name ".tools", so write the manifest directly.
+$(TOOLS)/package.json:
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && [ -f package.json ] || (cd $(TOOLS) && npm init -y >/dev/null)
+	echo '{"name": "distributor-tools", "private": true}' > $@
+
+$(PRISM): | $(TOOLS)/package.json
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent @stoplight/prism-cli@5.14.2
 
-tools: $(PRISM)
+# The official MJML compiler, only for the email benchmark's comparison.
+$(MJML_NPM): | $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent mjml@5.4.1
+
+tools: $(PRISM) $(MJML_NPM)
 
 demo: $(STAMP)
 	$(BIN)/distributor run

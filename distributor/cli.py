@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
 from distributor import __version__, settings
-from distributor.errors import ConfigError, DistributorError
+from distributor.compose import browser
+from distributor.compose.digest import render_digest
+from distributor.compose.lint import lint_digest
+from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.errors import ConfigError, DistributorError, SourceError
+from distributor.models import Article, Story
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +88,161 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       distributor preview digest --out out/preview
     """
     ctx.ensure_object(dict)["config"] = config_path
+
+
+# --- email preview ---
+
+
+def _stories_from_paths(paths: Sequence[Path]) -> list[Story]:
+    """Plain article files (title on the first line, body after) as stories.
+
+    A stand-in for the ingest and extract stages: the headline is the title and the
+    summary the first paragraph; no figures or quote.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".txt", ".md")))
+        else:
+            files.append(path)
+    stories: list[Story] = []
+    for file in files:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(str(file), f"cannot read the article: {exc}") from exc
+        lines = [ln.strip() for ln in lines]
+        if not lines or not lines[0]:
+            raise SourceError(str(file), "the first line must be the article's title", line=1)
+        body_lines = [ln for ln in lines[1:] if ln]
+        article = Article(
+            source_id=file.parent.name or "files",
+            guid=file.name,
+            title=lines[0],
+            body="\n".join(body_lines),
+        )
+        stories.append(
+            Story(article=article, headline=lines[0], summary=body_lines[0] if body_lines else "")
+        )
+    return stories
+
+
+@main.group()
+def preview() -> None:
+    """Preview what would be sent, without sending anything.
+
+    \b
+    Example:
+      distributor preview digest --out out/preview --screenshot
+    """
+
+
+@preview.command("digest")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for digest.html, digest.txt, digest.json, roundup.json/.xml.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The digest's day (default: today in the publisher's time zone).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+@click.option("--screenshot", is_flag=True, help="Also write PNGs at 375 px and 800 px wide.")
+@click.option("--open", "open_browser", is_flag=True, help="Open digest.html in the browser.")
+@click.option("--json", "as_json", is_flag=True, help="Print digest.json instead of a summary.")
+@click.pass_context
+@boundary
+def preview_digest(
+    ctx: click.Context,
+    out_dir: Path,
+    day: datetime | None,
+    sources: tuple[Path, ...],
+    screenshot: bool,
+    open_browser: bool,
+    as_json: bool,
+) -> None:
+    """Render the day's email digest into a directory for an editor to check.
+
+    Writes digest.html, digest.txt, digest.json (subject, preheader, story count,
+    HTML size and lint findings), roundup.json and roundup.xml (RSS 2.0).
+
+    \b
+    Example:
+      distributor preview digest --out out/preview --date 2026-11-28 \\
+          --source examples/articles --screenshot
+    """
+    cfg = load_settings(ctx)
+    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
+    paths = list(sources) or [cfg.resolve(s) for s in cfg.ingest.sources]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise SourceError(", ".join(missing), "no such file or directory; pass --source PATH")
+    stories = _stories_from_paths(paths)
+    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+    digest = render_digest(stories, roundup, cfg, the_day)
+    findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "digest.html"
+    html_path.write_text(digest.html, encoding="utf-8")
+    (out_dir / "digest.txt").write_text(digest.text, encoding="utf-8")
+    (out_dir / "roundup.json").write_text(roundup_json(roundup), encoding="utf-8")
+    (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
+    report: dict[str, Any] = {
+        "date": the_day.isoformat(),
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "stories": len(digest.story_ids),
+        "featured": len(roundup.featured),
+        "html_bytes": len(digest.html.encode("utf-8")),
+        "text_bytes": len(digest.text.encode("utf-8")),
+        "max_html_bytes": cfg.email.max_html_bytes,
+        "findings": [f.as_dict() for f in findings],
+        "files": {
+            "html": str(html_path),
+            "text": str(out_dir / "digest.txt"),
+            "roundup_json": str(out_dir / "roundup.json"),
+            "roundup_rss": str(out_dir / "roundup.xml"),
+        },
+    }
+    if screenshot:
+        try:
+            for width in (375, 800):
+                height = min(browser.full_height(digest.html, width=width), 16_000)
+                png = browser.screenshot(
+                    html_path, out_dir / f"digest-{width}.png", width=width, height=height
+                )
+                report["files"][f"screenshot_{width}"] = str(png)
+        except browser.BrowserError as exc:
+            raise Failed(f"screenshot: {exc}") from exc
+    (out_dir / "digest.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"Subject:   {digest.subject}")
+        click.echo(f"Preheader: {digest.preheader}")
+        click.echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
+        click.echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
+        for finding in findings:
+            click.echo(f"  ! {finding.code}: {finding.message}")
+        if not findings:
+            click.echo("  no lint findings")
+        click.echo(f"Wrote {out_dir}/")
+    if open_browser:
+        click.launch(str(html_path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 import types
 import typing
@@ -74,6 +75,72 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """The digest's brand, size budget, link tracking and the day's ranking."""
+
+    brand_name: str = ""
+    logo_url: str = ""
+    logo_alt: str = ""
+    logo_width: int = 160
+    logo_height: int = 40
+    text_color: str = "#1a1a1a"
+    muted_color: str = "#5c5c5c"
+    accent_color: str = "#0b57a4"
+    background_color: str = "#f2f3f5"
+    card_color: str = "#ffffff"
+    dark_text_color: str = "#e8e8e8"
+    dark_accent_color: str = "#8cc4ff"
+    dark_background_color: str = "#121212"
+    dark_card_color: str = "#1e1e1e"
+    font_family: str = "Helvetica, Arial, sans-serif"
+    featured_count: int = 8
+    utm_enabled: bool = True
+    utm_source: str = "newsletter"
+    utm_medium: str = "email"
+    templates: str = ""
+    subject: str = ""
+    preheader: str = ""
+    reason: str = ""
+    max_html_bytes: int = 102_000
+    minify: bool = True
+    roundup_title: str = "More of Today's Top Breaking Government News"
+    source_weights: dict[str, float] = field(default_factory=dict)
+    topic_weights: dict[str, float] = field(default_factory=dict)
+    recency_weight: float = 1.0
+    recency_half_life_hours: float = 12.0
+    figures_bonus: float = 0.25
+    quote_bonus: float = 0.25
+
+    def __post_init__(self) -> None:
+        for name in (
+            "text_color",
+            "muted_color",
+            "accent_color",
+            "background_color",
+            "card_color",
+            "dark_text_color",
+            "dark_accent_color",
+            "dark_background_color",
+            "dark_card_color",
+        ):
+            value = getattr(self, name)
+            if not re.fullmatch(r"#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?", value):
+                raise ValueError(f"{name} must be a hex colour such as '#1a1a1a', got {value!r}")
+        # Colours and fonts go into CSS and MJML attributes unescaped: allow only what they need.
+        if not re.fullmatch(r"[A-Za-z0-9 ,'\-]+", self.font_family):
+            raise ValueError(
+                "font_family may contain only letters, digits, spaces, commas, quotes and "
+                f"hyphens, got {self.font_family!r}"
+            )
+        if self.featured_count < 0 or self.max_html_bytes <= 0:
+            raise ValueError("featured_count must be >= 0 and max_html_bytes > 0")
+        if self.logo_width <= 0 or self.logo_height <= 0:
+            raise ValueError("logo_width and logo_height must be positive pixel sizes")
+        if self.recency_half_life_hours <= 0:
+            raise ValueError("recency_half_life_hours must be positive")
+
+
+@dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -81,6 +148,8 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+
+    email: EmailSettings = field(default_factory=EmailSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

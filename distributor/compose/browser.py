@@ -1,0 +1,151 @@
+"""Headless Chromium for the editors' preview: screenshots and layout facts.
+
+Each run gets a fresh profile directory and no network helpers, so a preview never
+touches the user's browser profile and finishes without waiting on background traffic.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+CHROMIUM_ENV = "DISTRIBUTOR_CHROMIUM"
+
+# Runs inside the rendered email, after the body has been parsed: the layout is
+# measured before any remote image loads, which is what a mail client shows first.
+_PROBE_JS = """
+<script>(function () {
+  var d = document.documentElement;
+  var imgs = Array.prototype.map.call(document.images, function (i) {
+    var r = i.getBoundingClientRect();
+    return {src: i.getAttribute('src'), alt: i.getAttribute('alt'), width: r.width,
+            height: r.height, right: r.right};
+  });
+  var wide = Array.prototype.filter.call(document.body.querySelectorAll('*'), function (e) {
+    return e.getBoundingClientRect().right > window.innerWidth + 0.5;
+  }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className; });
+  var out = {innerWidth: window.innerWidth, clientWidth: d.clientWidth,
+             scrollWidth: d.scrollWidth, scrollHeight: d.scrollHeight,
+             contentHeight: Math.ceil(document.body.getBoundingClientRect().height),
+             text: document.body.innerText, images: imgs, overflowing: wide};
+  parent.document.getElementById('dx-probe').textContent = JSON.stringify(out);
+})();</script>
+"""
+# Headless Chromium will not make a window narrower than 500 px, so the email is
+# measured inside an iframe of the exact width (srcdoc keeps it same-origin).
+_WRAPPER = (
+    '<!doctype html><html><body style="margin:0">'
+    '<iframe style="width:{width}px;height:{height}px;border:0" srcdoc="{srcdoc}"></iframe>'
+    '<pre id="dx-probe"></pre></body></html>'
+)
+_PROBE_OUT = re.compile(r'<pre id="dx-probe">(.*?)</pre>', re.DOTALL)
+
+
+class BrowserError(RuntimeError):
+    """Chromium is missing or failed; the message says what to install or check."""
+
+
+def find_chromium() -> str | None:
+    explicit = os.environ.get(CHROMIUM_ENV)
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for candidate in CHROMIUM_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    chromium = find_chromium()
+    if chromium is None:
+        raise BrowserError(
+            "Chromium not found: install Debian's package (apt-get install chromium) "
+            f"or set {CHROMIUM_ENV} to the browser's path"
+        )
+    with tempfile.TemporaryDirectory(prefix="distributor-chromium-") as profile:
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            *args,
+        ]
+        try:
+            result = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise BrowserError(f"Chromium did not finish within {timeout:.0f} s") from exc
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-3:])
+        raise BrowserError(f"Chromium exited with {result.returncode}: {tail}")
+    return result
+
+
+def screenshot(
+    html_path: Path, png_path: Path, *, width: int, height: int = 2000, timeout: float = 60.0
+) -> Path:
+    """A PNG of ``html_path`` in a ``width`` × ``height`` window."""
+    _run(
+        [
+            f"--screenshot={png_path.resolve()}",
+            f"--window-size={width},{height}",
+            html_path.resolve().as_uri(),
+        ],
+        timeout,
+    )
+    if not png_path.is_file():
+        raise BrowserError(f"Chromium wrote no screenshot to {png_path}")
+    return png_path
+
+
+def probe_layout(
+    html_text: str, *, width: int, height: int = 2000, timeout: float = 60.0
+) -> dict[str, Any]:
+    """Render ``html_text`` at ``width`` px and report layout facts.
+
+    Returns ``innerWidth``, ``clientWidth`` and ``scrollWidth`` (wider than clientWidth
+    means horizontal scrolling), ``scrollHeight``, ``contentHeight``, the visible
+    ``text``, every image's rendered box and up to five ``overflowing`` elements.
+    """
+    marker = "</body>"
+    probed = (
+        html_text.replace(marker, _PROBE_JS + marker, 1)
+        if marker in html_text
+        else html_text + _PROBE_JS
+    )
+    with tempfile.TemporaryDirectory(prefix="distributor-probe-") as tmp:
+        page = Path(tmp) / "probe.html"
+        wrapper = _WRAPPER.format(
+            width=width, height=height, srcdoc=html.escape(probed, quote=True)
+        )
+        page.write_text(wrapper, encoding="utf-8")
+        window = f"--window-size={max(width, 500) + 100},{height + 100}"
+        result = _run(["--dump-dom", window, page.as_uri()], timeout)
+    match = _PROBE_OUT.search(result.stdout)
+    if match is None or not match.group(1).strip():
+        raise BrowserError("the layout probe did not run (no result in Chromium's DOM dump)")
+    data: dict[str, Any] = json.loads(html.unescape(match.group(1)))
+    return data
+
+
+def full_height(html_text: str, *, width: int, timeout: float = 60.0) -> int:
+    """The page height at ``width`` px, so a screenshot can show the whole email."""
+    facts = probe_layout(html_text, width=width, height=400, timeout=timeout)
+    return max(200, int(facts["contentHeight"]))

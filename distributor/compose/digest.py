@@ -1,0 +1,435 @@
+"""The daily email digest: Jinja2 + MJML to HTML, plus its plain-text twin.
+
+Stories come in already ranked by the roundup manifest: its featured stories become
+full cards, the rest one line each in the roundup section. Every article value is
+escaped on its way into the templates (see :mod:`distributor.compose.safe`), links
+are http(s) only, and the per-recipient links are left as :data:`PLACEHOLDERS` for
+the email channel to fill.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup
+
+from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
+from distributor.compose.safe import (
+    add_utm,
+    clean_inline,
+    html_text,
+    plain_text,
+    safe_url,
+    shorten,
+)
+from distributor.errors import ConfigError
+from distributor.models import Digest, Roundup, RoundupItem, Story
+from distributor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDERS = ("{{unsubscribe_url}}", "{{preferences_url}}", "{{name}}")
+
+HTML_TEMPLATE = "digest.mjml.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+CONTENT_WIDTH = 552  # the 600 px body less 24 px padding each side
+MAX_FIGURES = 4
+SUBJECT_LIMIT = 150
+PREHEADER_LIMIT = 140
+_FIELD = re.compile(r"\{(headline|count|more|date|brand)\}")
+
+
+@dataclass(frozen=True)
+class CardImage:
+    src: str
+    alt: str
+    width: int
+    height: int | None
+
+
+@dataclass(frozen=True)
+class CardQuote:
+    text: str
+    speaker: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Card:
+    story_id: str
+    headline: str
+    url: str | None
+    summary: str
+    image: CardImage | None
+    figures: tuple[str, ...]
+    quote: CardQuote | None
+
+
+@dataclass(frozen=True)
+class Line:
+    story_id: str
+    headline: str
+    url: str | None
+
+
+# --- templates ---------------------------------------------------------------
+
+
+def template_dir(settings: Settings) -> Path:
+    """Where the email templates are: the configured directory, else the packaged
+    copy (wheel installs), else the repository's ``templates/email``."""
+    if settings.email.templates:
+        path = settings.resolve(settings.email.templates)
+        if not (path / HTML_TEMPLATE).is_file() or not (path / TEXT_TEMPLATE).is_file():
+            raise ConfigError(
+                f"{path} must hold {HTML_TEMPLATE} and {TEXT_TEMPLATE}; copy templates/email "
+                "from the distributor repository and edit it",
+                path=settings.path,
+                key="email.templates",
+            )
+        return path
+    packaged = Path(__file__).resolve().parent.parent / "templates" / "email"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates" / "email"
+
+
+def _wrap(value: object, width: int = 72, indent: str = "", subsequent: str = "") -> Markup:
+    text = plain_text(value)
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return Markup("\n".join(lines))  # noqa: S704 - plain text, never HTML
+
+
+def _text_value(value: object) -> str:
+    return str(value) if isinstance(value, Markup) else plain_text(value)
+
+
+@lru_cache(maxsize=8)
+def environments(path: Path) -> tuple[Environment, Environment]:
+    """The MJML environment (everything escaped) and the plain-text one, per directory."""
+    common: dict[str, Any] = {
+        "loader": FileSystemLoader(str(path)),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        # Templates do not change during a run; skip the per-include stat() call.
+        "auto_reload": False,
+    }
+    # Every {{ value }} is escaped by html_text, so even a template that forgets a
+    # filter cannot let article markup through.
+    html_env = Environment(autoescape=True, finalize=html_text, **common)
+    text_env = Environment(autoescape=False, finalize=_text_value, **common)  # noqa: S701
+    text_env.filters["wrap"] = _wrap
+    return html_env, text_env
+
+
+# --- subject and preheader ----------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _fill(template: str, fields: dict[str, str]) -> str:
+    return _FIELD.sub(lambda m: fields[m.group(1)], template)
+
+
+def digest_subject(headlines: Sequence[str], day: date, brand: str, template: str = "") -> str:
+    """Top headline, number of stories and the date; one line, no control characters."""
+    count = len(headlines)
+    fields = {
+        "headline": shorten(clean_inline(headlines[0]), 90) if headlines else "",
+        "count": str(count),
+        "more": str(max(0, count - 1)),
+        "date": long_date(day),
+        "brand": clean_inline(brand),
+    }
+    if not template:
+        if count == 0:
+            template = "{brand}: no new stories, {date}"
+        elif count == 1:
+            template = "{headline} – {date}"
+        else:
+            template = "{headline} + {more} more – {date}"
+    return shorten(clean_inline(_fill(template, fields)), SUBJECT_LIMIT)
+
+
+def digest_preheader(
+    headlines: Sequence[str], summary: str, day: date, brand: str, template: str = ""
+) -> str:
+    count = len(headlines)
+    fields = {
+        "headline": clean_inline(headlines[0]) if headlines else "",
+        "count": str(count),
+        "more": str(max(0, count - 1)),
+        "date": long_date(day),
+        "brand": clean_inline(brand),
+    }
+    if template:
+        text = _fill(template, fields)
+    elif count == 0:
+        text = f"Nothing new from {fields['brand']} today."
+    elif count == 1:
+        text = summary or fields["headline"]
+    else:
+        text = f"{count} stories today, also: " + "; ".join(clean_inline(h) for h in headlines[1:4])
+    return shorten(clean_inline(text), PREHEADER_LIMIT)
+
+
+# --- view model ---------------------------------------------------------------
+
+
+def _article_link(url: str | None, settings: Settings, day: date) -> str | None:
+    safe = safe_url(url)
+    if safe and settings.email.utm_enabled:
+        e = settings.email
+        safe = add_utm(safe, source=e.utm_source, medium=e.utm_medium, campaign=day.isoformat())
+    return safe
+
+
+def _card(story: Story, settings: Settings, day: date) -> Card:
+    headline = shorten(clean_inline(story.headline or story.article.title), 200)
+    image = None
+    img = story.article.image
+    src = safe_url(img.url) if img else None
+    if img and src:
+        width = CONTENT_WIDTH if not img.width or img.width > CONTENT_WIDTH else img.width
+        height = round(img.height * width / img.width) if img.width and img.height else None
+        alt = clean_inline(img.alt) or headline
+        image = CardImage(src=src, alt=shorten(alt, 200), width=width, height=height)
+    quote = None
+    if story.quote is not None and clean_inline(story.quote.text):
+        q = story.quote
+        quote = CardQuote(
+            text=shorten(clean_inline(q.text), 500),
+            speaker=clean_inline(q.speaker or ""),
+            role=clean_inline(q.role or ""),
+        )
+    figures = tuple(
+        shorten(clean_inline(f.text), 200)
+        for f in story.key_figures[:MAX_FIGURES]
+        if clean_inline(f.text)
+    )
+    return Card(
+        story_id=story.id,
+        headline=headline,
+        url=_article_link(story.article.url, settings, day),
+        summary=shorten(clean_inline(story.summary), 600),
+        image=image,
+        figures=figures,
+        quote=quote,
+    )
+
+
+def _line(item: RoundupItem, story: Story | None, settings: Settings, day: date) -> Line:
+    headline = item.headline or (story.headline if story else "") or item.story_id
+    url = story.article.url if story is not None else item.url
+    return Line(
+        story_id=item.story_id,
+        headline=shorten(clean_inline(headline), 200),
+        url=_article_link(url, settings, day),
+    )
+
+
+def _brand(settings: Settings) -> dict[str, Any]:
+    e, p = settings.email, settings.publisher
+    name = clean_inline(e.brand_name or p.name)
+    logo_src = safe_url(e.logo_url)
+    logo = None
+    if logo_src:
+        logo = {
+            "src": logo_src,
+            "alt": clean_inline(e.logo_alt) or name,
+            "width": e.logo_width,
+            "height": e.logo_height,
+        }
+    return {
+        "name": name,
+        "publisher_name": clean_inline(p.name),
+        "address": p.postal_address,
+        "url": safe_url(p.url),
+        "lang": p.language,
+        "logo": logo,
+        "font_family": e.font_family,
+        "text_color": e.text_color,
+        "muted_color": e.muted_color,
+        "accent_color": e.accent_color,
+        "background_color": e.background_color,
+        "card_color": e.card_color,
+        "dark_text_color": e.dark_text_color,
+        "dark_accent_color": e.dark_accent_color,
+        "dark_background_color": e.dark_background_color,
+        "dark_card_color": e.dark_card_color,
+    }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    cards: tuple[Card, ...]
+    lines: tuple[Line, ...]
+    context: dict[str, Any]
+
+
+def _plan(
+    stories: Sequence[Story],
+    roundup: Roundup,
+    settings: Settings,
+    day: date,
+    variant: str,
+    subject: str | None,
+    preheader: str | None,
+) -> _Plan:
+    by_id = {s.id: s for s in stories}
+
+    def wanted(item: RoundupItem) -> bool:
+        if variant == "all":
+            return True
+        story = by_id.get(item.story_id)
+        return story is not None and variant.casefold() in {
+            t.casefold() for t in story.article.tags
+        }
+
+    featured = [i for i in roundup.featured if wanted(i)]
+    more = [i for i in roundup.more if wanted(i)]
+    cards = tuple(_card(by_id[i.story_id], settings, day) for i in featured if i.story_id in by_id)
+    lines = tuple(
+        _line(i, by_id.get(i.story_id), settings, day) for i in featured if i.story_id not in by_id
+    )
+    lines += tuple(_line(i, by_id.get(i.story_id), settings, day) for i in more)
+    brand = _brand(settings)
+    headlines = [c.headline for c in cards] + [ln.headline for ln in lines]
+    e = settings.email
+    subj = (
+        clean_inline(subject)
+        if subject
+        else digest_subject(headlines, day, brand["name"], e.subject)
+    )
+    pre = (
+        clean_inline(preheader)
+        if preheader
+        else digest_preheader(
+            headlines, cards[0].summary if cards else "", day, brand["name"], e.preheader
+        )
+    )
+    url = brand["url"] or ""
+    reason = e.reason or (
+        f"You are receiving this email because you subscribed to the daily digest from "
+        f"{brand['name']}{' at ' + url if url else ''}."
+    )
+    context = {
+        "brand": brand,
+        "subject": shorten(subj, SUBJECT_LIMIT),
+        "preheader": shorten(pre, PREHEADER_LIMIT),
+        "date_long": long_date(day),
+        "count": len(headlines),
+        "roundup_title": clean_inline(roundup.title),
+        "reason": reason,
+        "ph": {name.strip("{}"): Markup(name) for name in PLACEHOLDERS},  # noqa: S704
+    }
+    return _Plan(cards=cards, lines=lines, context=context)
+
+
+# --- rendering ----------------------------------------------------------------
+
+
+def _render_templates(plan: _Plan, settings: Settings) -> tuple[str, str]:
+    html_env, text_env = environments(template_dir(settings))
+    context = {**plan.context, "cards": plan.cards, "lines": plan.lines}
+    try:
+        mjml_source = html_env.get_template(HTML_TEMPLATE).render(context)
+        text = text_env.get_template(TEXT_TEMPLATE).render(context)
+    except TemplateError as exc:
+        raise ConfigError(f"email template error: {exc}", path=str(template_dir(settings))) from exc
+    return mjml_source, text
+
+
+def digest_mjml(
+    stories: Sequence[Story],
+    roundup: Roundup,
+    settings: Settings,
+    day: date,
+    *,
+    variant: str = "all",
+) -> str:
+    """The MJML source of the digest (before compiling); for comparisons and debugging."""
+    plan = _plan(stories, roundup, settings, day, variant, None, None)
+    return _render_templates(plan, settings)[0]
+
+
+def render_digest(
+    stories: Sequence[Story],
+    roundup: Roundup,
+    settings: Settings,
+    day: date,
+    *,
+    variant: str = "all",
+    subject: str | None = None,
+    preheader: str | None = None,
+) -> Digest:
+    """Render the day's digest.
+
+    ``variant`` "all" lists every story; any other value keeps the stories tagged with
+    it. When the HTML would exceed ``email.max_html_bytes`` (Gmail clips it and hides
+    the unsubscribe link), the lowest cards become one-liners until it fits.
+    """
+    plan = _plan(stories, roundup, settings, day, variant, subject, preheader)
+    budget = settings.email.max_html_bytes
+    while True:
+        mjml_source, text = _render_templates(plan, settings)
+        try:
+            html = compile_mjml(mjml_source)
+        except MjmlError as exc:
+            raise ConfigError(str(exc), path=str(template_dir(settings))) from exc
+        if settings.email.minify:
+            html = minify_html(html)
+        size = len(html.encode("utf-8"))
+        if size <= budget or not plan.cards:
+            break
+        last = plan.cards[-1]
+        log.warning(
+            "digest is %d bytes, over the %d byte budget: listing %r as one line",
+            size,
+            budget,
+            last.headline,
+        )
+        plan = replace(
+            plan,
+            cards=plan.cards[:-1],
+            lines=(Line(last.story_id, last.headline, last.url), *plan.lines),
+        )
+    story_ids = tuple(c.story_id for c in plan.cards) + tuple(ln.story_id for ln in plan.lines)
+    log.info(
+        "rendered digest %s (%s): %d stories, %d cards, html %d bytes, text %d bytes",
+        day.isoformat(),
+        variant,
+        len(story_ids),
+        len(plan.cards),
+        size,
+        len(text.encode("utf-8")),
+    )
+    return Digest(
+        day=day,
+        subject=plan.context["subject"],
+        preheader=plan.context["preheader"],
+        html=html,
+        text=text,
+        story_ids=story_ids,
+        variant=variant,
+    )

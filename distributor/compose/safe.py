@@ -1,0 +1,99 @@
+"""Making untrusted article text safe for email: plain lines, http(s) links, escaped markup.
+
+Every value that comes from an article passes through here before it reaches MJML,
+HTML, a subject line or the plain-text twin.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import regex
+from markupsafe import Markup, escape
+
+_PLAIN = regex.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+# Controls, format characters and lone surrogates go, except the zero-width joiner and
+# non-joiner that emoji and some scripts need (markup gets them as references).
+_DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\u200c\u200d]]+", regex.V1)
+_SPACE = regex.compile(r"[\s\p{Zl}\p{Zp}]+", regex.V1)
+_AS_REFERENCE = regex.compile(r"[\p{M}\p{C}]", regex.V1)
+_URL_BAD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]", regex.V1)
+_UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+
+
+def clean_inline(value: str) -> str:
+    """One line of text: no control characters, every run of whitespace one space."""
+    if _PLAIN.fullmatch(value):
+        return value
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    value = _DROP.sub("", value)
+    cleaned: str = _SPACE.sub(" ", value).strip(" ")
+    return cleaned
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut at a word boundary to at most ``limit`` characters, marking the cut with "…"."""
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    head, sep, _ = cut.rpartition(" ")
+    if sep and len(head) > limit // 2:
+        cut = head
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def html_text(value: object) -> Markup:
+    """Escape a value for HTML and MJML alike.
+
+    Besides ``& < > " '`` this writes braces as references, so article text can never
+    form a ``{{placeholder}}`` that the email channel would fill, and writes combining
+    marks and joiners as references because the MJML compiler mangles them inside
+    attribute values.
+    """
+    if isinstance(value, Markup):
+        return value
+    text = clean_inline("" if value is None else str(value))
+    escaped = str(escape(text))
+    if "{" in escaped or "}" in escaped:
+        escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
+    if not escaped.isascii():
+        escaped = _AS_REFERENCE.sub(lambda m: f"&#{ord(m.group())};", escaped)
+    return Markup(escaped)  # noqa: S704 - built from escaped text only
+
+
+def plain_text(value: object) -> str:
+    """A value for the plain-text twin: one clean line that cannot form a placeholder."""
+    text = clean_inline("" if value is None else str(value))
+    return text.replace("{{", "{ {").replace("}}", "} }")
+
+
+def safe_url(value: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link without spaces or control characters."""
+    if not value:
+        return None
+    url = value.strip()
+    if _URL_BAD.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.hostname is None:
+        return None
+    return url
+
+
+def add_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
+    """``url`` with utm_source/utm_medium/utm_campaign set (replacing any it had).
+
+    The rest of the query is kept byte for byte, so the link still reaches the page
+    the article named.
+    """
+    parts = urlsplit(url)
+    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in _UTM_KEYS]
+    ours = urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+    return urlunsplit(parts._replace(query="&".join([*kept, ours])))

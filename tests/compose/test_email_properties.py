@@ -1,0 +1,125 @@
+"""Escaping holds for any text an article can carry."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from html.parser import HTMLParser
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from distributor.compose.digest import digest_subject, render_digest
+from distributor.compose.roundup import build_roundup
+from distributor.compose.safe import clean_inline, safe_url
+from distributor.models import Image
+from distributor.settings import EmailSettings, Settings
+from tests.compose.digest_stories import DAY, story
+
+SETTINGS = dataclasses.replace(Settings(), email=EmailSettings(utm_enabled=False))
+
+# Printable-ish text with markup, entities, braces, controls and joiners mixed in.
+nasty = st.lists(
+    st.one_of(
+        st.text(max_size=8),
+        st.sampled_from(list("<>&\"'{}/=;\n\r\t\x00\x1b\u200d\u202e\u2028\ufe0f\u0301")),
+        st.sampled_from(
+            [
+                "<script>",
+                "</mj-text>",
+                "<mj-raw>",
+                "{{name}}",
+                "&amp;",
+                "<img src=x onerror=alert(1)>",
+                "]]>",
+                "<!--",
+                "👩\u200d💻",
+            ]
+        ),
+    ),
+    max_size=10,
+).map("".join)
+
+
+class Headings(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.h2: list[str] = []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in_h2 = self._in_h2 or tag == "h2"
+        if tag == "h2":
+            self.h2.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h2:
+            self.h2[-1] += data
+
+
+ALLOWED = {
+    "html",
+    "head",
+    "title",
+    "meta",
+    "style",
+    "body",
+    "div",
+    "table",
+    "tbody",
+    "tr",
+    "td",
+    "p",
+    "h2",
+    "a",
+    "img",
+    "ul",
+    "li",
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=nasty, summary=nasty, quote=nasty, figure=nasty, alt=nasty)
+def test_any_article_text_stays_text(
+    title: str, summary: str, quote: str, figure: str, alt: str
+) -> None:
+    s = story(
+        1,
+        title=title or "x",
+        summary=summary,
+        figures=(figure,),
+        quote=(quote, quote, quote),
+        image=Image("https://news.example.org/i.jpg", alt, 600, 300),
+    )
+    digest = render_digest([s], build_roundup([s], DAY), SETTINGS, DAY)  # never raises
+    assert "<script" not in digest.html.lower()
+    parser = Headings()
+    parser.feed(digest.html)
+    assert set(parser.tags) <= ALLOWED, set(parser.tags) - ALLOWED
+    assert parser.h2[0] == clean_inline(title or "x")
+    assert digest.html.count("{{name}}") == 1 and digest.text.count("{{name}}") == 1
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", digest.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(headlines=st.lists(nasty, max_size=4), brand=nasty, template=nasty)
+def test_subject_never_has_control_characters(
+    headlines: list[str], brand: str, template: str
+) -> None:
+    subject = digest_subject(headlines, DAY, brand, template)
+    assert not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]", subject)
+    assert len(subject) <= 150
+
+
+@given(url=st.text(max_size=40))
+def test_only_http_urls_pass(url: str) -> None:
+    ok = safe_url(url)
+    if ok is not None:
+        assert ok.lower().startswith(("http://", "https://"))
+        assert not re.search(r"\s", ok)
