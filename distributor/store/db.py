@@ -66,7 +66,7 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema up to ``revision``; safe to run on every start."""
     command.upgrade(alembic_config(engine), revision)
 

@@ -1,0 +1,10 @@
+"""The command line: the only package that prints or exits.
+
+``app`` holds the group and the shared plumbing; each other module registers the
+commands of one area on it.
+"""
+
+from distributor.cli import email_preview, foundation
+from distributor.cli.app import main
+
+__all__ = ["email_preview", "foundation", "main"]

@@ -1,0 +1,127 @@
+"""``preview digest``: the day's email rendered into a folder for an editor."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from distributor.cli.app import Failed, boundary, emit_json, load_settings, preview
+from distributor.compose import browser
+from distributor.compose.digest import render_digest
+from distributor.compose.lint import lint_digest
+from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.ingest.sources import read_sources
+from distributor.pipeline import phases
+
+
+@preview.command("digest")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for digest.html, digest.txt, digest.json, roundup.json/.xml.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The digest's day (default: today in the publisher's time zone).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+@click.option("--screenshot", is_flag=True, help="Also write PNGs at 375 px and 800 px wide.")
+@click.option("--open", "open_browser", is_flag=True, help="Open digest.html in the browser.")
+@click.option("--json", "as_json", is_flag=True, help="Print digest.json instead of a summary.")
+@click.pass_context
+@boundary
+def preview_digest(
+    ctx: click.Context,
+    out_dir: Path,
+    day: datetime | None,
+    sources: tuple[Path, ...],
+    screenshot: bool,
+    open_browser: bool,
+    as_json: bool,
+) -> None:
+    """Render the day's email digest into a directory for an editor to check.
+
+    Writes digest.html, digest.txt, digest.json (subject, preheader, story count,
+    HTML size and lint findings), roundup.json and roundup.xml (RSS 2.0).
+
+    \b
+    Example:
+      distributor preview digest --out out/preview --date 2026-11-28 \\
+          --source examples/articles --screenshot
+    """
+    cfg = load_settings(ctx)
+    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
+    specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
+    ingested = read_sources(specs, cfg.ingest)
+    if ingested.problems:
+        raise ingested.problems[0]
+    stories = phases.extract_all(ingested.articles)
+    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+    digest = render_digest(stories, roundup, cfg, the_day)
+    findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "digest.html"
+    html_path.write_text(digest.html, encoding="utf-8")
+    (out_dir / "digest.txt").write_text(digest.text, encoding="utf-8")
+    (out_dir / "roundup.json").write_text(roundup_json(roundup), encoding="utf-8")
+    (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
+    report: dict[str, Any] = {
+        "date": the_day.isoformat(),
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "stories": len(digest.story_ids),
+        "featured": len(roundup.featured),
+        "html_bytes": len(digest.html.encode("utf-8")),
+        "text_bytes": len(digest.text.encode("utf-8")),
+        "max_html_bytes": cfg.email.max_html_bytes,
+        "findings": [f.as_dict() for f in findings],
+        "files": {
+            "html": str(html_path),
+            "text": str(out_dir / "digest.txt"),
+            "roundup_json": str(out_dir / "roundup.json"),
+            "roundup_rss": str(out_dir / "roundup.xml"),
+        },
+    }
+    if screenshot:
+        try:
+            for width in (375, 800):
+                height = min(browser.full_height(digest.html, width=width), 16_000)
+                png = browser.screenshot(
+                    html_path, out_dir / f"digest-{width}.png", width=width, height=height
+                )
+                report["files"][f"screenshot_{width}"] = str(png)
+        except browser.BrowserError as exc:
+            raise Failed(f"screenshot: {exc}") from exc
+    (out_dir / "digest.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"Subject:   {digest.subject}")
+        click.echo(f"Preheader: {digest.preheader}")
+        click.echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
+        click.echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
+        for finding in findings:
+            click.echo(f"  ! {finding.code}: {finding.message}")
+        if not findings:
+            click.echo("  no lint findings")
+        click.echo(f"Wrote {out_dir}/")
+    if open_browser:
+        click.launch(str(html_path))

@@ -1,0 +1,115 @@
+"""Foundation commands: ingest and check-config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from distributor.cli.app import EXIT_FAILED, EXIT_USAGE, boundary, emit_json, load_settings, main
+from distributor.errors import ConfigError
+
+SOURCE_OPTION = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PATH_OR_URL",
+    help="Read this file, folder, feed file or feed URL instead of the configured sources "
+    "(repeatable).",
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _problem_lines(problems: list[Any]) -> list[str]:
+    return [f"  ! {p}" for p in problems]
+
+
+@main.command()
+@SOURCE_OPTION
+@JSON_OPTION
+@click.pass_context
+@boundary
+def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Read the sources and store what is new; report what changed and what failed.
+
+    \b
+    Examples:
+      distributor ingest
+      distributor ingest --source examples/articles --source https://example.org/feed.xml
+    """
+    from distributor.pipeline import phases
+    from distributor.store import db
+    from distributor.store.articles import ArticleStore
+
+    cfg = load_settings(ctx)
+    store = ArticleStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
+    result = phases.ingest(cfg, store, sources or None)
+    summary = {
+        "new": result.count("new"),
+        "updated": result.count("updated"),
+        "unchanged": result.count("unchanged"),
+        "articles": [
+            {"identity": r.article.identity, "title": r.article.title, "change": str(r.change)}
+            for r in result.recorded
+        ],
+        "problems": [str(p) for p in result.problems],
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(
+            f"{summary['new']} new, {summary['updated']} updated, "
+            f"{summary['unchanged']} already seen; {len(result.problems)} source(s) failed"
+        )
+        for line in _problem_lines(result.problems):
+            click.echo(line, err=True)
+    if result.problems:
+        ctx.exit(EXIT_FAILED)
+
+
+@main.command("check-config")
+@JSON_OPTION
+@click.pass_context
+@boundary
+def check_config(ctx: click.Context, as_json: bool) -> None:
+    """Validate the configuration, each active channel's section and its secrets.
+
+    Secrets are reported by the name of their environment variable only.
+
+    \b
+    Example:
+      distributor --config config/production.toml check-config
+    """
+    from distributor.channels import registry
+    from distributor.store import db
+
+    cfg = load_settings(ctx)
+    problems: list[str] = []
+    channels: dict[str, str] = {}
+    for name in cfg.delivery.channels:
+        try:
+            channel = registry.get(name)(cfg)
+            problems.extend(f"channels.{name}: {p}" for p in channel.preflight())
+            channels[name] = "ok"
+        except ConfigError as exc:
+            problems.append(str(exc))
+            channels[name] = "error"
+    try:
+        db.open_database(cfg.database.url, base_dir=cfg.base_dir).dispose()
+        database = "ok"
+    except Exception as exc:
+        database = "error"
+        problems.append(f"database.url: cannot open the database: {exc}")
+    report = {"config": cfg.path, "database": database, "channels": channels, "problems": problems}
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"configuration: {cfg.path}")
+        click.echo(f"database: {database}")
+        for name, state in channels.items():
+            click.echo(f"channel {name}: {state}")
+        for p in problems:
+            click.echo(f"  ! {p}", err=True)
+        click.echo("configuration is valid" if not problems else f"{len(problems)} problem(s)")
+    if problems:
+        ctx.exit(EXIT_USAGE)
