@@ -8,6 +8,10 @@ import click
 
 from distributor.cli.app import EXIT_FAILED, EXIT_USAGE, boundary, emit_json, load_settings, main
 from distributor.errors import ConfigError
+from distributor.pipeline import phases
+from distributor.pipeline.run import run as run_pipeline
+from distributor.store import db
+from distributor.store.articles import ArticleStore, Change
 
 SOURCE_OPTION = click.option(
     "--source",
@@ -37,17 +41,13 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
       distributor ingest
       distributor ingest --source examples/articles --source https://example.org/feed.xml
     """
-    from distributor.pipeline import phases
-    from distributor.store import db
-    from distributor.store.articles import ArticleStore
-
     cfg = load_settings(ctx)
     store = ArticleStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
     result = phases.ingest(cfg, store, sources or None)
     summary = {
-        "new": result.count("new"),
-        "updated": result.count("updated"),
-        "unchanged": result.count("unchanged"),
+        "new": result.count(Change.NEW),
+        "updated": result.count(Change.UPDATED),
+        "unchanged": result.count(Change.UNCHANGED),
         "articles": [
             {"identity": r.article.identity, "title": r.article.title, "change": str(r.change)}
             for r in result.recorded
@@ -81,7 +81,6 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
       distributor --config config/production.toml check-config
     """
     from distributor.channels import registry
-    from distributor.store import db
 
     cfg = load_settings(ctx)
     problems: list[str] = []
@@ -113,3 +112,54 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
         click.echo("configuration is valid" if not problems else f"{len(problems)} problem(s)")
     if problems:
         ctx.exit(EXIT_USAGE)
+
+
+@main.command("run")
+@SOURCE_OPTION
+@JSON_OPTION
+@click.pass_context
+@boundary
+def run_cmd(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Ingest, extract and compose today's news, and hand each channel its share.
+
+    With the embedded default (SQLite and the files channel) this writes the day's
+    digest, threads and roundup under the output folder for a person to look at.
+    Running it again the same day sends nothing twice.
+
+    \b
+    Examples:
+      distributor run
+      distributor run --source examples/articles --json
+    """
+    cfg = load_settings(ctx)
+    engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)
+    try:
+        report = run_pipeline(cfg, engine, sources=sources or None)
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(
+            f"{report.day}: {report.new} new, {report.updated} updated, "
+            f"{report.unchanged} already seen; {report.stories} stories today"
+        )
+        if report.subject:
+            click.echo(f"digest: {report.subject}")
+        if report.written:
+            folder = _common_folder(report.written)
+            click.echo(f"wrote {len(report.written)} files under {folder}/")
+            for path in report.written:
+                click.echo(f"  {path}")
+        for line in _problem_lines(report.problems):
+            click.echo(line, err=True)
+        for failure in report.failures:
+            click.echo(f"  ! {failure}", err=True)
+    if report.problems or report.failures:
+        ctx.exit(EXIT_FAILED)
+
+
+def _common_folder(paths: list[str]) -> str:
+    import os.path
+
+    return os.path.commonpath([os.path.dirname(p) for p in paths])
