@@ -198,6 +198,72 @@ class SocialSettings:
                 raise ValueError(f"link_post_cost.{network} must be at least 1, got {n}")
 
 
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_APPROVABLE = frozenset({"digest", "thread_post", "roundup", "preview"})
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """When each kind of delivery goes, and how the outbox retries and recovers.
+
+    Times are wall-clock ``HH:MM`` in ``timezone`` (empty: the publisher's), so 07:00
+    stays 07:00 across daylight-saving changes.
+    """
+
+    timezone: str = ""
+    digest_at: str = "07:00"
+    threads_start: str = "08:00"
+    threads_end: str = "20:00"
+    thread_gap_minutes: int = 30
+    roundup_at: str = "18:00"
+    require_approval: tuple[str, ...] = ()
+    max_attempts: int = 5
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 3600.0
+    claim_timeout_seconds: float = 600.0
+    stale_claim_policy: Literal["uncertain", "release"] = "uncertain"
+    stale_after_minutes: int = 180
+    poll_seconds: float = 30.0
+    batch_size: int = 20
+
+    def __post_init__(self) -> None:
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(
+                    f"unknown time zone {self.timezone!r}; use an IANA name such as "
+                    "'Europe/London', or leave it empty for the publisher's"
+                ) from exc
+        for name in ("digest_at", "threads_start", "threads_end", "roundup_at"):
+            value = getattr(self, name)
+            if not _HHMM.fullmatch(value):
+                raise ValueError(f"{name} must be a 24-hour time such as '07:00', got {value!r}")
+        if self.threads_end <= self.threads_start:
+            raise ValueError(
+                f"threads_end ({self.threads_end}) must be later than threads_start "
+                f"({self.threads_start}) on the same day"
+            )
+        for item in self.require_approval:
+            if not item or not re.fullmatch(r"[a-z0-9_\-]+", item):
+                raise ValueError(
+                    f"require_approval holds kinds ({', '.join(sorted(_APPROVABLE))}) or "
+                    f"channel names, got {item!r}"
+                )
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        if self.thread_gap_minutes < 0 or self.stale_after_minutes < 0:
+            raise ValueError("thread_gap_minutes and stale_after_minutes must be >= 0")
+        if self.backoff_base_seconds <= 0 or self.backoff_cap_seconds < self.backoff_base_seconds:
+            raise ValueError(
+                "backoff_base_seconds must be positive and backoff_cap_seconds at least as large"
+            )
+        if self.claim_timeout_seconds <= 0 or self.poll_seconds <= 0 or self.batch_size < 1:
+            raise ValueError(
+                "claim_timeout_seconds and poll_seconds must be positive, batch_size at least 1"
+            )
+
+
 @dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
@@ -209,6 +275,7 @@ class Settings:
 
     email: EmailSettings = field(default_factory=EmailSettings)
     social: SocialSettings = field(default_factory=SocialSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

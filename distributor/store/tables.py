@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -82,4 +83,42 @@ suppression_sync = Table(
     Column("list", String(64), primary_key=True),
     Column("synced_until", Integer, nullable=False),
     Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+
+# The outbox: one row per delivery, written before any network call. The unique
+# idempotency key is what makes planning the same day twice a no-op.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(512), nullable=False, unique=True),
+    Column("channel", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", String(2048), nullable=False),
+    Column("day", Date),
+    Column("payload", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    # Why a held row is held: "approval", "manual" or "stale".
+    Column("hold_reason", String(16)),
+    # The approval is bound to the content: it counts only while this equals content_hash.
+    Column("needs_approval", Integer, nullable=False, default=0),
+    Column("approved_hash", String(64)),
+    Column("approved_by", String(256)),
+    # scheduled_at is when it should go; due_at is the next attempt (later after a retry).
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("parent_key", String(512)),
+    Column("provider_id", String(512)),
+    Column("detail", Text),
+    Column("last_error", Text),
+    Column("claimed_by", String(256)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_deliveries_state_due_at", "state", "due_at"),
+    Index("ix_deliveries_day", "day"),
+    Index("ix_deliveries_parent_key", "parent_key"),
 )
