@@ -8,19 +8,21 @@ deliver.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.compose.threads import compose_roundup_post, plan_threads
 from distributor.errors import SourceError
 from distributor.extract import extract
 from distributor.ingest.sources import read_sources
 from distributor.models import Article, Digest, Roundup, Story, Thread
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change, Recorded
+from distributor.text import rule_for
 
 
 @dataclass
@@ -78,11 +80,39 @@ def publisher_tz(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.publisher.timezone)
 
 
-def compose(stories: Sequence[Story], settings: Settings, day: date) -> Composed:
-    """The day's roundup and digest (no digest on a day without stories)."""
+def compose(
+    stories: Sequence[Story],
+    settings: Settings,
+    day: date,
+    *,
+    posts_used: Mapping[str, tuple[int, int]] | None = None,
+) -> Composed:
+    """The day's roundup, digest (none on a day without stories), threads and roundup posts.
+
+    Featured stories get a thread on every configured network, best first, while the
+    network's posting budget lasts (``posts_used``: network -> posts already used today
+    and this month); the rest, and whatever the budget leaves out, go in that network's
+    roundup post.
+    """
     roundup = build_roundup(stories, day, RoundupOptions.from_settings(settings))
     digest = render_digest(stories, roundup, settings, day) if stories else None
-    return Composed(day=day, stories=list(stories), roundup=roundup, digest=digest)
+    composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=digest)
+    if not stories:
+        return composed
+    by_id = {s.id: s for s in stories}
+    featured = [by_id[i.story_id] for i in roundup.featured if i.story_id in by_id]
+    items = {i.story_id: i for i in roundup.featured}
+    for network in settings.social.networks:
+        rule = rule_for(network)
+        today, month = (posts_used or {}).get(network, (0, 0))
+        plan = plan_threads(featured, rule, settings, used_today=today, used_this_month=month)
+        composed.threads[network] = list(plan.threads)
+        left_out = [items[s.id] for s in plan.to_roundup]
+        if roundup.more or left_out:
+            composed.roundup_posts[network] = compose_roundup_post(
+                roundup, rule, settings, extra=left_out
+            )
+    return composed
 
 
 def preview_files(composed: Composed, settings: Settings) -> dict[str, str]:
