@@ -42,10 +42,11 @@ class _Converter(HTMLParser):
 
     def flush(self) -> None:
         text = squash("".join(self.current))
+        self.current = []
+        # An empty flush (as in <li><p>) keeps the item's "- " for the text that follows.
         if text:
             self.blocks.append(self.prefix + text)
-        self.current = []
-        self.prefix = ""
+            self.prefix = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.dropping:
@@ -77,6 +78,8 @@ class _Converter(HTMLParser):
             return
         if tag in _BLOCK:
             self.flush()
+            if tag == "li":
+                self.prefix = ""
 
     def handle_data(self, data: str) -> None:
         if not self.dropping:

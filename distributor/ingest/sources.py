@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from distributor.errors import SourceError
+from distributor.ingest.feeds import FEED_SUFFIXES, FeedResult, parse_feed
 from distributor.ingest.files import ARTICLE_SUFFIXES, read_article_file
+from distributor.ingest.http import fetch, is_url
 from distributor.models import Article
 from distributor.settings import IngestSettings
 
@@ -41,12 +43,33 @@ def read_sources(
     feed_state: Mapping[str, FeedValidators] | None = None,
 ) -> IngestReport:
     report = IngestReport()
+    known = feed_state or {}
     for spec in specs:
         try:
-            _read_path(Path(spec), report)
+            if is_url(spec):
+                _read_url(spec, settings, known.get(spec, (None, None)), report)
+            else:
+                _read_path(Path(spec), report)
         except SourceError as exc:
             report.problems.append(exc)
     return report
+
+
+def _read_url(
+    url: str, settings: IngestSettings, validators: FeedValidators, report: IngestReport
+) -> None:
+    fetched = fetch(url, settings, validators)
+    if fetched.not_modified:
+        report.feed_state[url] = validators
+        return
+    _add(report, parse_feed(fetched.data, url, content_type=fetched.content_type))
+    # Validators are saved only once the feed parsed, so a bad answer is fetched again.
+    report.feed_state[url] = (fetched.etag, fetched.last_modified)
+
+
+def _add(report: IngestReport, result: FeedResult) -> None:
+    report.articles.extend(result.articles)
+    report.problems.extend(result.problems)
 
 
 def _read_path(path: Path, report: IngestReport) -> None:
@@ -59,7 +82,29 @@ def _read_path(path: Path, report: IngestReport) -> None:
             except SourceError as exc:
                 report.problems.append(exc)
         return
+    if is_feed_file(path):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(str(path), f"cannot read the file: {exc.strerror or exc}") from exc
+        _add(report, parse_feed(data, str(path)))
+        return
     report.articles.append(read_article_file(path))
+
+
+def is_feed_file(path: Path) -> bool:
+    """By suffix; an unknown suffix is a feed if it opens like XML or JSON."""
+    suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        return True
+    if suffix in ARTICLE_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in (b"<", b"{")
 
 
 def article_files(folder: Path) -> list[Path]:
