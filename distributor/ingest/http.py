@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 from distributor.errors import SourceError
 from distributor.settings import IngestSettings
@@ -64,7 +65,8 @@ def fetch(
             if declared.isdigit() and int(declared) > settings.max_bytes:
                 raise _too_big(url, settings)
             body = bytearray()
-            for chunk in response.iter_content(_CHUNK):
+            # read1 returns whatever has arrived, so the deadline is checked as bytes come.
+            while chunk := response.raw.read1(_CHUNK, decode_content=True):
                 body += chunk
                 if len(body) > settings.max_bytes:
                     raise _too_big(url, settings)
@@ -78,13 +80,13 @@ def fetch(
                 response.headers.get("ETag"),
                 response.headers.get("Last-Modified"),
             )
-    except requests.Timeout as exc:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
         raise _timed_out(url, settings) from exc
     except requests.TooManyRedirects as exc:
         raise SourceError(url, "too many redirects; check the feed URL") from exc
     except requests.ConnectionError as exc:
         raise SourceError(url, f"cannot connect: {_root_cause(exc)}") from exc
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise SourceError(url, f"the request failed: {_root_cause(exc)}") from exc
 
 
