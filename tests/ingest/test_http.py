@@ -28,6 +28,7 @@ def test_fetch_parses_and_remembers_validators(server: FeedServer) -> None:
     assert {a.source_id for a in report.articles} == {url}
     assert report.feed_state == {url: (ETAG, LAST_MODIFIED)}
     path, headers = server.requests[0]
+    assert path == "/feed"
     assert headers["User-Agent"] == "distributor-test/1"
     assert "If-None-Match" not in headers
 
