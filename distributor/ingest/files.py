@@ -126,7 +126,8 @@ def _text_blocks(lines: list[str], *, first_line: int) -> list[_Block]:
             blocks[-1].text += " " + stripped
             continue
         if bullet:
-            blocks.append(_Block("- " + bullet.group(1).strip(), number))
+            if bullet.group(1).strip():
+                blocks.append(_Block("- " + bullet.group(1).strip(), number))
         else:
             blocks.append(_Block(stripped, number))
         joinable = True
@@ -421,7 +422,8 @@ def _markdown_blocks(
         if bullet:
             flush()
             item = _Block("- " + markdown_inline(bullet.group(1)), number)
-            blocks.append(item)
+            if item.text != "- ":
+                blocks.append(item)
             continue
         if item is not None and line[:1].isspace():
             item.text = squash(item.text + " " + markdown_inline(stripped))
@@ -433,4 +435,4 @@ def _markdown_blocks(
             para_line = number
         paragraph.append(content)
     flush()
-    return [b for b in blocks if b.text and b.text != "-"], first_heading, first_image
+    return [b for b in blocks if b.text.strip()], first_heading, first_image

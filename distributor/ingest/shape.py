@@ -24,7 +24,7 @@ def squash(text: str) -> str:
 
 
 def body_from_blocks(blocks: Iterable[str]) -> str:
-    return "\n".join(b for b in (squash(x) for x in blocks) if b and b != "-")
+    return "\n".join(b for b in (squash(x) for x in blocks) if b)
 
 
 def is_byline(line: str) -> bool:
