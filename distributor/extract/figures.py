@@ -46,6 +46,7 @@ _PERCENT = re.compile(
 )
 _CHANGE = re.compile(
     r"\b(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es)|trebl(?:ed|ing|es)|quadrupl(?:ed|ing|es)"
+    r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b|half of"
     r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?|(?:a|one) fifth|twice as \w+"
     r"|(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:two|three|four|five|six|seven|"
     r"eight|nine|ten|\d+))\b",
@@ -70,11 +71,13 @@ _DATE = re.compile(
 _OUTCOME = re.compile(
     r"\b(?:into (?:force|effect)|takes? effect|deadline|closes? on|opens? on|from \d|"
     r"will (?:open|close|start|begin|launch|end|run|last)|by (?:the end of )?(?:19|20)\d\d|"
+    rf"by (?:the end of |early |late |mid-)?(?:{_MONTHS}|spring|summer|autumn|winter)\b|"
     r"target|no later than|expires?|until|within)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    rf"(?<![\w.,])(?:{_NUM}|(?i:{_SPELLED}|two))\s(?:days|weeks|months|years|hours)\b"
+    rf"(?<![\w.,])(?:{_NUM}|(?i:{_SPELLED}|two))(?:\s(?:days|weeks|months|years|hours)\b"
+    r"|-(?:day|week|month|year|hour)\b)"
 )
 
 # Words after a number that say it is not a count.
