@@ -103,9 +103,7 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
         if got is not None and normalise(got.text) == normalise(want["text"]):
             score.quote_ok += 1
         else:
-            score.misses.append(
-                f"{name}: quote {got.text if got else None!r} != {want['text']!r}"
-            )
+            score.misses.append(f"{name}: quote {got.text if got else None!r} != {want['text']!r}")
         if got is not None and normalise(got.speaker) == normalise(want["speaker"]):
             score.speaker_ok += 1
         else:

@@ -36,7 +36,7 @@ _BYLINE = re.compile(r"^(?:by|written by|author:|words by|reporting by)\s+\S", r
 _SOURCES = re.compile(
     r"^(?:sources?|references?|further information|notes to editors)\s*:", re.IGNORECASE
 )
-_CLOSING = (".", "!", "?", ":", ";", "”", '"', "’", "'", ")", "…", ",")
+_CLOSING = (".", "!", "?", ":", ";", "”", "“", "»", "«", '"', "’", "'", ")", "…", ",")
 _INNER_STOP = re.compile(r"[.!?…][\"”’']?\s+\S")
 _DATELINE_BYLINE = re.compile(r"^(?:published|updated|posted)\s*:?\s+\d", re.IGNORECASE)
 

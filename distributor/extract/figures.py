@@ -77,9 +77,11 @@ _OUTCOME = re.compile(
 )
 _DURATION = re.compile(
     rf"(?<![\w.,])(?:{_NUM}|(?i:{_SPELLED}|two))(?:\s(?:days|weeks|months|years|hours)\b"
-    r"|-(?:day|week|month|year|hour)\b)"
+    r"|-(?:day|week|month|year|hour)\b|\sminutes\b)"
 )
 
+# A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
+_DURATION_LEADS = frozenset({"within", "for", "to", "of", "up", "after", "than", "least"})
 # Words after a number that say it is not a count.
 _NOT_COUNT_NOUNS = frozenset(
     [
@@ -119,8 +121,6 @@ _NOT_COUNT_NOUNS = frozenset(
         "minutes",
         "minute",
         "seconds",
-        "times",
-        "time",
         "st",
         "nd",
         "rd",
@@ -296,7 +296,9 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
     for m in _DURATION.finditer(sentence):
-        if not _is_label(sentence, m.start(), m.end()):
+        lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
+        outcome = "-" in m.group(0) or (lead and lead[-1] in _DURATION_LEADS)
+        if outcome and not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.2)
     outcome = _OUTCOME.search(sentence)
     if not found and outcome:
@@ -353,7 +355,7 @@ def key_figures(
         seen |= c.keys
         chosen.append(c)
     for c in candidates:
-        if c.in_quote and not c.keys <= seen:
+        if c.in_quote and not c.keys <= seen and c.weight >= 2.0:
             seen |= c.keys
             chosen.append(
                 c.__class__(c.start, c.end, c.text, c.value, c.weight - 0.8, True, c.keys)

@@ -408,6 +408,9 @@ _PRINCIPAL_ROLE = re.compile(
 )
 
 
+_LEADING_ROLE = re.compile(r"Minister|Secretary|Chancellor|Prime|Spokes|spokes")
+
+
 def main_quote(quotes: Sequence[Quote], title: str, lede: str) -> int | None:
     """Which quote leads: the first by the principal speaker, else the first."""
     if not quotes:
@@ -416,7 +419,8 @@ def main_quote(quotes: Sequence[Quote], title: str, lede: str) -> int | None:
     for i, q in enumerate(quotes):
         if q.speaker and q.speaker.split()[-1] in head and q.speaker[0].isupper():
             return i
-    for i, q in enumerate(quotes):
-        if _PRINCIPAL_ROLE.search(f"{q.role or ''} {q.speaker or ''}"):
-            return i
+    for pattern in (_LEADING_ROLE, _PRINCIPAL_ROLE):
+        for i, q in enumerate(quotes):
+            if pattern.search(f"{q.role or ''} {q.speaker or ''}"):
+                return i
     return 0
