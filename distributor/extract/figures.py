@@ -297,7 +297,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             add(m.start(), m.end(), 1.8)
     for m in _DURATION.finditer(sentence):
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
-        is_outcome = "-" in m.group(0) or bool(lead and lead[-1] in _DURATION_LEADS)
+        possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
+        is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
         if is_outcome and not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.2)
     outcome = _OUTCOME.search(sentence)

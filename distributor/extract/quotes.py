@@ -22,6 +22,7 @@ _VERBS = (
     r"|announced|confirmed|confirms|acknowledged|admitted|remarked|replied|urged|urges"
     r"|concluded|stressed|stresses|emphasised|emphasises|emphasized|highlighted|wrote|writes"
     r"|recalled|recalls|believes|predicted|promised|pledged|vowed|described|reflected"
+    r"|asked|asks|wrote|joked|cautioned|pointed out|put it"
 )
 _OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
 _CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
@@ -381,8 +382,16 @@ def _joins_previous(
     return pronoun or (who.speaker is not None and who.speaker == prev.who.speaker)
 
 
+_SPOKEN_OPENING = re.compile(
+    r"^(?:This|That|These|Those|It|It’s|It's|And|But|So|Today|Now|Together|Whether|Only|Every)\b"
+)
+
+
 def _continues(text: str, spans: Sequence[_Marked]) -> bool:
-    return bool(spans) or bool(_FIRST_PERSON.search(text))
+    """Is a paragraph after a quoted one still the speaker's words?"""
+    if spans or _FIRST_PERSON.search(text):
+        return True
+    return bool(_SPOKEN_OPENING.match(text)) and not _who_from_text(text)
 
 
 def _lead_in_segments(body: str, block: Block, spans: Sequence[_Marked]) -> list[Span]:
