@@ -12,7 +12,7 @@ import csv
 import enum
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -195,7 +195,12 @@ class SubscriberStore:
         return found
 
     def import_csv(
-        self, fh: TextIO, *, source: str = "import", now: datetime | None = None
+        self,
+        fh: TextIO,
+        *,
+        source: str = "import",
+        now: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
         """Import rows with a header naming at least ``email`` (and optionally ``name``,
         ``topics``, ``status``). Bad rows are reported by line number; the rest go in."""
@@ -215,6 +220,7 @@ class SubscriberStore:
         reader.fieldnames = header
         pending: list[_Incoming] = []
         seen: set[str] = set()
+        reported = 1  # lines read so far (the header)
         for row in reader:
             line = reader.line_num
             try:
@@ -236,12 +242,17 @@ class SubscriberStore:
             pending.append(_Incoming(line, address, name, topics, status))
             if len(pending) >= CHUNK:
                 self._upsert(pending, source, report, stamp, resubscribe=False)
+                if progress is not None:
+                    progress(reader.line_num - reported)
+                    reported = reader.line_num
                 pending = []
                 # Only duplicates within a chunk matter for the one-statement insert;
                 # across chunks the upsert sees the earlier row.
                 seen = set()
         if pending:
             self._upsert(pending, source, report, stamp, resubscribe=False)
+        if progress is not None and reader.line_num > reported:
+            progress(reader.line_num - reported)
         return report
 
     def _upsert(
