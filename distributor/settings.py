@@ -153,9 +153,9 @@ class SubscribersSettings:
     def __post_init__(self) -> None:
         for name in ("unsubscribe_url", "preferences_url"):
             value = getattr(self, name)
-            if not re.fullmatch(r"https?://[^\s<>\"'?#]+", value):
+            if not re.fullmatch(r"https?://[^\s<>\"'?#&]+", value):
                 raise ValueError(
-                    f"{name} must be an http(s) URL without a query or fragment, such as "
+                    f"{name} must be an http(s) URL without a query, fragment or '&', such as "
                     f"'https://news.example.org/unsubscribe', got {value!r}"
                 )
         if not 1 <= self.batch_size <= 1000:

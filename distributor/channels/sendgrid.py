@@ -189,15 +189,20 @@ class SendGridChannel(Channel):
                 raise Permanent("the same address appears twice in one batch", channel=self.name)
             seen.add(email)
             to: dict[str, str] = {"email": email}
-            name = header_safe(str(r.get("name") or ""), 200)
+            name = str(r.get("name") or "")
             if name:
-                to["name"] = name
+                # isprintable() is the fast path: stored names are already clean.
+                to["name"] = (
+                    name if name.isprintable() and len(name) <= 200 else header_safe(name, 200)
+                )
             one: dict[str, Any] = {"to": [to], "custom_args": custom_args}
-            subs = r.get("substitutions") or {}
+            subs = r.get("substitutions")
             if subs:
-                one["substitutions"] = {str(k): str(v) for k, v in subs.items()}
-            unsubscribe = header_safe(str(r.get("unsubscribe_url") or ""))
+                one["substitutions"] = subs
+            unsubscribe = str(r.get("unsubscribe_url") or "")
             if unsubscribe:
+                if not unsubscribe.isprintable():
+                    unsubscribe = header_safe(unsubscribe)
                 one["headers"] = {
                     "List-Unsubscribe": f"<{unsubscribe}>",
                     "List-Unsubscribe-Post": ONE_CLICK,

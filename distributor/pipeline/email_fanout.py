@@ -20,23 +20,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from distributor.channels.base import Channel
-from distributor.compose.digest import PLACEHOLDERS, render_digest
+from distributor.compose.digest import render_digest
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import (
     Delivery,
     DeliveryKind,
     DeliveryState,
     Digest,
-    Recipient,
     Roundup,
     SendResult,
     Story,
 )
 from distributor.settings import Settings, secret
-from distributor.store.subscribers import Status, Subscriber, SubscriberStore
+from distributor.store.subscribers import Status, SubscriberStore
 
 log = logging.getLogger(__name__)
 
@@ -55,64 +53,86 @@ SUPPRESSION_STATUS = {
 
 # --- links ------------------------------------------------------------------------
 
+# Per-recipient values, as SendGrid substitution tags. The digest's own placeholders
+# are rewritten to these once per variant, so a recipient carries only a short link
+# value and their name (escaped for HTML, and as-is for the text part).
+LINK_TAG = "{%q%}"
+NAME_TAG = "{%n%}"
+NAME_HTML_TAG = "{%nh%}"
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
 
 def link_secret(settings: Settings) -> bytes:
     env = settings.subscribers.link_secret_env
     return secret(env, "the key that signs unsubscribe and preferences links").encode("utf-8")
 
 
-def sign(key: bytes, action: str, token: str) -> str:
-    mac = hmac.new(key, f"{action}:{token}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
+def sign(key: bytes, token: str) -> str:
+    """HMAC-SHA256 of the subscriber's token, shortened to 128 bits."""
+    return hmac.digest(key, b"link:" + token.encode("ascii"), hashlib.sha256).hex()[:32]
 
 
-def verify(key: bytes, action: str, token: str, signature: str) -> bool:
-    """True when ``signature`` was made by :func:`sign` with this key, action and token."""
-    return hmac.compare_digest(sign(key, action, token), signature)
+def link_value(key: bytes, token: str) -> str:
+    """``TOKEN.SIGNATURE``: what the unsubscribe and preferences links carry as ``u``.
+
+    Tokens are made by the store (URL-safe base64), so they go into the URL as they are.
+    """
+    return f"{token}.{sign(key, token)}"
 
 
-def signed_url(base: str, key: bytes, action: str, token: str) -> str:
-    return f"{base}?{urlencode({'t': token, 's': sign(key, action, token)})}"
+def verify(key: bytes, value: str) -> str | None:
+    """The token of a link value made by :func:`link_value` with this key, else None."""
+    token, _, signature = value.rpartition(".")
+    if not token or not set(token) <= _URL_SAFE:
+        return None
+    return token if hmac.compare_digest(sign(key, token), signature) else None
 
 
-# --- substitutions ----------------------------------------------------------------
-
-# The digest uses the same placeholders in HTML and text; the HTML part gets its own
-# keys so each value is escaped for where it lands.
-_HTML_KEY = {p: p[:-2] + "_html}}" for p in PLACEHOLDERS}
+def unsubscribe_url(settings: Settings, key: bytes, token: str) -> str:
+    return f"{settings.subscribers.unsubscribe_url}?u={link_value(key, token)}"
 
 
-def html_content(digest: Digest) -> str:
-    """The digest's HTML with its placeholders renamed to the HTML-escaped keys."""
-    out = digest.html
-    for plain, escaped in _HTML_KEY.items():
-        out = out.replace(plain, escaped)
-    return out
+# --- content and substitutions ----------------------------------------------------
 
 
-def substitutions(name: str, unsubscribe: str, preferences: str) -> dict[str, str]:
-    values = {
-        "{{name}}": name,
-        "{{unsubscribe_url}}": unsubscribe,
-        "{{preferences_url}}": preferences,
-    }
-    out = dict(values)
-    for plain, value in values.items():
-        out[_HTML_KEY[plain]] = html.escape(value, quote=True)
-    return out
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A digest with its placeholders turned into substitution tags (once per variant)."""
+
+    html: str
+    text: str
 
 
-def recipient(subscriber: Subscriber, settings: Settings, key: bytes) -> Recipient:
+def prepare(digest: Digest, settings: Settings) -> Content:
     subs = settings.subscribers
-    return Recipient(
-        email=subscriber.email,
-        name=subscriber.name,
-        substitutions=substitutions(
-            subscriber.name,
-            signed_url(subs.unsubscribe_url, key, "unsubscribe", subscriber.token),
-            signed_url(subs.preferences_url, key, "preferences", subscriber.token),
-        ),
+    # The base URLs are validated free of quotes, '<', '>' and '&', so they need no
+    # escaping in an HTML attribute.
+    links = {
+        "{{unsubscribe_url}}": f"{subs.unsubscribe_url}?u={LINK_TAG}",
+        "{{preferences_url}}": f"{subs.preferences_url}?u={LINK_TAG}",
+    }
+    text, body = digest.text, digest.html
+    for placeholder, value in links.items():
+        text = text.replace(placeholder, value)
+        body = body.replace(placeholder, value)
+    return Content(
+        html=body.replace("{{name}}", NAME_HTML_TAG), text=text.replace("{{name}}", NAME_TAG)
     )
+
+
+def substitutions(name: str, link: str) -> dict[str, str]:
+    return {LINK_TAG: link, NAME_TAG: name, NAME_HTML_TAG: html.escape(name, quote=True)}
+
+
+def recipient(email: str, name: str, token: str, settings: Settings, key: bytes) -> dict[str, Any]:
+    """One row of the channel payload's ``recipients``."""
+    link = link_value(key, token)
+    return {
+        "email": email,
+        "name": name,
+        "substitutions": substitutions(name, link),
+        "unsubscribe_url": f"{settings.subscribers.unsubscribe_url}?u={link}",
+    }
 
 
 # --- variants ---------------------------------------------------------------------
@@ -200,60 +220,61 @@ def expand_batch(
     settings: Settings,
     *,
     key: bytes | None = None,
+    content: Content | None = None,
 ) -> Delivery:
     """The planned row as the channel takes it: content once, recipients with their
-    substitutions. Recipients are read now, so only active subscribers are included."""
+    substitutions. Recipients are read now, so only active subscribers are included.
+    Pass ``content`` (from :func:`prepare`) to reuse it across a variant's batches."""
     p = delivery.payload
-    variant = str(p["variant"])
-    members = store.in_range(variant, int(p["after_id"]), int(p["last_id"]))  # type: ignore[call-overload]
+    members = store.recipients_in_range(
+        str(p["variant"]),
+        int(p["after_id"]),  # type: ignore[call-overload]
+        int(p["last_id"]),  # type: ignore[call-overload]
+    )
     link_key = key if key is not None else link_secret(settings)
     return replace(
         delivery,
         payload=email_payload(
             digest,
-            [recipient(s, settings, link_key) for s in members],
+            [recipient(m.email, m.name, m.token, settings, link_key) for m in members],
             batch=delivery.idempotency_key,
-            settings=settings,
+            content=content or prepare(digest, settings),
         ),
     )
 
 
 def email_payload(
     digest: Digest,
-    recipients: Iterable[Recipient],
+    recipients: Iterable[dict[str, Any]],
     *,
     batch: str,
-    settings: Settings,
-    html_body: str | None = None,
+    content: Content,
     test: bool = False,
     sandbox: bool = False,
 ) -> dict[str, Any]:
+    """The channel payload for one request (see :mod:`distributor.channels.sendgrid`)."""
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     for r in recipients:
-        if r.email in seen:
+        # The table holds one row per address; this guards hand-made lists too.
+        if r["email"] in seen:
             continue
-        seen.add(r.email)
-        rows.append(
-            {
-                "email": r.email,
-                "name": r.name,
-                "substitutions": r.substitutions,
-                "unsubscribe_url": r.substitutions.get("{{unsubscribe_url}}", ""),
-            }
-        )
-    variant = digest.variant or "all"
+        seen.add(r["email"])
+        rows.append(r)
     subject = f"[TEST] {digest.subject}" if test else digest.subject
     return {
         "subject": subject,
-        "html": html_body if html_body is not None else html_content(digest),
-        "text": digest.text,
+        "html": content.html,
+        "text": content.text,
         "recipients": rows,
         "batch_key": batch,
-        "categories": ["test" if test else "digest", f"digest-{digest.day.isoformat()}"],
+        "categories": [
+            "test" if test else "digest",
+            f"digest-{digest.day.isoformat()}",
+            f"variant-{digest.variant or 'all'}",
+        ],
         "custom_args": {
             "digest_date": digest.day.isoformat(),
-            "variant": variant,
             **({"test": "true"} if test else {}),
         },
         "sandbox": sandbox,
@@ -291,18 +312,10 @@ def send_test(
     sandbox: bool = False,
     key: bytes | None = None,
 ) -> SendResult:
-    """Send the digest to one address, marked as a test (subject, category, args)."""
+    """Send the digest to one address, marked as a test (subject, category, args).
+
+    Its links carry the token "test", which matches no subscriber."""
     link_key = key if key is not None else link_secret(settings)
-    subs = settings.subscribers
-    r = Recipient(
-        email=address,
-        name=name,
-        substitutions=substitutions(
-            name,
-            signed_url(subs.unsubscribe_url, link_key, "unsubscribe", "test"),
-            signed_url(subs.preferences_url, link_key, "preferences", "test"),
-        ),
-    )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     test_key = f"{digest_key(digest.day, digest.variant)}:test-{stamp}"
     delivery = Delivery(
@@ -311,7 +324,12 @@ def send_test(
         idempotency_key=test_key,
         due_at=datetime.now(UTC),
         payload=email_payload(
-            digest, [r], batch=test_key, settings=settings, test=True, sandbox=sandbox
+            digest,
+            [recipient(address, name, "test", settings, link_key)],
+            batch=test_key,
+            content=prepare(digest, settings),
+            test=True,
+            sandbox=sandbox,
         ),
     )
     return channel.deliver(delivery)
@@ -361,7 +379,7 @@ def fan_out(
     link_key = key if key is not None else link_secret(settings)
     now = datetime.now(UTC)
     for variant, digest in digests.items():
-        html_body = html_content(digest)
+        content = prepare(digest, settings)
         for planned in plan_batches(
             store, digest.day, variant, due_at=now, batch_size=settings.subscribers.batch_size
         ):
@@ -370,19 +388,11 @@ def fan_out(
             if bkey in finished:
                 report.states[bkey] = DeliveryState.SENT
                 continue
-            members = store.in_range(
-                variant,
-                int(planned.payload["after_id"]),  # type: ignore[call-overload]
-                int(planned.payload["last_id"]),  # type: ignore[call-overload]
-            )
-            payload = email_payload(
-                digest,
-                (recipient(s, settings, link_key) for s in members),
-                batch=bkey,
-                settings=settings,
-                html_body=html_body,
-            )
-            count = len(payload["recipients"])
+            payload = expand_batch(
+                store, planned, digest, settings, key=link_key, content=content
+            ).payload
+            rows = payload["recipients"]
+            count = len(rows) if isinstance(rows, list) else 0
             if count:
                 state = _send_with_retries(
                     channel, replace(planned, payload=payload), report, max_attempts, sleep

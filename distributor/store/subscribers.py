@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine, Row, and_, func, select
 
@@ -78,6 +78,14 @@ class ImportReport:
             "kept_unsubscribed": self.kept_unsubscribed,
             "problems": [{"line": p.line, "message": p.message} for p in self.problems],
         }
+
+
+class Member(NamedTuple):
+    """What sending needs of a subscriber."""
+
+    email: str
+    name: str
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +477,22 @@ class SubscriberStore:
                 .order_by(subscribers.c.id)
             ).all()
         return [_subscriber(r) for r in rows]
+
+    def recipients_in_range(self, variant: str, after_id: int, last_id: int) -> list[Member]:
+        """Like :meth:`in_range`, reading only what a send needs (the fan-out's hot path)."""
+        c = subscribers.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.email, c.name, c.token)
+                .where(
+                    c.id > after_id,
+                    c.id <= last_id,
+                    c.status == Status.ACTIVE.value,
+                    c.topics == variant,
+                )
+                .order_by(c.id)
+            ).all()
+        return [Member(r[0], r[1], r[2]) for r in rows]
 
     def export_csv(self, fh: TextIO, *, status: Status | None = None) -> int:
         """Write every subscriber (of ``status``) as CSV, streaming; returns the count."""

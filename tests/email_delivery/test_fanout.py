@@ -93,24 +93,26 @@ def test_each_recipient_gets_signed_links_and_one_click_headers(
     tokens = set()
     for p in request.body["personalizations"]:
         subs = p["substitutions"]
-        url = subs["{{unsubscribe_url}}"]
-        assert p["headers"]["List-Unsubscribe"] == f"<{url}>"
+        link = subs[fo.LINK_TAG]
+        url = p["headers"]["List-Unsubscribe"][1:-1]
+        assert url == f"https://news.example.org/unsubscribe?u={link}"
         assert p["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        m = re.fullmatch(
-            r"https://news\.example\.org/unsubscribe\?t=([\w-]+)&s=([0-9a-f]{32})", url
-        )
-        assert m, url
-        assert fo.verify(KEY, "unsubscribe", m[1], m[2])
-        assert not fo.verify(KEY, "unsubscribe", m[1] + "x", m[2])
-        assert not fo.verify(KEY, "preferences", m[1], m[2])
-        assert subs["{{unsubscribe_url_html}}"] == html.escape(url)
-        tokens.add(m[1])
+        assert re.fullmatch(r"[\w-]+\.[0-9a-f]{32}", link), link
+        token = fo.verify(KEY, link)
+        assert token is not None
+        assert fo.verify(KEY, "x" + link) is None
+        assert fo.verify(b"another key", link) is None
         subscriber = store.get(p["to"][0]["email"])
-        assert subscriber is not None and subscriber.token == m[1]
+        assert subscriber is not None and subscriber.token == token
+        assert subs[fo.NAME_TAG] == subscriber.name
+        tokens.add(token)
     assert len(tokens) == 3
-    html_part = request.body["content"][1]["value"]
-    assert "{{unsubscribe_url_html}}" in html_part and "{{unsubscribe_url}}" not in html_part
-    assert "{{unsubscribe_url}}" in request.body["content"][0]["value"]
+    text_part, html_part = (c["value"] for c in request.body["content"])
+    for part in (text_part, html_part):
+        assert "{{" not in part
+        assert f"https://news.example.org/unsubscribe?u={fo.LINK_TAG}" in part
+        assert f"https://news.example.org/preferences?u={fo.LINK_TAG}" in part
+    assert fo.NAME_HTML_TAG in html_part and fo.NAME_TAG in text_part
 
 
 def _apply(template: str, subs: dict[str, str]) -> str:
@@ -122,16 +124,16 @@ def _apply(template: str, subs: dict[str, str]) -> str:
 
 @given(st.text(max_size=60))
 def test_names_are_escaped_in_html_and_kept_in_text(name: str) -> None:
-    digest = make_digest()
-    subs = fo.substitutions(name, "https://x.example/u?t=a&s=b", "https://x.example/p?t=a&s=b")
-    rendered = _apply(fo.html_content(digest), subs)
+    content = fo.prepare(make_digest(), Settings())
+    subs = fo.substitutions(name, "tok.sig")
+    rendered = _apply(content.html, subs)
     # Whatever the name, the only tags are the template's own.
     assert re.findall(r"<(/?\w+)", rendered) == re.findall(
-        r"<(/?\w+)", _apply(fo.html_content(digest), fo.substitutions("", "u", "p"))
+        r"<(/?\w+)", _apply(content.html, fo.substitutions("", "tok.sig"))
     )
     assert html.escape(name, quote=True) in rendered
-    assert 'href="https://x.example/u?t=a&amp;s=b"' in rendered
-    assert name in _apply(digest.text, subs)
+    assert 'href="https://news.example.org/unsubscribe?u=tok.sig"' in rendered
+    assert name in _apply(content.text, subs)
 
 
 def test_retry_after_429_and_500_then_success(
@@ -200,14 +202,15 @@ def test_topics_get_their_own_variant_rendered_once(
     report = fo.fan_out(channel, store, digests, cfg, key=KEY)
     assert report.requests == 2
     by_variant = {
-        r.body["personalizations"][0]["custom_args"]["variant"]: r for r in sendgrid_server.sends
+        next(c for c in r.body["categories"] if c.startswith("variant-")): r
+        for r in sendgrid_server.sends
     }
-    assert {p["to"][0]["email"] for p in by_variant["health"].body["personalizations"]} == {
+    assert {p["to"][0]["email"] for p in by_variant["variant-health"].body["personalizations"]} == {
         "h00000@example.org",
         "h00001@example.org",
         "h00002@example.org",
     }
-    assert len(by_variant["all"].body["personalizations"]) == 4
+    assert len(by_variant["variant-all"].body["personalizations"]) == 4
 
 
 def test_send_test_reaches_one_address_marked_as_test(
