@@ -265,6 +265,36 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SubscribersSettings:
+    """Who gets the digest, how it is split into provider requests, and the links in it."""
+
+    unsubscribe_url: str = "https://news.example.org/unsubscribe"
+    preferences_url: str = "https://news.example.org/preferences"
+    link_secret_env: str = "DISTRIBUTOR_LINK_SECRET"  # noqa: S105 (a variable name)
+    batch_size: int = 1000
+    sync_suppressions: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("unsubscribe_url", "preferences_url"):
+            value = getattr(self, name)
+            if not re.fullmatch(r"https?://[^\s<>\"'?#&]+", value):
+                raise ValueError(
+                    f"{name} must be an http(s) URL without a query, fragment or '&', such as "
+                    f"'https://news.example.org/unsubscribe', got {value!r}"
+                )
+        if not 1 <= self.batch_size <= 1000:
+            raise ValueError(
+                f"batch_size must be between 1 and 1000 (SendGrid's limit of "
+                f"personalizations per request), got {self.batch_size}"
+            )
+        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.link_secret_env):
+            raise ValueError(
+                f"link_secret_env must name an environment variable such as "
+                f"'DISTRIBUTOR_LINK_SECRET', got {self.link_secret_env!r}"
+            )
+
+
+@dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -276,6 +306,7 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     social: SocialSettings = field(default_factory=SocialSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -12,10 +12,10 @@ import csv
 import enum
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine, Row, and_, func, select
 
@@ -78,6 +78,14 @@ class ImportReport:
             "kept_unsubscribed": self.kept_unsubscribed,
             "problems": [{"line": p.line, "message": p.message} for p in self.problems],
         }
+
+
+class Member(NamedTuple):
+    """What sending needs of a subscriber."""
+
+    email: str
+    name: str
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +203,12 @@ class SubscriberStore:
         return found
 
     def import_csv(
-        self, fh: TextIO, *, source: str = "import", now: datetime | None = None
+        self,
+        fh: TextIO,
+        *,
+        source: str = "import",
+        now: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
         """Import rows with a header naming at least ``email`` (and optionally ``name``,
         ``topics``, ``status``). Bad rows are reported by line number; the rest go in."""
@@ -215,6 +228,7 @@ class SubscriberStore:
         reader.fieldnames = header
         pending: list[_Incoming] = []
         seen: set[str] = set()
+        reported = 1  # lines read so far (the header)
         for row in reader:
             line = reader.line_num
             try:
@@ -236,12 +250,17 @@ class SubscriberStore:
             pending.append(_Incoming(line, address, name, topics, status))
             if len(pending) >= CHUNK:
                 self._upsert(pending, source, report, stamp, resubscribe=False)
+                if progress is not None:
+                    progress(reader.line_num - reported)
+                    reported = reader.line_num
                 pending = []
                 # Only duplicates within a chunk matter for the one-statement insert;
                 # across chunks the upsert sees the earlier row.
                 seen = set()
         if pending:
             self._upsert(pending, source, report, stamp, resubscribe=False)
+        if progress is not None and reader.line_num > reported:
+            progress(reader.line_num - reported)
         return report
 
     def _upsert(
@@ -458,6 +477,22 @@ class SubscriberStore:
                 .order_by(subscribers.c.id)
             ).all()
         return [_subscriber(r) for r in rows]
+
+    def recipients_in_range(self, variant: str, after_id: int, last_id: int) -> list[Member]:
+        """Like :meth:`in_range`, reading only what a send needs (the fan-out's hot path)."""
+        c = subscribers.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.email, c.name, c.token)
+                .where(
+                    c.id > after_id,
+                    c.id <= last_id,
+                    c.status == Status.ACTIVE.value,
+                    c.topics == variant,
+                )
+                .order_by(c.id)
+            ).all()
+        return [Member(r[0], r[1], r[2]) for r in rows]
 
     def export_csv(self, fh: TextIO, *, status: Status | None = None) -> int:
         """Write every subscriber (of ``status``) as CSV, streaming; returns the count."""
