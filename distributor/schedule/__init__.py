@@ -1,1 +1,2 @@
-"""schedule stage."""
+"""When deliveries go: the clock, the publisher's wall-clock times, the day's plan and
+the worker that sends what is due."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -224,11 +224,19 @@ class Outbox:
 
     # -- the worker's side ----------------------------------------------------------
 
-    def claim_due(self, now: datetime, limit: int, worker_id: str) -> list[Delivery]:
+    def claim_due(
+        self,
+        now: datetime,
+        limit: int,
+        worker_id: str,
+        *,
+        channels: Collection[str] | None = None,
+    ) -> list[Delivery]:
         """Take up to ``limit`` due rows for ``worker_id``; no other worker gets them.
 
         Rows later than the staleness limit are held instead of claimed, and a thread
-        post waits until the post it replies to is sent.
+        post waits until the post it replies to is sent. ``channels`` limits the claim
+        to the channels this worker can deliver.
         """
         now = _utc(now)
         with self._write() as conn:
@@ -248,6 +256,8 @@ class Outbox:
                 .order_by(deliveries.c.due_at, deliveries.c.id)
                 .limit(limit)
             )
+            if channels is not None:
+                query = query.where(deliveries.c.channel.in_(sorted(channels)))
             if not self._is_sqlite:
                 query = query.with_for_update(skip_locked=True, of=deliveries)
             ids = list(conn.execute(query).scalars())

@@ -1,0 +1,212 @@
+"""The day's plan: composed output becomes outbox rows, each with its key and time.
+
+Which channel gets what:
+
+- a channel whose class takes ``digest`` (other than ``files``) gets one ``digest``
+  row per digest variant, at ``digest_at``; none on a day without new stories;
+- each thread goes to the channel named like its network (``x``, ``bluesky``,
+  ``mastodon``), one ``thread_post`` row per post; threads are spread through the
+  posting window, most important (first given) first, and post *n* carries
+  ``parent_key`` = post *n-1*, so it is sent only after, and in reply to, that post;
+- the roundup post(s) for a network go at ``roundup_at``, chained the same way;
+- ``files`` gets one ``preview`` row with every piece as a file, due with the first
+  delivery of the day.
+
+Idempotency keys are ``channel:kind:subject:date`` (a long subject is shortened and
+suffixed with its hash), so planning a day again never adds a row.
+
+Payloads, per kind (what a channel's ``build_payload`` reads):
+
+- ``digest``: ``subject``, ``preheader``, ``html``, ``text`` (placeholders such as
+  ``{{unsubscribe_url}}`` left in for the email channel), ``story_ids`` (list),
+  ``day`` (ISO date), ``variant``;
+- ``thread_post`` and ``roundup``: ``text``, ``link`` (or null), ``network``,
+  ``story_id`` (``"roundup"`` for the roundup), ``index`` (0-based position in the
+  thread), ``count`` (posts in the thread), ``day``. The post it replies to reaches
+  the channel as ``DeliveryContext.reply_to``;
+- ``preview``: ``files`` (``{relative path: text}``, what the files channel writes),
+  ``day``.
+
+Rows of a kind or channel named in ``[schedule] require_approval`` are planned
+``held`` and wait for ``distributor approve``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from distributor.channels import registry
+from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
+from distributor.schedule.times import DayTimes, day_times
+from distributor.settings import Settings
+
+FILES_CHANNEL = "files"
+_MAX_SUBJECT = 160
+
+
+def idempotency_key(channel: str, kind: DeliveryKind | str, subject: str, day: date) -> str:
+    """``channel:kind:subject:date``; stays under the column's 512 characters."""
+    if len(subject) > _MAX_SUBJECT:
+        digest = hashlib.sha256(subject.encode("utf-8")).hexdigest()[:16]
+        subject = f"{subject[:_MAX_SUBJECT]}~{digest}"
+    return f"{channel}:{kind}:{subject}:{day.isoformat()}"
+
+
+def plan_day(
+    day: date,
+    *,
+    digest: Digest | None,
+    threads: Sequence[Thread],
+    roundup_posts: Sequence[Thread],
+    channels: Sequence[str],
+    settings: Settings,
+    kinds: Mapping[str, frozenset[DeliveryKind]] | None = None,
+) -> list[Delivery]:
+    """Every delivery of ``day`` for ``channels``, ready for ``Outbox.plan``.
+
+    ``threads`` come most important first; ``kinds`` says which kinds each channel
+    takes (default: what each registered channel class declares).
+    """
+    times = day_times(day, settings)
+    takes = dict(kinds) if kinds is not None else _declared_kinds(channels)
+    out: list[Delivery] = []
+    for channel in channels:
+        if channel == FILES_CHANNEL:
+            continue
+        accepted = takes.get(channel, frozenset())
+        if DeliveryKind.DIGEST in accepted and digest is not None and digest.story_ids:
+            out.append(_digest_row(channel, digest, times))
+        if DeliveryKind.THREAD_POST in accepted:
+            mine = [t for t in threads if t.network == channel and t.posts]
+            for thread, slot in zip(mine, times.thread_slots(len(mine)), strict=True):
+                out.extend(_chain(channel, DeliveryKind.THREAD_POST, thread, slot, day))
+        if DeliveryKind.ROUNDUP in accepted:
+            for thread in roundup_posts:
+                if thread.network == channel and thread.posts:
+                    out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, times.roundup_at, day))
+    if FILES_CHANNEL in channels:
+        first = min([d.due_at for d in out] or [times.digest_at])
+        preview = plan_files_preview(
+            day, digest=digest, threads=threads, roundup_posts=roundup_posts, due_at=first
+        )
+        if preview is not None:
+            out.append(preview)
+    return [_approval(d, settings) for d in out]
+
+
+def plan_files_preview(
+    day: date,
+    *,
+    digest: Digest | None,
+    threads: Sequence[Thread],
+    roundup_posts: Sequence[Thread],
+    due_at: datetime,
+) -> Delivery | None:
+    """One ``files``-channel row holding the whole day as files under ``<date>/``."""
+    base = day.isoformat()
+    files: dict[str, str] = {}
+    if digest is not None and digest.story_ids:
+        files[f"{base}/digest.html"] = digest.html
+        files[f"{base}/digest.txt"] = digest.text
+    for network, group in _by_network(threads).items():
+        for n, thread in enumerate(group, start=1):
+            name = f"{base}/threads/{_safe(network)}/{n:02d}-{_slug(thread.story_id)}.txt"
+            files[name] = _thread_text(thread)
+    for thread in roundup_posts:
+        files[f"{base}/roundup/{_safe(thread.network)}.txt"] = _thread_text(thread)
+    if not files:
+        return None
+    return Delivery(
+        channel=FILES_CHANNEL,
+        kind=DeliveryKind.PREVIEW,
+        idempotency_key=idempotency_key(FILES_CHANNEL, DeliveryKind.PREVIEW, "day", day),
+        due_at=due_at,
+        payload={"files": files, "day": base},
+        subject_id="day",
+    )
+
+
+def _declared_kinds(channels: Sequence[str]) -> dict[str, frozenset[DeliveryKind]]:
+    return {name: registry.get(name).kinds for name in channels if name != FILES_CHANNEL}
+
+
+def _digest_row(channel: str, digest: Digest, times: DayTimes) -> Delivery:
+    return Delivery(
+        channel=channel,
+        kind=DeliveryKind.DIGEST,
+        idempotency_key=idempotency_key(channel, DeliveryKind.DIGEST, digest.variant, times.day),
+        due_at=times.digest_at,
+        payload={
+            "subject": digest.subject,
+            "preheader": digest.preheader,
+            "html": digest.html,
+            "text": digest.text,
+            "story_ids": list(digest.story_ids),
+            "day": digest.day.isoformat(),
+            "variant": digest.variant,
+        },
+        subject_id=digest.variant,
+    )
+
+
+def _chain(
+    channel: str, kind: DeliveryKind, thread: Thread, due: datetime, day: date
+) -> list[Delivery]:
+    subject = "roundup" if kind == DeliveryKind.ROUNDUP else thread.story_id
+    rows: list[Delivery] = []
+    for index, post in enumerate(thread.posts):
+        rows.append(
+            Delivery(
+                channel=channel,
+                kind=kind,
+                idempotency_key=idempotency_key(channel, kind, f"{subject}#{index}", day),
+                due_at=due,
+                payload={
+                    "text": post.text,
+                    "link": post.link,
+                    "network": thread.network,
+                    "story_id": subject,
+                    "index": index,
+                    "count": len(thread.posts),
+                    "day": day.isoformat(),
+                },
+                subject_id=subject,
+                parent_key=rows[-1].idempotency_key if rows else None,
+            )
+        )
+    return rows
+
+
+def _approval(d: Delivery, settings: Settings) -> Delivery:
+    wanted = settings.schedule.require_approval
+    if str(d.kind) in wanted or d.channel in wanted:
+        d.state = DeliveryState.HELD
+    return d
+
+
+def _by_network(threads: Sequence[Thread]) -> dict[str, list[Thread]]:
+    out: dict[str, list[Thread]] = {}
+    for t in threads:
+        out.setdefault(t.network, []).append(t)
+    return out
+
+
+def _thread_text(thread: Thread) -> str:
+    parts = []
+    for i, post in enumerate(thread.posts, start=1):
+        link = f"\n{post.link}" if post.link and post.link not in post.text else ""
+        parts.append(f"[{i}/{len(thread.posts)}]\n{post.text}{link}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "x"
+
+
+def _slug(story_id: str) -> str:
+    tail = story_id.rstrip("/").rsplit("/", 1)[-1]
+    slug = re.sub(r"[^a-z0-9]+", "-", tail.lower()).strip("-")[:40] or "story"
+    return f"{slug}-{hashlib.sha256(story_id.encode('utf-8')).hexdigest()[:6]}"

@@ -1,0 +1,74 @@
+"""The publisher's wall-clock schedule, turned into instants.
+
+Times in config are local ``HH:MM`` in the schedule's time zone. Each day's times are
+computed from that day's date, so daylight saving moves the instant, not the local
+time: 07:00 is 07:00 in summer and winter. Every delivery's idempotency key carries
+its date, so a transition can neither skip nor double a send:
+
+- spring forward: a time inside the missing hour (01:30 in London) happens at the
+  same offset as just before the change, i.e. one hour later on the new clock
+  (02:30 BST);
+- fall back: a time that happens twice (01:30) is taken at its first occurrence.
+
+Threads are spread through the posting window in real elapsed time, so a window
+that spans a transition keeps its gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from distributor.settings import Settings
+
+
+def schedule_zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.schedule.timezone or settings.publisher.timezone)
+
+
+def local_day(now: datetime, settings: Settings) -> date:
+    """The publisher's date at ``now``: what "today" means for planning."""
+    return now.astimezone(schedule_zone(settings)).date()
+
+
+def at(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock ``hhmm`` on ``day`` in ``tz`` (see module notes)."""
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    # fold=0: the first of two occurrences, and the pre-transition offset for a gap.
+    local = datetime.combine(day, time(hour, minute), tzinfo=tz).replace(fold=0)
+    return local.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DayTimes:
+    day: date
+    zone: ZoneInfo
+    digest_at: datetime
+    threads_start: datetime
+    threads_end: datetime
+    roundup_at: datetime
+    gap: timedelta
+
+    def thread_slots(self, count: int) -> list[datetime]:
+        """``count`` instants spread evenly through the window, at least ``gap`` apart,
+        the first at the window's start. Threads that do not fit go on after the end
+        at the same gap rather than being dropped or bunched up."""
+        if count <= 0:
+            return []
+        spacing = max((self.threads_end - self.threads_start) / count, self.gap)
+        return [self.threads_start + i * spacing for i in range(count)]
+
+
+def day_times(day: date, settings: Settings) -> DayTimes:
+    s = settings.schedule
+    tz = schedule_zone(settings)
+    return DayTimes(
+        day=day,
+        zone=tz,
+        digest_at=at(day, s.digest_at, tz),
+        threads_start=at(day, s.threads_start, tz),
+        threads_end=at(day, s.threads_end, tz),
+        roundup_at=at(day, s.roundup_at, tz),
+        gap=timedelta(minutes=s.thread_gap_minutes),
+    )
