@@ -9,6 +9,7 @@ import click
 from distributor.cli.app import EXIT_FAILED, EXIT_USAGE, boundary, emit_json, load_settings, main
 from distributor.errors import ConfigError
 from distributor.pipeline import phases
+from distributor.pipeline.run import RunReport
 from distributor.pipeline.run import run as run_pipeline
 from distributor.store import db
 from distributor.store.articles import ArticleStore, Change
@@ -140,23 +141,42 @@ def run_cmd(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     if as_json:
         emit_json(report.as_dict())
     else:
-        click.echo(
-            f"{report.day}: {report.new} new, {report.updated} updated, "
-            f"{report.unchanged} already seen; {report.stories} stories today"
-        )
-        if report.subject:
-            click.echo(f"digest: {report.subject}")
-        if report.written:
-            folder = _common_folder(report.written)
-            click.echo(f"wrote {len(report.written)} files under {folder}/")
-            for path in report.written:
-                click.echo(f"  {path}")
-        for line in _problem_lines(report.problems):
-            click.echo(line, err=True)
-        for failure in report.failures:
-            click.echo(f"  ! {failure}", err=True)
-    if report.problems or report.failures:
+        _print_run(report)
+    if report.failed:
         ctx.exit(EXIT_FAILED)
+
+
+def _print_run(report: RunReport) -> None:
+    click.echo(
+        f"{report.day}: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} already seen; {report.stories} stories today"
+    )
+    if report.subject:
+        click.echo(
+            f"digest of {report.edition} ({report.digest_stories} stories): {report.subject}"
+        )
+    p = report.planned
+    click.echo(
+        f"outbox: {len(p.created)} planned, {len(p.updated)} updated, "
+        f"{len(p.unchanged)} already planned"
+    )
+    d = report.dispatched
+    click.echo(
+        f"delivered now: {len(d.sent)} sent, {len(d.retrying)} to retry, "
+        f"{len(d.failed)} failed, {len(d.uncertain)} uncertain"
+    )
+    if report.written:
+        click.echo(f"wrote {len(report.written)} files under {_common_folder(report.written)}/")
+        for path in report.written:
+            click.echo(f"  {path}")
+    for line in _problem_lines(report.problems):
+        click.echo(line, err=True)
+    for key in p.too_late:
+        click.echo(f"  ! {key}: changed after it was sent; not sent again", err=True)
+    for row_id, error in d.errors.items():
+        click.echo(f"  ! delivery {row_id}: {error}", err=True)
+    for channel, error in d.auth_failed.items():
+        click.echo(f"  ! {channel}: {error}", err=True)
 
 
 def _common_folder(paths: list[str]) -> str:

@@ -87,7 +87,26 @@ def compose(
     *,
     posts_used: Mapping[str, tuple[int, int]] | None = None,
 ) -> Composed:
-    """The day's roundup, digest (none on a day without stories), threads and roundup posts.
+    """The day's roundup, digest (none on a day without stories), threads and roundup posts."""
+    composed = compose_social(stories, settings, day, posts_used=posts_used)
+    composed.digest = compose_digest(stories, composed.roundup, settings, day)
+    return composed
+
+
+def compose_digest(
+    stories: Sequence[Story], roundup: Roundup, settings: Settings, day: date
+) -> Digest | None:
+    return render_digest(stories, roundup, settings, day) if stories else None
+
+
+def compose_social(
+    stories: Sequence[Story],
+    settings: Settings,
+    day: date,
+    *,
+    posts_used: Mapping[str, tuple[int, int]] | None = None,
+) -> Composed:
+    """The day's roundup, threads and roundup posts; no digest.
 
     Featured stories get a thread on every configured network, best first, while the
     network's posting budget lasts (``posts_used``: network -> posts already used today
@@ -95,8 +114,7 @@ def compose(
     roundup post.
     """
     roundup = build_roundup(stories, day, RoundupOptions.from_settings(settings))
-    digest = render_digest(stories, roundup, settings, day) if stories else None
-    composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=digest)
+    composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=None)
     if not stories:
         return composed
     by_id = {s.id: s for s in stories}
