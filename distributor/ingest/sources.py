@@ -49,7 +49,7 @@ def read_sources(
             if is_url(spec):
                 _read_url(spec, settings, known.get(spec, (None, None)), report)
             else:
-                _read_path(Path(spec), report)
+                _read_path(Path(spec), settings, report)
         except SourceError as exc:
             report.problems.append(exc)
     return report
@@ -72,16 +72,18 @@ def _add(report: IngestReport, result: FeedResult) -> None:
     report.problems.extend(result.problems)
 
 
-def _read_path(path: Path, report: IngestReport) -> None:
+def _read_path(path: Path, settings: IngestSettings, report: IngestReport) -> None:
     if not path.exists():
         raise SourceError(str(path), "no such file or folder; check the path or --source")
     if path.is_dir():
         for file in article_files(path):
             try:
+                _check_size(file, settings)
                 report.articles.append(read_article_file(file, root=path))
             except SourceError as exc:
                 report.problems.append(exc)
         return
+    _check_size(path, settings)
     if is_feed_file(path):
         try:
             data = path.read_bytes()
@@ -90,6 +92,19 @@ def _read_path(path: Path, report: IngestReport) -> None:
         _add(report, parse_feed(data, str(path)))
         return
     report.articles.append(read_article_file(path))
+
+
+def _check_size(path: Path, settings: IngestSettings) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read the file: {exc.strerror or exc}") from exc
+    if size > settings.max_bytes:
+        raise SourceError(
+            str(path),
+            f"the file is larger than ingest.max_bytes ({settings.max_bytes} bytes); "
+            "raise the limit if it is genuine",
+        )
 
 
 def is_feed_file(path: Path) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -95,6 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(50_000_000))
         self.end_headers()
 
+    def route_gzipped(self) -> None:
+        self.send(gzip.compress(FEED), Content_Encoding="gzip")
+
+    def route_bomb(self) -> None:
+        # Small on the wire, 20 MB once decompressed: the cap counts decoded bytes.
+        self.send(gzip.compress(b"<rss>" + b" " * 20_000_000), Content_Encoding="gzip")
+
     def route_moved(self) -> None:
         self.send_response(301)
         self.send_header("Location", "/feed")
@@ -112,6 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: FeedServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # The client hanging up on a slow or huge answer is what those routes test.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -223,3 +223,13 @@ def test_every_example_article_reads_in_the_house_shape() -> None:
         assert "**" not in article.body and "](" not in article.body
     assert len({a.identity for a in report.articles}) == len(report.articles)
     assert sum(1 for a in report.articles if a.url) >= 2
+
+
+def test_a_file_over_the_size_cap_is_refused_and_the_rest_read(tmp_path: Path) -> None:
+    write(tmp_path, "news/small.txt", "Small\n\nBody.\n")
+    write(tmp_path, "news/big.txt", "Big\n\n" + "Words. " * 200)
+    report = read_sources([str(tmp_path / "news")], IngestSettings(max_bytes=500))
+    assert [a.title for a in report.articles] == ["Small"]
+    (problem,) = report.problems
+    assert problem.source == str(tmp_path / "news" / "big.txt")
+    assert "ingest.max_bytes (500 bytes)" in problem.reason

@@ -60,6 +60,7 @@ def test_changed_feed_is_fetched_despite_old_validators(server: FeedServer) -> N
         ("/trickle", "no complete answer within 0.5 s"),
         ("/huge", "larger than ingest.max_bytes (200000 bytes)"),
         ("/declared-huge", "larger than ingest.max_bytes"),
+        ("/bomb", "larger than ingest.max_bytes (200000 bytes)"),
         ("/loop", "too many redirects"),
         ("/page", "not an RSS, Atom or JSON feed"),
     ],
@@ -74,6 +75,12 @@ def test_failures_name_the_url_and_the_reason(server: FeedServer, path: str, wor
     assert words in problem.reason
     assert str(problem).startswith(url + ": ")
     assert url not in report.feed_state
+
+
+def test_compressed_feed_is_decoded(server: FeedServer) -> None:
+    report = read_sources([f"{server.url}/gzipped"], FAST)
+    assert report.problems == []
+    assert len(report.articles) == 2
 
 
 def test_redirect_is_followed_and_state_kept_under_the_configured_url(server: FeedServer) -> None:
