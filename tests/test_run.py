@@ -62,6 +62,8 @@ def test_run_writes_the_days_digest_and_roundup_then_sends_nothing_twice(site: P
     second = json.loads(out)
     assert code == 0
     assert (second["new"], second["unchanged"]) == (0, 2)
+    assert second["planned"]["created"] == 0
+    assert second["delivered"]["sent"] == []
 
 
 def test_article_markup_is_escaped_in_the_digest(site: Path) -> None:
@@ -77,6 +79,7 @@ def test_a_broken_source_is_reported_and_the_rest_still_runs(site: Path) -> None
     assert code == 1
     assert "missing-folder" in err
     assert "2 new" in out
+    assert "delivered now: 1 sent" in out
     assert list((site / "out").glob("*/digest.html"))
 
 
