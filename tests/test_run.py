@@ -93,3 +93,13 @@ def test_preview_composes_without_storing(site: Path) -> None:
     # Nothing was recorded: a later ingest still sees both articles as new.
     code, out, _ = _run("ingest", "--source", "news", "--json")
     assert json.loads(out)["new"] == 2
+
+
+def test_preview_digest_writes_the_good_sources_and_names_the_broken_one(site: Path) -> None:
+    (site / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody\n", encoding="utf-8")
+    code, _, err = _run(
+        "preview", "digest", "--out", "pd", "--source", "news", "--source", "broken.md"
+    )
+    assert code == 1
+    assert "broken.md" in err
+    assert "Ministers confirm" in (site / "pd" / "digest.html").read_text(encoding="utf-8")
