@@ -4,7 +4,7 @@
 commands of one area on it.
 """
 
-from distributor.cli import email_preview, foundation
+from distributor.cli import email_preview, foundation, outbox
 from distributor.cli.app import main
 
-__all__ = ["email_preview", "foundation", "main"]
+__all__ = ["email_preview", "foundation", "main", "outbox"]

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from distributor.errors import DistributorError
 from distributor.models import Delivery, DeliveryKind, DeliveryState, SendResult
 from distributor.settings import ScheduleSettings
 from distributor.store.tables import deliveries
@@ -51,7 +52,7 @@ EXPANDED_FROM = "expanded_from"
 """Payload key naming the row a child was expanded from."""
 
 
-class OutboxError(Exception):
+class OutboxError(DistributorError):
     """An operator asked for a transition the row's state does not allow."""
 
 
