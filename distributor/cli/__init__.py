@@ -4,7 +4,7 @@
 commands of one area on it.
 """
 
-from distributor.cli import email_preview, extract, foundation, social, subscribers
+from distributor.cli import email_preview, extract, foundation, outbox, social, subscribers
 from distributor.cli.app import main
 
-__all__ = ["email_preview", "extract", "foundation", "main", "social", "subscribers"]
+__all__ = ["email_preview", "extract", "foundation", "main", "outbox", "social", "subscribers"]

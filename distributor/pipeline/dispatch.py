@@ -18,7 +18,9 @@ success            ``sent``, with the provider id
 anything else      ``uncertain``: a bug in a channel may strike after the request
 =================  ===============================================================
 
-Expanders: ``expanders[(channel, kind)](row) -> Sequence[Delivery]``. The email
+Expanders: ``expanders[(channel, kind)](row) -> Sequence[Delivery]``. Children are
+planned with ``payload["expanded_from"]`` set to the parent's key and are delivered
+by the channel, never expanded again. The email
 fan-out plugs in here to turn one digest row into batch rows of at most 1000
 recipients; the children's keys must be derived from the parent's key, so that a
 second expansion (after a crash) plans nothing new.
@@ -42,7 +44,7 @@ from distributor.channels.base import Channel, DeliveryContext
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryState
 from distributor.settings import Settings
-from distributor.store.outbox import Outbox
+from distributor.store.outbox import EXPANDED_FROM, Outbox
 
 Expander = Callable[[Delivery], Sequence[Delivery]]
 
@@ -175,7 +177,7 @@ def dispatch_due(
                 report.given_back.append(row_id)
                 report.stopped = report.stopped or (stop is not None and stop.is_set())
                 continue
-            _one(box, row, live, expand, report, clock)
+            _one(box, row, me, live, expand, report, clock)
     return report
 
 
@@ -191,6 +193,7 @@ def _clock(now: datetime | Callable[[], datetime] | None) -> Callable[[], dateti
 def _one(
     box: Outbox,
     row: Delivery,
+    worker_id: str,
     live: dict[str, Channel],
     expanders: Mapping[tuple[str, str], Expander],
     report: DispatchReport,
@@ -198,7 +201,7 @@ def _one(
 ) -> None:
     row_id = row.id or 0
     expander = expanders.get((row.channel, str(row.kind)))
-    if expander is not None:
+    if expander is not None and EXPANDED_FROM not in row.payload:
         try:
             children = expander(row)
         except Retryable as exc:
@@ -220,6 +223,10 @@ def _one(
             return
         reply_to = parent.provider_id
     channel = live[row.channel]
+    if not box.start(row_id, worker_id, now=clock()):
+        # Our claim was recovered while we worked through the batch: not ours to send.
+        report.given_back.append(row_id)
+        return
     try:
         result = channel.deliver(row, DeliveryContext(reply_to=reply_to))
     except AuthError as exc:

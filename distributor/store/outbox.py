@@ -27,13 +27,14 @@ import json
 import random
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from distributor.errors import DistributorError
 from distributor.models import Delivery, DeliveryKind, DeliveryState, SendResult
 from distributor.settings import ScheduleSettings
 from distributor.store.tables import deliveries
@@ -47,7 +48,11 @@ _OPEN = (
 )
 
 
-class OutboxError(Exception):
+EXPANDED_FROM = "expanded_from"
+"""Payload key naming the row a child was expanded from."""
+
+
+class OutboxError(DistributorError):
     """An operator asked for a transition the row's state does not allow."""
 
 
@@ -273,6 +278,7 @@ class Outbox:
                     state=str(DeliveryState.SENDING),
                     claimed_by=worker_id,
                     claimed_at=now,
+                    started_at=None,
                     attempts=deliveries.c.attempts + 1,
                     updated_at=now,
                 )
@@ -355,7 +361,10 @@ class Outbox:
             if retryable and row.attempts < self.policy.max_attempts:
                 delay = self.backoff(row.attempts, retry_after)
                 state = DeliveryState.PLANNED
-                values: dict[str, Any] = {"due_at": now + timedelta(seconds=delay)}
+                values: dict[str, Any] = {
+                    "due_at": now + timedelta(seconds=delay),
+                    "started_at": None,
+                }
             else:
                 state = DeliveryState.FAILED
                 values = {}
@@ -398,6 +407,7 @@ class Outbox:
             attempts=deliveries.c.attempts - 1,
             claimed_by=None,
             claimed_at=None,
+            started_at=None,
         )
 
     def expand(
@@ -409,7 +419,13 @@ class Outbox:
         report = PlanReport()
         keys = [c.idempotency_key for c in children]
         with self._write() as conn:
-            self._plan_on(conn, children, now, report)
+            parent = self._row(conn, delivery_id)
+            # Marked, so that a child is never itself expanded again.
+            stamped = [
+                replace(c, payload={**c.payload, EXPANDED_FROM: parent.idempotency_key})
+                for c in children
+            ]
+            self._plan_on(conn, stamped, now, report)
             conn.execute(
                 update(deliveries)
                 .where(
@@ -425,46 +441,72 @@ class Outbox:
             )
         return report
 
+    def start(self, delivery_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+        """Note that the request is about to leave. False: the claim is no longer ours
+        (it was recovered and perhaps claimed by another worker), so do not send."""
+        stmt = (
+            update(deliveries)
+            .where(
+                deliveries.c.id == delivery_id,
+                deliveries.c.state == str(DeliveryState.SENDING),
+                deliveries.c.claimed_by == worker_id,
+                deliveries.c.started_at.is_(None),
+            )
+            .values(started_at=_utc(now))
+        )
+        with self.engine.begin() as conn:
+            return bool(conn.execute(stmt).rowcount)
+
     def recover_stale_claims(self, now: datetime | None = None) -> list[Delivery]:
         """Rows left ``sending`` longer than the claim timeout: their worker is gone.
 
-        The request may have reached the provider, so by default they become
-        ``uncertain`` for the operator; never resent without someone deciding.
+        A claim whose request never started goes back to ``planned``: nothing left.
+        One whose request started may have reached the provider, so by default it
+        becomes ``uncertain`` for the operator; never resent without someone deciding.
+        Returns the rows made uncertain (or, by policy, released after starting).
         """
         now = _utc(now)
         cutoff = now - timedelta(seconds=self.policy.claim_timeout_seconds)
         release = self.policy.stale_claim_policy == "release"
+        sending = deliveries.c.state == str(DeliveryState.SENDING)
+        back = {
+            "state": str(DeliveryState.PLANNED),
+            "claimed_by": None,
+            "claimed_at": None,
+            "started_at": None,
+            "updated_at": now,
+        }
         with self._write() as conn:
-            rows = conn.execute(
-                select(deliveries).where(
-                    deliveries.c.state == str(DeliveryState.SENDING),
+            conn.execute(
+                update(deliveries)
+                .where(
+                    sending,
+                    deliveries.c.started_at.is_(None),
                     deliveries.c.claimed_at < cutoff,
                 )
+                .values(attempts=deliveries.c.attempts - 1, **back)
+            )
+            rows = conn.execute(
+                select(deliveries).where(sending, deliveries.c.started_at < cutoff)
             ).all()
             for row in rows:
                 message = (
-                    f"worker {row.claimed_by} claimed this at {_aware(row.claimed_at)} and "
-                    "never reported back; the request may have been sent"
+                    f"worker {row.claimed_by} started sending this at "
+                    f"{_aware(row.started_at)} and never reported back; the request may "
+                    "have been sent"
                 )
                 values: dict[str, Any] = {"last_error": message, "updated_at": now}
                 if release:
-                    values.update(
-                        state=str(DeliveryState.PLANNED),
-                        due_at=now,
-                        claimed_by=None,
-                        claimed_at=None,
-                    )
+                    values.update(back, due_at=now)
                 else:
                     values["state"] = str(DeliveryState.UNCERTAIN)
                 conn.execute(
-                    update(deliveries)
-                    .where(
-                        deliveries.c.id == row.id,
-                        deliveries.c.state == str(DeliveryState.SENDING),
-                    )
-                    .values(**values)
+                    update(deliveries).where(deliveries.c.id == row.id, sending).values(**values)
                 )
-        return [_delivery(r) for r in rows]
+            fresh = conn.execute(
+                select(deliveries).where(deliveries.c.id.in_([r.id for r in rows]))
+            ).all()
+        return [_delivery(r) for r in fresh]
 
     # -- the operator's side --------------------------------------------------------
 
@@ -517,6 +559,7 @@ class Outbox:
             scheduled_at=now,
             claimed_by=None,
             claimed_at=None,
+            started_at=None,
             hold_reason=None,
         )
 

@@ -115,6 +115,8 @@ deliveries = Table(
     Column("last_error", Text),
     Column("claimed_by", String(256)),
     Column("claimed_at", DateTime(timezone=True)),
+    # Set just before the request leaves: a claim never started is safe to give back.
+    Column("started_at", DateTime(timezone=True)),
     Column("sent_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -120,6 +120,7 @@ def test_a_lost_claim_becomes_uncertain_and_is_not_sent_again(engine: Engine) ->
     box = _outbox(engine, claim_timeout_seconds=60)
     box.plan([delivery(1)], now=T0)
     (row,) = box.claim_due(T0, 1, "dead-worker")
+    assert box.start(row.id or 0, "dead-worker", now=T0)
     assert box.recover_stale_claims(later(0.5)) == []
     recovered = box.recover_stale_claims(later(2))
     assert [d.id for d in recovered] == [row.id]
@@ -147,9 +148,23 @@ def test_uncertain_goes_again_only_when_the_operator_says_so(engine: Engine) -> 
 def test_the_release_policy_puts_lost_claims_back(engine: Engine) -> None:
     box = _outbox(engine, claim_timeout_seconds=60, stale_claim_policy="release")
     box.plan([delivery(1)], now=T0)
-    box.claim_due(T0, 1, "dead-worker")
+    (row,) = box.claim_due(T0, 1, "dead-worker")
+    box.start(row.id or 0, "dead-worker", now=T0)
     box.recover_stale_claims(later(2))
     assert len(box.claim_due(later(2), 1, "w")) == 1
+
+
+def test_a_claim_never_started_is_given_back_not_made_uncertain(engine: Engine) -> None:
+    box = _outbox(engine, claim_timeout_seconds=60)
+    box.plan([delivery(1), delivery(2)], now=T0)
+    first, second = box.claim_due(T0, 2, "slow-worker")
+    assert box.start(first.id or 0, "slow-worker", now=T0)
+    assert [d.id for d in box.recover_stale_claims(later(2))] == [first.id]
+    # The slow worker reaches the second row only now: it is no longer its to send.
+    assert not box.start(second.id or 0, "slow-worker", now=later(2))
+    (again,) = box.claim_due(later(2), 5, "w2")
+    assert again.id == second.id and again.attempts == 1
+    assert box.start(again.id or 0, "w2", now=later(2))
 
 
 def test_a_late_delivery_is_held_not_sent_stale_and_can_be_released(engine: Engine) -> None:

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text),
         sa.Column("claimed_by", sa.String(256)),
         sa.Column("claimed_at", sa.DateTime(timezone=True)),
+        sa.Column("started_at", sa.DateTime(timezone=True)),
         sa.Column("sent_at", sa.DateTime(timezone=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

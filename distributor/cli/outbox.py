@@ -1,0 +1,400 @@
+"""The outbox from the command line: status, the operator's decisions, approval, the worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+
+from distributor.cli.app import boundary, emit_json, load_settings, main
+from distributor.models import DeliveryState
+from distributor.settings import Settings
+from distributor.store.outbox import Outbox, Record
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+DATE = click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day, YYYY-MM-DD (default: today in the publisher's time zone).",
+)
+_PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
+
+
+def _outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
+    from distributor.store import db
+
+    cfg = load_settings(ctx)
+    engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)
+    return cfg, Outbox(engine, cfg.schedule)
+
+
+def _day(cfg: Settings, value: datetime | None) -> date:
+    from distributor.schedule.times import local_day
+
+    return value.date() if value is not None else local_day(datetime.now(UTC), cfg)
+
+
+def _line(r: Record, tz: Any) -> str:
+    d = r.delivery
+    due = d.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    state = str(d.state) + (f" ({r.hold_reason})" if r.hold_reason else "")
+    extra = f"  ! {d.last_error}" if d.last_error and d.state != DeliveryState.SENT else ""
+    return (
+        f"{d.id:>6}  {due}  {d.channel:<10} {d.kind!s:<12} {state:<20} {d.subject_id[:60]}{extra}"
+    )
+
+
+@main.command()
+@DATE
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when anything is failed or uncertain (for monitoring).",
+)
+@JSON
+@click.pass_context
+@boundary
+def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool) -> None:
+    """What is planned, due, sent, failed, uncertain or held today, per channel.
+
+    Also lists every delivery, of any day, that needs a person (failed, uncertain,
+    held), what changed in the last 24 hours, and when the next one is due.
+
+    \b
+    Example:
+      distributor status
+      distributor status --date 2026-11-27 --json
+      distributor status --check || mail -s "distributor needs you" ops@example.org
+    """
+    from distributor.schedule.times import schedule_zone
+
+    cfg, box = _outbox(ctx)
+    the_day = _day(cfg, day)
+    now = datetime.now(UTC)
+    counts = box.counts(day=the_day)
+    due_now = [
+        r.delivery.id
+        for r in box.records(states=[DeliveryState.PLANNED], day=the_day)
+        if r.delivery.due_at <= now
+    ]
+    attention = box.records(states=_PROBLEMS)
+    recent = box.records(since=now - timedelta(hours=24))
+    next_due = box.next_due()
+    tz = schedule_zone(cfg)
+    report = {
+        "day": the_day.isoformat(),
+        "channels": counts,
+        "due_now": due_now,
+        "next_due": next_due.isoformat() if next_due else None,
+        "needs_attention": [r.as_dict() for r in attention],
+        "recent": [r.as_dict() for r in recent],
+    }
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"deliveries for {the_day.isoformat()}:")
+        if not counts:
+            click.echo("  nothing planned")
+        for channel, by_state in sorted(counts.items()):
+            parts = ", ".join(f"{n} {s}" for s, n in sorted(by_state.items()))
+            click.echo(f"  {channel}: {parts}")
+        click.echo(f"due now: {len(due_now)}")
+        when = next_due.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if next_due else "nothing"
+        click.echo(f"next due: {when}")
+        if attention:
+            click.echo("needs attention (distributor outbox retry|cancel|release ID):")
+            for r in attention:
+                click.echo("  " + _line(r, tz))
+    if check and any(r.delivery.state != DeliveryState.HELD for r in attention):
+        ctx.exit(1)
+
+
+@main.group()
+def outbox() -> None:
+    """Look at and decide about single deliveries in the outbox.
+
+    An uncertain delivery (the provider may have received it) is never sent again
+    on its own: check the channel, then `retry` it or `cancel` it.
+
+    \b
+    Example:
+      distributor outbox list --state uncertain
+      distributor outbox show 42
+      distributor outbox retry 42
+    """
+
+
+@outbox.command("list")
+@DATE
+@click.option("--all-days", is_flag=True, help="Every day, not only --date (or today).")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([str(s) for s in DeliveryState]),
+    help="Only rows in this state (repeatable).",
+)
+@click.option("--channel", default=None, help="Only this channel.")
+@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True)
+@JSON
+@click.pass_context
+@boundary
+def outbox_list(
+    ctx: click.Context,
+    day: datetime | None,
+    all_days: bool,
+    states: tuple[str, ...],
+    channel: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List deliveries, with their time, channel, kind, state and last error.
+
+    \b
+    Example:
+      distributor outbox list
+      distributor outbox list --all-days --state failed --state uncertain --json
+    """
+    from distributor.schedule.times import schedule_zone
+
+    cfg, box = _outbox(ctx)
+    rows = box.records(
+        states=states,
+        day=None if all_days else _day(cfg, day),
+        channel=channel,
+        limit=limit,
+    )
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+        return
+    tz = schedule_zone(cfg)
+    if not rows:
+        click.echo("no deliveries")
+    for r in rows:
+        click.echo(_line(r, tz))
+
+
+@outbox.command("show")
+@click.argument("delivery_id", type=int)
+@JSON
+@click.pass_context
+@boundary
+def outbox_show(ctx: click.Context, delivery_id: int, as_json: bool) -> None:
+    """Everything about one delivery: payload, provider answer, error, history.
+
+    \b
+    Example:
+      distributor outbox show 42 --json
+    """
+    from distributor.store.outbox import OutboxError
+
+    _, box = _outbox(ctx)
+    record = box.get(delivery_id)
+    if record is None:
+        raise OutboxError(f"no delivery with id {delivery_id}; see `distributor outbox list`")
+    data = record.as_dict(with_payload=True)
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if key in ("payload", "detail"):
+            continue
+        click.echo(f"{key}: {value}")
+    click.echo("payload:")
+    for key, value in record.delivery.payload.items():
+        text = str(value)
+        click.echo(f"  {key}: {text[:200]}{'…' if len(text) > 200 else ''}")
+    if record.detail:
+        click.echo(f"provider answer: {record.detail}")
+
+
+def _decision(verb: str, help_text: str, example: str) -> None:
+    @outbox.command(verb, help=f"{help_text}\n\n\b\nExample:\n  {example}")
+    @click.argument("ids", type=int, nargs=-1, required=True)
+    @JSON
+    @click.pass_context
+    @boundary
+    def command(ctx: click.Context, ids: Sequence[int], as_json: bool) -> None:
+        _, box = _outbox(ctx)
+        done: list[dict[str, Any]] = []
+        for delivery_id in ids:
+            getattr(box, verb)(delivery_id)
+            record = box.get(delivery_id)
+            assert record is not None
+            done.append(record.as_dict())
+        if as_json:
+            emit_json(done)
+        else:
+            for d in done:
+                click.echo(f"delivery {d['id']} ({d['key']}): now {d['state']}")
+
+
+_decision(
+    "retry",
+    "Send a failed, uncertain or cancelled delivery again, now. For an uncertain one, "
+    "first check on the provider that it did not arrive.",
+    "distributor outbox retry 42 43",
+)
+_decision(
+    "cancel",
+    "Never send this delivery (planned, held, failed or uncertain).",
+    "distributor outbox cancel 42",
+)
+_decision(
+    "hold",
+    "Stop a planned, failed or uncertain delivery from going until it is released.",
+    "distributor outbox hold 42",
+)
+_decision(
+    "release",
+    "Let a held delivery go (now, if it was held for being late). One waiting for "
+    "approval stays held: use `distributor approve`.",
+    "distributor outbox release 42",
+)
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["digest", "thread", "roundup", "preview", "id", "all"]))
+@click.argument("subject", required=False)
+@DATE
+@click.option("--channel", default=None, help="Only this channel.")
+@click.option("--by", "editor", default="", help="Who approves, for the record.")
+@JSON
+@click.pass_context
+@boundary
+def approve(
+    ctx: click.Context,
+    what: str,
+    subject: str | None,
+    day: datetime | None,
+    channel: str | None,
+    editor: str,
+    as_json: bool,
+) -> None:
+    """Approve held deliveries so they go at their time.
+
+    The approval is bound to the content: if the article changes afterwards and the
+    day is planned again, the delivery waits for a new approval. `thread` takes the
+    story's id (its URL); `id` takes an outbox id.
+
+    \b
+    Example:
+      distributor approve digest --date 2026-11-27 --by "A. Editor"
+      distributor approve thread https://news.example.org/budget
+      distributor approve id 42
+      distributor approve all --json
+    """
+    from distributor.errors import ConfigError
+
+    cfg, box = _outbox(ctx)
+    the_day = _day(cfg, day)
+    kinds = {
+        "digest": "digest",
+        "thread": "thread_post",
+        "roundup": "roundup",
+        "preview": "preview",
+    }
+    if what == "id":
+        if not subject or not subject.isdigit():
+            raise ConfigError("`approve id` needs the outbox id, e.g. `distributor approve id 42`")
+        done = box.approve(ids=[int(subject)], by=editor)
+    elif what == "thread":
+        if not subject:
+            raise ConfigError("`approve thread` needs the story id, as `outbox list` shows it")
+        done = box.approve(
+            kind="thread_post", subject_id=subject, day=the_day, channel=channel, by=editor
+        )
+    elif what == "all":
+        done = box.approve(day=the_day, channel=channel, by=editor)
+    else:
+        done = box.approve(kind=kinds[what], day=the_day, channel=channel, by=editor)
+    if as_json:
+        emit_json([r.as_dict() for r in done])
+        return
+    if not done:
+        click.echo("nothing waiting for approval matched")
+    for r in done:
+        click.echo(
+            f"approved {r.delivery.id} ({r.delivery.idempotency_key}): now {r.delivery.state}"
+        )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One round (recover, dispatch), then exit: for cron.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between rounds (default: [schedule] poll_seconds).",
+)
+@click.option("--worker-id", default=None, help="Name in the outbox (default: host:pid).")
+@JSON
+@click.pass_context
+@boundary
+def worker(
+    ctx: click.Context,
+    once: bool,
+    poll_seconds: float | None,
+    worker_id: str | None,
+    as_json: bool,
+) -> None:
+    """Deliver what is due, on every configured channel, until SIGTERM or Ctrl-C.
+
+    Run as many as you like, on one machine or several sharing a PostgreSQL
+    database: each delivery is claimed by one worker only. SIGTERM finishes the
+    delivery in hand and gives the rest back.
+
+    \b
+    Example:
+      distributor worker
+      distributor worker --once --json        # from cron, every minute
+      distributor worker --poll-seconds 5
+    """
+    from distributor.channels import registry
+    from distributor.pipeline.dispatch import (
+        DispatchReport,
+        StopFlag,
+        default_worker_id,
+        dispatch_due,
+    )
+    from distributor.schedule.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    cfg, box = _outbox(ctx)
+    channels = {name: registry.get(name)(cfg) for name in cfg.delivery.channels}
+    me = worker_id or default_worker_id()
+    stop = StopFlag()
+    stop.install()
+    total = DispatchReport()
+
+    def tick(_now: datetime) -> int:
+        report = dispatch_due(box.engine, cfg, channels, worker_id=me, stop=stop, outbox=box)
+        total.merge(report)
+        for channel, message in report.auth_failed.items():
+            logging.getLogger("distributor.worker").error(
+                "%s: credentials refused: %s", channel, message
+            )
+        return report.handled
+
+    stats = run_worker(box, tick=tick, stop=stop, poll_seconds=poll_seconds, once=once)
+    summary = {
+        "worker": me,
+        "rounds": stats.rounds,
+        "recovered": stats.recovered,
+        "database_errors": stats.database_errors,
+        **total.as_dict(),
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(
+            f"{len(total.sent)} sent, {len(total.retrying)} to retry, {len(total.failed)} failed, "
+            f"{len(total.uncertain)} uncertain in {stats.rounds} round(s)"
+        )
+    if total.failed or total.uncertain or total.auth_failed:
+        ctx.exit(1)

@@ -1,0 +1,120 @@
+"""The operator's commands: status, outbox decisions, approve, worker --once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from distributor.cli import main
+from distributor.models import Delivery, DeliveryKind, DeliveryState
+from distributor.store import db
+from distributor.store.outbox import Outbox
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "distributor.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n'
+        '[delivery]\nchannels = ["files"]\n'
+        "[schedule]\nstale_after_minutes = 0\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _box(tmp_path: Path) -> Outbox:
+    return Outbox(db.open_database(f"sqlite:///{tmp_path / 'd.db'}"))
+
+
+def _files_row(name: str, *, held: bool = False, text: str = "hello") -> Delivery:
+    today = datetime.now(UTC).date().isoformat()
+    return Delivery(
+        channel="files",
+        kind=DeliveryKind.PREVIEW,
+        idempotency_key=f"files:preview:{name}:{today}",
+        due_at=datetime.now(UTC) - timedelta(minutes=1),
+        payload={"files": {f"{name}.txt": text}, "day": today},
+        subject_id=name,
+        state=DeliveryState.HELD if held else DeliveryState.PLANNED,
+    )
+
+
+def _run(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_worker_once_delivers_what_is_due_and_status_shows_it(config: Path, tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    box.plan([_files_row("a"), _files_row("b", held=True)])
+    code, out = _run(config, "worker", "--once", "--json")
+    assert code == 0, out
+    assert len(json.loads(out)["sent"]) == 1
+    assert (tmp_path / "out" / "a.txt").read_text() == "hello"
+    assert not (tmp_path / "out" / "b.txt").exists()
+    code, out = _run(config, "status", "--json")
+    report = json.loads(out)
+    assert report["channels"] == {"files": {"sent": 1, "held": 1}}
+    assert [r["subject_id"] for r in report["needs_attention"]] == ["b"]
+    code, out = _run(config, "status")
+    assert "files: 1 held, 1 sent" in out
+
+
+def test_approve_lets_a_held_delivery_go(config: Path, tmp_path: Path) -> None:
+    _box(tmp_path).plan([_files_row("b", held=True)])
+    code, out = _run(config, "approve", "preview", "--by", "editor", "--json")
+    assert code == 0 and json.loads(out)[0]["state"] == "planned"
+    _run(config, "worker", "--once")
+    assert (tmp_path / "out" / "b.txt").exists()
+    code, out = _run(config, "approve", "digest")
+    assert "nothing waiting for approval" in out
+
+
+def test_uncertain_needs_an_explicit_retry_or_cancel(config: Path, tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    box.plan([_files_row("a")])
+    (row,) = box.claim_due(datetime.now(UTC), 1, "gone")
+    box.mark_uncertain(row.id or 0, "connection reset after sending")
+    code, out = _run(config, "status", "--check")
+    assert code == 1 and "connection reset" in out
+    code, out = _run(config, "outbox", "list", "--state", "uncertain", "--json")
+    assert [r["id"] for r in json.loads(out)] == [row.id]
+    code, out = _run(config, "outbox", "retry", str(row.id))
+    assert code == 0 and "now planned" in out
+    _run(config, "worker", "--once")
+    assert (tmp_path / "out" / "a.txt").exists()
+    code, out = _run(config, "outbox", "show", str(row.id), "--json")
+    assert json.loads(out)["state"] == "sent"
+
+
+def test_an_impossible_decision_exits_1_with_the_reason(config: Path, tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    box.plan([_files_row("a")])
+    (rec,) = box.records()
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "outbox", "release", str(rec.delivery.id)]
+    )
+    assert result.exit_code == 1
+    assert "is planned, not held" in result.stderr
+    result = CliRunner().invoke(main, ["--config", str(config), "outbox", "show", "999"])
+    assert result.exit_code == 1 and "no delivery with id 999" in result.stderr
+    code, out = _run(config, "outbox", "hold", str(rec.delivery.id))
+    assert code == 0 and "now held" in out
+    code, out = _run(config, "outbox", "cancel", str(rec.delivery.id))
+    assert "now cancelled" in out
+
+
+def test_a_failed_delivery_makes_the_worker_exit_1(config: Path, tmp_path: Path) -> None:
+    bad = _files_row("x")
+    bad.payload = {"files": {"../escape.txt": "no"}, "day": bad.payload["day"]}
+    _box(tmp_path).plan([bad])
+    code, out = _run(config, "worker", "--once", "--json")
+    assert code == 1
+    errors = json.loads(out)["errors"]
+    assert any("outside the output folder" in e for e in errors.values())

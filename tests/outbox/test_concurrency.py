@@ -1,0 +1,149 @@
+"""Several worker processes at once, and workers killed with SIGKILL mid-send."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from distributor.models import DeliveryState
+from distributor.pipeline.dispatch import dispatch_due
+from distributor.store.outbox import Outbox
+from tests.outbox.helpers import T0, RecordingChannel, chain, delivery, sent_lines
+from tests.outbox.procs import worker_main, worker_settings
+
+pytestmark = pytest.mark.slow
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def _start(db_url: str, log: Path, name: str, **kw: object) -> multiprocessing.process.BaseProcess:
+    proc = SPAWN.Process(target=worker_main, args=(db_url, str(log), name), kwargs=kw)
+    proc.start()
+    return proc
+
+
+def _wait_for(predicate: object, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the worker")
+
+
+def test_four_workers_deliver_every_row_exactly_once(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    rows = [delivery(i) for i in range(120)]
+    for t in range(5):
+        rows += chain(f"thread{t}", 4)
+    box = Outbox(engine, worker_settings().schedule)
+    box.plan(rows, now=T0)
+    log = tmp_path / "sent.jsonl"
+    procs = [_start(db_url, log, f"w{i}", rounds=30) for i in range(4)]
+    try:
+        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(30)
+    lines = sent_lines(log)
+    counts = Counter(line["key"] for line in lines)
+    assert sorted(counts) == sorted(r.idempotency_key for r in rows)
+    assert set(counts.values()) == {1}, [k for k, n in counts.items() if n > 1]
+    assert len({line["pid"] for line in lines}) > 1  # the work really was shared
+    assert box.counts() == {"recorder": {"sent": len(rows)}}
+    # Replies still follow their parents, whichever worker sent them.
+    for t in range(5):
+        posted = [line for line in lines if line["subject"].startswith(f"story-thread{t}#")]
+        assert [line["reply_to"] for line in posted] == [
+            None,
+            *[f"id-story-thread{t}#{i}" for i in range(3)],
+        ]
+
+
+@pytest.mark.parametrize("step", ["before", "after"])
+def test_a_worker_killed_mid_send_leaves_the_row_uncertain_not_resent(
+    engine: Engine, db_url: str, tmp_path: Path, step: str
+) -> None:
+    """SIGKILL before the request left, or after it left but before it was recorded:
+    the worker cannot know, so the row becomes uncertain and nothing is sent twice."""
+    posts = chain("t", 3)
+    settings = worker_settings(claim_timeout_seconds=1)
+    box = Outbox(engine, settings.schedule)
+    box.plan(posts, now=T0)
+    log, marker = tmp_path / "sent.jsonl", tmp_path / "hung"
+    proc = _start(db_url, log, "doomed", hang=step, marker=str(marker))
+    _wait_for(marker.exists)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    sent_before = len(sent_lines(log))
+    assert sent_before == (1 if step == "after" else 0)
+
+    time.sleep(1.1)  # past the claim timeout
+    recovered = box.recover_stale_claims()
+    assert [d.idempotency_key for d in recovered] == [posts[0].idempotency_key]
+    channel = RecordingChannel(settings, log)
+    dispatch_due(engine, settings, {"recorder": channel}, worker_id="restarted")
+    assert len(sent_lines(log)) == sent_before  # nothing resent, nothing after it posted
+    states = [box.get_by_key(p.idempotency_key).state for p in posts]  # type: ignore[union-attr]
+    assert states == [DeliveryState.UNCERTAIN, DeliveryState.PLANNED, DeliveryState.PLANNED]
+    # The operator, having checked the network, says it was not posted: the thread resumes.
+    first = box.get_by_key(posts[0].idempotency_key)
+    assert first is not None and "never reported back" in (first.last_error or "")
+    if step == "before":
+        box.retry(first.id or 0)
+        dispatch_due(engine, settings, {"recorder": channel}, worker_id="restarted")
+        assert [line["key"] for line in sent_lines(log)] == [p.idempotency_key for p in posts]
+
+
+def test_a_worker_killed_between_deliveries_loses_nothing(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    rows = [delivery(i) for i in range(30)]
+    settings = worker_settings(claim_timeout_seconds=1)
+    box = Outbox(engine, settings.schedule)
+    box.plan(rows, now=T0)
+    log = tmp_path / "sent.jsonl"
+    proc = _start(db_url, log, "doomed", delay=0.05)
+    _wait_for(lambda: len(box.records(states=[DeliveryState.SENT])) >= 5)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    time.sleep(1.1)
+    box.recover_stale_claims()
+    dispatch_due(engine, settings, {"recorder": RecordingChannel(settings, log)}, worker_id="w2")
+    counts = Counter(line["key"] for line in sent_lines(log))
+    assert set(counts.values()) == {1}  # no row sent twice
+    states = Counter(str(r.delivery.state) for r in box.records())
+    # At most the one row in hand is in doubt; every other row went exactly once.
+    assert states["sent"] + states["uncertain"] == len(rows) and states["uncertain"] <= 1
+    for r in box.records(states=[DeliveryState.SENT]):
+        assert counts[r.delivery.idempotency_key] == 1
+
+
+def test_sigterm_finishes_the_send_in_hand_then_exits(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    rows = [delivery(i) for i in range(40)]
+    box = Outbox(engine, worker_settings().schedule)
+    box.plan(rows, now=T0)
+    log = tmp_path / "sent.jsonl"
+    proc = _start(db_url, log, "w", delay=0.1, rounds=1000)
+    _wait_for(lambda: len(sent_lines(log)) >= 3)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.join(30)
+    assert proc.exitcode == 0
+    states = Counter(str(r.delivery.state) for r in box.records())
+    assert states["sending"] == 0 and states["uncertain"] == 0  # nothing left in doubt
+    assert states["sent"] == len(sent_lines(log)) and states["sent"] < len(rows)
+    assert states["sent"] + states["planned"] == len(rows)

@@ -1,0 +1,116 @@
+"""A simulated day: the worker, a movable clock, every channel at its time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from distributor.channels.files import FilesChannel
+from distributor.models import DeliveryKind
+from distributor.pipeline.dispatch import StopFlag, dispatch_due
+from distributor.schedule.clock import FakeClock
+from distributor.schedule.planner import plan_day
+from distributor.schedule.times import at, local_day
+from distributor.schedule.worker import run_worker
+from distributor.settings import OutputSettings
+from distributor.store.outbox import Outbox
+from tests.outbox.compose_fixtures import DAY, KINDS, digest, roundup, settings, thread
+from tests.outbox.helpers import RecordingChannel, sent_lines
+
+LONDON = ZoneInfo("Europe/London")
+POLL = timedelta(minutes=5)
+
+
+def test_a_simulated_day_runs_every_channel_at_its_times(engine: Engine, tmp_path: Path) -> None:
+    cfg = replace(
+        settings(digest_at="07:00", threads_start="08:00", threads_end="20:00", roundup_at="18:00"),
+        output=OutputSettings(dir=str(tmp_path / "out")),
+    )
+    clock = FakeClock(at(DAY, "00:00", LONDON))
+    box = Outbox(engine, cfg.schedule)
+    channels = {
+        "sendgrid": RecordingChannel(cfg, tmp_path / "email.jsonl"),
+        "x": RecordingChannel(cfg, tmp_path / "x.jsonl"),
+        "files": FilesChannel(cfg),
+    }
+    stop = StopFlag()
+    plans: list[datetime] = []
+
+    def plan(now: datetime) -> None:
+        plans.append(now)
+        box.plan(
+            plan_day(
+                local_day(now, cfg),
+                digest=digest(local_day(now, cfg)),
+                threads=[
+                    thread("x", "budget", 2),
+                    thread("x", "roads", 2),
+                    thread("x", "parks", 1),
+                ],
+                roundup_posts=[roundup("x")],
+                channels=list(channels),
+                settings=cfg,
+                kinds=KINDS,
+            ),
+            now=now,
+        )
+
+    failures = iter([OperationalError("SELECT 1", {}, Exception("database is locked"))])
+
+    def tick(now: datetime) -> int:
+        if now >= at(DAY, "06:00", LONDON):
+            for error in failures:  # the database is locked once; the worker waits
+                raise error
+        report = dispatch_due(engine, cfg, channels, now=clock.now, worker_id="w", outbox=box)
+        return report.handled
+
+    def stop_at_midnight(now: datetime) -> None:
+        plan(now)
+        if now >= at(DAY, "23:55", LONDON):
+            stop.set()
+
+    stats = run_worker(
+        box,
+        tick=tick,
+        stop=stop,
+        clock=clock,
+        poll_seconds=POLL.total_seconds(),
+        plan=stop_at_midnight,
+    )
+    assert stats.database_errors == 1
+
+    def local(key_part: str) -> list[str]:
+        return [
+            r.sent_at.astimezone(LONDON).strftime("%H:%M")  # type: ignore[union-attr]
+            for r in box.records(day=DAY)
+            if key_part in r.delivery.idempotency_key and r.sent_at is not None
+        ]
+
+    def on_time(sent: list[str], expected: str) -> bool:
+        want = datetime.strptime(expected, "%H:%M")
+        return all(timedelta(0) <= datetime.strptime(s, "%H:%M") - want <= POLL for s in sent)
+
+    assert len(local("sendgrid:digest")) == 1 and on_time(local("sendgrid:digest"), "07:00")
+    # Three threads spread through 08:00-20:00, most important first.
+    assert on_time(local("budget#"), "08:00") and len(local("budget#")) == 2
+    assert on_time(local("roads#"), "12:00") and len(local("roads#")) == 2
+    assert on_time(local("parks#"), "16:00") and len(local("parks#")) == 1
+    assert on_time(local("x:roundup"), "18:00")
+    assert len(sent_lines(tmp_path / "email.jsonl")) == 1
+    assert len(sent_lines(tmp_path / "x.jsonl")) == 6
+    assert (tmp_path / "out" / "2026-11-27" / "digest.html").exists()
+    counts = box.counts(day=DAY)
+    assert counts == {"sendgrid": {"sent": 1}, "x": {"sent": 6}, "files": {"sent": 1}}
+    assert {r.delivery.kind for r in box.records(day=DAY)} == set(DeliveryKind)
+
+
+def test_once_runs_a_single_round(engine: Engine) -> None:
+    box = Outbox(engine)
+    ticks: list[datetime] = []
+    stats = run_worker(box, tick=lambda now: ticks.append(now) or 0, stop=StopFlag(), once=True)
+    assert stats.rounds == 1 and len(ticks) == 1
