@@ -236,9 +236,10 @@ class _Resolver:
     """Names a pronoun or a bare role from who spoke last or who was named before."""
 
     def __init__(self, body: str, title: str) -> None:
-        self.body = body
-        self.title = title
         self.last: speakers.Who | None = None
+        self._title = title
+        self._body = body
+        self._found: tuple[list[speakers.Who], list[tuple[int, speakers.Who]]] | None = None
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         who = speakers.parse(phrase)
@@ -258,25 +259,64 @@ class _Resolver:
             return speakers.Who(who.role, None, False), 0.5
         return speakers.Who(None, None, False), 0.35
 
+    def _mentions(self) -> tuple[list[speakers.Who], list[tuple[int, speakers.Who]]]:
+        if self._found is None:
+            self._found = ([who for _, who in _names(self._title)], _names(self._body))
+        return self._found
+
+    def _before(self, before: int) -> list[speakers.Who]:
+        return [who for end, who in self._mentions()[1] if end <= before]
+
     def _full_name(self, surname: str, before: int) -> speakers.Who | None:
-        for cand in reversed(self._names(self.title + "\n" + self.body[:before])):
+        for cand in reversed(self._mentions()[0] + self._before(before)):
             if cand.speaker and cand.speaker.split()[-1] == surname and " " in cand.speaker:
                 return cand
         return None
 
     def _last_named(self, before: int) -> speakers.Who | None:
-        names = self._names(self.body[:before]) or self._names(self.title)
+        names = self._before(before) or self._mentions()[0]
         return names[-1] if names else None
 
-    def _names(self, text: str) -> list[speakers.Who]:
-        found: list[speakers.Who] = []
-        for m in re.finditer(r"(?:[^\W\d_][\w’'\-.]*\s+){1,8}[^\W\d_][\w’'\-]*", text):
-            chunk = m.group(0)
-            for piece in re.split(r"(?<=[a-z])\s+(?=[a-z])", chunk):
-                name, role = speakers.split_name(piece)
-                if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
-                    found.append(speakers.Who(name, role, True))
-        return found
+
+_TOKENS = re.compile(r"\S+")
+_CONNECTORS = frozenset({"of", "for", "the", "and"})
+
+
+def _names(text: str) -> list[tuple[int, speakers.Who]]:
+    """People named in ``text`` (two words or more), with where each mention ends.
+
+    One pass over the words: runs of capitalised words (and the small words inside
+    roles, "Secretary of State for") are read by :func:`speakers.split_name`.
+    """
+    found: list[tuple[int, speakers.Who]] = []
+    run: list[str] = []
+    run_end = 0
+
+    def flush() -> None:
+        while run and run[-1].lower() in _CONNECTORS:
+            run.pop()
+        if len(run) >= 2:
+            name, role = speakers.split_name(" ".join(run))
+            if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
+                found.append((run_end, speakers.Who(name, role, True)))
+        run.clear()
+
+    for m in _TOKENS.finditer(text):
+        tok = m.group(0)
+        word = tok.strip("()[]\"'“”‘’.,;:!?")
+        if word and (
+            word[0].isupper()
+            or (run and word.lower() in _CONNECTORS)
+            or word.lower() in speakers.PARTICLES
+        ):
+            run.append(word)
+            run_end = m.start() + len(tok.rstrip(".,;:!?\"'”’)"))
+            if tok[-1:] in ".,;:!?":
+                flush()
+        elif run:
+            flush()
+    flush()
+    return found
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
