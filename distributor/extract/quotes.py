@@ -180,7 +180,7 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
 
 
 def _who_after(body: str, m: _Marked, block: Block) -> str | None:
-    rest = body[m.close_end : block.end]
+    rest = body[m.close_end : min(block.end, m.close_end + 400)]
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
     for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_DASH):
@@ -191,7 +191,8 @@ def _who_after(body: str, m: _Marked, block: Block) -> str | None:
 
 
 def _who_before(body: str, m: _Marked, block: Block, prev_close: int) -> str | None:
-    lead = body[max(block.start, prev_close) : m.open_mark]
+    # An attribution sits close to its quote; a bounded window keeps huge paragraphs linear.
+    lead = body[max(block.start, prev_close, m.open_mark - 400) : m.open_mark]
     found = _BEFORE_WHO_VERB.search(lead)
     if found and speakers.looks_like_attribution(found.group("who")):
         return found.group("who")
@@ -268,9 +269,15 @@ class _Resolver:
         return [who for end, who in self._mentions()[1] if end <= before]
 
     def _full_name(self, surname: str, before: int) -> speakers.Who | None:
-        for cand in reversed(self._mentions()[0] + self._before(before)):
-            if cand.speaker and cand.speaker.split()[-1] == surname and " " in cand.speaker:
-                return cand
+        """The fullest earlier mention ending in this surname ("Ms Reed" is "Steve Reed")."""
+        pattern = re.compile(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])")
+        for text in (self._body[:before], self._title):
+            for m in reversed(list(pattern.finditer(text))):
+                window = text[max(0, m.start() - 80) : m.end()]
+                piece = re.split(r"[,;:()“”\"\n]|(?<=[a-z])\s+(?=[a-z])", window)[-1]
+                name, role = speakers.split_name(piece.strip())
+                if name and " " in name and name.split()[-1] == surname:
+                    return speakers.Who(name, role, True)
         return None
 
     def _last_named(self, before: int) -> speakers.Who | None:
