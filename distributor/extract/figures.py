@@ -53,15 +53,13 @@ _CHANGE = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b")
-_SPELLED_WORDS = (
-    "three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty"
-    " hundred thousand hundreds thousands millions dozens"
-).split()
+_SPELLED_WORDS = [
+    *("three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "hundreds"),
+    *("thousands", "millions", "dozens", "a hundred", "a thousand", "tens of thousands"),
+]
 # Spelled out with both cases rather than (?i:…), which makes the scan several times slower.
-_SPELLED = "|".join(
-    [*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)]
-    + ["a hundred", "A hundred", "a thousand", "A thousand", "tens of thousands", "Tens of thousands"]
-)
+_SPELLED = "|".join([*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)])
 _DIGIT = re.compile(r"\d")
 _PENCE = re.compile(r"\dp\b")
 _CHANGE_STEMS = re.compile("doubl|halv|tripl|trebl|quadrupl|third|quarter|fifth|half|twice")

@@ -146,16 +146,14 @@ def _marked(body: str, blocks: Sequence[Block]) -> list[_Marked]:
         if block.kind in (Kind.SOURCES, Kind.BYLINE):
             continue
         both = _double_spans(body, block, i) + _single_spans(body, block, i)
-        # A quote inside a quote belongs to the outer one.
-        outer = [
-            s
-            for s in both
-            if not any(
-                o is not s and o.open_mark <= s.open_mark and s.close_end <= o.close_end
-                for o in both
-            )
-        ]
-        spans += sorted(outer, key=lambda s: s.start)
+        # A quote inside a quote belongs to the outer one: in order of opening, a span is
+        # inside another when an earlier one closes at or after it.
+        both.sort(key=lambda s: (s.open_mark, -s.close_end))
+        reach = -1
+        for s in both:
+            if s.close_end > reach:
+                spans.append(s)
+                reach = s.close_end
     return spans
 
 
