@@ -236,9 +236,13 @@ class _Resolver:
 
     def __init__(self, body: str, title: str) -> None:
         self.last: speakers.Who | None = None
+        self.last_at = 0
         self._title = title
         self._body = body
         self._found: tuple[list[speakers.Who], list[tuple[int, speakers.Who]]] | None = None
+
+    def spoke(self, who: speakers.Who, at: int) -> None:
+        self.last, self.last_at = who, at
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         who = speakers.parse(phrase)
@@ -248,6 +252,16 @@ class _Resolver:
                 return full, 0.85
         if who.named:
             return who, 0.9
+        if who.role:
+            # "The minister said": the person named earlier with that role.
+            head = who.role.split()[-1].lower()
+            for cand in reversed(self._mentions()[0] + self._before(before)):
+                if cand.role and head in cand.role.lower():
+                    return speakers.Who(cand.speaker, cand.role, True), 0.8
+        # "she said": whoever was named since the last quote, else the last speaker.
+        recent = [w for end, w in self._mentions()[1] if self.last_at <= end <= before]
+        if recent:
+            return recent[-1], 0.75
         if self.last is not None and self.last.speaker:
             role = who.role or self.last.role
             return speakers.Who(self.last.speaker, role, True), 0.8
@@ -374,7 +388,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                 continue
             if phrase is not None:
                 who, conf = resolver.resolve(phrase, m.open_mark)
-                resolver.last = who
+                resolver.spoke(who, m.close_end)
                 if (
                     current is not None
                     and current.who.speaker == who.speaker
@@ -397,7 +411,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
             prev_close = m.close_end
         if lead_phrase is not None:
             who, conf = resolver.resolve(lead_phrase, block.end)
-            resolver.last = who
+            resolver.spoke(who, block.end)
             lead_in = (who, min(conf, 0.85))
         else:
             lead_in = None
