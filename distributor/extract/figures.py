@@ -38,14 +38,14 @@ _UNITS = (
 _MONEY = re.compile(
     rf"(?:[£$€]\s?{_AMOUNT}(?:{_DASH}[£$€]?\s?{_AMOUNT})?{_PER}?"
     rf"|(?:{_AMOUNT})\s(?:pounds|euros|dollars|pence)\b{_PER}?"
-    rf"|\b\d+(?:\.\d+)?p\b{_PER}?)"
+    rf"|\d(?<![\w.]\d)\d*(?:\.\d+)?p\b{_PER}?)"
 )
 _PERCENT = re.compile(
     rf"(?<![\w.])(?:{_NUM})(?:\s?%|\s?(?:per\s?cent|percent))?(?:{_DASH}(?:{_NUM}))?"
     rf"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)"
 )
 _CHANGE = re.compile(
-    r"\b(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es)|trebl(?:ed|ing|es)|quadrupl(?:ed|ing|es)"
+    r"(?<!\w)(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es)|trebl(?:ed|ing|es)|quadrupl(?:ed|ing|es)"
     r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b|half of"
     r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?|(?:a|one) fifth|twice as \w+"
     r"|(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:two|three|four|five|six|seven|"
@@ -53,18 +53,28 @@ _CHANGE = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b")
-_SPELLED = (
-    r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|a hundred|thousand|a thousand|hundreds|thousands|millions|dozens|tens of thousands"
+_SPELLED_WORDS = [
+    *("three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "hundreds"),
+    *("thousands", "millions", "dozens", "a hundred", "a thousand", "tens of thousands"),
+]
+# Spelled out with both cases rather than (?i:…), which makes the scan several times slower.
+_SPELLED = "|".join([*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)])
+_DIGIT = re.compile(r"\d")
+_PENCE = re.compile(r"\dp\b")
+_CHANGE_STEMS = re.compile("doubl|halv|tripl|trebl|quadrupl|third|quarter|fifth|half|twice")
+_SPELLED_STEMS = re.compile(
+    "three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    "|hundred|thousand|million|dozen"
 )
 _COUNT = re.compile(
-    rf"(?<![\w.,£$€/-])(?:(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?|(?i:{_SPELLED})(?: of)?)"
+    rf"(?<![\w.,£$€/-])(?:(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?|(?:{_SPELLED})(?: of)?)"
     r"(?P<tail>\s(?:new |more |extra |additional |further |fewer |full-time |young |)"
     r"(?P<noun>[a-z][a-z-]+))"
 )
 _BARE = re.compile(rf"(?<![\w.,£$€/-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s?{_SCALE})(?![\w%])")
 _DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}"
     rf"(?:st|nd|rd|th)?(?:,?\s\d{{4}})?|(?:{_MONTHS}|spring|summer|autumn|winter)\s\d{{4}}"
     r"|(?:19|20)\d\d(?:\s?(?:-|–|/|to)\s?(?:19|20)?\d\d)?)\b"
 )
@@ -76,7 +86,7 @@ _OUTCOME = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    rf"(?<![\w.,])(?:{_NUM}|(?i:{_SPELLED}|two))(?:\s(?:days|weeks|months|years|hours)\b"
+    rf"(?<![\w.,])(?:{_NUM}|(?:{_SPELLED}|two|Two))(?:\s(?:days|weeks|months|years|hours)\b"
     r"|-(?:day|week|month|year|hour)\b|\sminutes\b)"
 )
 
@@ -200,7 +210,7 @@ _LABEL_WORDS = frozenset(
 )
 _TIME = re.compile(r"^(?:\s?(?:am|pm|a\.m\.|p\.m\.|hrs|GMT|BST)\b|[:.]\d\d)", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+44\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
-_AGE = re.compile(r"\b(?:aged|age|ages)\s\d|\d+-year-old|\b(?:under|over)-?\d+s?\b", re.IGNORECASE)
+_AGE = re.compile(r"[Aa](?<![a-z][Aa])ged?s?\s\d|\d+-year-old|(?:[Uu]nder|[Oo]ver)-?\d+s?\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,11 +257,13 @@ def _is_named_year(text: str, start: int) -> bool:
     return words[-1].lower() not in {"around", "about", "nearly", "almost", "some", "over"}
 
 
-def _masked(sentence: str) -> list[tuple[int, int]]:
+def _masked(sentence: str, lower: str) -> list[tuple[int, int]]:
     """Ranges of the sentence that are dates, phone numbers and ages: never figures."""
     ranges = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
-    ranges += [(m.start(), m.end()) for m in _PHONE.finditer(sentence)]
-    ranges += [(m.start(), m.end()) for m in _AGE.finditer(sentence)]
+    if "0" in sentence or "+" in sentence:
+        ranges += [(m.start(), m.end()) for m in _PHONE.finditer(sentence)]
+    if any(w in lower for w in ("age", "year-old", "under", "over")):
+        ranges += [(m.start(), m.end()) for m in _AGE.finditer(sentence)]
     return ranges
 
 
@@ -262,8 +274,15 @@ def _overlaps(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
 def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     """The figures in one sentence: (start, end, value as written, weight), in text order."""
     found: list[tuple[int, int, str, float]] = []
+    # Cheap looks first, so each pattern runs only where it could match.
+    lower = sentence.lower()
+    digit = _DIGIT.search(sentence) is not None
+    change = _CHANGE_STEMS.search(lower) is not None
+    spelled = _SPELLED_STEMS.search(lower) is not None
+    if not (digit or change or spelled):
+        return found
     taken: list[tuple[int, int]] = []
-    masked = _masked(sentence)
+    masked = _masked(sentence, lower) if digit else []
 
     def add(start: int, end: int, weight: float, *, check_mask: bool = True) -> None:
         if _overlaps(start, end, taken):
@@ -273,16 +292,23 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         found.append((start, end, sentence[start:end], weight))
         taken.append((start, end))
 
-    for m in _MONEY.finditer(sentence):
+    money = digit and (
+        any(c in sentence for c in "£$€")
+        or any(w in lower for w in ("pound", "euro", "dollar", "pence"))
+        or _PENCE.search(sentence) is not None
+    )
+    for m in _MONEY.finditer(sentence) if money else ():
         add(m.start(), m.end(), 3.0, check_mask=False)
-    for m in _PERCENT.finditer(sentence):
+    percent = digit and ("%" in sentence or "per" in lower)
+    for m in _PERCENT.finditer(sentence) if percent else ():
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 3.0, check_mask=False)
-    for m in _CHANGE.finditer(sentence):
+    ratio = (digit or spelled or "one" in lower) and (" in " in lower or " out of " in lower)
+    for m in _CHANGE.finditer(sentence) if change or ratio else ():
         add(m.start(), m.end(), 2.5, check_mask=False)
-    for m in _QUANTITY.finditer(sentence):
+    for m in _QUANTITY.finditer(sentence) if digit else ():
         add(m.start(), m.end(), 2.2)
-    for m in _COUNT.finditer(sentence):
+    for m in _COUNT.finditer(sentence) if digit or spelled else ():
         noun = m.group("noun")
         if noun in _NOT_COUNT_NOUNS or _is_label(sentence, m.start(), m.start("tail")):
             continue
@@ -292,17 +318,17 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if _is_named_year(sentence, m.start()):
             continue
         add(m.start(), m.start("tail"), 2.0)
-    for m in _BARE.finditer(sentence):
+    for m in _BARE.finditer(sentence) if digit else ():
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
-    for m in _DURATION.finditer(sentence):
+    for m in _DURATION.finditer(sentence) if digit or spelled or "two" in lower else ():
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
         is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
         if is_outcome and not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.2)
-    outcome = _OUTCOME.search(sentence)
-    if not found and outcome:
+    outcome = _OUTCOME.search(sentence) if digit and not found else None
+    if outcome:
         dates = [m for m in _DATE.finditer(sentence) if not _is_named_year(sentence, m.start())]
         after = [m for m in dates if m.start() >= outcome.start()]
         for m in (after or dates)[:1]:

@@ -146,16 +146,14 @@ def _marked(body: str, blocks: Sequence[Block]) -> list[_Marked]:
         if block.kind in (Kind.SOURCES, Kind.BYLINE):
             continue
         both = _double_spans(body, block, i) + _single_spans(body, block, i)
-        # A quote inside a quote belongs to the outer one.
-        outer = [
-            s
-            for s in both
-            if not any(
-                o is not s and o.open_mark <= s.open_mark and s.close_end <= o.close_end
-                for o in both
-            )
-        ]
-        spans += sorted(outer, key=lambda s: s.start)
+        # A quote inside a quote belongs to the outer one: in order of opening, a span is
+        # inside another when an earlier one closes at or after it.
+        both.sort(key=lambda s: (s.open_mark, -s.close_end))
+        reach = -1
+        for s in both:
+            if s.close_end > reach:
+                spans.append(s)
+                reach = s.close_end
     return spans
 
 
@@ -180,7 +178,7 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
 
 
 def _who_after(body: str, m: _Marked, block: Block) -> str | None:
-    rest = body[m.close_end : block.end]
+    rest = body[m.close_end : min(block.end, m.close_end + 400)]
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
     for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_DASH):
@@ -191,7 +189,8 @@ def _who_after(body: str, m: _Marked, block: Block) -> str | None:
 
 
 def _who_before(body: str, m: _Marked, block: Block, prev_close: int) -> str | None:
-    lead = body[max(block.start, prev_close) : m.open_mark]
+    # An attribution sits close to its quote; a bounded window keeps huge paragraphs linear.
+    lead = body[max(block.start, prev_close, m.open_mark - 400) : m.open_mark]
     found = _BEFORE_WHO_VERB.search(lead)
     if found and speakers.looks_like_attribution(found.group("who")):
         return found.group("who")
@@ -236,9 +235,14 @@ class _Resolver:
     """Names a pronoun or a bare role from who spoke last or who was named before."""
 
     def __init__(self, body: str, title: str) -> None:
-        self.body = body
-        self.title = title
         self.last: speakers.Who | None = None
+        self.last_at = 0
+        self._title = title
+        self._body = body
+        self._found: tuple[list[speakers.Who], list[tuple[int, speakers.Who]]] | None = None
+
+    def spoke(self, who: speakers.Who, at: int) -> None:
+        self.last, self.last_at = who, at
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         who = speakers.parse(phrase)
@@ -248,6 +252,16 @@ class _Resolver:
                 return full, 0.85
         if who.named:
             return who, 0.9
+        if who.role:
+            # "The minister said": the person named earlier with that role.
+            head = who.role.split()[-1].lower()
+            for cand in reversed(self._mentions()[0] + self._before(before)):
+                if cand.role and head in cand.role.lower():
+                    return speakers.Who(cand.speaker, cand.role, True), 0.8
+        # "she said": whoever was named since the last quote, else the last speaker.
+        recent = [w for end, w in self._mentions()[1] if self.last_at <= end <= before]
+        if recent:
+            return recent[-1], 0.75
         if self.last is not None and self.last.speaker:
             role = who.role or self.last.role
             return speakers.Who(self.last.speaker, role, True), 0.8
@@ -258,25 +272,70 @@ class _Resolver:
             return speakers.Who(who.role, None, False), 0.5
         return speakers.Who(None, None, False), 0.35
 
+    def _mentions(self) -> tuple[list[speakers.Who], list[tuple[int, speakers.Who]]]:
+        if self._found is None:
+            self._found = ([who for _, who in _names(self._title)], _names(self._body))
+        return self._found
+
+    def _before(self, before: int) -> list[speakers.Who]:
+        return [who for end, who in self._mentions()[1] if end <= before]
+
     def _full_name(self, surname: str, before: int) -> speakers.Who | None:
-        for cand in reversed(self._names(self.title + "\n" + self.body[:before])):
-            if cand.speaker and cand.speaker.split()[-1] == surname and " " in cand.speaker:
-                return cand
+        """The fullest earlier mention ending in this surname ("Ms Reed" is "Steve Reed")."""
+        pattern = re.compile(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])")
+        for text in (self._body[:before], self._title):
+            for m in reversed(list(pattern.finditer(text))):
+                window = text[max(0, m.start() - 80) : m.end()]
+                piece = re.split(r"[,;:()“”\"\n]|(?<=[a-z])\s+(?=[a-z])", window)[-1]
+                name, role = speakers.split_name(piece.strip())
+                if name and " " in name and name.split()[-1] == surname:
+                    return speakers.Who(name, role, True)
         return None
 
     def _last_named(self, before: int) -> speakers.Who | None:
-        names = self._names(self.body[:before]) or self._names(self.title)
+        names = self._before(before) or self._mentions()[0]
         return names[-1] if names else None
 
-    def _names(self, text: str) -> list[speakers.Who]:
-        found: list[speakers.Who] = []
-        for m in re.finditer(r"(?:[^\W\d_][\w’'\-.]*\s+){1,8}[^\W\d_][\w’'\-]*", text):
-            chunk = m.group(0)
-            for piece in re.split(r"(?<=[a-z])\s+(?=[a-z])", chunk):
-                name, role = speakers.split_name(piece)
-                if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
-                    found.append(speakers.Who(name, role, True))
-        return found
+
+_TOKENS = re.compile(r"\S+")
+_CONNECTORS = frozenset({"of", "for", "the", "and"})
+
+
+def _names(text: str) -> list[tuple[int, speakers.Who]]:
+    """People named in ``text`` (two words or more), with where each mention ends.
+
+    One pass over the words: runs of capitalised words (and the small words inside
+    roles, "Secretary of State for") are read by :func:`speakers.split_name`.
+    """
+    found: list[tuple[int, speakers.Who]] = []
+    run: list[str] = []
+    run_end = 0
+
+    def flush() -> None:
+        while run and run[-1].lower() in _CONNECTORS:
+            run.pop()
+        if len(run) >= 2:
+            name, role = speakers.split_name(" ".join(run))
+            if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
+                found.append((run_end, speakers.Who(name, role, True)))
+        run.clear()
+
+    for m in _TOKENS.finditer(text):
+        tok = m.group(0)
+        word = tok.strip("()[]\"'“”‘’.,;:!?")
+        if word and (
+            word[0].isupper()
+            or (run and word.lower() in _CONNECTORS)
+            or word.lower() in speakers.PARTICLES
+        ):
+            run.append(word)
+            run_end = m.start() + len(tok.rstrip(".,;:!?\"'”’)"))
+            if tok[-1:] in ".,;:!?":
+                flush()
+        elif run:
+            flush()
+    flush()
+    return found
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
@@ -329,7 +388,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                 continue
             if phrase is not None:
                 who, conf = resolver.resolve(phrase, m.open_mark)
-                resolver.last = who
+                resolver.spoke(who, m.close_end)
                 if (
                     current is not None
                     and current.who.speaker == who.speaker
@@ -352,7 +411,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
             prev_close = m.close_end
         if lead_phrase is not None:
             who, conf = resolver.resolve(lead_phrase, block.end)
-            resolver.last = who
+            resolver.spoke(who, block.end)
             lead_in = (who, min(conf, 0.85))
         else:
             lead_in = None

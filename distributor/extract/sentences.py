@@ -101,7 +101,7 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)$", re.UNICODE)
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the full stop at ``text[dot]`` part of an abbreviation or initial?"""
-    match = _WORD_BEFORE.search(text, 0, dot)
+    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
     if not match:
         return False
     word = match.group(1)

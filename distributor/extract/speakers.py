@@ -359,7 +359,21 @@ def parse(phrase: str) -> Who:
     role_text = roles[0] if roles else None
     if name is None and role_text and re.search(r"spokes", role_text, re.IGNORECASE):
         return Who(role_text, None, True)
+    if name is None and role_text and not PERSON_ROLE.search(role_text):
+        # "the RSPB", "the Department for Education": an organisation speaks as written.
+        return Who(role_text, None, True)
     return Who(name, role_text, name is not None)
+
+
+PERSON_ROLE = re.compile(
+    r"\b(?:minister|secretary|chancellor|chair\w*|chief|executive|director|leader|mayor"
+    r"|president|commissioner|officer|constable|head\w*|governor|ambassador|professor|doctor"
+    r"|councillor|advis[eo]r|inspector|superintendent|manager|founder|premier|judge|economist"
+    r"|editor|resident|teacher|nurse|worker|owner|volunteer|campaigner|expert|scientist"
+    r"|researcher|member|mp|peer|lord|lady|baroness|official|deputy|first|clerk|principal"
+    r"|registrar|surgeon|consultant|coroner|vicar|bishop|captain|general|admiral|marshal)\b",
+    re.IGNORECASE,
+)
 
 
 def looks_like_attribution(phrase: str) -> bool:

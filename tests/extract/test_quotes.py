@@ -153,3 +153,60 @@ def test_no_invented_quote(lines: tuple[str, ...]) -> None:
     result = story(*lines)
     assert result.quote is None
     assert result.other_quotes == ()
+
+
+def test_he_said_after_a_new_person_is_named_is_that_person() -> None:
+    result = story(
+        "Health Minister Karin Smyth opened the new clinic in Luton.",
+        "“It will serve 20,000 patients a year,” said Ms Smyth.",
+        "Local pharmacist Arjun Mehta, who has worked in the town for 20 years, welcomed it.",
+        "“We have waited a long time for this,” he said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Karin Smyth"
+    assert [o.speaker for o in result.other_quotes] == ["Arjun Mehta"]
+
+
+def test_a_bare_role_resolves_to_the_person_named_with_it() -> None:
+    result = story(
+        "Border Security Minister Angela Eagle visited Dover, with officials from the port.",
+        "Port chief executive Doug Bannister showed her the new lanes.",
+        "The minister said: “Faster checks mean fresher food on our shelves.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Angela Eagle"
+
+
+def test_an_organisation_speaks_as_written() -> None:
+    result = story(
+        "Plans for a new reservoir in Lincolnshire have been approved.",
+        "“This is good news for wildlife as well as for water supplies,” the RSPB said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "RSPB"
+
+
+def test_straight_single_marks_and_possessives() -> None:
+    result = story(
+        "Residents’ groups have backed the plan for the estate.",
+        "'The tenants’ voices were heard at last,' said councillor Mary Byrne.",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "The tenants’ voices were heard at last,"
+    assert result.quote.speaker == "Mary Byrne"
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("«We will work together,» said Minister Anna Berg.", "We will work together,"),
+        ("„We will work together,“ said Minister Anna Berg.", "We will work together,"),
+        ("&ldquo;We will work together,&rdquo; said Minister Anna Berg.", "We will work together,"),
+    ],
+)
+def test_other_quote_mark_styles(line: str, text: str) -> None:
+    result = story("Ministers met in Oslo on Monday.", line)
+    assert result.quote is not None
+    assert result.quote.text == text
+    assert result.quote.speaker == "Anna Berg"
+    assert_grounded(result)
