@@ -204,3 +204,11 @@ def test_shorten_property_fits_and_is_a_prefix(text: str, rule: LengthRule) -> N
 @given(text=st.text(max_size=300) | _article_text)
 def test_x_fast_count_agrees_with_the_reference(text: str) -> None:
     assert x_weighted_length(text) == parse_tweet(text).weightedLength
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=200) | _article_text)
+def test_grapheme_fast_count_agrees_with_unicode_segmentation(text: str) -> None:
+    import regex
+
+    assert graphemes(text) == len(regex.findall(r"\X", text))
