@@ -285,3 +285,20 @@ def plan_threads(
     if left is not None:
         plan.budget_left = left - plan.budget_used
     return plan
+
+
+def post_payloads(thread: Thread) -> list[dict[str, Any]]:
+    """The payload of each post's outbox delivery, in posting order.
+
+    Every social channel reads ``text``, and ``link`` (the article link, on the first
+    post; Bluesky shows it as a link card titled ``link_title``).
+    """
+    n = len(thread.posts)
+    out: list[dict[str, Any]] = []
+    for i, post in enumerate(thread.posts):
+        payload: dict[str, Any] = {"text": post.text, "position": i, "count": n}
+        if post.link:
+            payload["link"] = post.link
+            payload["link_title"] = post.text.split("\n", 1)[0]
+        out.append(payload)
+    return out
