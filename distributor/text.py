@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import regex
 from twitter_text import parse_tweet
+from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
 ELLIPSIS = "…"
@@ -97,6 +98,11 @@ def graphemes(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
+def _x_config(version: int) -> dict[str, object]:
+    # twitter-text-parser's own v1/v2 configs lack this key and fail without it.
+    return {"emoji_parsing_enabled": False, **twitter_config[f"version{version}"]}
+
+
 def x_weighted_length(text: str) -> int:
     """twitter-text v3 weighted length (what X counts against 280)."""
     t = unicodedata.normalize("NFC", text) if not text.isascii() else text
@@ -147,16 +153,31 @@ def _url_weights(weights: list[int], spans: Sequence[tuple[int, int]], cost: int
 
 @dataclass(frozen=True)
 class XRule(LengthRule):
+    """X's rule. ``version`` 3 is what X counts today; 1 (140 characters) and 2 (no emoji
+    sequences) are twitter-text's older configurations, kept for its conformance suite."""
+
     network: ClassVar[str] = "x"
     unit: ClassVar[str] = "weighted characters"
     limit: int = 280
+    version: int = 3
+
+    def __post_init__(self) -> None:
+        if self.version not in (1, 2, 3):
+            raise ValueError(f"twitter-text config version must be 1, 2 or 3, got {self.version}")
 
     def length(self, text: str) -> int:
-        return x_weighted_length(text)
+        if self.version == 3:
+            return x_weighted_length(text)
+        return int(parse_tweet(text, _x_config(self.version)).weightedLength)
 
     def running_length(self, text: str) -> list[int] | None:
-        if "\r" in text or not (
-            text.isascii() or (_X_SIMPLE.fullmatch(text) and unicodedata.is_normalized("NFC", text))
+        if (
+            self.version != 3
+            or "\r" in text
+            or not (
+                text.isascii()
+                or (_X_SIMPLE.fullmatch(text) and unicodedata.is_normalized("NFC", text))
+            )
         ):
             return None
         weights = [1] * len(text)
