@@ -243,3 +243,18 @@ def test_property_every_post_fits_and_no_url_is_broken(
 
 def _nonspace(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(figures=st.lists(_free_text, min_size=1, max_size=4), rule=st.sampled_from(RULES))
+def test_property_figures_are_posted_whole_and_in_order(
+    figures: list[str], rule: LengthRule
+) -> None:
+    story = make_story(figures=tuple((f, "1", 0.9) for f in figures), quote=None)
+    cfg = _settings(max_posts_per_thread=25, max_figures=4)
+    thread = compose_thread(story, rule, cfg)
+    for post in thread.posts:
+        assert rule.fits(post.text)
+    posted = "".join(p.text for p in thread.posts[1:])
+    expected = "".join(social_text(f) for f in figures)
+    assert _nonspace(posted) == _nonspace(expected)
