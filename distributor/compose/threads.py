@@ -24,9 +24,12 @@ from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, LengthRule, shorten, split_text, url_spans
 
-# Keep newlines (they separate figures); drop other controls, format characters that
-# can reorder or hide text (bidi overrides, BOM), and unassigned/noncharacters.
-_DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\n\u200c\u200d]]", regex.V1)
+# Keep newlines (they separate figures) and what emoji need (joiners, the tag
+# characters of subdivision flags); drop other controls, format characters that can
+# reorder or hide text (bidi overrides, BOM), and unassigned/noncharacters.
+_DROP = regex.compile(
+    r"[[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\n\u200c\u200d\U000E0020-\U000E007F]]", regex.V1
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
 # links them, and the text reads the same.
