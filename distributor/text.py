@@ -299,7 +299,7 @@ def _breaks(text: str, spans: Sequence[tuple[int, int]]) -> list[_Break]:
             q = cut
             while q > 0 and text[q - 1] in _CLOSERS:
                 q -= 1
-            before = text[q - 1] if q > 0 else ""
+            before = text[q - 1] if q > 0 else " "
             if before in ".!?…" and not (
                 before == "." and _ABBREVIATION.search(text, max(0, cut - 12), cut)
             ):

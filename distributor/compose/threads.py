@@ -33,7 +33,7 @@ _DROP = regex.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
 # links them, and the text reads the same.
-_ENTITY = re.compile(r"(?<![\w@＠#＃$])([@＠#＃])(?=\w)|(?<![\w$])(\$)(?=[A-Za-z])")
+_ENTITY = re.compile(r"(?<!\w)([@＠#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
 NEUTRAL = "\u200b"
 
 

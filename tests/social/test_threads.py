@@ -145,6 +145,8 @@ def test_article_text_cannot_mention_tag_or_hide_characters() -> None:
     # URLs stay usable, anchors included; an email address is left alone.
     assert "https://www.gov.uk/x#top" in clean
     assert social_text("press@gov.uk") == "press@gov.uk"
+    doubled = social_text("##budget @@minister ＃全角")
+    assert re.search(r"[#＃@]\w", doubled) is None, doubled
     # Emoji keep their joiners and the tag characters of subdivision flags.
     for emoji in ("👨‍👩‍👧‍👦", "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"):
         assert social_text(f"Well done {emoji}") == f"Well done {emoji}"
