@@ -18,7 +18,7 @@ from distributor.text import BlueskyRule, LengthRule, MastodonRule, XRule
 
 TARGET = 2000.0
 STORIES = 400
-ROUNDS = 5
+ROUNDS = 10
 
 _TOPICS = ["rail fares", "school labs", "flood defences", "hospital beds", "bus routes"]
 _SENTENCE = "The {topic} plan will be reviewed in {year}, and councils will report each quarter."

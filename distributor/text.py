@@ -470,16 +470,28 @@ def shorten(
     def candidate(cut: int) -> str:
         return text[:cut].rstrip(_TRAILING) + ellipsis + suffix
 
+    def ok(cut: int) -> bool:
+        return bool(text[:cut].rstrip(_TRAILING)) and rule.fits(candidate(cut), reserve)
+
     def furthest(cuts: Sequence[int]) -> int | None:
         lo, hi = -1, len(cuts)
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if text[: cuts[mid]].rstrip(_TRAILING) and rule.fits(candidate(cuts[mid]), reserve):
+            if ok(cuts[mid]):
                 lo = mid
             else:
                 hi = mid
         return cuts[lo] if lo >= 0 else None
 
+    # Guess from the running length, then confirm with the exact rule (two counts
+    # instead of a bisection's eight or so).
+    running = rule.running_length(text)
+    if running is not None and word_cuts:
+        budget = rule.limit - reserve - rule.fixed() - rule.length(ellipsis + suffix)
+        at_cut = [running[c] for c in word_cuts]
+        g = bisect.bisect_right(at_cut, budget) - 1
+        if g >= 0 and ok(word_cuts[g]) and (g + 1 >= len(word_cuts) or not ok(word_cuts[g + 1])):
+            return candidate(word_cuts[g])
     cut = furthest(word_cuts)
     if cut is None:
         cut = furthest(_grapheme_ends(text, 0, len(text)))
