@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import regex
 from twitter_text import parse_tweet
@@ -258,7 +258,9 @@ def rule_for(network: str) -> LengthRule:
 # Break classes, strongest first.
 PARAGRAPH, SENTENCE, CLAUSE, WORD = 0, 1, 2, 3
 _WHITESPACE = re.compile(r"\s+")
-_CLOSERS = "\"'”’)]"
+_CLOSERS = frozenset("\"'”’)]")
+_ENDS = frozenset(".!?…")
+_CLAUSES = frozenset(",;:")
 
 
 # "Mr. Smith" and "U.S. figures" end in a full stop but not a sentence.
@@ -268,8 +270,7 @@ _ABBREVIATION = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Break:
+class _Break(NamedTuple):
     cut: int
     """Where the part ends (exclusive)."""
     resume: int
@@ -300,11 +301,11 @@ def _breaks(text: str, spans: Sequence[tuple[int, int]]) -> list[_Break]:
             while q > 0 and text[q - 1] in _CLOSERS:
                 q -= 1
             before = text[q - 1] if q > 0 else " "
-            if before in ".!?…" and not (
+            if before in _ENDS and not (
                 before == "." and _ABBREVIATION.search(text, max(0, cut - 12), cut)
             ):
                 strength = SENTENCE
-            elif text[cut - 1] in ",;:" or text.startswith(("— ", "– "), resume):
+            elif text[cut - 1] in _CLAUSES or text.startswith(("— ", "– "), resume):
                 strength = CLAUSE
             else:
                 strength = WORD

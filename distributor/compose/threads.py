@@ -35,15 +35,26 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # links them, and the text reads the same.
 _ENTITY = re.compile(r"(?<!\w)([@＠#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
 NEUTRAL = "\u200b"
+_SIGNS = re.compile("[@＠#＃$]")
+# Printable text that needs no cleaning: Latin, Cyrillic, general punctuation, currency.
+_ONE_LINE = re.compile(
+    "[\x20-\x7e\xa1-\xac\xae-\u02ff\u0400-\u0482\u2010-\u2027\u2030-\u205e\u20a0-\u20bf]*"
+)
 
 
 def social_text(value: str) -> str:
     """Untrusted article text made safe for a post."""
-    text = _DROP.sub("", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    if not any(c in text for c in "@＠#＃$"):
-        return text.strip()
+    if _ONE_LINE.fullmatch(value):
+        # The common case: one line of printable text, nothing to drop.
+        text = value.strip(" ")
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+    else:
+        text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        text = _SPACES.sub(" ", _DROP.sub("", text))
+        text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    if not _SIGNS.search(text):
+        return text
     spans = url_spans(text)
     out: list[str] = []
     pos = 0

@@ -263,3 +263,10 @@ def test_property_figures_are_posted_whole_and_in_order(
     posted = "".join(p.text for p in thread.posts[1:])
     expected = "".join(social_text(f) for f in figures)
     assert _nonspace(posted) == _nonspace(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80) | _free_text)
+def test_property_social_text_fast_path_matches_the_full_cleaning(text: str) -> None:
+    # A trailing newline always takes the full path; the result must not differ.
+    assert social_text(text) == social_text(text + "\n")
