@@ -110,6 +110,8 @@ class BlueskyChannel(Channel):
     )
     Options: ClassVar[type[Any]] = BlueskyOptions
     rule: ClassVar[LengthRule] = BlueskyRule()
+    max_posts_per_thread: ClassVar[int | None] = None
+    """No cap of the network's own; ours is [social] max_posts_per_thread."""
 
     _client: Client | None = None
     _did: str | None = None

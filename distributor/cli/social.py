@@ -27,9 +27,8 @@ from distributor.text import RULES, LengthRule, rule_for
 _NETWORK = click.option(
     "--network",
     type=click.Choice(sorted(RULES)),
-    default="x",
-    show_default=True,
-    help="Whose length rules to count with.",
+    default=None,
+    help="Whose length rules to count with (default: the first of [social] networks).",
 )
 _SOURCES = click.argument(
     "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[FILE_OR_FOLDER]..."
@@ -99,7 +98,7 @@ def preview_thread(
     ctx: click.Context,
     paths: tuple[Path, ...],
     sources: tuple[Path, ...],
-    network: str,
+    network: str | None,
     day: datetime | None,
     as_json: bool,
 ) -> None:
@@ -114,6 +113,7 @@ def preview_thread(
       distributor preview thread --source today/ --network x --json
     """
     cfg = load_settings(ctx)
+    network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)
     stories, roundup = _load(cfg, (*paths, *sources), day)
     plan = _plan(cfg, stories, roundup, rule)
@@ -165,7 +165,7 @@ def preview_roundup(
     ctx: click.Context,
     paths: tuple[Path, ...],
     sources: tuple[Path, ...],
-    network: str,
+    network: str | None,
     day: datetime | None,
     as_json: bool,
 ) -> None:
@@ -179,6 +179,7 @@ def preview_roundup(
       distributor preview roundup --source today/ --date 2026-11-28 --json
     """
     cfg = load_settings(ctx)
+    network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)
     stories, roundup = _load(cfg, (*paths, *sources), day)
     plan = _plan(cfg, stories, roundup, rule)

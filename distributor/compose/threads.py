@@ -24,23 +24,37 @@ from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, LengthRule, shorten, split_text, url_spans
 
-# Keep newlines (they separate figures); drop other controls, format characters that
-# can reorder or hide text (bidi overrides, BOM), and unassigned/noncharacters.
-_DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\n\u200c\u200d]]", regex.V1)
+# Keep newlines (they separate figures) and what emoji need (joiners, the tag
+# characters of subdivision flags); drop other controls, format characters that can
+# reorder or hide text (bidi overrides, BOM), and unassigned/noncharacters.
+_DROP = regex.compile(
+    r"[[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\n\u200c\u200d\U000E0020-\U000E007F]]", regex.V1
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
 # links them, and the text reads the same.
-_ENTITY = re.compile(r"(?<![\w@＠#＃$])([@＠#＃])(?=\w)|(?<![\w$])(\$)(?=[A-Za-z])")
+_ENTITY = re.compile(r"(?<!\w)([@＠#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
 NEUTRAL = "\u200b"
+_SIGNS = re.compile("[@＠#＃$]")
+# Printable text that needs no cleaning: Latin, Cyrillic, general punctuation, currency.
+_ONE_LINE = re.compile(
+    "[\x20-\x7e\xa1-\xac\xae-\u02ff\u0400-\u0482\u2010-\u2027\u2030-\u205e\u20a0-\u20bf]*"
+)
 
 
 def social_text(value: str) -> str:
     """Untrusted article text made safe for a post."""
-    text = _DROP.sub("", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    if not any(c in text for c in "@＠#＃$"):
-        return text.strip()
+    if _ONE_LINE.fullmatch(value):
+        # The common case: one line of printable text, nothing to drop.
+        text = value.strip(" ")
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+    else:
+        text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        text = _SPACES.sub(" ", _DROP.sub("", text))
+        text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    if not _SIGNS.search(text):
+        return text
     spans = url_spans(text)
     out: list[str] = []
     pos = 0
@@ -285,3 +299,20 @@ def plan_threads(
     if left is not None:
         plan.budget_left = left - plan.budget_used
     return plan
+
+
+def post_payloads(thread: Thread) -> list[dict[str, Any]]:
+    """The payload of each post's outbox delivery, in posting order.
+
+    Every social channel reads ``text``, and ``link`` (the article link, on the first
+    post; Bluesky shows it as a link card titled ``link_title``).
+    """
+    n = len(thread.posts)
+    out: list[dict[str, Any]] = []
+    for i, post in enumerate(thread.posts):
+        payload: dict[str, Any] = {"text": post.text, "position": i, "count": n}
+        if post.link:
+            payload["link"] = post.link
+            payload["link_title"] = post.text.split("\n", 1)[0]
+        out.append(payload)
+    return out

@@ -9,6 +9,7 @@ richtext rule that a facet's byte range lies inside the text.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -102,8 +103,20 @@ class Lexicons:
         if kind == "unknown":
             return [] if isinstance(value, dict) else [f"{path}: expected an object"]
         if kind == "blob":
-            ok = isinstance(value, dict) and value.get("$type") == "blob"
-            return [] if ok else [f"{path}: expected a blob"]
+            return _blob(schema, value, path)
+        if kind == "bytes":
+            raw = value.get("$bytes") if isinstance(value, dict) else None
+            if not isinstance(raw, str):
+                return [f"{path}: expected {{'$bytes': base64}}"]
+            try:
+                size = len(base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True))
+            except ValueError:
+                return [f"{path}: $bytes is not base64"]
+            return _bounds(schema, size, path, "bytes")
+        if kind == "cid-link":
+            link = value.get("$link") if isinstance(value, dict) else None
+            ok = isinstance(link, str) and _FORMATS["cid"].fullmatch(link)
+            return [] if ok else [f"{path}: expected {{'$link': cid}}"]
         return []
 
     def _object(self, schema: dict[str, Any], value: Any, path: str, lex_id: str) -> list[str]:
@@ -136,6 +149,23 @@ class Lexicons:
             return []
         found = self._resolve(full, lex_id)
         return [] if found is None else self.validate(found[0], value, path, found[1])
+
+
+def _blob(schema: dict[str, Any], value: Any, path: str) -> list[str]:
+    if not (isinstance(value, dict) and value.get("$type") == "blob"):
+        return [f"{path}: expected a blob"]
+    errors = []
+    size, mime = value.get("size"), value.get("mimeType")
+    if not isinstance(size, int) or not isinstance(mime, str):
+        return [f"{path}: a blob needs size and mimeType"]
+    if "maxSize" in schema and size > schema["maxSize"]:
+        errors.append(f"{path}: blob larger than {schema['maxSize']} bytes")
+    accept = schema.get("accept")
+    if accept and not any(
+        a == "*/*" or a == mime or (a.endswith("/*") and mime.startswith(a[:-1])) for a in accept
+    ):
+        errors.append(f"{path}: blob type {mime} not in {accept}")
+    return errors
 
 
 def _bounds(schema: dict[str, Any], n: int, path: str, unit: str) -> list[str]:

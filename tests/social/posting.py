@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from distributor.channels.base import Channel, DeliveryContext
+from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, Thread
 
 SECRETS = {
@@ -20,13 +21,12 @@ SECRETS = {
 
 
 def delivery_for(thread: Thread, index: int) -> Delivery:
-    post = thread.posts[index]
     return Delivery(
         channel=thread.network,
         kind=DeliveryKind.THREAD_POST,
         idempotency_key=f"{thread.network}:{thread.story_id}:{index}",
         due_at=datetime(2026, 11, 28, 9, tzinfo=UTC),
-        payload={"text": post.text, "link": post.link},
+        payload=post_payloads(thread)[index],
         subject_id=thread.story_id,
     )
 

@@ -4,6 +4,7 @@ record against the official lexicons."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,8 +136,8 @@ def test_the_lexicon_checker_agrees_with_the_interop_vectors(specs_dir: Path) ->
     invalid = json.loads((root / "record-data-invalid.json").read_text("utf-8"))
     for case in valid:
         assert lex.validate_record(case["data"]["$type"], case["data"]) == [], case["name"]
-    caught = [c["name"] for c in invalid if lex.validate_record(c["data"]["$type"], c["data"])]
-    assert len(caught) >= len(invalid) * 0.8, set(c["name"] for c in invalid) - set(caught)
+    missed = [c["name"] for c in invalid if not lex.validate_record(c["data"]["$type"], c["data"])]
+    assert missed == []
 
 
 def test_errors_are_mapped(server: FakePDS, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,3 +170,27 @@ def test_a_timeout_after_sending_is_uncertain(server: FakePDS) -> None:
     with pytest.raises(Uncertain):
         channel.deliver(delivery_for(_thread(), 0))
     assert len(server.records) == 1
+
+
+def test_a_pds_that_cannot_be_reached_is_retryable() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(Retryable):
+        _channel(f"http://127.0.0.1:{port}").deliver(delivery_for(_thread(), 0))
+
+
+def test_a_crashed_thread_resumes_with_the_same_root(server: FakePDS) -> None:
+    thread = _thread()
+    channel = _channel(server.url)
+    first = channel.deliver(delivery_for(thread, 0)).provider_id
+    assert first is not None
+    ids: list[str | None] = [first, None, None]
+    server.fail_next(CREATE, Reply(500, {"error": "InternalServerError"}))
+    with pytest.raises(Retryable):
+        post_thread(channel, thread, ids)
+    # A fresh process (new channel, new session) picks up from the recorded ids.
+    post_thread(_channel(server.url), thread, ids)
+    records = [server.records[i.split("|")[0]]["record"] for i in ids if i]
+    assert len(server.records) == 3
+    assert all(r["reply"]["root"]["uri"] == first.split("|")[0] for r in records[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -117,3 +118,12 @@ def test_a_timeout_after_sending_is_uncertain(server: FakeMastodon) -> None:
     with pytest.raises(Uncertain):
         channel.deliver(delivery_for(_thread(), 0))
     assert len(server.statuses) == 1
+
+
+def test_a_server_that_cannot_be_reached_is_retryable() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    channel = _channel(f"http://127.0.0.1:{port}")
+    with pytest.raises(Retryable):
+        channel.deliver(delivery_for(_thread(), 0))

@@ -47,6 +47,16 @@ def test_x_length_passes_every_v3_weighted_case(specs_dir: Path, section: str) -
         assert rule.fits(case["text"]) == expected["valid"], case["description"]
 
 
+def test_x_older_configs_pass_their_conformance_cases(specs_dir: Path) -> None:
+    v2 = XRule(version=2)
+    for case in _validate_cases(specs_dir, "WeightedTweetsCounterTest"):
+        assert v2.length(case["text"]) == case["expected"]["weightedLength"], case["description"]
+        assert v2.fits(case["text"]) == case["expected"]["valid"], case["description"]
+    legacy = XRule(limit=140, version=1)
+    for case in _validate_cases(specs_dir, "tweets"):
+        assert legacy.fits(case["text"]) == case["expected"], case["description"]
+
+
 def test_x_counts_urls_as_23_and_cjk_and_emoji_as_2() -> None:
     assert x_weighted_length("see https://www.gov.uk/a/very/long/path/to/a/page") == 4 + 23
     assert x_weighted_length("see gov.uk") == 4 + 23
@@ -204,3 +214,11 @@ def test_shorten_property_fits_and_is_a_prefix(text: str, rule: LengthRule) -> N
 @given(text=st.text(max_size=300) | _article_text)
 def test_x_fast_count_agrees_with_the_reference(text: str) -> None:
     assert x_weighted_length(text) == parse_tweet(text).weightedLength
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=200) | _article_text)
+def test_grapheme_fast_count_agrees_with_unicode_segmentation(text: str) -> None:
+    import regex
+
+    assert graphemes(text) == len(regex.findall(r"\X", text))

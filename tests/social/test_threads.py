@@ -145,6 +145,11 @@ def test_article_text_cannot_mention_tag_or_hide_characters() -> None:
     # URLs stay usable, anchors included; an email address is left alone.
     assert "https://www.gov.uk/x#top" in clean
     assert social_text("press@gov.uk") == "press@gov.uk"
+    doubled = social_text("##budget @@minister ＃全角")
+    assert re.search(r"[#＃@]\w", doubled) is None, doubled
+    # Emoji keep their joiners and the tag characters of subdivision flags.
+    for emoji in ("👨‍👩‍👧‍👦", "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"):
+        assert social_text(f"Well done {emoji}") == f"Well done {emoji}"
     story = make_story(title="Minister thanks @someone #trending")
     head = compose_thread(story, MastodonRule(), Settings()).posts[0].text
     assert "@someone" not in head and "#trending" not in head
@@ -243,3 +248,25 @@ def test_property_every_post_fits_and_no_url_is_broken(
 
 def _nonspace(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(figures=st.lists(_free_text, min_size=1, max_size=4), rule=st.sampled_from(RULES))
+def test_property_figures_are_posted_whole_and_in_order(
+    figures: list[str], rule: LengthRule
+) -> None:
+    story = make_story(figures=tuple((f, "1", 0.9) for f in figures), quote=None)
+    cfg = _settings(max_posts_per_thread=25, max_figures=4)
+    thread = compose_thread(story, rule, cfg)
+    for post in thread.posts:
+        assert rule.fits(post.text)
+    posted = "".join(p.text for p in thread.posts[1:])
+    expected = "".join(social_text(f) for f in figures)
+    assert _nonspace(posted) == _nonspace(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80) | _free_text)
+def test_property_social_text_fast_path_matches_the_full_cleaning(text: str) -> None:
+    # A trailing newline always takes the full path; the result must not differ.
+    assert social_text(text) == social_text(text + "\n")

@@ -172,3 +172,20 @@ def test_missing_secrets_are_named_and_errors_never_carry_them(
     assert channel.preflight() == ["X_ACCESS_TOKEN is not set"]
     with pytest.raises(MissingSecretError, match="X_ACCESS_TOKEN"):
         channel.deliver(delivery_for(_thread(), 0))
+
+
+def test_a_permanent_error_mid_thread_stops_the_thread(server: FakeX) -> None:
+    thread = _thread()
+    channel = _channel(server.url)
+    ids: list[str | None] = []
+    server.fail_next("/2/tweets", Reply(201, {"data": {}}, then_apply=False))  # post 1: no id
+    with pytest.raises(Uncertain):
+        post_thread(channel, thread, ids)
+    assert ids == [None, None, None] and server.tweets == {}
+    ids = [None]
+    post_thread(channel, Thread("x", thread.story_id, thread.posts[:1]), ids)
+    server.fail_next("/2/tweets", Reply(400, {"title": "Invalid Request", "detail": "nope"}))
+    with pytest.raises(Permanent):
+        post_thread(channel, thread, ids)
+    # The rest of the thread is not posted on its own, unthreaded.
+    assert len(server.tweets) == 1 and ids[1:] == [None, None]
