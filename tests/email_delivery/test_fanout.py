@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import io
 import re
@@ -273,3 +275,24 @@ def test_a_failed_sync_warns_and_does_not_stop(engine: Engine, secrets_env: None
     report = fo.sync_suppressions(ch, store)
     assert len(report.warnings) == len(fo.SUPPRESSION_STATUS)
     assert "could not reach" in report.warnings[0] or "failed" in report.warnings[0]
+
+
+@given(st.binary(min_size=1, max_size=100), st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True))
+def test_link_signature_is_hmac_sha256(key: bytes, token: str) -> None:
+    expected = hmac.new(key, b"link:" + token.encode(), hashlib.sha256).hexdigest()[:32]
+    assert fo.sign(key, token) == expected
+    assert fo.verify(key, fo.link_value(key, token)) == token
+
+
+def test_shards_split_the_batches_between_workers(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    digests = {"": make_digest()}
+    first = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(0, 2))
+    second = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(1, 2))
+    assert (first.batches, second.batches) == (1, 2)
+    assert set(first.sent).isdisjoint(second.sent)
+    sent = _sent_addresses(sendgrid_server)
+    assert len(sent) == len(set(sent)) == 2500

@@ -208,3 +208,28 @@ def test_options_are_validated_from_config() -> None:
     cfg = from_mapping({"channels": {"sendgrid": {"from_email": "not an address"}}})
     with pytest.raises(ConfigError, match=r"channels\.sendgrid"):
         SendGridChannel(cfg)
+
+
+def test_substitution_values_must_be_strings(channel: SendGridChannel) -> None:
+    d = _delivery(1)
+    recipients = d.payload["recipients"]
+    assert isinstance(recipients, list)
+    recipients[0]["substitutions"] = {"{{name}}": 5}
+    with pytest.raises(Permanent, match="strings"):
+        channel.deliver(d)
+
+
+def test_awkward_names_and_values_stay_valid_json(
+    channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    d = _delivery(1)
+    recipients = d.payload["recipients"]
+    assert isinstance(recipients, list)
+    odd = 'Zoë "Q" O\'Brien\u2028\\ <b>&'
+    recipients[0]["name"] = odd
+    recipients[0]["substitutions"] = {"{{name}}": odd}
+    channel.deliver(d)
+    p = sendgrid_server.sends[0].body["personalizations"][0]
+    assert p["substitutions"] == {"{{name}}": odd}
+    # In the To header the line separator becomes a space.
+    assert p["to"][0]["name"] == 'Zoë "Q" O\'Brien \\ <b>&'
