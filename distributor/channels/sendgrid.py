@@ -49,6 +49,28 @@ _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
+class _Body(bytes):
+    """The encoded request; formats as its size, so a debug log shows no addresses."""
+
+    def __format__(self, spec: str) -> str:
+        return f"<{len(self)} bytes of JSON>"
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __repr__(self) -> str:
+        return self.__format__("")
+
+
+class _JsonText(str):
+    """The serialised body. python_http_client sends a str body as ``body.encode()``
+    and formats the result into a debug message on every call (even with debug off);
+    formatting a half-megabyte repr costs more than building the batch."""
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return _Body(str.encode(self, encoding, errors))
+
+
 def _strings(mapping: Any) -> str:
     """A JSON object of strings (substitution values must be strings)."""
     try:
@@ -277,7 +299,7 @@ class SendGridChannel(Channel):
         try:
             # A str body with a non-bare JSON content type is sent as it is.
             return client.client.mail.send.post(
-                request_body=payload["json"],
+                request_body=_JsonText(payload["json"]),
                 request_headers={"Content-Type": JSON_TYPE},
                 timeout=self.options.timeout_seconds,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -235,3 +236,16 @@ def test_awkward_names_and_values_stay_valid_json(
     assert p["substitutions"] == {"{{name}}": odd}
     # In the To header the line separator becomes a space.
     assert p["to"][0]["name"] == 'Zoë "Q" O\'Brien \\ <b>&'
+
+
+def test_debug_logging_shows_neither_key_nor_addresses(
+    channel: SendGridChannel, sendgrid_server: SendGridServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel.deliver(_delivery(2))
+    sendgrid_server.inject("400")
+    with pytest.raises(Permanent):
+        channel.deliver(_delivery(2))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert API_KEY not in logged
+    assert "reader0@example.org" not in logged
