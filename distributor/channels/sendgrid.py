@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import json.encoder
+import logging
 import os
 import re
 import time
@@ -38,8 +40,43 @@ MAX_PERSONALIZATIONS = 1000
 MAX_CATEGORIES = 10
 ONE_CLICK = "List-Unsubscribe=One-Click"
 SUPPRESSION_LISTS = ("unsubscribes", "bounces", "spam_reports", "blocks", "invalid_emails")
+JSON_TYPE = "application/json; charset=utf-8"
+# python_http_client logs each request's headers (the API key) and body (addresses)
+# at DEBUG; keep that logger above DEBUG whatever the root level is.
+logging.getLogger("python_http_client.client").setLevel(logging.INFO)
+_str = json.encoder.encode_basestring_ascii
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+class _Body(bytes):
+    """The encoded request; formats as its size, so a debug log shows no addresses."""
+
+    def __format__(self, spec: str) -> str:
+        return f"<{len(self)} bytes of JSON>"
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __repr__(self) -> str:
+        return self.__format__("")
+
+
+class _JsonText(str):
+    """The serialised body. python_http_client sends a str body as ``body.encode()``
+    and formats the result into a debug message on every call (even with debug off);
+    formatting a half-megabyte repr costs more than building the batch."""
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return _Body(str.encode(self, encoding, errors))
+
+
+def _strings(mapping: Any) -> str:
+    """A JSON object of strings (substitution values must be strings)."""
+    try:
+        return "{" + ",".join([f"{_str(k)}:{_str(v)}" for k, v in mapping.items()]) + "}"
+    except (TypeError, AttributeError):
+        raise Permanent("substitutions must map strings to strings", channel="sendgrid") from None
 
 
 def header_safe(value: str, limit: int = 998) -> str:
@@ -161,6 +198,12 @@ class SendGridChannel(Channel):
     # --- the three steps --------------------------------------------------------
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
+        """The Mail Send body, serialised here: ``{"json": str, "summary": dict}``.
+
+        A fan-out sends a million personalizations; writing each as one JSON fragment
+        is several times cheaper than building nested dicts for the client to encode.
+        Every string goes through the JSON encoder's own escaping.
+        """
         p = delivery.payload
         recipients = p.get("recipients")
         if not isinstance(recipients, list) or not recipients:
@@ -171,59 +214,75 @@ class SendGridChannel(Channel):
                 f"{MAX_PERSONALIZATIONS}",
                 channel=self.name,
             )
-        subject = header_safe(str(p.get("subject") or ""))
-        if not subject:
-            raise Permanent("the digest has no subject", channel=self.name)
-        opts: SendGridOptions = self.options
+        body = self._envelope(p)
         # The published spec types the top-level custom_args as a string, so they ride
         # on each personalization (an object there, in the spec and the live API).
         extra_args: dict[str, Any] = dict(p.get("custom_args") or {})  # type: ignore[call-overload]
         custom_args = {str(k): header_safe(str(v), 255) for k, v in extra_args.items()}
         if p.get("batch_key"):
             custom_args["batch_key"] = header_safe(str(p["batch_key"]), 255)
+        args_json = json.dumps(custom_args, separators=(",", ":"))
         seen: set[str] = set()
-        personalizations: list[dict[str, Any]] = []
+        parts: list[str] = []
+        append = parts.append
+        any_unsubscribe = False
         for r in recipients:
-            email = str(r["email"]).strip().lower()
+            email = r["email"].lower()
             if email in seen:
                 raise Permanent("the same address appears twice in one batch", channel=self.name)
             seen.add(email)
-            to: dict[str, str] = {"email": email}
-            name = str(r.get("name") or "")
+            name = r.get("name")
             if name:
-                # isprintable() is the fast path: stored names are already clean.
-                to["name"] = (
-                    name if name.isprintable() and len(name) <= 200 else header_safe(name, 200)
-                )
-            one: dict[str, Any] = {"to": [to], "custom_args": custom_args}
+                if not name.isprintable() or len(name) > 200:
+                    name = header_safe(name, 200)
+                to = f'{{"to":[{{"email":{_str(email)},"name":{_str(name)}}}]'
+            else:
+                to = f'{{"to":[{{"email":{_str(email)}}}]'
             subs = r.get("substitutions")
-            if subs:
-                one["substitutions"] = subs
-            unsubscribe = str(r.get("unsubscribe_url") or "")
+            subs_json = f',"substitutions":{_strings(subs)}' if subs else ""
+            unsubscribe = r.get("unsubscribe_url")
             if unsubscribe:
+                any_unsubscribe = True
                 if not unsubscribe.isprintable():
                     unsubscribe = header_safe(unsubscribe)
-                one["headers"] = {
-                    "List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": ONE_CLICK,
-                }
-            personalizations.append(one)
+                headers = f',"headers":{{"List-Unsubscribe":{_str("<" + unsubscribe + ">")}}}'
+            else:
+                headers = ""
+            append(f'{to},"custom_args":{args_json}{subs_json}{headers}}}')
+        if any_unsubscribe:
+            # Merged by SendGrid into each personalization's List-Unsubscribe.
+            body["headers"] = {"List-Unsubscribe-Post": ONE_CLICK}
+        rest = json.dumps(body, separators=(",", ":"))
+        text = '{"personalizations":[' + ",".join(parts) + "]," + rest[1:]
+        summary = {**body, "personalizations": f"<{len(parts)} recipients redacted>"}
+        summary["content"] = [
+            {"type": c["type"], "bytes": len(c["value"].encode("utf-8"))} for c in body["content"]
+        ]
+        return {"json": text, "summary": summary}
+
+    def _envelope(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Everything but the personalizations: the same for every recipient."""
+        opts: SendGridOptions = self.options
+        subject = header_safe(str(p.get("subject") or ""))
+        if not subject:
+            raise Permanent("the digest has no subject", channel=self.name)
+        text = str(p.get("text") or "")
+        if not text:
+            raise Permanent("the digest has no plain-text part", channel=self.name)
         sender: dict[str, str] = {"email": opts.from_email}
         if opts.from_name:
             sender["name"] = header_safe(opts.from_name, 200)
-        extra_categories: list[Any] = list(p.get("categories") or [])  # type: ignore[call-overload]
+        extra_categories: list[Any] = list(p.get("categories") or [])
         categories = [header_safe(str(c), 255) for c in (*opts.categories, *extra_categories)]
-        categories = list(dict.fromkeys(c for c in categories if c))[:MAX_CATEGORIES]
         body: dict[str, Any] = {
-            "personalizations": personalizations,
             "from": sender,
             "subject": subject,
             # text/plain must come before text/html.
             "content": [
-                {"type": "text/plain", "value": str(p.get("text") or "")},
+                {"type": "text/plain", "value": text},
                 {"type": "text/html", "value": str(p.get("html") or "")},
             ],
-            "categories": categories,
+            "categories": list(dict.fromkeys(c for c in categories if c))[:MAX_CATEGORIES],
         }
         if opts.reply_to:
             body["reply_to"] = {"email": opts.reply_to}
@@ -231,8 +290,6 @@ class SendGridChannel(Channel):
             body["asm"] = {"group_id": opts.asm_group_id}
         if opts.sandbox_mode or p.get("sandbox"):
             body["mail_settings"] = {"sandbox_mode": {"enable": True}}
-        if not body["content"][0]["value"]:
-            raise Permanent("the digest has no plain-text part", channel=self.name)
         return body
 
     def post(self, payload: dict[str, Any]) -> Any:
@@ -240,8 +297,11 @@ class SendGridChannel(Channel):
 
         client = self.client()
         try:
+            # A str body with a non-bare JSON content type is sent as it is.
             return client.client.mail.send.post(
-                request_body=payload, timeout=self.options.timeout_seconds
+                request_body=_JsonText(payload["json"]),
+                request_headers={"Content-Type": JSON_TYPE},
+                timeout=self.options.timeout_seconds,
             )
         except HTTPError as exc:
             raise self._http_error(exc, payload) from None
@@ -298,15 +358,8 @@ class SendGridChannel(Channel):
     def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Counts instead of addresses, names and per-recipient links; sizes instead of
         the content. The API key is never part of a payload."""
-        out = {k: v for k, v in payload.items() if k not in ("personalizations", "content")}
-        if "personalizations" in payload:
-            out["personalizations"] = f"<{len(payload['personalizations'])} recipients redacted>"
-        if "content" in payload:
-            out["content"] = [
-                {"type": c.get("type"), "bytes": len(str(c.get("value", "")).encode("utf-8"))}
-                for c in payload["content"]
-            ]
-        return out
+        summary = payload.get("summary")
+        return dict(summary) if isinstance(summary, dict) else {}
 
     # --- suppressions -------------------------------------------------------------
 

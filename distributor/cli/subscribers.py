@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -354,3 +354,31 @@ def send_test(
     else:
         mode = " (sandbox: validated, not delivered)" if report["sandbox"] else ""
         click.echo(f"sent test digest to {address}{mode}; message id {result.provider_id}")
+
+
+@subscribers.command("serve-unsubscribe")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@click.pass_context
+@boundary
+def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the unsubscribe link (one-click POST, and a confirm page on GET).
+
+    Put it behind your web server at subscribers.unsubscribe_url. Needs
+    DISTRIBUTOR_LINK_SECRET, the key that signed the links.
+
+    \b
+    Example:
+      distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
+    """
+    from wsgiref.simple_server import make_server
+
+    from distributor.pipeline.email_fanout import link_secret
+    from distributor.pipeline.unsubscribe import make_app
+
+    cfg = load_settings(ctx)
+    app = make_app(_store(cfg), link_secret(cfg), publisher=cfg.publisher.name)
+    with make_server(host, port, app) as httpd:
+        click.echo(f"serving unsubscribe links on http://{host}:{port}/ (Ctrl-C to stop)")
+        with suppress(KeyboardInterrupt):
+            httpd.serve_forever()

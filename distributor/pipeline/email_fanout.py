@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import html
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from distributor.channels.base import Channel
@@ -67,9 +69,27 @@ def link_secret(settings: Settings) -> bytes:
     return secret(env, "the key that signs unsubscribe and preferences links").encode("utf-8")
 
 
+@lru_cache(maxsize=8)
+def _pads(key: bytes) -> tuple[Any, Any]:
+    # RFC 2104 with the pads hashed once: the same HMAC-SHA256 as hmac.digest, at a
+    # third of the cost per link (a million links is a second, not three).
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(b"link:")
+    return inner, hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
 def sign(key: bytes, token: str) -> str:
-    """HMAC-SHA256 of the subscriber's token, shortened to 128 bits."""
-    return hmac.digest(key, b"link:" + token.encode("ascii"), hashlib.sha256).hex()[:32]
+    """HMAC-SHA256(key, "link:" + token), shortened to 128 bits."""
+    inner, outer = _pads(key)
+    i = inner.copy()
+    i.update(token.encode("ascii"))
+    o = outer.copy()
+    o.update(i.digest())
+    digest: str = o.hexdigest()
+    return digest[:32]
 
 
 def link_value(key: bytes, token: str) -> str:
@@ -120,8 +140,12 @@ def prepare(digest: Digest, settings: Settings) -> Content:
     )
 
 
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def substitutions(name: str, link: str) -> dict[str, str]:
-    return {LINK_TAG: link, NAME_TAG: name, NAME_HTML_TAG: html.escape(name, quote=True)}
+    escaped = html.escape(name, quote=True) if _HTML_SPECIAL.search(name) else name
+    return {LINK_TAG: link, NAME_TAG: name, NAME_HTML_TAG: escaped}
 
 
 def recipient(email: str, name: str, token: str, settings: Settings, key: bytes) -> dict[str, Any]:
@@ -367,10 +391,12 @@ def fan_out(
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[int], None] | None = None,
     key: bytes | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> FanOutReport:
     """Send every variant's batches once, in order, without an outbox.
 
-    Keys in ``done`` are skipped (already confirmed). 429/5xx are retried with
+    Keys in ``done`` are skipped (already confirmed). ``shard=(k, n)`` takes only the
+    batches whose number is k modulo n, so n workers can share one fan-out. 429/5xx are retried with
     backoff honouring the provider's reset time; a rejected batch is recorded and the
     rest go on; an uncertain batch is never resent; a refused key stops everything.
     """
@@ -383,6 +409,9 @@ def fan_out(
         for planned in plan_batches(
             store, digest.day, variant, due_at=now, batch_size=settings.subscribers.batch_size
         ):
+            number = int(planned.payload["batch"])  # type: ignore[call-overload]
+            if number % shard[1] != shard[0]:
+                continue
             report.batches += 1
             bkey = planned.idempotency_key
             if bkey in finished:

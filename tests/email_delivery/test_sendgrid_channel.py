@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -59,9 +61,10 @@ def test_a_batch_is_one_valid_mail_send(
     ]
     first = body["personalizations"][0]
     assert first["headers"] == {
-        "List-Unsubscribe": "<https://news.example.org/unsubscribe?t=tok0&s=sig>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Unsubscribe": "<https://news.example.org/unsubscribe?t=tok0&s=sig>"
     }
+    # The same for everyone, so sent once; SendGrid merges it into each message.
+    assert body["headers"] == {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     assert first["substitutions"] == {"{{name}}": "Reader 0"}
     assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
     assert body["asm"] == {"group_id": 4242}
@@ -166,8 +169,9 @@ def test_no_answer_after_sending_is_uncertain(
     channel: SendGridChannel, sendgrid_server: SendGridServer, fault: str
 ) -> None:
     sendgrid_server.inject(fault)
+    impatient = SendGridChannel(Settings(), replace(channel.options, timeout_seconds=1.0))
     with pytest.raises(Uncertain, match="not resent automatically"):
-        channel.deliver(_delivery(1))
+        impatient.deliver(_delivery(1))
     # The server did receive it: that is why it must not be resent blindly.
     assert len(sendgrid_server.sends) == 1
 
@@ -207,3 +211,41 @@ def test_options_are_validated_from_config() -> None:
     cfg = from_mapping({"channels": {"sendgrid": {"from_email": "not an address"}}})
     with pytest.raises(ConfigError, match=r"channels\.sendgrid"):
         SendGridChannel(cfg)
+
+
+def test_substitution_values_must_be_strings(channel: SendGridChannel) -> None:
+    d = _delivery(1)
+    recipients = d.payload["recipients"]
+    assert isinstance(recipients, list)
+    recipients[0]["substitutions"] = {"{{name}}": 5}
+    with pytest.raises(Permanent, match="strings"):
+        channel.deliver(d)
+
+
+def test_awkward_names_and_values_stay_valid_json(
+    channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    d = _delivery(1)
+    recipients = d.payload["recipients"]
+    assert isinstance(recipients, list)
+    odd = 'Zoë "Q" O\'Brien\u2028\\ <b>&'
+    recipients[0]["name"] = odd
+    recipients[0]["substitutions"] = {"{{name}}": odd}
+    channel.deliver(d)
+    p = sendgrid_server.sends[0].body["personalizations"][0]
+    assert p["substitutions"] == {"{{name}}": odd}
+    # In the To header the line separator becomes a space.
+    assert p["to"][0]["name"] == 'Zoë "Q" O\'Brien \\ <b>&'
+
+
+def test_debug_logging_shows_neither_key_nor_addresses(
+    channel: SendGridChannel, sendgrid_server: SendGridServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel.deliver(_delivery(2))
+    sendgrid_server.inject("400")
+    with pytest.raises(Permanent):
+        channel.deliver(_delivery(2))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert API_KEY not in logged
+    assert "reader0@example.org" not in logged
