@@ -5,7 +5,9 @@ Links and our own hashtags become facets with UTF-8 byte offsets (Bluesky links 
 what a facet names, so article text stays inert); the article link of a thread's first
 post becomes a link card (``app.bsky.embed.external``). A reply names both the thread's
 root and its parent by ``{uri, cid}``: the provider id recorded for a post is
-``"<uri>|<cid>"``, and ``DeliveryContext.root`` carries the first post's.
+``"<uri>|<cid>"``. ``DeliveryContext.root`` may carry the first post's; without it the
+root is read from the parent record (``com.atproto.repo.getRecord``), which holds after
+a crash as well.
 """
 
 from __future__ import annotations
@@ -171,17 +173,41 @@ class BlueskyChannel(Channel):
                     "description": str(delivery.payload.get("link_description") or ""),
                 },
             }
+        payload: dict[str, Any] = {"collection": POST, "record": record}
         if context.reply_to:
-            record["reply"] = {
-                "root": strong_ref(context.root or context.reply_to),
-                "parent": strong_ref(context.reply_to),
-            }
-        return {"collection": POST, "record": record}
+            parent = strong_ref(context.reply_to)
+            record["reply"] = {"parent": parent}
+            if context.root:
+                record["reply"]["root"] = strong_ref(context.root)
+            else:
+                # Only the parent is known: its own reply names the root (see post()).
+                payload["root_from_parent"] = True
+        return payload
 
     def post(self, payload: dict[str, Any]) -> Any:
         client, did = self.client()
         data = {"repo": did, **payload}
+        if data.pop("root_from_parent", False):
+            reply = data["record"]["reply"]
+            reply["root"] = self._root_of(client, reply["parent"])
         return self._guard(lambda: client.com.atproto.repo.create_record(data))
+
+    def _root_of(self, client: Client, parent: dict[str, str]) -> dict[str, str]:
+        """The thread root a reply to ``parent`` must name: the parent's own root, or the
+        parent itself when it starts the thread. Read from the PDS, so it holds after a
+        crash and whatever the caller remembers."""
+        repo, _, rest = parent["uri"].removeprefix("at://").partition("/")
+        collection, _, rkey = rest.partition("/")
+        params = {"repo": repo, "collection": collection, "rkey": rkey}
+        found = self._guard(lambda: client.com.atproto.repo.get_record(params))
+        value = found.value
+        reply = value.get("reply") if isinstance(value, dict) else getattr(value, "reply", None)
+        root = reply.get("root") if isinstance(reply, dict) else getattr(reply, "root", None)
+        if root is None:
+            return dict(parent)
+        if isinstance(root, dict):
+            return {"uri": str(root["uri"]), "cid": str(root["cid"])}
+        return {"uri": str(root.uri), "cid": str(root.cid)}
 
     def _guard(self, call: Any) -> Any:
         """Run an SDK call, mapping its failures to Retryable/Permanent/AuthError/Uncertain."""

@@ -166,8 +166,8 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     q = story.quote
     assert q is not None and q.speaker
     text = social_text(q.text)
-    speaker = social_text(q.speaker)
-    role = social_text(q.role or "")
+    speaker = social_text(q.speaker).replace("\n", " ")
+    role = social_text(q.role or "").replace("\n", " ")
     for attribution in (f"— {speaker}, {role}" if role else None, f"— {speaker}"):
         if attribution is None:
             continue

@@ -71,6 +71,8 @@ class FakePDS(FakeServer):
             return self._create_session(request)
         if request.method == "POST" and nsid == "com.atproto.repo.createRecord":
             return self._create_record(request)
+        if request.method == "GET" and nsid == "com.atproto.repo.getRecord":
+            return self._get_record(request)
         return _error(501, "MethodNotImplemented", f"{request.method} {nsid} is not served here")
 
     def _create_session(self, request: Recorded) -> Reply:
@@ -98,6 +100,14 @@ class FakePDS(FakeServer):
         if problems:
             return problems
         return self.lexicons.validate_record(body["collection"], body["record"])
+
+    def _get_record(self, request: Recorded) -> Reply:
+        q = {k: v[-1] for k, v in request.query.items()}
+        uri = f"at://{q.get('repo')}/{q.get('collection')}/{q.get('rkey')}"
+        found = self.records.get(uri)
+        if found is None:
+            return _error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        return Reply(200, {"uri": uri, "cid": found["cid"], "value": found["record"]})
 
     def _create_record(self, request: Recorded) -> Reply:
         if request.headers.get("authorization") != f"Bearer {self.access}":

@@ -194,3 +194,20 @@ def test_a_crashed_thread_resumes_with_the_same_root(server: FakePDS) -> None:
     records = [server.records[i.split("|")[0]]["record"] for i in ids if i]
     assert len(server.records) == 3
     assert all(r["reply"]["root"]["uri"] == first.split("|")[0] for r in records[1:])
+
+
+def test_a_reply_given_only_its_parent_finds_the_thread_root(server: FakePDS) -> None:
+    # The outbox knows each post's parent; the root is read from the parent record.
+    thread = _thread()
+    channel = _channel(server.url)
+    ids: list[str] = []
+    for i in range(3):
+        context = DeliveryContext(reply_to=ids[-1] if ids else None)
+        result = channel.deliver(delivery_for(thread, i), context)
+        assert result.provider_id is not None
+        ids.append(result.provider_id)
+    uris = [i.split("|")[0] for i in ids]
+    root = {"uri": uris[0], "cid": server.records[uris[0]]["cid"]}
+    parent = {"uri": uris[1], "cid": server.records[uris[1]]["cid"]}
+    assert _refs(server.records[uris[2]]["record"]["reply"]) == {"root": root, "parent": parent}
+    assert len(server.calls("/xrpc/com.atproto.repo.getRecord")) == 2
