@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from distributor.compose.digest import render_digest
@@ -53,13 +53,17 @@ def source_specs(settings: Settings, sources: Sequence[str] | None) -> list[str]
 
 
 def ingest(
-    settings: Settings, store: ArticleStore, sources: Sequence[str] | None = None
+    settings: Settings,
+    store: ArticleStore,
+    sources: Sequence[str] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Ingested:
     """Read every source; a broken one is reported and the others go on."""
     report = read_sources(
         source_specs(settings, sources), settings.ingest, feed_state=store.feed_state()
     )
-    recorded = store.record(report.articles)
+    recorded = store.record(report.articles, now=now)
     if report.feed_state:
         store.save_feed_state(report.feed_state)
     return Ingested(recorded=recorded, problems=list(report.problems))

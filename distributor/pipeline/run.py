@@ -30,12 +30,15 @@ from distributor.channels.base import Channel
 from distributor.errors import SourceError
 from distributor.models import Article, Delivery, DeliveryKind, Story
 from distributor.pipeline import phases
-from distributor.pipeline.dispatch import DispatchReport, Expander, dispatch_due
+from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
+from distributor.pipeline.email_fanout import render_variants
+from distributor.pipeline.email_outbox import EMAIL_CHANNELS, hooks
 from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
 from distributor.schedule.times import day_times, local_day
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change
 from distributor.store.outbox import Outbox, PlanReport
+from distributor.store.subscribers import SubscriberStore
 
 
 @dataclass
@@ -103,7 +106,7 @@ def plan(
     today = local_day(moment, settings)
     edition = digest_edition(moment, settings)
     store = ArticleStore(engine)
-    ingested = phases.ingest(settings, store, sources)
+    ingested = phases.ingest(settings, store, sources, now=moment)
     report = RunReport(
         day=today,
         edition=edition,
@@ -144,9 +147,25 @@ def plan(
         channels=networked,
         settings=settings,
     )
+    email = [c for c in networked if c in EMAIL_CHANNELS]
+    others = [c for c in networked if c not in EMAIL_CHANNELS]
     rows += plan_day(
-        edition, digest=digest, threads=[], roundup_posts=[], channels=networked, settings=settings
+        edition, digest=digest, threads=[], roundup_posts=[], channels=others, settings=settings
     )
+    if email and edition_stories:
+        # One rendering per audience: subscribers with topics get their own variant.
+        audiences = SubscriberStore(engine).variants()
+        for variant in render_variants(
+            edition_stories, edition_roundup, settings, edition, audiences
+        ).values():
+            rows += plan_day(
+                edition,
+                digest=variant,
+                threads=[],
+                roundup_posts=[],
+                channels=email,
+                settings=settings,
+            )
     rows = _not_in_the_past(rows, outbox, moment, settings)
     if FILES_CHANNEL in settings.delivery.channels:
         files = phases.preview_files(
@@ -172,18 +191,40 @@ def run(
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
     channels: Mapping[str, Channel] | None = None,
-    expanders: Mapping[tuple[str, str], Expander] | None = None,
 ) -> RunReport:
     """``plan``, then deliver whatever is due now."""
     moment = now or datetime.now(UTC)
     live = dict(channels) if channels is not None else channels_for(settings)
     report = plan(settings, engine, sources=sources, now=moment)
+    report.dispatched = deliver_due(settings, engine, live, now=moment)
     outbox = Outbox(engine, settings.schedule)
-    report.dispatched = dispatch_due(
-        engine, settings, live, now=moment, expanders=expanders, outbox=outbox
-    )
     report.written = _written(outbox, report.dispatched)
     return report
+
+
+def deliver_due(
+    settings: Settings,
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    *,
+    now: datetime | None = None,
+    worker_id: str | None = None,
+    stop: StopFlag | None = None,
+) -> DispatchReport:
+    """Everything due on ``channels``, with the email fan-out plugged in."""
+    outbox = Outbox(engine, settings.schedule)
+    expanders, preparers = hooks(settings, engine, outbox)
+    return dispatch_due(
+        engine,
+        settings,
+        channels,
+        now=now,
+        worker_id=worker_id,
+        stop=stop,
+        outbox=outbox,
+        expanders=expanders,
+        preparers=preparers,
+    )
 
 
 def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:
