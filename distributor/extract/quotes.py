@@ -38,6 +38,9 @@ _AFTER_VERB_WHO = re.compile(
     rf"^[\s,.!?;:]*(?:{_VERBS})\s+(?P<who>[^“”\"]{{1,160}}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)",
     re.IGNORECASE,
 )
+_AFTER_ACCORDING = re.compile(
+    r"^[\s,.;:]*according to (?P<who>[^“”\"]{2,160}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)"
+)
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
     rf"(?P<who>[^.“”\"!?:]{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<verb>{_VERBS})\b"
@@ -181,7 +184,7 @@ def _who_after(body: str, m: _Marked, block: Block) -> str | None:
     rest = body[m.close_end : min(block.end, m.close_end + 400)]
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
-    for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_DASH):
+    for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_ACCORDING, _AFTER_DASH):
         found = pattern.match(window)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")

@@ -329,10 +329,15 @@ _CUT = re.compile(
 )
 
 
+_CLAUSE = re.compile(r"^(?:(?:[A-Z][a-z]+ing|After|Before|Asked|Responding to)\b[^,]*,\s*)+")
+
+
 def parse(phrase: str) -> Who:
     """Read an attribution phrase ("Jane Doe, the Minister for Schools") into a Who."""
-    text = _CUT.sub("", phrase.strip()).strip(" ,;:.–—-")
+    text = _CUT.sub("", _CLAUSE.sub("", phrase.strip())).strip(" ,;:.–—-")
     text = re.sub(r"^(?:and|but|so)\s+", "", text, flags=re.IGNORECASE)
+    # "Speaking at the launch, the Minister said": the lead-in clause is not the speaker.
+    text = _CLAUSE.sub("", text)
     if not text:
         return Who(None, None, False)
     if text.lower() in PRONOUNS:
@@ -356,6 +361,8 @@ def parse(phrase: str) -> Who:
             roles.append(role)
         elif found:
             roles.append(found)
+    # A job title beats a stray clause when both are there.
+    roles.sort(key=lambda r: PERSON_ROLE.search(r) is None)
     role_text = roles[0] if roles else None
     if name is None and role_text and re.search(r"spokes", role_text, re.IGNORECASE):
         return Who(role_text, None, True)
