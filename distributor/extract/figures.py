@@ -317,7 +317,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if noun in _NOT_COUNT_NOUNS or _is_label(sentence, m.start(), m.start("tail")):
             continue
         number = sentence[m.start() : m.start("tail")]
-        if re.fullmatch(r"(?:19|20)\d\d", number) and not noun.endswith("s"):
+        if re.fullmatch(r"(?:19|20)\d\d", number):
+            # "2024 figures", "2024 was": a year; counts that size are written "2,024".
             continue
         if _is_named_year(sentence, m.start()):
             continue

@@ -175,9 +175,11 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
     words = _WORD.findall(text)
     if not words:
         return False
-    if text.rstrip()[-1:] in ".,!?…" or len(words) >= 6:
+    # A title ("Fit for the Future") capitalises every word that is not a small one.
+    title = all(w[:1].isupper() for w in words if len(w) > 3) and words[0][:1].isupper()
+    if text.rstrip()[-1:] in ".,!?…" or (len(words) >= 6 and not title):
         return True
-    return attributed_after and len(words) >= 3 and not all(w[:1].isupper() for w in words)
+    return attributed_after and len(words) >= 3 and not title
 
 
 def _who_after(body: str, m: _Marked, block: Block) -> str | None:

@@ -238,3 +238,10 @@ def test_according_to_attribution() -> None:
     )
     assert result.quote is not None
     assert result.quote.speaker == "Duncan Mackison"
+
+
+def test_a_quoted_title_followed_by_said_is_not_a_quote() -> None:
+    result = story(
+        "“Fit for the Future”, published by the National Audit Office, said that costs had risen."
+    )
+    assert result.quote is None
