@@ -26,8 +26,9 @@ _VERBS = (
 )
 _OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
 _CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
-_MARK_D = re.compile(r"&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
-_MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|[‘’']")
+# Two apostrophes ('') stand for a double mark in some plain-text feeds.
+_MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
+_MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
 _PAIRS = {"„": ("“", "”"), "«": ("»",), "“": ("”",), '"': ('"',)}
 
 _AFTER_WHO_VERB = re.compile(
@@ -105,6 +106,7 @@ def _norm_mark(mark: str) -> str:
         "&rdquo;": "”",
         "&#8221;": "”",
         "&quot;": '"',
+        "''": '"',
         "&#34;": '"',
         "&laquo;": "«",
         "&raquo;": "»",

@@ -245,3 +245,11 @@ def test_a_quoted_title_followed_by_said_is_not_a_quote() -> None:
         "“Fit for the Future”, published by the National Audit Office, said that costs had risen."
     )
     assert result.quote is None
+
+
+def test_two_apostrophes_as_double_marks() -> None:
+    result = story("The bridge reopened on Monday.", "''We are relieved,'' said driver Sam Ortiz.")
+    assert result.quote is not None
+    assert result.quote.text == "We are relieved,"
+    assert result.quote.speaker == "Sam Ortiz"
+    assert_grounded(result)
