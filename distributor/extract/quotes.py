@@ -304,44 +304,30 @@ class _Resolver:
         return names[-1] if names else None
 
 
-_TOKENS = re.compile(r"\S+")
+# A capitalised word (any script with case), and the small words that sit inside names
+# and roles ("Secretary of State for", "de Souza").
+_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*"
+_SMALL = r"(?:of|for|the|and|de|da|van|von|der|den|del|di|du|la|le|al|el|bin|ibn|ní|ó|mac|ap)"
+_CAP_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_SMALL}(?=[ \t])))*")
 _CONNECTORS = frozenset({"of", "for", "the", "and"})
 
 
 def _names(text: str) -> list[tuple[int, speakers.Who]]:
     """People named in ``text`` (two words or more), with where each mention ends.
 
-    One pass over the words: runs of capitalised words (and the small words inside
-    roles, "Secretary of State for") are read by :func:`speakers.split_name`.
+    Runs of capitalised words (with the small words inside roles) are read by
+    :func:`speakers.split_name`; one regex pass finds them.
     """
     found: list[tuple[int, speakers.Who]] = []
-    run: list[str] = []
-    run_end = 0
-
-    def flush() -> None:
-        while run and run[-1].lower() in _CONNECTORS:
-            run.pop()
-        if len(run) >= 2:
-            name, role = speakers.split_name(" ".join(run))
-            if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
-                found.append((run_end, speakers.Who(name, role, True)))
-        run.clear()
-
-    for m in _TOKENS.finditer(text):
-        tok = m.group(0)
-        word = tok.strip("()[]\"'“”‘’.,;:!?")
-        if word and (
-            word[0].isupper()
-            or (run and word.lower() in _CONNECTORS)
-            or word.lower() in speakers.PARTICLES
-        ):
-            run.append(word)
-            run_end = m.start() + len(tok.rstrip(".,;:!?\"'”’)"))
-            if tok[-1:] in ".,;:!?":
-                flush()
-        elif run:
-            flush()
-    flush()
+    for m in _CAP_RUN.finditer(text):
+        words = m.group(0).split()
+        while words and words[-1].lower() in _CONNECTORS:
+            words.pop()
+        if len(words) < 2 or not words[0][:1].isupper():
+            continue
+        name, role = speakers.split_name(" ".join(words))
+        if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
+            found.append((m.end(), speakers.Who(name, role, True)))
     return found
 
 

@@ -44,6 +44,8 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         "Covid-19 changed working patterns.",
         "Operation Nightfall 2 continues in the region.",
         "The report covers the 2024-25 financial year.",
+        "In 2012–13 the scheme was paused.",
+        "The 2023/24 accounts were published.",
         "Children aged 11 and over are eligible.",
         "Clause 4 of the Bill was amended.",
     ],
