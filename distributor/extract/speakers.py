@@ -276,7 +276,7 @@ def _is_name_token(tok: str) -> bool:
     if not word:
         return False
     low = word.lower()
-    if low in PARTICLES or re.match(r"^(?:al|el|bin|ibn)-", low):
+    if low in PARTICLES or low.startswith(("al-", "el-", "bin-", "ibn-")):
         return True
     if low in ROLE_WORDS or low in HONORIFICS:
         return False
@@ -314,10 +314,13 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     return " ".join(run), role or None
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|his|her)\s+", re.IGNORECASE)
+
+
 def _role(text: str) -> str:
     words = [w for w in text.split() if w.lower() not in HONORIFICS or w.lower() == "the"]
     role = " ".join(words).strip(" ,;:.")
-    role = re.sub(r"^(?:the|a|an|our|its|their|his|her)\s+", "", role, flags=re.IGNORECASE)
+    role = _ARTICLE.sub("", role)
     return role
 
 
