@@ -52,7 +52,11 @@ _CHANGE = re.compile(
     r"eight|nine|ten|\d+))\b",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b")
+_QUANTITY = re.compile(
+    rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b"
+    r"|\d(?<![\w.,]\d)[\d,.]*-(?:mile|km|kilometre|metre|acre|hectare|tonne|megawatt|gigawatt"
+    r"|bed|bedroom|storey|hectare|mph)s?\b"
+)
 _SPELLED_WORDS = [
     *("three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
     *("fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "hundreds"),
@@ -313,7 +317,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if noun in _NOT_COUNT_NOUNS or _is_label(sentence, m.start(), m.start("tail")):
             continue
         number = sentence[m.start() : m.start("tail")]
-        if re.fullmatch(r"(?:19|20)\d\d", number) and not noun.endswith("s"):
+        if re.fullmatch(r"(?:19|20)\d\d", number):
+            # "2024 figures", "2024 was": a year; counts that size are written "2,024".
             continue
         if _is_named_year(sentence, m.start()):
             continue
@@ -365,8 +370,9 @@ def key_figures(
         values = find_values(text)
         if not values:
             continue
-        in_quote = _overlaps(start, end, quoted) and _quoted_share(start, end, quoted) > 0.5
         best = max(values, key=lambda v: (v[3], -v[0]))
+        # Said inside a quote when every figure in it is within the quote marks.
+        in_quote = all(_overlaps(start + v[0], start + v[1], quoted) for v in values)
         weight = best[3] + (0.6 if position < 3 else 0.0) + 0.1 * min(len(values), 3)
         keys = frozenset(_normalise(v[2]) for v in values if v[3] >= 1.8) or frozenset(
             {_normalise(best[2])}
@@ -401,8 +407,3 @@ def key_figures(
         )
         for c in chosen
     )
-
-
-def _quoted_share(start: int, end: int, quoted: Sequence[tuple[int, int]]) -> float:
-    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in quoted)
-    return inside / max(1, end - start)

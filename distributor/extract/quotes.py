@@ -26,8 +26,9 @@ _VERBS = (
 )
 _OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
 _CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
-_MARK_D = re.compile(r"&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
-_MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|[‘’']")
+# Two apostrophes ('') stand for a double mark in some plain-text feeds.
+_MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
+_MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
 _PAIRS = {"„": ("“", "”"), "«": ("»",), "“": ("”",), '"': ('"',)}
 
 _AFTER_WHO_VERB = re.compile(
@@ -37,6 +38,9 @@ _AFTER_WHO_VERB = re.compile(
 _AFTER_VERB_WHO = re.compile(
     rf"^[\s,.!?;:]*(?:{_VERBS})\s+(?P<who>[^“”\"]{{1,160}}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)",
     re.IGNORECASE,
+)
+_AFTER_ACCORDING = re.compile(
+    r"^[\s,.;:]*according to (?P<who>[^“”\"]{2,160}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)"
 )
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
@@ -102,6 +106,7 @@ def _norm_mark(mark: str) -> str:
         "&rdquo;": "”",
         "&#8221;": "”",
         "&quot;": '"',
+        "''": '"',
         "&#34;": '"',
         "&laquo;": "«",
         "&raquo;": "»",
@@ -172,16 +177,18 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
     words = _WORD.findall(text)
     if not words:
         return False
-    if text.rstrip()[-1:] in ".,!?…" or len(words) >= 6:
+    # A title ("Fit for the Future") capitalises every word that is not a small one.
+    title = all(w[:1].isupper() for w in words if len(w) > 3) and words[0][:1].isupper()
+    if text.rstrip()[-1:] in ".,!?…" or (len(words) >= 6 and not title):
         return True
-    return attributed_after and len(words) >= 3 and not all(w[:1].isupper() for w in words)
+    return attributed_after and len(words) >= 3 and not title
 
 
 def _who_after(body: str, m: _Marked, block: Block) -> str | None:
     rest = body[m.close_end : min(block.end, m.close_end + 400)]
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
-    for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_DASH):
+    for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_ACCORDING, _AFTER_DASH):
         found = pattern.match(window)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
@@ -297,44 +304,30 @@ class _Resolver:
         return names[-1] if names else None
 
 
-_TOKENS = re.compile(r"\S+")
+# A capitalised word (any script with case), and the small words that sit inside names
+# and roles ("Secretary of State for", "de Souza").
+_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*"
+_SMALL = r"(?:of|for|the|and|de|da|van|von|der|den|del|di|du|la|le|al|el|bin|ibn|ní|ó|mac|ap)"
+_CAP_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_SMALL}(?=[ \t])))*")
 _CONNECTORS = frozenset({"of", "for", "the", "and"})
 
 
 def _names(text: str) -> list[tuple[int, speakers.Who]]:
     """People named in ``text`` (two words or more), with where each mention ends.
 
-    One pass over the words: runs of capitalised words (and the small words inside
-    roles, "Secretary of State for") are read by :func:`speakers.split_name`.
+    Runs of capitalised words (with the small words inside roles) are read by
+    :func:`speakers.split_name`; one regex pass finds them.
     """
     found: list[tuple[int, speakers.Who]] = []
-    run: list[str] = []
-    run_end = 0
-
-    def flush() -> None:
-        while run and run[-1].lower() in _CONNECTORS:
-            run.pop()
-        if len(run) >= 2:
-            name, role = speakers.split_name(" ".join(run))
-            if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
-                found.append((run_end, speakers.Who(name, role, True)))
-        run.clear()
-
-    for m in _TOKENS.finditer(text):
-        tok = m.group(0)
-        word = tok.strip("()[]\"'“”‘’.,;:!?")
-        if word and (
-            word[0].isupper()
-            or (run and word.lower() in _CONNECTORS)
-            or word.lower() in speakers.PARTICLES
-        ):
-            run.append(word)
-            run_end = m.start() + len(tok.rstrip(".,;:!?\"'”’)"))
-            if tok[-1:] in ".,;:!?":
-                flush()
-        elif run:
-            flush()
-    flush()
+    for m in _CAP_RUN.finditer(text):
+        words = m.group(0).split()
+        while words and words[-1].lower() in _CONNECTORS:
+            words.pop()
+        if len(words) < 2 or not words[0][:1].isupper():
+            continue
+        name, role = speakers.split_name(" ".join(words))
+        if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
+            found.append((m.end(), speakers.Who(name, role, True)))
     return found
 
 

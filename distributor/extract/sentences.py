@@ -99,6 +99,9 @@ _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[^\W
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)$", re.UNICODE)
 
 
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the full stop at ``text[dot]`` part of an abbreviation or initial?"""
     match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
@@ -109,9 +112,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if lowered in ABBREVIATIONS:
         return True
     # "J. Smith" and "U.K." style initials.
-    return (len(word) == 1 and word.isupper()) or bool(
-        re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word)
-    )
+    return (len(word) == 1 and word.isupper()) or bool(_INITIALS.fullmatch(word))
 
 
 def split(text: str, offset: int = 0) -> list[Span]:

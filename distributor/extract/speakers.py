@@ -276,7 +276,7 @@ def _is_name_token(tok: str) -> bool:
     if not word:
         return False
     low = word.lower()
-    if low in PARTICLES or re.match(r"^(?:al|el|bin|ibn)-", low):
+    if low in PARTICLES or low.startswith(("al-", "el-", "bin-", "ibn-")):
         return True
     if low in ROLE_WORDS or low in HONORIFICS:
         return False
@@ -314,10 +314,13 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     return " ".join(run), role or None
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|his|her)\s+", re.IGNORECASE)
+
+
 def _role(text: str) -> str:
     words = [w for w in text.split() if w.lower() not in HONORIFICS or w.lower() == "the"]
     role = " ".join(words).strip(" ,;:.")
-    role = re.sub(r"^(?:the|a|an|our|its|their|his|her)\s+", "", role, flags=re.IGNORECASE)
+    role = _ARTICLE.sub("", role)
     return role
 
 
@@ -329,10 +332,15 @@ _CUT = re.compile(
 )
 
 
+_CLAUSE = re.compile(r"^(?:(?:[A-Z][a-z]+ing|After|Before|Asked|Responding to)\b[^,]*,\s*)+")
+
+
 def parse(phrase: str) -> Who:
     """Read an attribution phrase ("Jane Doe, the Minister for Schools") into a Who."""
-    text = _CUT.sub("", phrase.strip()).strip(" ,;:.–—-")
+    text = _CUT.sub("", _CLAUSE.sub("", phrase.strip())).strip(" ,;:.–—-")
     text = re.sub(r"^(?:and|but|so)\s+", "", text, flags=re.IGNORECASE)
+    # "Speaking at the launch, the Minister said": the lead-in clause is not the speaker.
+    text = _CLAUSE.sub("", text)
     if not text:
         return Who(None, None, False)
     if text.lower() in PRONOUNS:
@@ -356,6 +364,8 @@ def parse(phrase: str) -> Who:
             roles.append(role)
         elif found:
             roles.append(found)
+    # A job title beats a stray clause when both are there.
+    roles.sort(key=lambda r: PERSON_ROLE.search(r) is None)
     role_text = roles[0] if roles else None
     if name is None and role_text and re.search(r"spokes", role_text, re.IGNORECASE):
         return Who(role_text, None, True)

@@ -44,6 +44,8 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         "Covid-19 changed working patterns.",
         "Operation Nightfall 2 continues in the region.",
         "The report covers the 2024-25 financial year.",
+        "In 2012–13 the scheme was paused.",
+        "The 2023/24 accounts were published.",
         "Children aged 11 and over are eligible.",
         "Clause 4 of the Bill was amended.",
     ],
@@ -100,3 +102,10 @@ def test_byline_and_sources_lines_carry_no_figures() -> None:
 def test_an_effective_date_is_a_figure_when_it_is_the_outcome() -> None:
     result = story("The new rules come into force on 1 October 2026.")
     assert [f.value for f in result.key_figures] == ["1 October 2026"]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["The 2024 figures were revised.", "2024 was a record year for exports."]
+)
+def test_a_year_before_a_noun_is_not_a_count(sentence: str) -> None:
+    assert find_values(sentence) == []

@@ -101,3 +101,54 @@ def test_no_quote_is_reported_that_is_not_in_the_body() -> None:
         assert q is not None
         for s in q.segments:
             assert s.text in body
+
+
+_PLAIN_WORDS = st.sampled_from(
+    [
+        "the",
+        "minister",
+        "said",
+        "that",
+        "we",
+        "will",
+        "build",
+        "300",
+        "homes",
+        "she",
+        "added",
+        "council",
+        "£5m",
+        "per",
+        "cent",
+        "Jane",
+        "Doe",
+        "Sir",
+        "Dr",
+        "MP",
+        "told",
+        "reporters",
+        "today",
+        "and",
+        "our",
+        "plan",
+        "is",
+        "working",
+        "said:",
+        "2024-25",
+        "G7",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(_PLAIN_WORDS, min_size=1, max_size=30).map(" ".join), min_size=1, max_size=8
+    )
+)
+def test_text_without_marks_or_a_said_line_never_yields_a_quote(lines: list[str]) -> None:
+    # Without quote marks, only a line ending "said:" may introduce a quote.
+    body = "\n".join(line.replace(":", "") + "." for line in lines)
+    result = extract(article(body))
+    assert result.quote is None
+    assert result.other_quotes == ()

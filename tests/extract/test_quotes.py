@@ -210,3 +210,46 @@ def test_other_quote_mark_styles(line: str, text: str) -> None:
     assert result.quote.text == text
     assert result.quote.speaker == "Anna Berg"
     assert_grounded(result)
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Speaking at the launch in Derby, the Chancellor, Rachel Reeves, said:",
+        "Commenting on the figures, Chancellor Rachel Reeves said:",
+        "Welcoming the plan, Rachel Reeves, the Chancellor, said:",
+    ],
+)
+def test_a_clause_before_the_speaker_is_not_the_speaker(lead: str) -> None:
+    result = story(
+        "The Treasury has published its growth figures.",
+        lead,
+        "We are turning the economy around.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Rachel Reeves"
+    assert result.quote.role is not None and "Chancellor" in result.quote.role
+
+
+def test_according_to_attribution() -> None:
+    result = story(
+        "Ferry services to the islands will resume next week.",
+        "“Crews worked around the clock,” according to CalMac chief executive Duncan Mackison.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Duncan Mackison"
+
+
+def test_a_quoted_title_followed_by_said_is_not_a_quote() -> None:
+    result = story(
+        "“Fit for the Future”, published by the National Audit Office, said that costs had risen."
+    )
+    assert result.quote is None
+
+
+def test_two_apostrophes_as_double_marks() -> None:
+    result = story("The bridge reopened on Monday.", "''We are relieved,'' said driver Sam Ortiz.")
+    assert result.quote is not None
+    assert result.quote.text == "We are relieved,"
+    assert result.quote.speaker == "Sam Ortiz"
+    assert_grounded(result)
