@@ -290,6 +290,9 @@ def _strip_honours(tokens: list[str]) -> list[str]:
     return tokens
 
 
+_ROLE_LINKS = frozenset({"for", "of", "to", "on", "at", "and"})
+
+
 def split_name(phrase: str) -> tuple[str | None, str | None]:
     """A person's name at the end of ``phrase`` and the role before it, if any."""
     tokens = _strip_honours(phrase.split())
@@ -305,6 +308,12 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     # Particles can't open a name ("de Souza" is fine, "of" never starts one).
     while run and run[0].lower() in PARTICLES and len(run) > 1 and run[0][0].islower() is False:
         break
+    # "Minister for School Standards": capitals after "for"/"of" name the brief, not a
+    # person; only a longer run ("...for Education Bridget Phillipson") ends in a name.
+    if run and i >= 0 and _clean_token(tokens[i]).lower() in _ROLE_LINKS:
+        if len(run) <= 2:
+            return None, _role(" ".join(tokens)) or None
+        return " ".join(run[-2:]), _role(" ".join(tokens[: len(tokens) - 2])) or None
     capitals = [w for w in run if w[:1].isupper()]
     if not capitals or (len(run) < 2 and not honorific_seen and i >= 0):
         if len(run) == 1 and i < 0:

@@ -43,6 +43,23 @@ def test_colon_lead_in_names_the_subject() -> None:
     assert result.quote.speaker == "Tom Hale"
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "The Minister for School Standards, Alex Drummond, put it simply:",
+        "Alex Drummond, the Minister for School Standards, said:",
+        "Minister for School Standards Alex Drummond said:",
+    ],
+)
+def test_a_role_naming_its_brief_is_not_taken_for_a_name(lead: str) -> None:
+    result = story(
+        "Breakfast clubs will open in every primary school.", f"{lead} “Fed children learn.”"
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Alex Drummond"
+    assert result.quote.role == "Minister for School Standards"
+
+
 def test_dash_attribution() -> None:
     result = story(
         "The council has opened a new park.",
