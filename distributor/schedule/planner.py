@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from distributor.channels import registry
+from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
 from distributor.schedule.times import DayTimes, day_times
 from distributor.settings import Settings
@@ -157,7 +158,7 @@ def _chain(
 ) -> list[Delivery]:
     subject = "roundup" if kind == DeliveryKind.ROUNDUP else thread.story_id
     rows: list[Delivery] = []
-    for index, post in enumerate(thread.posts):
+    for index, (post, base) in enumerate(zip(thread.posts, post_payloads(thread), strict=True)):
         rows.append(
             Delivery(
                 channel=channel,
@@ -165,6 +166,7 @@ def _chain(
                 idempotency_key=idempotency_key(channel, kind, f"{subject}#{index}", day),
                 due_at=due,
                 payload={
+                    **base,
                     "text": post.text,
                     "link": post.link,
                     "network": thread.network,
