@@ -507,3 +507,15 @@ def sync_suppressions(
             store.save_synced_until(name, newest, now=now)
         report.changed[name] = changed
     return report
+
+
+def sync_before_send(channel: Any, store: SubscriberStore, settings: Settings) -> SyncReport:
+    """What to call before a fan-out: the sync when ``subscribers.sync_suppressions`` is
+    on, each problem logged as a warning (the send goes ahead either way)."""
+    if not settings.subscribers.sync_suppressions:
+        return SyncReport()
+    group = int(getattr(getattr(channel, "options", None), "asm_group_id", 0) or 0)
+    report = sync_suppressions(channel, store, group_id=group)
+    for warning in report.warnings:
+        log.warning("suppression sync: %s; sending anyway, the next sync catches up", warning)
+    return report

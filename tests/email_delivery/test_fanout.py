@@ -7,6 +7,7 @@ import hmac
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -296,3 +297,17 @@ def test_shards_split_the_batches_between_workers(
     assert set(first.sent).isdisjoint(second.sent)
     sent = _sent_addresses(sendgrid_server)
     assert len(sent) == len(set(sent)) == 2500
+
+
+def test_sync_before_send_follows_the_setting(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2)
+    sendgrid_server.group_suppressions = {"4242": ["r00001@example.org"]}
+    off = Settings(subscribers=replace(Settings().subscribers, sync_suppressions=False))
+    assert fo.sync_before_send(channel, store, off).changed == {}
+    assert store.counts()["unsubscribed"] == 0
+    report = fo.sync_before_send(channel, store, Settings())
+    assert report.changed["group:4242"] == 1
+    assert store.counts()["unsubscribed"] == 1
