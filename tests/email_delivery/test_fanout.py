@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.errors import AuthError
-from distributor.models import DeliveryState
+from distributor.errors import AuthError, Permanent
+from distributor.models import Delivery, DeliveryKind, DeliveryState
 from distributor.pipeline import email_fanout as fo
 from distributor.settings import Settings
 from distributor.store.subscribers import Status, SubscriberStore
@@ -311,3 +311,68 @@ def test_sync_before_send_follows_the_setting(
     report = fo.sync_before_send(channel, store, Settings())
     assert report.changed["group:4242"] == 1
     assert store.counts()["unsubscribed"] == 1
+
+
+def _digest_row() -> Delivery:
+    # Shaped as the outbox planner writes a digest row.
+    digest = make_digest()
+    return Delivery(
+        channel="sendgrid",
+        kind=DeliveryKind.DIGEST,
+        idempotency_key="sendgrid:digest:all:2026-11-28",
+        due_at=datetime(2026, 11, 28, 7, tzinfo=UTC),
+        payload={
+            "subject": digest.subject,
+            "preheader": digest.preheader,
+            "html": digest.html,
+            "text": digest.text,
+            "story_ids": list(digest.story_ids),
+            "day": "2026-11-28",
+            "variant": "all",
+        },
+        subject_id="all",
+    )
+
+
+def test_the_outbox_expands_a_digest_row_and_the_channel_sends_each_batch_once(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    expand = fo.digest_expander(store, Settings(), channel=channel)
+    row = _digest_row()
+    children = expand(row)
+    assert [c.idempotency_key for c in children] == [
+        f"sendgrid:digest:all:2026-11-28:batch-0000{n}" for n in (1, 2, 3)
+    ]
+    assert [c.idempotency_key for c in expand(row)] == [c.idempotency_key for c in children]
+    # Rows hold ranges, not addresses.
+    assert all("recipients" not in c.payload for c in children)
+    with pytest.raises(Permanent, match="attach_store"):
+        channel.deliver(children[0])
+    fo.attach_store(channel, store, Settings(), key=KEY)
+    store.unsubscribe("r00000@example.org")
+    for child in children:
+        child.payload["expanded_from"] = row.idempotency_key
+        result = channel.deliver(child)
+        assert result.provider_id is not None
+    sent = _sent_addresses(sendgrid_server)
+    assert len(sent) == len(set(sent)) == 2499
+    assert "r00000@example.org" not in sent
+    body = sendgrid_server.sends[0].body
+    assert body["subject"] == row.payload["subject"]
+    assert body["personalizations"][0]["custom_args"]["batch_key"] == children[0].idempotency_key
+
+
+def test_a_batch_whose_readers_all_left_sends_nothing(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3)
+    [child] = fo.digest_expander(store, Settings())(_digest_row())
+    fo.attach_store(channel, store, Settings(), key=KEY)
+    for i in range(3):
+        store.unsubscribe(f"r{i:05d}@example.org")
+    result = channel.deliver(child)
+    assert result.detail == {"recipients": 0, "skipped": True}
+    assert sendgrid_server.sends == []
