@@ -192,6 +192,21 @@ def render_variants(
     return out
 
 
+def digests_for_audience(
+    store: SubscriberStore,
+    stories: Sequence[Story],
+    roundup: Roundup,
+    settings: Settings,
+    day: date,
+) -> list[Digest]:
+    """One digest per variant that has active subscribers ("all" first), for the
+    planner to write one ``digest`` row each. Subscribers of a variant without a row
+    get nothing, so plan every digest this returns."""
+    keys = sorted(store.variants(), key=lambda k: (k != ALL, k))
+    rendered = render_variants(stories, roundup, settings, day, keys)
+    return [replace(d, variant=k or "all") for k, d in rendered.items()]
+
+
 # --- planning ---------------------------------------------------------------------
 
 

@@ -376,3 +376,32 @@ def test_a_batch_whose_readers_all_left_sends_nothing(
     result = channel.deliver(child)
     assert result.detail == {"recipients": 0, "skipped": True}
     assert sendgrid_server.sends == []
+
+
+def test_every_audience_variant_gets_a_digest_and_its_readers(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2)
+    _populate(store, 2, topics="defence", prefix="d")
+    stories = [
+        story(1, title="Hospital waiting lists fall", tags=("Health",)),
+        story(2, title="New patrol ships ordered", tags=("Defence",)),
+    ]
+    cfg = Settings()
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(cfg))
+    digests = fo.digests_for_audience(store, stories, roundup, cfg, DAY)
+    assert [d.variant for d in digests] == ["all", "defence"]
+    fo.attach_store(channel, store, cfg, key=KEY)
+    for d in digests:
+        row = _digest_row()
+        row.payload.update(variant=d.variant, html=d.html, text=d.text, subject=d.subject)
+        row.idempotency_key = f"sendgrid:digest:{d.variant}:2026-11-28"
+        for child in fo.digest_expander(store, cfg)(row):
+            channel.deliver(child)
+    assert sorted(_sent_addresses(sendgrid_server)) == [
+        "d00000@example.org",
+        "d00001@example.org",
+        "r00000@example.org",
+        "r00001@example.org",
+    ]
