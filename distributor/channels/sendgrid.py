@@ -26,7 +26,7 @@ import os
 import re
 import time
 import urllib.error
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -167,6 +167,10 @@ class SendGridChannel(Channel):
     Options: ClassVar[type[Any]] = SendGridOptions
 
     _client: Any = None
+    recipients_for: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+    """For batch rows that hold an id range instead of recipients (planned by the
+    email fan-out): reads the range's current recipients. Set by
+    ``distributor.pipeline.email_fanout.attach_store``; the channel knows no tables."""
 
     @property
     def host(self) -> str:
@@ -206,6 +210,17 @@ class SendGridChannel(Channel):
         """
         p = delivery.payload
         recipients = p.get("recipients")
+        if recipients is None and "last_id" in p:
+            if self.recipients_for is None:
+                raise Permanent(
+                    "this batch row holds a subscriber range, but the channel has no "
+                    "subscriber store attached (email_fanout.attach_store)",
+                    channel=self.name,
+                )
+            recipients = self.recipients_for(p)
+            if not recipients:
+                # Everyone in the range has left since planning: nothing to send.
+                return {"skip": True, "summary": {"personalizations": "<0 recipients>"}}
         if not isinstance(recipients, list) or not recipients:
             raise Permanent("the delivery has no recipients", channel=self.name)
         if len(recipients) > MAX_PERSONALIZATIONS:
@@ -258,7 +273,7 @@ class SendGridChannel(Channel):
         summary["content"] = [
             {"type": c["type"], "bytes": len(c["value"].encode("utf-8"))} for c in body["content"]
         ]
-        return {"json": text, "summary": summary}
+        return {"json": text, "summary": summary, "count": len(parts)}
 
     def _envelope(self, p: dict[str, Any]) -> dict[str, Any]:
         """Everything but the personalizations: the same for every recipient."""
@@ -295,14 +310,17 @@ class SendGridChannel(Channel):
     def post(self, payload: dict[str, Any]) -> Any:
         from python_http_client.exceptions import HTTPError
 
+        if payload.get("skip"):
+            return None
         client = self.client()
         try:
             # A str body with a non-bare JSON content type is sent as it is.
-            return client.client.mail.send.post(
+            response = client.client.mail.send.post(
                 request_body=_JsonText(payload["json"]),
                 request_headers={"Content-Type": JSON_TYPE},
                 timeout=self.options.timeout_seconds,
             )
+            return response, payload["count"]
         except HTTPError as exc:
             raise self._http_error(exc, payload) from None
         except urllib.error.URLError as exc:
@@ -346,13 +364,12 @@ class SendGridChannel(Channel):
         return Permanent(f"SendGrid rejected the batch ({status}): {detail}", **common)
 
     def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
-        message_id = _header(response.headers, "X-Message-Id")
+        if response is None:
+            return SendResult(provider_id=None, detail={"recipients": 0, "skipped": True})
+        answer, count = response
         return SendResult(
-            provider_id=message_id,
-            detail={
-                "status": response.status_code,
-                "recipients": len(delivery.payload.get("recipients", [])),  # type: ignore[arg-type]
-            },
+            provider_id=_header(answer.headers, "X-Message-Id"),
+            detail={"status": answer.status_code, "recipients": count},
         )
 
     def redact(self, payload: dict[str, Any]) -> dict[str, Any]:

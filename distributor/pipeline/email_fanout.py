@@ -192,6 +192,21 @@ def render_variants(
     return out
 
 
+def digests_for_audience(
+    store: SubscriberStore,
+    stories: Sequence[Story],
+    roundup: Roundup,
+    settings: Settings,
+    day: date,
+) -> list[Digest]:
+    """One digest per variant that has active subscribers ("all" first), for the
+    planner to write one ``digest`` row each. Subscribers of a variant without a row
+    get nothing, so plan every digest this returns."""
+    keys = sorted(store.variants(), key=lambda k: (k != ALL, k))
+    rendered = render_variants(stories, roundup, settings, day, keys)
+    return [replace(d, variant=k or "all") for k, d in rendered.items()]
+
+
 # --- planning ---------------------------------------------------------------------
 
 
@@ -507,3 +522,100 @@ def sync_suppressions(
             store.save_synced_until(name, newest, now=now)
         report.changed[name] = changed
     return report
+
+
+def sync_before_send(channel: Any, store: SubscriberStore, settings: Settings) -> SyncReport:
+    """What to call before a fan-out: the sync when ``subscribers.sync_suppressions`` is
+    on, each problem logged as a warning (the send goes ahead either way)."""
+    if not settings.subscribers.sync_suppressions:
+        return SyncReport()
+    group = int(getattr(getattr(channel, "options", None), "asm_group_id", 0) or 0)
+    report = sync_suppressions(channel, store, group_id=group)
+    for warning in report.warnings:
+        log.warning("suppression sync: %s; sending anyway, the next sync catches up", warning)
+    return report
+
+
+# --- the outbox's hooks -------------------------------------------------------------
+
+
+def variant_key(variant: str) -> str:
+    """The store's variant key for a digest's variant name ("all" is every story)."""
+    return ALL if variant in ("", "all") else variant
+
+
+def digest_from_payload(payload: Mapping[str, Any]) -> Digest:
+    """The digest a planned ``digest`` outbox row carries (subject, html, text, ...)."""
+    return Digest(
+        day=date.fromisoformat(str(payload["day"])),
+        subject=str(payload["subject"]),
+        preheader=str(payload.get("preheader") or ""),
+        html=str(payload["html"]),
+        text=str(payload["text"]),
+        story_ids=tuple(payload.get("story_ids") or ()),
+        variant=str(payload.get("variant") or "all"),
+    )
+
+
+def digest_expander(
+    store: SubscriberStore,
+    settings: Settings,
+    *,
+    channel: Channel | None = None,
+) -> Callable[[Delivery], list[Delivery]]:
+    """The dispatcher's expander for ``("sendgrid", "digest")`` rows.
+
+    One digest row becomes one row per batch of at most ``subscribers.batch_size``,
+    keyed ``<digest row key>:batch-NNNNN`` so expanding again plans nothing new. Each
+    child carries the prepared content once and an id range, never the addresses: the
+    channel reads the range's still-active subscribers when it sends (see
+    :func:`attach_store`). With ``channel``, the suppression sync runs first.
+    """
+
+    def expand(row: Delivery) -> list[Delivery]:
+        if channel is not None:
+            sync_before_send(channel, store, settings)
+        digest = digest_from_payload(row.payload)
+        content = prepare(digest, settings)
+        variant = variant_key(digest.variant)
+        children: list[Delivery] = []
+        for r in store.batch_ranges(variant, settings.subscribers.batch_size):
+            key = batch_key(row.idempotency_key, r.number)
+            common = email_payload(digest, [], batch=key, content=content)
+            common.pop("recipients")
+            children.append(
+                Delivery(
+                    channel=row.channel,
+                    kind=row.kind,
+                    idempotency_key=key,
+                    due_at=row.due_at,
+                    payload={
+                        **common,
+                        "day": digest.day.isoformat(),
+                        "variant": variant,
+                        "batch": r.number,
+                        "after_id": r.after_id,
+                        "last_id": r.last_id,
+                        "planned": r.count,
+                    },
+                    subject_id=row.subject_id,
+                )
+            )
+        return children
+
+    return expand
+
+
+def attach_store(
+    channel: Any, store: SubscriberStore, settings: Settings, *, key: bytes | None = None
+) -> None:
+    """Let the SendGrid channel read a batch row's recipients when it sends it."""
+    link_key = key if key is not None else link_secret(settings)
+
+    def recipients_for(payload: dict[str, Any]) -> list[dict[str, Any]]:
+        members = store.recipients_in_range(
+            str(payload["variant"]), int(payload["after_id"]), int(payload["last_id"])
+        )
+        return [recipient(m.email, m.name, m.token, settings, link_key) for m in members]
+
+    channel.recipients_for = recipients_for

@@ -7,6 +7,7 @@ import hmac
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,8 +18,8 @@ from sqlalchemy import Engine
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.errors import AuthError
-from distributor.models import DeliveryState
+from distributor.errors import AuthError, Permanent
+from distributor.models import Delivery, DeliveryKind, DeliveryState
 from distributor.pipeline import email_fanout as fo
 from distributor.settings import Settings
 from distributor.store.subscribers import Status, SubscriberStore
@@ -296,3 +297,111 @@ def test_shards_split_the_batches_between_workers(
     assert set(first.sent).isdisjoint(second.sent)
     sent = _sent_addresses(sendgrid_server)
     assert len(sent) == len(set(sent)) == 2500
+
+
+def test_sync_before_send_follows_the_setting(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2)
+    sendgrid_server.group_suppressions = {"4242": ["r00001@example.org"]}
+    off = Settings(subscribers=replace(Settings().subscribers, sync_suppressions=False))
+    assert fo.sync_before_send(channel, store, off).changed == {}
+    assert store.counts()["unsubscribed"] == 0
+    report = fo.sync_before_send(channel, store, Settings())
+    assert report.changed["group:4242"] == 1
+    assert store.counts()["unsubscribed"] == 1
+
+
+def _digest_row() -> Delivery:
+    # Shaped as the outbox planner writes a digest row.
+    digest = make_digest()
+    return Delivery(
+        channel="sendgrid",
+        kind=DeliveryKind.DIGEST,
+        idempotency_key="sendgrid:digest:all:2026-11-28",
+        due_at=datetime(2026, 11, 28, 7, tzinfo=UTC),
+        payload={
+            "subject": digest.subject,
+            "preheader": digest.preheader,
+            "html": digest.html,
+            "text": digest.text,
+            "story_ids": list(digest.story_ids),
+            "day": "2026-11-28",
+            "variant": "all",
+        },
+        subject_id="all",
+    )
+
+
+def test_the_outbox_expands_a_digest_row_and_the_channel_sends_each_batch_once(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    expand = fo.digest_expander(store, Settings(), channel=channel)
+    row = _digest_row()
+    children = expand(row)
+    assert [c.idempotency_key for c in children] == [
+        f"sendgrid:digest:all:2026-11-28:batch-0000{n}" for n in (1, 2, 3)
+    ]
+    assert [c.idempotency_key for c in expand(row)] == [c.idempotency_key for c in children]
+    # Rows hold ranges, not addresses.
+    assert all("recipients" not in c.payload for c in children)
+    with pytest.raises(Permanent, match="attach_store"):
+        channel.deliver(children[0])
+    fo.attach_store(channel, store, Settings(), key=KEY)
+    store.unsubscribe("r00000@example.org")
+    for child in children:
+        child.payload["expanded_from"] = row.idempotency_key
+        result = channel.deliver(child)
+        assert result.provider_id is not None
+    sent = _sent_addresses(sendgrid_server)
+    assert len(sent) == len(set(sent)) == 2499
+    assert "r00000@example.org" not in sent
+    body = sendgrid_server.sends[0].body
+    assert body["subject"] == row.payload["subject"]
+    assert body["personalizations"][0]["custom_args"]["batch_key"] == children[0].idempotency_key
+
+
+def test_a_batch_whose_readers_all_left_sends_nothing(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3)
+    [child] = fo.digest_expander(store, Settings())(_digest_row())
+    fo.attach_store(channel, store, Settings(), key=KEY)
+    for i in range(3):
+        store.unsubscribe(f"r{i:05d}@example.org")
+    result = channel.deliver(child)
+    assert result.detail == {"recipients": 0, "skipped": True}
+    assert sendgrid_server.sends == []
+
+
+def test_every_audience_variant_gets_a_digest_and_its_readers(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2)
+    _populate(store, 2, topics="defence", prefix="d")
+    stories = [
+        story(1, title="Hospital waiting lists fall", tags=("Health",)),
+        story(2, title="New patrol ships ordered", tags=("Defence",)),
+    ]
+    cfg = Settings()
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(cfg))
+    digests = fo.digests_for_audience(store, stories, roundup, cfg, DAY)
+    assert [d.variant for d in digests] == ["all", "defence"]
+    fo.attach_store(channel, store, cfg, key=KEY)
+    for d in digests:
+        row = _digest_row()
+        row.payload.update(variant=d.variant, html=d.html, text=d.text, subject=d.subject)
+        row.idempotency_key = f"sendgrid:digest:{d.variant}:2026-11-28"
+        for child in fo.digest_expander(store, cfg)(row):
+            channel.deliver(child)
+    assert sorted(_sent_addresses(sendgrid_server)) == [
+        "d00000@example.org",
+        "d00001@example.org",
+        "r00000@example.org",
+        "r00001@example.org",
+    ]
