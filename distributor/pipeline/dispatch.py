@@ -24,12 +24,6 @@ by the channel, never expanded again. The email
 fan-out plugs in here to turn one digest row into batch rows of at most 1000
 recipients; the children's keys must be derived from the parent's key, so that a
 second expansion (after a crash) plans nothing new.
-
-Preparers: ``preparers[(channel, kind)](row) -> Delivery`` runs just before a row is
-handed to its channel and returns the row with its payload completed. The email
-fan-out's batch rows store only a range of subscriber ids; the preparer reads who is
-still subscribed at send time. A preparer that fails has sent nothing, so its row is
-retried (``Retryable``) or failed like any other.
 """
 
 from __future__ import annotations
@@ -53,7 +47,6 @@ from distributor.settings import Settings
 from distributor.store.outbox import EXPANDED_FROM, Outbox
 
 Expander = Callable[[Delivery], Sequence[Delivery]]
-Preparer = Callable[[Delivery], Delivery]
 
 
 def default_worker_id() -> str:
@@ -148,7 +141,6 @@ def dispatch_due(
     expanders: Mapping[tuple[str, str], Expander] | None = None,
     stop: StopFlag | None = None,
     outbox: Outbox | None = None,
-    preparers: Mapping[tuple[str, str], Preparer] | None = None,
 ) -> DispatchReport:
     """Deliver what is due now on ``channels``; returns what happened to each row.
 
@@ -161,7 +153,6 @@ def dispatch_due(
     clock = _clock(now)
     me = worker_id or default_worker_id()
     expand = dict(expanders or {})
-    prepare = dict(preparers or {})
     report = DispatchReport()
     live = dict(channels)
     budget = limit if limit is not None else None
@@ -186,7 +177,7 @@ def dispatch_due(
                 report.given_back.append(row_id)
                 report.stopped = report.stopped or (stop is not None and stop.is_set())
                 continue
-            _one(box, row, me, live, expand, report, clock, prepare)
+            _one(box, row, me, live, expand, report, clock)
     return report
 
 
@@ -207,7 +198,6 @@ def _one(
     expanders: Mapping[tuple[str, str], Expander],
     report: DispatchReport,
     clock: Callable[[], datetime],
-    preparers: Mapping[tuple[str, str], Preparer] | None = None,
 ) -> None:
     row_id = row.id or 0
     expander = expanders.get((row.channel, str(row.kind)))
@@ -232,16 +222,6 @@ def _one(
             report.given_back.append(row_id)
             return
         reply_to = parent.provider_id
-    preparer = (preparers or {}).get((row.channel, str(row.kind)))
-    if preparer is not None:
-        try:
-            row = preparer(row)
-        except Permanent as exc:
-            _failed(box, row_id, exc, report, clock, retryable=False)
-            return
-        except Exception as exc:  # nothing was sent: trying again (up to the limit) is safe
-            _failed(box, row_id, exc, report, clock, retryable=True)
-            return
     channel = live[row.channel]
     if not box.start(row_id, worker_id, now=clock()):
         # Our claim was recovered while we worked through the batch: not ours to send.

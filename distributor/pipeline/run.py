@@ -31,7 +31,7 @@ from distributor.errors import SourceError
 from distributor.models import Article, Delivery, DeliveryKind, Story
 from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
-from distributor.pipeline.email_fanout import render_variants
+from distributor.pipeline.email_fanout import digests_for_audience
 from distributor.pipeline.email_outbox import EMAIL_CHANNELS, hooks
 from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
 from distributor.schedule.times import day_times, local_day
@@ -154,10 +154,9 @@ def plan(
     )
     if email and edition_stories:
         # One rendering per audience: subscribers with topics get their own variant.
-        audiences = SubscriberStore(engine).variants()
-        for variant in render_variants(
-            edition_stories, edition_roundup, settings, edition, audiences
-        ).values():
+        for variant in digests_for_audience(
+            SubscriberStore(engine), edition_stories, edition_roundup, settings, edition
+        ):
             rows += plan_day(
                 edition,
                 digest=variant,
@@ -212,8 +211,6 @@ def deliver_due(
     stop: StopFlag | None = None,
 ) -> DispatchReport:
     """Everything due on ``channels``, with the email fan-out plugged in."""
-    outbox = Outbox(engine, settings.schedule)
-    expanders, preparers = hooks(settings, engine, outbox)
     return dispatch_due(
         engine,
         settings,
@@ -221,9 +218,8 @@ def deliver_due(
         now=now,
         worker_id=worker_id,
         stop=stop,
-        outbox=outbox,
-        expanders=expanders,
-        preparers=preparers,
+        outbox=Outbox(engine, settings.schedule),
+        expanders=hooks(settings, engine, channels),
     )
 
 
