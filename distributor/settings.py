@@ -158,6 +158,7 @@ class ScheduleSettings:
     threads_end: str = "20:00"
     thread_gap_minutes: int = 30
     roundup_at: str = "18:00"
+    channel_times: dict[str, str] = field(default_factory=dict)
     require_approval: tuple[str, ...] = ()
     max_attempts: int = 5
     backoff_base_seconds: float = 30.0
@@ -181,6 +182,11 @@ class ScheduleSettings:
             value = getattr(self, name)
             if not _HHMM.fullmatch(value):
                 raise ValueError(f"{name} must be a 24-hour time such as '07:00', got {value!r}")
+        for channel, value in self.channel_times.items():
+            if not _HHMM.fullmatch(value):
+                raise ValueError(
+                    f"channel_times.{channel} must be a 24-hour time such as '06:30', got {value!r}"
+                )
         if self.threads_end <= self.threads_start:
             raise ValueError(
                 f"threads_end ({self.threads_end}) must be later than threads_start "
