@@ -160,7 +160,7 @@ class ScheduleSettings:
     roundup_at: str = "18:00"
     channel_times: dict[str, str] = field(default_factory=dict)
     require_approval: tuple[str, ...] = ()
-    max_attempts: int = 5
+    max_attempts: int = 10
     backoff_base_seconds: float = 30.0
     backoff_cap_seconds: float = 3600.0
     claim_timeout_seconds: float = 600.0
