@@ -140,6 +140,64 @@ class EmailSettings:
             raise ValueError("recency_half_life_hours must be positive")
 
 
+SOCIAL_NETWORKS = ("x", "bluesky", "mastodon")
+
+
+@dataclass(frozen=True)
+class SocialSettings:
+    """Threads and the roundup post on X, Bluesky and Mastodon."""
+
+    networks: tuple[str, ...] = SOCIAL_NETWORKS
+    max_posts_per_thread: int = 5
+    numbering: bool = False
+    hashtags: tuple[str, ...] = ()
+    min_confidence: float = 0.6
+    max_figures: int = 3
+    quote_max_posts: int = 2
+    closing: str = ""
+    roundup_title: str = "More of Today's Top Breaking Government News"
+    roundup_max_posts: int = 3
+    posts_per_day: dict[str, int] = field(default_factory=dict)
+    posts_per_month: dict[str, int] = field(default_factory=dict)
+    link_post_cost: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for network in (
+            *self.networks,
+            *self.posts_per_day,
+            *self.posts_per_month,
+            *self.link_post_cost,
+        ):
+            if network not in SOCIAL_NETWORKS:
+                raise ValueError(
+                    f"unknown network {network!r}; expected one of {', '.join(SOCIAL_NETWORKS)}"
+                )
+        if self.max_posts_per_thread < 1 or self.roundup_max_posts < 1:
+            raise ValueError("max_posts_per_thread and roundup_max_posts must be at least 1")
+        if not 1 <= self.quote_max_posts <= self.max_posts_per_thread:
+            raise ValueError("quote_max_posts must be between 1 and max_posts_per_thread")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
+        if self.max_figures < 0:
+            raise ValueError("max_figures must be 0 or more")
+        for tag in self.hashtags:
+            if not re.fullmatch(r"#?\w+", tag):
+                raise ValueError(
+                    f"hashtags are letters, digits and underscores (a leading # is optional), "
+                    f"got {tag!r}"
+                )
+        for name, table in (
+            ("posts_per_day", self.posts_per_day),
+            ("posts_per_month", self.posts_per_month),
+        ):
+            for network, n in table.items():
+                if n < 0:
+                    raise ValueError(f"{name}.{network} must be 0 (no limit) or more, got {n}")
+        for network, n in self.link_post_cost.items():
+            if n < 1:
+                raise ValueError(f"link_post_cost.{network} must be at least 1, got {n}")
+
+
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _APPROVABLE = frozenset({"digest", "thread_post", "roundup", "preview"})
 
@@ -213,6 +271,36 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SubscribersSettings:
+    """Who gets the digest, how it is split into provider requests, and the links in it."""
+
+    unsubscribe_url: str = "https://news.example.org/unsubscribe"
+    preferences_url: str = "https://news.example.org/preferences"
+    link_secret_env: str = "DISTRIBUTOR_LINK_SECRET"  # noqa: S105 (a variable name)
+    batch_size: int = 1000
+    sync_suppressions: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("unsubscribe_url", "preferences_url"):
+            value = getattr(self, name)
+            if not re.fullmatch(r"https?://[^\s<>\"'?#&]+", value):
+                raise ValueError(
+                    f"{name} must be an http(s) URL without a query, fragment or '&', such as "
+                    f"'https://news.example.org/unsubscribe', got {value!r}"
+                )
+        if not 1 <= self.batch_size <= 1000:
+            raise ValueError(
+                f"batch_size must be between 1 and 1000 (SendGrid's limit of "
+                f"personalizations per request), got {self.batch_size}"
+            )
+        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.link_secret_env):
+            raise ValueError(
+                f"link_secret_env must name an environment variable such as "
+                f"'DISTRIBUTOR_LINK_SECRET', got {self.link_secret_env!r}"
+            )
+
+
+@dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -222,7 +310,9 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     email: EmailSettings = field(default_factory=EmailSettings)
+    social: SocialSettings = field(default_factory=SocialSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

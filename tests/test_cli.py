@@ -29,7 +29,7 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
 def test_help_lists_the_foundation_commands() -> None:
     code, out, _ = _run("--help")
     assert code == 0
-    for name in ("ingest", "check-config"):
+    for name in ("ingest", "preview", "run", "check-config"):
         assert name in out
 
 

@@ -28,6 +28,9 @@ class DeliveryContext:
 
     reply_to: str | None = None
     """The provider id of the post this one replies to (threads)."""
+    root: str | None = None
+    """The provider id of the thread's first post, for networks whose replies name the
+    root as well as the parent (Bluesky)."""
 
 
 class Channel(ABC):

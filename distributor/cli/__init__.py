@@ -4,7 +4,7 @@
 commands of one area on it.
 """
 
-from distributor.cli import email_preview, foundation, outbox
+from distributor.cli import email_preview, extract, foundation, outbox, social, subscribers
 from distributor.cli.app import main
 
-__all__ = ["email_preview", "foundation", "main", "outbox"]
+__all__ = ["email_preview", "extract", "foundation", "main", "outbox", "social", "subscribers"]

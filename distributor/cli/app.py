@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -81,11 +82,38 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.ensure_object(dict)["config"] = config_path
 
 
-@main.group()
-def preview() -> None:
-    """Preview what would be sent, without sending anything.
+@main.group(invoke_without_command=True)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PATH_OR_URL",
+    help="Read this file, folder, feed file or feed URL instead of the configured sources "
+    "(repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the preview (default: <output.dir>/preview).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def preview(
+    ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool
+) -> None:
+    """Preview what would be sent, without sending or storing anything.
+
+    Without a subcommand: read the sources, extract and compose every story as if
+    it were new today, and write the digest, threads and roundup under --out.
 
     \b
-    Example:
+    Examples:
+      distributor preview --source examples/articles
       distributor preview digest --out out/preview --screenshot
     """
+    if ctx.invoked_subcommand is None:
+        from distributor.cli.day_preview import preview_day
+
+        boundary(preview_day)(ctx, sources, out_dir, as_json)

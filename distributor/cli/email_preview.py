@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from distributor.cli.app import Failed, boundary, emit_json, load_settings, preview
+from distributor.cli.app import EXIT_FAILED, Failed, boundary, emit_json, load_settings, preview
 from distributor.compose import browser
 from distributor.compose.digest import render_digest
 from distributor.compose.lint import lint_digest
@@ -69,8 +69,8 @@ def preview_digest(
     the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
     specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
     ingested = read_sources(specs, cfg.ingest)
-    if ingested.problems:
-        raise ingested.problems[0]
+    for problem in ingested.problems:
+        click.echo(f"  ! {problem}", err=True)
     stories = phases.extract_all(ingested.articles)
     roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
     digest = render_digest(stories, roundup, cfg, the_day)
@@ -125,3 +125,5 @@ def preview_digest(
         click.echo(f"Wrote {out_dir}/")
     if open_browser:
         click.launch(str(html_path))
+    if ingested.problems:
+        ctx.exit(EXIT_FAILED)

@@ -8,6 +8,11 @@ import click
 
 from distributor.cli.app import EXIT_FAILED, EXIT_USAGE, boundary, emit_json, load_settings, main
 from distributor.errors import ConfigError
+from distributor.pipeline import phases
+from distributor.pipeline.run import RunReport
+from distributor.pipeline.run import run as run_pipeline
+from distributor.store import db
+from distributor.store.articles import ArticleStore, Change
 
 SOURCE_OPTION = click.option(
     "--source",
@@ -37,17 +42,13 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
       distributor ingest
       distributor ingest --source examples/articles --source https://example.org/feed.xml
     """
-    from distributor.pipeline import phases
-    from distributor.store import db
-    from distributor.store.articles import ArticleStore
-
     cfg = load_settings(ctx)
     store = ArticleStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
     result = phases.ingest(cfg, store, sources or None)
     summary = {
-        "new": result.count("new"),
-        "updated": result.count("updated"),
-        "unchanged": result.count("unchanged"),
+        "new": result.count(Change.NEW),
+        "updated": result.count(Change.UPDATED),
+        "unchanged": result.count(Change.UNCHANGED),
         "articles": [
             {"identity": r.article.identity, "title": r.article.title, "change": str(r.change)}
             for r in result.recorded
@@ -81,7 +82,6 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
       distributor --config config/production.toml check-config
     """
     from distributor.channels import registry
-    from distributor.store import db
 
     cfg = load_settings(ctx)
     problems: list[str] = []
@@ -113,3 +113,73 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
         click.echo("configuration is valid" if not problems else f"{len(problems)} problem(s)")
     if problems:
         ctx.exit(EXIT_USAGE)
+
+
+@main.command("run")
+@SOURCE_OPTION
+@JSON_OPTION
+@click.pass_context
+@boundary
+def run_cmd(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Ingest, extract and compose today's news, and hand each channel its share.
+
+    With the embedded default (SQLite and the files channel) this writes the day's
+    digest, threads and roundup under the output folder for a person to look at.
+    Running it again the same day sends nothing twice.
+
+    \b
+    Examples:
+      distributor run
+      distributor run --source examples/articles --json
+    """
+    cfg = load_settings(ctx)
+    engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)
+    try:
+        report = run_pipeline(cfg, engine, sources=sources or None)
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _print_run(report)
+    if report.failed:
+        ctx.exit(EXIT_FAILED)
+
+
+def _print_run(report: RunReport) -> None:
+    click.echo(
+        f"{report.day}: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} already seen; {report.stories} stories today"
+    )
+    if report.subject:
+        click.echo(
+            f"digest of {report.edition} ({report.digest_stories} stories): {report.subject}"
+        )
+    p = report.planned
+    click.echo(
+        f"outbox: {len(p.created)} planned, {len(p.updated)} updated, "
+        f"{len(p.unchanged)} already planned"
+    )
+    d = report.dispatched
+    click.echo(
+        f"delivered now: {len(d.sent)} sent, {len(d.retrying)} to retry, "
+        f"{len(d.failed)} failed, {len(d.uncertain)} uncertain"
+    )
+    if report.written:
+        click.echo(f"wrote {len(report.written)} files under {_common_folder(report.written)}/")
+        for path in report.written:
+            click.echo(f"  {path}")
+    for line in _problem_lines(report.problems):
+        click.echo(line, err=True)
+    for key in p.too_late:
+        click.echo(f"  ! {key}: changed after it was sent; not sent again", err=True)
+    for row_id, error in d.errors.items():
+        click.echo(f"  ! delivery {row_id}: {error}", err=True)
+    for channel, error in d.auth_failed.items():
+        click.echo(f"  ! {channel}: {error}", err=True)
+
+
+def _common_folder(paths: list[str]) -> str:
+    import os.path
+
+    return os.path.commonpath([os.path.dirname(p) for p in paths])

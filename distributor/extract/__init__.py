@@ -1,12 +1,30 @@
-"""Extraction: what each story carries, grounded in the article's own text."""
+"""Extraction: what each story carries, grounded in the article's own text.
+
+``extract`` is the one entry point: headline (:mod:`.headline`), summary
+(:mod:`.summary`), key figures (:mod:`.figures`) and quotes (:mod:`.quotes`), each
+reporting offsets into ``article.body`` so that ``body[start:end]`` is what it says.
+"""
 
 from __future__ import annotations
 
+from distributor.extract import figures, headline, quotes, summary
+from distributor.extract.blocks import blocks
 from distributor.models import Article, Story
+
+__all__ = ["extract"]
 
 
 def extract(article: Article) -> Story:
-    paragraphs = [b for b in article.body.split("\n") if b and not b.startswith("- ")]
+    body = article.body
+    parts = list(blocks(body))
+    found = quotes.find(body, article.title, parts)
+    lede = summary.lede(parts)
+    main = quotes.main_quote(found, article.title, lede)
     return Story(
-        article=article, headline=article.title.strip(), summary=paragraphs[0] if paragraphs else ""
+        article=article,
+        headline=headline.clean(article.title),
+        summary=lede,
+        key_figures=figures.key_figures(parts, quotes.quoted_ranges(found)),
+        quote=found[main] if main is not None else None,
+        other_quotes=tuple(q for i, q in enumerate(found) if i != main),
     )

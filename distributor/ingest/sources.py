@@ -1,4 +1,9 @@
-"""Read every configured source into articles; a broken source is reported, never fatal."""
+"""Read every configured source into articles; a broken source is reported, never fatal.
+
+A spec is an article file, a folder of article files (searched recursively), a feed
+file, or an http(s) feed URL. Each source is read on its own: whatever goes wrong with
+one becomes a :class:`SourceError` in the report, and the others are still read.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from distributor.errors import SourceError
+from distributor.ingest.feeds import FEED_SUFFIXES, FeedResult, parse_feed
+from distributor.ingest.files import ARTICLE_SUFFIXES, read_article_file
+from distributor.ingest.http import fetch, is_url
 from distributor.models import Article
 from distributor.settings import IngestSettings
 
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "FeedValidators",
+    "IngestReport",
+    "read_article_file",
+    "read_sources",
+]
+
 FeedValidators = tuple[str | None, str | None]
-ARTICLE_SUFFIXES = (".txt", ".md")
 
 
 @dataclass
@@ -28,32 +43,91 @@ def read_sources(
     feed_state: Mapping[str, FeedValidators] | None = None,
 ) -> IngestReport:
     report = IngestReport()
+    known = feed_state or {}
     for spec in specs:
-        path = Path(spec)
-        if not path.exists():
-            report.problems.append(SourceError(spec, "no such file or directory"))
-            continue
-        files = (
-            sorted(p for p in path.iterdir() if p.suffix in ARTICLE_SUFFIXES)
-            if path.is_dir()
-            else [path]
-        )
-        for file in files:
-            try:
-                report.articles.append(read_article_file(file))
-            except SourceError as exc:
-                report.problems.append(exc)
+        try:
+            if is_url(spec):
+                _read_url(spec, settings, known.get(spec, (None, None)), report)
+            else:
+                _read_path(Path(spec), settings, report)
+        except SourceError as exc:
+            report.problems.append(exc)
     return report
 
 
-def read_article_file(file: Path) -> Article:
-    """An article in the publisher's house shape: the title on the first line."""
+def _read_url(
+    url: str, settings: IngestSettings, validators: FeedValidators, report: IngestReport
+) -> None:
+    fetched = fetch(url, settings, validators)
+    if fetched.not_modified:
+        report.feed_state[url] = validators
+        return
+    _add(report, parse_feed(fetched.data, url, content_type=fetched.content_type))
+    # Validators are saved only once the feed parsed, so a bad answer is fetched again.
+    report.feed_state[url] = (fetched.etag, fetched.last_modified)
+
+
+def _add(report: IngestReport, result: FeedResult) -> None:
+    report.articles.extend(result.articles)
+    report.problems.extend(result.problems)
+
+
+def _read_path(path: Path, settings: IngestSettings, report: IngestReport) -> None:
+    if not path.exists():
+        raise SourceError(str(path), "no such file or folder; check the path or --source")
+    if path.is_dir():
+        for file in article_files(path):
+            try:
+                _check_size(file, settings)
+                report.articles.append(read_article_file(file, root=path))
+            except SourceError as exc:
+                report.problems.append(exc)
+        return
+    _check_size(path, settings)
+    if is_feed_file(path):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(str(path), f"cannot read the file: {exc.strerror or exc}") from exc
+        _add(report, parse_feed(data, str(path)))
+        return
+    report.articles.append(read_article_file(path))
+
+
+def _check_size(path: Path, settings: IngestSettings) -> None:
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(str(file), f"cannot read the article: {exc}") from exc
-    lines = [ln.strip() for ln in text.splitlines()]
-    if not lines or not lines[0]:
-        raise SourceError(str(file), "the first line must be the article's title", line=1)
-    body = "\n".join(ln for ln in lines[1:] if ln)
-    return Article(source_id=file.parent.name or "files", guid=file.name, title=lines[0], body=body)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read the file: {exc.strerror or exc}") from exc
+    if size > settings.max_bytes:
+        raise SourceError(
+            str(path),
+            f"the file is larger than ingest.max_bytes ({settings.max_bytes} bytes); "
+            "raise the limit if it is genuine",
+        )
+
+
+def is_feed_file(path: Path) -> bool:
+    """By suffix; an unknown suffix is a feed if it opens like XML or JSON."""
+    suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        return True
+    if suffix in ARTICLE_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in (b"<", b"{")
+
+
+def article_files(folder: Path) -> list[Path]:
+    """Article files below ``folder`` in a stable order; hidden files and folders skipped."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in ARTICLE_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )

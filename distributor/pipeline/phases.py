@@ -1,23 +1,28 @@
-"""The ordered phases of one run: ingest, extract, compose.
+"""The ordered phases of one run: ingest, select, extract, compose, write.
 
 Each phase takes the previous one's output and nothing else, so a phase can be run
 (and tested) on its own: ``preview`` stops after compose, ``run`` goes on to plan and
-dispatch.
+deliver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from distributor.compose.digest import render_digest
+from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.compose.threads import compose_roundup_post, plan_threads
 from distributor.errors import SourceError
 from distributor.extract import extract
 from distributor.ingest.sources import read_sources
 from distributor.models import Article, Digest, Roundup, Story, Thread
 from distributor.settings import Settings
-from distributor.store.articles import ArticleStore, Recorded
+from distributor.store.articles import ArticleStore, Change, Recorded
+from distributor.text import rule_for
 
 
 @dataclass
@@ -25,7 +30,7 @@ class Ingested:
     recorded: list[Recorded]
     problems: list[SourceError]
 
-    def count(self, change: str) -> int:
+    def count(self, change: Change) -> int:
         return sum(1 for r in self.recorded if r.change == change)
 
 
@@ -36,20 +41,34 @@ class Composed:
     roundup: Roundup
     digest: Digest | None
     threads: dict[str, list[Thread]] = field(default_factory=dict)
+    """Per network, one thread per story."""
     roundup_posts: dict[str, Thread] = field(default_factory=dict)
+
+
+def source_specs(settings: Settings, sources: Sequence[str] | None) -> list[str]:
+    """``--source`` values as given; configured sources relative to the working directory."""
+    if sources:
+        return list(sources)
+    return [s if "://" in s else str(settings.resolve(s)) for s in settings.ingest.sources]
 
 
 def ingest(
     settings: Settings, store: ArticleStore, sources: Sequence[str] | None = None
 ) -> Ingested:
     """Read every source; a broken one is reported and the others go on."""
-    specs = (
-        list(sources) if sources else [str(settings.resolve(s)) for s in settings.ingest.sources]
+    report = read_sources(
+        source_specs(settings, sources), settings.ingest, feed_state=store.feed_state()
     )
-    report = read_sources(specs, settings.ingest, feed_state=store.feed_state())
     recorded = store.record(report.articles)
     if report.feed_state:
         store.save_feed_state(report.feed_state)
+    return Ingested(recorded=recorded, problems=list(report.problems))
+
+
+def read_only(settings: Settings, sources: Sequence[str] | None = None) -> Ingested:
+    """Ingest without storing: what ``preview`` shows, every article as new."""
+    report = read_sources(source_specs(settings, sources), settings.ingest)
+    recorded = [Recorded(a, Change.NEW, 1) for a in report.articles]
     return Ingested(recorded=recorded, problems=list(report.problems))
 
 
@@ -59,3 +78,107 @@ def extract_all(articles: Sequence[Article]) -> list[Story]:
 
 def publisher_tz(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.publisher.timezone)
+
+
+def compose(
+    stories: Sequence[Story],
+    settings: Settings,
+    day: date,
+    *,
+    posts_used: Mapping[str, tuple[int, int]] | None = None,
+) -> Composed:
+    """The day's roundup, digest (none on a day without stories), threads and roundup posts."""
+    composed = compose_social(stories, settings, day, posts_used=posts_used)
+    composed.digest = compose_digest(stories, composed.roundup, settings, day)
+    return composed
+
+
+def compose_digest(
+    stories: Sequence[Story], roundup: Roundup, settings: Settings, day: date
+) -> Digest | None:
+    return render_digest(stories, roundup, settings, day) if stories else None
+
+
+def compose_social(
+    stories: Sequence[Story],
+    settings: Settings,
+    day: date,
+    *,
+    posts_used: Mapping[str, tuple[int, int]] | None = None,
+) -> Composed:
+    """The day's roundup, threads and roundup posts; no digest.
+
+    Featured stories get a thread on every configured network, best first, while the
+    network's posting budget lasts (``posts_used``: network -> posts already used today
+    and this month); the rest, and whatever the budget leaves out, go in that network's
+    roundup post.
+    """
+    roundup = build_roundup(stories, day, RoundupOptions.from_settings(settings))
+    composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=None)
+    if not stories:
+        return composed
+    by_id = {s.id: s for s in stories}
+    featured = [by_id[i.story_id] for i in roundup.featured if i.story_id in by_id]
+    items = {i.story_id: i for i in roundup.featured}
+    for network in settings.social.networks:
+        rule = rule_for(network)
+        today, month = (posts_used or {}).get(network, (0, 0))
+        plan = plan_threads(featured, rule, settings, used_today=today, used_this_month=month)
+        composed.threads[network] = list(plan.threads)
+        left_out = [items[s.id] for s in plan.to_roundup]
+        if roundup.more or left_out:
+            composed.roundup_posts[network] = compose_roundup_post(
+                roundup, rule, settings, extra=left_out
+            )
+    return composed
+
+
+def preview_files(composed: Composed, settings: Settings) -> dict[str, str]:
+    """Everything composed for the day as files an editor can open, keyed by relative path."""
+    prefix = composed.day.isoformat()
+    files: dict[str, str] = {
+        f"{prefix}/roundup.json": roundup_json(composed.roundup),
+        f"{prefix}/roundup.xml": roundup_rss(composed.roundup, settings.publisher),
+    }
+    if composed.digest is not None:
+        d = composed.digest
+        files[f"{prefix}/digest.html"] = d.html
+        files[f"{prefix}/digest.txt"] = d.text
+        files[f"{prefix}/digest.json"] = (
+            json.dumps(
+                {
+                    "day": prefix,
+                    "subject": d.subject,
+                    "preheader": d.preheader,
+                    "stories": list(d.story_ids),
+                    "html_bytes": len(d.html.encode("utf-8")),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    for network, threads in composed.threads.items():
+        for thread in threads:
+            files[f"{prefix}/threads/{network}/{slug(thread.story_id)}.txt"] = thread_text(thread)
+    for network, post in composed.roundup_posts.items():
+        files[f"{prefix}/roundup-post/{network}.txt"] = thread_text(post)
+    return files
+
+
+def thread_text(thread: Thread) -> str:
+    parts = []
+    for i, post in enumerate(thread.posts, 1):
+        head = f"--- {i}/{len(thread.posts)}"
+        if post.limit:
+            head += f" ({post.length}/{post.limit})"
+        parts.append(f"{head}\n{post.text}\n")
+    return "\n".join(parts)
+
+
+def slug(identity: str) -> str:
+    """A file name for a story: the last meaningful part of its URL or guid."""
+    tail = identity.rstrip("/").rsplit("/", 1)[-1]
+    tail = tail.rsplit(".", 1)[0] if "." in tail else tail
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in tail.lower()).strip("-")
+    return cleaned[:80] or "story"

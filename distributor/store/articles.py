@@ -71,8 +71,13 @@ class ArticleStore:
 
     def for_day(self, day: date, tz: ZoneInfo) -> list[Article]:
         """Articles first seen on ``day`` in the publisher's time zone, oldest first."""
+        # Midnight to midnight in the zone: 23 or 25 hours on a daylight-saving day.
         start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
-        end = start + timedelta(days=1)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+        return self.first_seen_between(start, end)
+
+    def first_seen_between(self, start: datetime, end: datetime) -> list[Article]:
+        """Articles first seen in ``[start, end)``, oldest first: one digest edition."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(articles)

@@ -54,6 +54,37 @@ feed_state = Table(
     Column("checked_at", DateTime(timezone=True), nullable=False),
 )
 
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Normalised (trimmed, lower-cased, IDNA domain): one row per address.
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", Text, nullable=False, default=""),
+    # active | unsubscribed | bounced | complained
+    Column("status", String(16), nullable=False),
+    # Sorted, comma-joined topic slugs; "" means every story. Doubles as the variant key,
+    # so one indexed equality selects a variant's audience.
+    Column("topics", String(1024), nullable=False, default=""),
+    Column("source", String(255), nullable=False, default=""),
+    # Random, unguessable: identifies the subscriber in unsubscribe links.
+    Column("token", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("status_reason", Text),
+    Index("ix_subscribers_audience", "status", "topics", "id"),
+)
+
+suppression_sync = Table(
+    "suppression_sync",
+    metadata,
+    # One row per provider list (bounces, spam_reports, ...): the newest event time seen.
+    Column("list", String(64), primary_key=True),
+    Column("synced_until", Integer, nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+
 # The outbox: one row per delivery, written before any network call. The unique
 # idempotency key is what makes planning the same day twice a no-op.
 deliveries = Table(

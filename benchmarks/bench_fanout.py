@@ -1,0 +1,322 @@
+"""Fan-out of one digest to 100,000 and 1,000,000 SQLite subscribers through the real
+SendGrid client, against a local server that accepts and discards.
+
+Each fan-out runs in its own process (so peak RSS is the fan-out's alone) while the
+server runs in another. The per-subscriber baseline (one request per recipient, the
+naive way) is measured in the same run on a sample and compared per recipient.
+Targets (issue): 1,000,000 in under 20 s wall, peak RSS under 300 MB, at least 50x
+faster than one request per subscriber.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = date(2026, 11, 28)
+SIZES = (100_000, 1_000_000)
+BASELINE_SAMPLE = 2_000
+WORKERS = (1, 2)
+
+
+# --- the discarding server (its own process) -------------------------------------------
+
+
+def _serve(port_out: Any, counters: Any) -> None:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            remaining = length
+            while remaining:
+                chunk = self.rfile.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            with counters.get_lock():
+                counters[0] += 1
+                counters[1] += length
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.send_header("X-Message-Id", f"m{counters[0]}")
+            self.end_headers()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    port_out.value = httpd.server_address[1]
+    httpd.serve_forever()
+
+
+# --- the database --------------------------------------------------------------------
+
+
+def _populate(path: Path, n: int) -> None:
+    from distributor.store import db
+
+    engine = db.connect(f"sqlite:///{path}")
+    db.migrate(engine)
+    now = datetime.now(UTC).isoformat(sep=" ")
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        step = 50_000
+        for start in range(0, n, step):
+            rows = [
+                (
+                    f"reader{i:07d}@example.org",
+                    f"Reader {i}",
+                    "active",
+                    "",
+                    "bench",
+                    secrets.token_urlsafe(18),
+                    now,
+                    now,
+                )
+                for i in range(start, min(n, start + step))
+            ]
+            cur.executemany(
+                "INSERT INTO subscribers (email, name, status, topics, source, token, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        raw.commit()
+    finally:
+        raw.close()
+    engine.dispose()
+
+
+# --- one measured fan-out (its own process) ------------------------------------------------
+
+
+def _digest() -> Any:
+    from distributor.compose.digest import render_digest
+    from distributor.compose.roundup import build_roundup
+    from distributor.models import Article, Story
+    from distributor.settings import Settings
+
+    stories = []
+    for n in range(1, 13):
+        body = (
+            f"The department set out plan {n} to keep rural bus routes running on weekdays.\n"
+            f"Councils will report each quarter on how many routes still run."
+        )
+        article = Article(
+            source_id="gov",
+            guid=f"bench-{n}",
+            title=f"Plan {n} keeps rural bus routes running",
+            body=body,
+            url=f"https://news.example.org/stories/{n}",
+            published_at=datetime(2026, 11, 28, 8, n, tzinfo=UTC),
+        )
+        stories.append(Story(article=article, headline=article.title, summary=body.split("\n")[0]))
+    cfg = Settings()
+    return render_digest(stories, build_roundup(stories, DAY, _roundup_options(cfg)), cfg, DAY)
+
+
+def _roundup_options(cfg: Any) -> Any:
+    from distributor.compose.roundup import RoundupOptions
+
+    return RoundupOptions.from_settings(cfg)
+
+
+def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) -> None:
+    """Run one fan-out and print its figures as JSON (runs in a fresh process)."""
+    import resource
+
+    from distributor.channels.sendgrid import SendGridChannel
+    from distributor.models import Delivery, DeliveryKind
+    from distributor.pipeline import email_fanout as fo
+    from distributor.settings import Settings
+    from distributor.store import db
+    from distributor.store.subscribers import SubscriberStore
+
+    cfg = Settings()
+    store = SubscriberStore(db.connect(f"sqlite:///{db_path}"))
+    digest = _digest()
+    channel = SendGridChannel(cfg)
+    key = fo.link_secret(cfg)
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    if mode == "batched":
+        report = fo.fan_out(channel, store, {"": digest}, cfg, key=key, shard=(shard, shards))
+        recipients, requests = report.recipients, report.requests
+    else:
+        # The naive way: one Mail Send request per subscriber.
+        content = fo.prepare(digest, cfg)
+        recipients = requests = 0
+        for page in store.iterate(batch=1000):
+            for s in page[: limit - recipients]:
+                payload = fo.email_payload(
+                    digest,
+                    [fo.recipient(s.email, s.name, s.token, cfg, key)],
+                    batch=f"single-{s.id}",
+                    content=content,
+                )
+                channel.deliver(
+                    Delivery(
+                        channel="sendgrid",
+                        kind=DeliveryKind.DIGEST,
+                        idempotency_key=f"single-{s.id}",
+                        due_at=datetime.now(UTC),
+                        payload=payload,
+                    )
+                )
+                recipients += 1
+                requests += 1
+            if recipients >= limit:
+                break
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": time.process_time() - cpu_start,
+                "recipients": recipients,
+                "requests": requests,
+                "rss_mb": usage.ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def _env(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SENDGRID_API_KEY": "SG.bench-not-a-key",
+        "SENDGRID_API_HOST": url,
+        "DISTRIBUTOR_LINK_SECRET": "bench-link-secret",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _run_children(
+    db_path: Path, url: str, mode: str, limit: int = 0, workers: int = 1
+) -> dict[str, Any]:
+    """Run ``workers`` fan-out processes side by side, each taking every n-th batch."""
+    procs = []
+    start = time.perf_counter()
+    for k in range(workers):
+        code = (
+            "from benchmarks.bench_fanout import child; "
+            f"child({str(db_path)!r}, {mode!r}, {limit}, {k}, {workers})"
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", code], env=_env(url), stdout=subprocess.PIPE, text=True
+            )
+        )
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate()
+        if proc.returncode:
+            raise RuntimeError(f"fan-out worker failed with exit code {proc.returncode}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return {
+        # Wall from the first process start: includes each worker's start-up and render.
+        "wall_total": time.perf_counter() - start,
+        "wall": max(r["wall"] for r in results),
+        "cpu": sum(r["cpu"] for r in results),
+        "recipients": sum(r["recipients"] for r in results),
+        "requests": sum(r["requests"] for r in results),
+        # Each worker's own peak, added up: what the machine must hold at once.
+        "rss_mb": sum(r["rss_mb"] for r in results),
+    }
+
+
+def _figures(label: str, r: dict[str, Any], counters: Any, n: int) -> list[dict[str, Any]]:
+    big = n >= 1_000_000
+    wall: dict[str, Any] = {"name": f"{label}_wall", "value": round(r["wall"], 2), "unit": "s"}
+    rss: dict[str, Any] = {
+        "name": f"{label}_peak_rss",
+        "value": round(r["rss_mb"], 1),
+        "unit": "MB",
+    }
+    if big:
+        wall["target"] = "< 20"
+        rss["target"] = "< 300"
+    return [
+        wall,
+        # CPU seconds of the fan-out processes: steadier than wall time when other work
+        # shares the machine.
+        {"name": f"{label}_cpu", "value": round(r["cpu"], 2), "unit": "s"},
+        {"name": f"{label}_requests", "value": counters[0], "unit": "requests"},
+        {"name": f"{label}_payload", "value": round(counters[1] / 1e6, 1), "unit": "MB"},
+        rss,
+        {"name": f"{label}_rate", "value": round(n / r["wall"]), "unit": "recipients/s"},
+    ]
+
+
+def run() -> list[dict[str, Any]]:
+    figures: list[dict[str, Any]] = []
+    ctx = mp.get_context("fork")
+    port = ctx.Value("i", 0)
+    counters = ctx.Array("q", 2)
+    server = ctx.Process(target=_serve, args=(port, counters), daemon=True)
+    server.start()
+    try:
+        while not port.value:
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port.value}"
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in SIZES:
+                path = Path(tmp) / f"fanout-{n}.db"
+                _populate(path, n)
+                label = f"fanout_{n // 1000}k" if n < 1_000_000 else f"fanout_{n // 1_000_000}M"
+                for workers in WORKERS:
+                    counters[0] = counters[1] = 0
+                    r = _run_children(path, url, "batched", workers=workers)
+                    assert r["recipients"] == n, r
+                    name = label if workers == 1 else f"{label}_{workers}workers"
+                    figures += _figures(name, r, counters, n)
+                    if workers == 1:
+                        batched_per_recipient = r["wall"] / n
+                if n == SIZES[-1]:
+                    counters[0] = counters[1] = 0
+                    b = _run_children(path, url, "single", BASELINE_SAMPLE)
+                    single = b["wall"] / b["recipients"]
+                    figures += [
+                        {
+                            "name": "one_request_per_subscriber_rate",
+                            "value": round(1 / single),
+                            "unit": "recipients/s",
+                        },
+                        {
+                            "name": "one_request_per_subscriber_1M_estimate",
+                            "value": round(single * 1_000_000, 1),
+                            "unit": "s",
+                        },
+                        {
+                            "name": "batched_speedup_vs_one_request_per_subscriber",
+                            "value": round(single / batched_per_recipient, 1),
+                            "unit": "x",
+                            "target": ">= 50",
+                            "compare": f"{BASELINE_SAMPLE} single requests in the same run, "
+                            "one worker each",
+                        },
+                    ]
+                path.unlink()
+    finally:
+        server.terminate()
+        server.join(5)
+    return figures
+
+
+if __name__ == "__main__":
+    for figure in run():
+        print(json.dumps(figure))

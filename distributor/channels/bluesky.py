@@ -1,0 +1,246 @@
+"""Bluesky through the atproto SDK: ``createSession``, then one ``createRecord`` of an
+``app.bsky.feed.post`` per post.
+
+Links and our own hashtags become facets with UTF-8 byte offsets (Bluesky links only
+what a facet names, so article text stays inert); the article link of a thread's first
+post becomes a link card (``app.bsky.embed.external``). A reply names both the thread's
+root and its parent by ``{uri, cid}``: the provider id recorded for a post is
+``"<uri>|<cid>"``, and ``DeliveryContext.root`` carries the first post's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+from atproto import Client, Request
+from atproto.exceptions import (
+    AtProtocolError,
+    BadRequestError,
+    InvokeTimeoutError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+
+from distributor.channels.base import Channel, DeliveryContext
+from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
+from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.settings import secret
+from distributor.text import BlueskyRule, LengthRule, url_spans
+
+POST = "app.bsky.feed.post"
+_TAG = re.compile(r"(?<![\w#＃])[#＃](\w{1,64})(?!\w)")
+
+
+@dataclass(frozen=True)
+class BlueskyOptions:
+    base_url: str = "https://bsky.social"
+    handle_env: str = "BLUESKY_HANDLE"
+    app_password_env: str = "BLUESKY_APP_PASSWORD"  # noqa: S105 (a variable name)
+    language: str = "en"
+    link_card: bool = True
+    timeout_seconds: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {self.base_url!r}")
+        if self.timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be positive")
+
+
+def strong_ref(provider_id: str) -> dict[str, str]:
+    """``"<uri>|<cid>"`` as a ``com.atproto.repo.strongRef``."""
+    uri, sep, cid = provider_id.partition("|")
+    if not sep or not uri.startswith("at://") or not cid:
+        raise Permanent(
+            f"not a Bluesky post id (expected '<at-uri>|<cid>'): {provider_id!r}", channel="bluesky"
+        )
+    return {"uri": uri, "cid": cid}
+
+
+def facets(text: str) -> list[dict[str, Any]]:
+    """Link and hashtag facets, indexed by UTF-8 byte offsets into ``text``."""
+
+    def byte(i: int) -> int:
+        return len(text[:i].encode("utf-8"))
+
+    out: list[dict[str, Any]] = []
+    spans = url_spans(text)
+    for start, end in spans:
+        url = text[start:end]
+        uri = url if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", url) else f"https://{url}"
+        out.append(
+            {
+                "index": {"byteStart": byte(start), "byteEnd": byte(end)},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
+            }
+        )
+    for m in _TAG.finditer(text):
+        if any(s <= m.start() < e for s, e in spans) or m.group(1).isdigit():
+            continue
+        out.append(
+            {
+                "index": {"byteStart": byte(m.start()), "byteEnd": byte(m.end())},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}],
+            }
+        )
+    return sorted(out, key=lambda f: f["index"]["byteStart"])
+
+
+def _reset_seconds(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("ratelimit-reset") or headers.get("RateLimit-Reset")
+    try:
+        return max(0.0, float(value) - time.time()) if value else None
+    except ValueError:
+        return None
+
+
+class BlueskyChannel(Channel):
+    name: ClassVar[str] = "bluesky"
+    kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(
+        {DeliveryKind.THREAD_POST, DeliveryKind.ROUNDUP}
+    )
+    Options: ClassVar[type[Any]] = BlueskyOptions
+    rule: ClassVar[LengthRule] = BlueskyRule()
+    max_posts_per_thread: ClassVar[int | None] = None
+    """No cap of the network's own; ours is [social] max_posts_per_thread."""
+
+    _client: Client | None = None
+    _did: str | None = None
+
+    def client(self) -> tuple[Client, str]:
+        """A logged-in client and the account's DID (one session per channel)."""
+        if self._client is None or self._did is None:
+            o: BlueskyOptions = self.options
+            handle = secret(o.handle_env, "the Bluesky handle of the account")
+            password = secret(o.app_password_env, "a Bluesky app password of the account")
+            client = Client(o.base_url, request=Request(timeout=o.timeout_seconds))
+            # A self-hosted PDS need not serve the app.bsky profile lookup: skip it.
+            self._guard(lambda: client.login(handle, password, fetch_bsky_profile=False))
+            session = client._session
+            if session is None:
+                raise AuthError("Bluesky login gave no session", channel=self.name)
+            self._client, self._did = client, session.did
+        return self._client, self._did
+
+    def preflight(self) -> list[str]:
+        o: BlueskyOptions = self.options
+        return [
+            f"{env} is not set"
+            for env in (o.handle_env, o.app_password_env)
+            if not os.environ.get(env, "").strip()
+        ]
+
+    def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
+        o: BlueskyOptions = self.options
+        text = str(delivery.payload.get("text", ""))
+        if not self.rule.fits(text):
+            raise Permanent(
+                f"post is {self.rule.length(text)} graphemes and "
+                f"{len(text.encode('utf-8'))} bytes; Bluesky allows 300 and 3000",
+                channel=self.name,
+            )
+        record: dict[str, Any] = {
+            "$type": POST,
+            "text": text,
+            "createdAt": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+        }
+        if o.language:
+            record["langs"] = [o.language]
+        found = facets(text)
+        if found:
+            record["facets"] = found
+        link = delivery.payload.get("link")
+        if o.link_card and isinstance(link, str) and link:
+            title = str(delivery.payload.get("link_title") or text.split("\n", 1)[0])
+            record["embed"] = {
+                "$type": "app.bsky.embed.external",
+                "external": {
+                    "uri": link,
+                    "title": title,
+                    "description": str(delivery.payload.get("link_description") or ""),
+                },
+            }
+        if context.reply_to:
+            record["reply"] = {
+                "root": strong_ref(context.root or context.reply_to),
+                "parent": strong_ref(context.reply_to),
+            }
+        return {"collection": POST, "record": record}
+
+    def post(self, payload: dict[str, Any]) -> Any:
+        client, did = self.client()
+        data = {"repo": did, **payload}
+        return self._guard(lambda: client.com.atproto.repo.create_record(data))
+
+    def _guard(self, call: Any) -> Any:
+        """Run an SDK call, mapping its failures to Retryable/Permanent/AuthError/Uncertain."""
+        try:
+            return call()
+        except RateLimitExceededError as exc:
+            headers = exc.response.headers if exc.response is not None else {}
+            raise Retryable(
+                "rate limited (429)", retry_after=_reset_seconds(headers), **self._answer(exc)
+            ) from None
+        except UnauthorizedError as exc:
+            raise AuthError("the Bluesky login was refused", **self._answer(exc)) from None
+        except BadRequestError as exc:
+            raise Permanent("Bluesky refused the post (400)", **self._answer(exc)) from None
+        except (InvokeTimeoutError, NetworkError) as exc:
+            raise self._network(exc) from None
+        except RequestErrorBase as exc:
+            answer = self._answer(exc)
+            status = answer.get("status") or 0
+            if status >= 500:
+                raise Retryable(f"server error ({status})", **answer) from None
+            raise Permanent(f"Bluesky refused the post ({status})", **answer) from None
+        except AtProtocolError as exc:
+            raise Uncertain(f"unexpected answer: {type(exc).__name__}", channel=self.name) from None
+
+    def _network(self, exc: NetworkError) -> ChannelError:
+        if exc.response is not None:
+            answer = self._answer(exc)
+            if answer.get("status") == 502:
+                return Retryable("bad gateway (502)", **answer)
+            return Permanent(f"Bluesky refused the post ({answer.get('status')})", **answer)
+        cause = exc.__cause__
+        if isinstance(cause, httpx.ConnectTimeout | httpx.ConnectError):
+            return Retryable(f"could not connect: {type(cause).__name__}", channel=self.name)
+        return Uncertain(
+            f"no answer after the request was sent ({type(cause).__name__}); it may have "
+            "been posted: check the account before retrying",
+            channel=self.name,
+        )
+
+    def _answer(self, exc: RequestErrorBase) -> dict[str, Any]:
+        out: dict[str, Any] = {"channel": self.name}
+        if exc.response is not None:
+            out["status"] = exc.response.status_code
+            content = exc.response.content
+            if isinstance(content, bytes):
+                text = content.decode("utf-8", "replace")
+            elif isinstance(content, str | dict):
+                text = str(content)
+            else:  # the SDK's XrpcError
+                text = f"{getattr(content, 'error', '')}: {getattr(content, 'message', '')}"
+            out["response"] = text[:2000]
+        return out
+
+    def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
+        uri, cid = getattr(response, "uri", None), getattr(response, "cid", None)
+        if not uri or not cid:
+            raise Uncertain("Bluesky answered without a uri and cid", channel=self.name)
+        return SendResult(provider_id=f"{uri}|{cid}", detail={"uri": uri})
+
+    def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in payload.items() if k not in ("password", "accessJwt")}

@@ -1,0 +1,73 @@
+"""``preview`` without a subcommand: the whole day, composed from the sources, stored nowhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from distributor.channels.files import FilesChannel, FilesOptions
+from distributor.cli.app import EXIT_FAILED, emit_json, load_settings
+from distributor.models import Delivery, DeliveryKind
+from distributor.pipeline import phases
+
+
+def preview_day(
+    ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool
+) -> None:
+    cfg = load_settings(ctx)
+    now = datetime.now(UTC)
+    day = now.astimezone(phases.publisher_tz(cfg)).date()
+    ingested = phases.read_only(cfg, sources or None)
+    stories = phases.extract_all([r.article for r in ingested.recorded])
+    composed = phases.compose(stories, cfg, day)
+    target = out_dir or cfg.resolve(cfg.output.dir) / "preview"
+    channel = FilesChannel(cfg, FilesOptions(dir=str(target)))
+    files = phases.preview_files(composed, cfg)
+    result = channel.deliver(
+        Delivery(
+            channel="files",
+            kind=DeliveryKind.PREVIEW,
+            idempotency_key=f"preview:{day.isoformat()}",
+            due_at=now,
+            payload={"files": files},
+        )
+    )
+    written = [str(p) for p in result.detail.get("written", [])]  # type: ignore[attr-defined]
+    report: dict[str, Any] = {
+        "day": day.isoformat(),
+        "subject": composed.digest.subject if composed.digest else None,
+        "stories": [
+            {
+                "id": s.id,
+                "headline": s.headline,
+                "summary": s.summary,
+                "key_figures": [f.text for f in s.key_figures],
+                "quote": (
+                    {"text": s.quote.text, "speaker": s.quote.speaker, "role": s.quote.role}
+                    if s.quote
+                    else None
+                ),
+            }
+            for s in composed.stories
+        ],
+        "featured": [i.story_id for i in composed.roundup.featured],
+        "written": written,
+        "problems": [str(p) for p in ingested.problems],
+    }
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"Preview for {report['day']}: {len(stories)} stories")
+        if report["subject"]:
+            click.echo(f"Subject: {report['subject']}")
+        for story in composed.stories:
+            quote = f"; quote: {story.quote.speaker}" if story.quote else ""
+            click.echo(f"  - {story.headline} ({len(story.key_figures)} figures{quote})")
+        click.echo(f"Wrote {len(written)} files under {target}/")
+        for problem in ingested.problems:
+            click.echo(f"  ! {problem}", err=True)
+    if ingested.problems:
+        ctx.exit(EXIT_FAILED)

@@ -1,0 +1,145 @@
+"""The ``extract`` command: what extraction finds in article files, for editors and tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from distributor.cli.app import EXIT_FAILED, boundary, emit_json, load_settings, main
+from distributor.models import Figure, Quote, Span, Story
+
+
+def _span(span: Span) -> dict[str, Any]:
+    return {"text": span.text, "start": span.start, "end": span.end}
+
+
+def _quote(quote: Quote | None) -> dict[str, Any] | None:
+    if quote is None:
+        return None
+    return {
+        "text": quote.text,
+        "speaker": quote.speaker,
+        "role": quote.role,
+        "segments": [_span(s) for s in quote.segments],
+    }
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {
+        "text": figure.text,
+        "value": figure.value,
+        "start": figure.start,
+        "end": figure.end,
+    }
+
+
+def story_json(source: str, story: Story) -> dict[str, Any]:
+    return {
+        "source": source,
+        "headline": story.headline,
+        "summary": story.summary,
+        "key_figures": [_figure(f) for f in story.key_figures],
+        "quote": _quote(story.quote),
+        "other_quotes": [_quote(q) for q in story.other_quotes],
+    }
+
+
+def highlighted(story: Story) -> str:
+    """The body with figures marked [[…]] (bold) and quote segments «…» (coloured)."""
+    body = story.article.body
+    marks: list[tuple[int, int, str]] = [(f.start, f.end, "figure") for f in story.key_figures]
+    if story.quote is not None:
+        marks += [(s.start, s.end, "quote") for s in story.quote.segments]
+    for q in story.other_quotes:
+        marks += [(s.start, s.end, "other") for s in q.segments]
+    events: list[tuple[int, int, str]] = []
+    for start, end, kind in marks:
+        opener, closer = {
+            "figure": ("[[", "]]"),
+            "quote": ("«", "»"),
+            "other": ("‹", "›"),
+        }[kind]
+        events.append((start, 1, opener))
+        events.append((end, 0, closer))
+    out: list[str] = []
+    pos = 0
+    for at, _, token in sorted(events):
+        out.append(body[pos:at])
+        style = {"[[": "yellow", "«": "cyan", "‹": "blue"}.get(token)
+        out.append(
+            click.style(token, fg=style, bold=True) if style else click.style(token, bold=True)
+        )
+        pos = at
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def _render(source: str, story: Story) -> str:
+    lines = [
+        click.style(story.headline, bold=True),
+        f"  source:  {source}",
+        f"  summary: {story.summary}",
+    ]
+    for f in story.key_figures:
+        lines.append(f"  figure:  {f.value}  ({f.confidence:.2f})  {f.text}")
+    q = story.quote
+    if q is None:
+        lines.append("  quote:   none")
+    else:
+        who = ", ".join(p for p in (q.speaker, q.role) if p) or "unknown speaker"
+        lines.append(f"  quote:   “{q.text}” — {who}  ({q.confidence:.2f})")
+    for o in story.other_quotes:
+        who = ", ".join(p for p in (o.speaker, o.role) if p) or "unknown speaker"
+        lines.append(f"  also:    “{o.text}” — {who}")
+    lines += ["", highlighted(story), ""]
+    return "\n".join(lines)
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per article.")
+@click.pass_context
+@boundary
+def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Show the headline, summary, key figures and quotes found in article files.
+
+    Without --json the body is printed with figures marked [[like this]] and the main
+    quote «like this» (other quotes ‹like this›), for checking by eye.
+
+    \b
+    Example:
+      distributor extract examples/articles
+      distributor extract story.txt --json
+    """
+    from distributor.extract import extract
+    from distributor.ingest.sources import read_sources
+
+    cfg = load_settings(ctx)
+    report = read_sources(list(paths), cfg.ingest)
+    results = [(a, extract(a)) for a in report.articles]
+    if as_json:
+        emit_json([story_json(_source(a.source_id, a.guid, paths), s) for a, s in results])
+    else:
+        for a, s in results:
+            click.echo(_render(_source(a.source_id, a.guid, paths), s))
+    for problem in report.problems:
+        click.echo(f"  ! {problem}", err=True)
+    if report.problems:
+        ctx.exit(EXIT_FAILED)
+
+
+def _source(source_id: str, guid: str, paths: tuple[str, ...]) -> str:
+    """The path the article was read from, as the user named it."""
+    from pathlib import Path
+
+    for p in paths:
+        path = Path(p)
+        if path.is_file() and path.name == guid:
+            return str(path)
+        if path.is_dir() and (path / guid).is_file() and (path.name or "files") == source_id:
+            return str(path / guid)
+    for p in paths:
+        if Path(p).is_dir() and (Path(p) / guid).is_file():
+            return str(Path(p) / guid)
+    return guid

@@ -1,0 +1,203 @@
+"""``preview thread`` and ``preview roundup``: the day's social posts for an editor to check,
+each with its counted length against the network's limit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from distributor.cli.app import Failed, boundary, emit_json, load_settings, preview
+from distributor.compose.roundup import RoundupOptions, build_roundup
+from distributor.compose.threads import (
+    ThreadPlan,
+    compose_roundup_post,
+    plan_threads,
+    thread_origins,
+)
+from distributor.extract import extract
+from distributor.ingest.sources import read_sources
+from distributor.models import Roundup, RoundupItem, Story, Thread
+from distributor.settings import Settings
+from distributor.text import RULES, LengthRule, rule_for
+
+_NETWORK = click.option(
+    "--network",
+    type=click.Choice(sorted(RULES)),
+    default=None,
+    help="Whose length rules to count with (default: the first of [social] networks).",
+)
+_SOURCES = click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[FILE_OR_FOLDER]..."
+)
+_SOURCE_OPT = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+_DATE = click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day (default: today in the publisher's time zone).",
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _source(story: Story) -> str:
+    return f"{story.article.source_id}/{story.article.guid}"
+
+
+def _load(
+    cfg: Settings, paths: tuple[Path, ...], day: datetime | None
+) -> tuple[list[Story], Roundup]:
+    specs = [str(p) for p in paths] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
+    ingested = read_sources(specs, cfg.ingest)
+    if ingested.problems:
+        raise ingested.problems[0]
+    if not ingested.articles:
+        raise Failed(f"no articles found in {', '.join(specs)}")
+    stories = [extract(a) for a in ingested.articles]
+    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
+    return stories, build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+
+
+def _plan(cfg: Settings, stories: list[Story], roundup: Roundup, rule: LengthRule) -> ThreadPlan:
+    by_id = {s.id: s for s in stories}
+    featured = [by_id[item.story_id] for item in roundup.featured if item.story_id in by_id]
+    return plan_threads(featured, rule, cfg)
+
+
+def _posts(thread: Thread) -> list[dict[str, Any]]:
+    return [{"text": p.text, "length": p.length, "limit": p.limit} for p in thread.posts]
+
+
+def _echo_posts(thread: Thread, unit: str) -> None:
+    for i, post in enumerate(thread.posts, 1):
+        flag = "" if post.length <= post.limit else "  OVER THE LIMIT"
+        click.echo(f"  [{i}] {post.length}/{post.limit} {unit}{flag}")
+        for line in post.text.split("\n"):
+            click.echo(f"      {line}")
+
+
+@preview.command("thread")
+@_SOURCES
+@_SOURCE_OPT
+@_NETWORK
+@_DATE
+@_JSON
+@click.pass_context
+@boundary
+def preview_thread(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    sources: tuple[Path, ...],
+    network: str | None,
+    day: datetime | None,
+    as_json: bool,
+) -> None:
+    """Show each featured story's thread as it would be posted, post by post, with
+    its counted length against the network's limit and where each figure and quote
+    came from. Stories the posting budget cannot afford are named: they go to the
+    roundup instead.
+
+    \b
+    Example:
+      distributor preview thread examples/articles --network bluesky
+      distributor preview thread --source today/ --network x --json
+    """
+    cfg = load_settings(ctx)
+    network = network or (cfg.social.networks or ("x",))[0]
+    rule = rule_for(network)
+    stories, roundup = _load(cfg, (*paths, *sources), day)
+    plan = _plan(cfg, stories, roundup, rule)
+    by_id = {s.id: s for s in stories}
+    report = {
+        "network": network,
+        "unit": rule.unit,
+        "threads": [
+            {
+                "source": _source(by_id[t.story_id]),
+                "story_id": t.story_id,
+                "posts": _posts(t),
+                "origins": [o.as_dict() for o in thread_origins(by_id[t.story_id], cfg)],
+            }
+            for t in plan.threads
+        ],
+        "to_roundup": [_source(s) for s in plan.to_roundup],
+        "budget": {"used": plan.budget_used, "left": plan.budget_left},
+    }
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
+    for thread in plan.threads:
+        story = by_id[thread.story_id]
+        click.echo(f"\n{_source(story)}: {len(thread.posts)} posts")
+        _echo_posts(thread, rule.unit)
+        for origin in thread_origins(story, cfg):
+            click.echo(
+                f"  from: {origin.kind} at body line {origin.line} "
+                f"[{origin.start}:{origin.end}] confidence {origin.confidence:.2f}"
+            )
+    if plan.to_roundup:
+        names = ", ".join(_source(s) for s in plan.to_roundup)
+        click.echo(f"\nOver the posting budget, listed in the roundup instead: {names}")
+    if plan.budget_left is not None:
+        click.echo(f"Budget: {plan.budget_used} used, {plan.budget_left} left")
+
+
+@preview.command("roundup")
+@_SOURCES
+@_SOURCE_OPT
+@_NETWORK
+@_DATE
+@_JSON
+@click.pass_context
+@boundary
+def preview_roundup(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    sources: tuple[Path, ...],
+    network: str | None,
+    day: datetime | None,
+    as_json: bool,
+) -> None:
+    """Show the roundup post ("More of Today's Top Breaking Government News"): the
+    day's other headlines with links, as one post or a short thread, each post with
+    its counted length against the network's limit.
+
+    \b
+    Example:
+      distributor preview roundup examples/articles --network mastodon
+      distributor preview roundup --source today/ --date 2026-11-28 --json
+    """
+    cfg = load_settings(ctx)
+    network = network or (cfg.social.networks or ("x",))[0]
+    rule = rule_for(network)
+    stories, roundup = _load(cfg, (*paths, *sources), day)
+    plan = _plan(cfg, stories, roundup, rule)
+    extra = [
+        RoundupItem(s.id, s.headline or s.article.title, s.article.url) for s in plan.to_roundup
+    ]
+    thread = compose_roundup_post(roundup, rule, cfg, extra)
+    listed = len(extra) + len(roundup.more)
+    report = {
+        "network": network,
+        "unit": rule.unit,
+        "day": roundup.day.isoformat(),
+        "threads": [{"source": "roundup", "story_id": thread.story_id, "posts": _posts(thread)}],
+        "headlines": listed,
+    }
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
+    click.echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
+    _echo_posts(thread, rule.unit)

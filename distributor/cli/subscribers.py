@@ -1,0 +1,384 @@
+"""``subscribers`` (import, export, list, add, unsubscribe, count, sync) and ``send-test``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from distributor.cli.app import EXIT_FAILED, Failed, boundary, emit_json, load_settings, main
+from distributor.settings import Settings
+from distributor.store.subscribers import Status, SubscriberStore
+
+log = logging.getLogger(__name__)
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+STATUS_CHOICE = click.Choice([s.value for s in Status])
+
+
+def _store(cfg: Settings) -> SubscriberStore:
+    from distributor.store import db
+
+    return SubscriberStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
+
+
+@contextmanager
+def progress_bar(length: int | None, label: str) -> Iterator[Callable[[int], None]]:
+    """A bar on a terminal; silence elsewhere (cron, services), where the caller logs
+    one summary line instead."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:  # type: ignore[var-annotated]
+        yield bar.update
+
+
+def _subscriber_dict(s: Any) -> dict[str, Any]:
+    return {
+        "email": s.email,
+        "name": s.name,
+        "status": s.status.value,
+        "topics": list(s.topics),
+        "source": s.source,
+        "created_at": s.created_at.isoformat(),
+        "updated_at": s.updated_at.isoformat(),
+    }
+
+
+@main.group()
+def subscribers() -> None:
+    """Manage who receives the email digest.
+
+    \b
+    Example:
+      distributor subscribers import readers.csv
+      distributor subscribers count --json
+    """
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default="", help="Where these addresses came from (default: file name).")
+@JSON_OPTION
+@click.pass_context
+@boundary
+def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
+    """Import subscribers from a CSV file with a header row.
+
+    Columns: email (required), name, topics (separated by ';'), status. Bad rows are
+    reported by line number and the rest imported. Importing again updates names and
+    topics, never duplicates an address, and never re-subscribes someone who
+    unsubscribed, bounced or complained. Exits 1 when any row was rejected.
+
+    \b
+    Example:
+      distributor subscribers import readers.csv --source website-form
+    """
+    cfg = load_settings(ctx)
+    store = _store(cfg)
+    with file.open(encoding="utf-8-sig", newline="") as fh:
+        lines = sum(1 for _ in fh)
+    with (
+        file.open(encoding="utf-8-sig", newline="") as fh,
+        progress_bar(max(lines - 1, 0), "importing") as step,
+    ):
+        report = store.import_csv(fh, source=source or file.name, progress=step)
+    log.info(
+        "imported %s: %d added, %d updated, %d unchanged, %d rejected",
+        file,
+        report.added,
+        report.updated,
+        report.unchanged,
+        len(report.problems),
+    )
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(
+            f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.kept_unsubscribed} kept unsubscribed; {len(report.problems)} row(s) rejected"
+        )
+        for p in report.problems:
+            click.echo(f"  ! {file}: {p}", err=True)
+    if report.problems:
+        ctx.exit(EXIT_FAILED)
+
+
+@subscribers.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@click.option("--status", type=STATUS_CHOICE, default=None, help="Only this status.")
+@click.pass_context
+@boundary
+def export(ctx: click.Context, out: str, status: str | None) -> None:
+    """Write subscribers as CSV (streamed; the same columns import reads).
+
+    \b
+    Example:
+      distributor subscribers export --out readers.csv --status active
+    """
+    store = _store(load_settings(ctx))
+    wanted = Status(status) if status else None
+    if out == "-":
+        stdout = sys.stdout
+        store.export_csv(stdout, status=wanted)
+        return
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        n = store.export_csv(fh, status=wanted)
+    click.echo(f"wrote {n} subscriber(s) to {out}")
+
+
+@subscribers.command("list")
+@click.option("--status", type=STATUS_CHOICE, default=None, help="Only this status.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@JSON_OPTION
+@click.pass_context
+@boundary
+def list_(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
+    """List subscribers, oldest first.
+
+    \b
+    Example:
+      distributor subscribers list --status unsubscribed --limit 20 --json
+    """
+    store = _store(load_settings(ctx))
+    rows: list[dict[str, Any]] = []
+    for page in store.iterate(status=Status(status) if status else None, batch=min(limit, 1000)):
+        rows.extend(_subscriber_dict(s) for s in page[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        topics = ",".join(r["topics"]) or "all"
+        click.echo(f"{r['email']:<40} {r['status']:<13} {topics:<20} {r['name']}")
+    if not rows:
+        click.echo("no subscribers")
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--name", default="", help="The subscriber's name, used in the greeting.")
+@click.option("--topics", default="", help="Topics separated by ';' (default: every story).")
+@click.option(
+    "--resubscribe", is_flag=True, help="Make an unsubscribed address active again (on request)."
+)
+@JSON_OPTION
+@click.pass_context
+@boundary
+def add(
+    ctx: click.Context, email: str, name: str, topics: str, resubscribe: bool, as_json: bool
+) -> None:
+    """Add one subscriber, or update their name and topics.
+
+    \b
+    Example:
+      distributor subscribers add reader@example.org --name "Sam Reader" --topics "health;defence"
+    """
+    store = _store(load_settings(ctx))
+    try:
+        s = store.add(email, name, topics, source="cli", resubscribe=resubscribe)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if as_json:
+        emit_json(_subscriber_dict(s))
+    else:
+        click.echo(f"{s.email}: {s.status.value} ({','.join(s.topics) or 'all stories'})")
+
+
+@subscribers.command()
+@click.argument("email")
+@JSON_OPTION
+@click.pass_context
+@boundary
+def unsubscribe(ctx: click.Context, email: str, as_json: bool) -> None:
+    """Unsubscribe one address; it stays unsubscribed through later imports.
+
+    \b
+    Example:
+      distributor subscribers unsubscribe reader@example.org
+    """
+    store = _store(load_settings(ctx))
+    try:
+        found = store.get(email)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if found is None:
+        raise Failed(f"{email} is not a subscriber")
+    store.unsubscribe(email)
+    if as_json:
+        emit_json({"email": found.email, "status": Status.UNSUBSCRIBED.value})
+    else:
+        click.echo(f"{found.email}: unsubscribed")
+
+
+@subscribers.command()
+@JSON_OPTION
+@click.pass_context
+@boundary
+def count(ctx: click.Context, as_json: bool) -> None:
+    """Count subscribers by status, and active ones by digest variant.
+
+    \b
+    Example:
+      distributor subscribers count --json
+    """
+    store = _store(load_settings(ctx))
+    counts = store.counts()
+    variants = {k or "all": v for k, v in store.variants().items()}
+    report = {"total": sum(counts.values()), **counts, "variants": variants}
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"total: {report['total']}")
+    for status, n in counts.items():
+        click.echo(f"{status}: {n}")
+    for variant, n in variants.items():
+        click.echo(f"  variant {variant}: {n}")
+
+
+@subscribers.command()
+@JSON_OPTION
+@click.pass_context
+@boundary
+def sync(ctx: click.Context, as_json: bool) -> None:
+    """Copy SendGrid's unsubscribes, bounces and spam reports into the table.
+
+    Incremental: each list is read from the newest time seen last time. Needs
+    SENDGRID_API_KEY (with suppression read access).
+
+    \b
+    Example:
+      distributor subscribers sync --json
+    """
+    from distributor.channels.sendgrid import SendGridChannel
+    from distributor.pipeline.email_fanout import sync_suppressions
+
+    cfg = load_settings(ctx)
+    channel = SendGridChannel(cfg)
+    report = sync_suppressions(channel, _store(cfg), group_id=channel.options.asm_group_id)
+    if as_json:
+        emit_json({"changed": report.changed, "warnings": report.warnings})
+    else:
+        for name, n in report.changed.items():
+            click.echo(f"{name}: {n} subscriber(s) changed")
+        for w in report.warnings:
+            click.echo(f"  ! {w}", err=True)
+    if report.warnings:
+        ctx.exit(EXIT_FAILED)
+
+
+@main.command("send-test")
+@click.option("--to", "to", required=True, help="The one address to send the digest to.")
+@click.option("--sandbox", is_flag=True, help="SendGrid validates the message but sends nothing.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The digest's day (default: today in the publisher's time zone).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+@click.option("--topics", default="", help="Render the variant for these topics ('a;b').")
+@JSON_OPTION
+@click.pass_context
+@boundary
+def send_test(
+    ctx: click.Context,
+    to: str,
+    sandbox: bool,
+    day: datetime | None,
+    sources: tuple[Path, ...],
+    topics: str,
+    as_json: bool,
+) -> None:
+    """Send the current digest to one address through SendGrid, marked as a test.
+
+    The subject starts with [TEST] and the message carries the "test" category. Needs
+    SENDGRID_API_KEY and DISTRIBUTOR_LINK_SECRET in the environment.
+
+    \b
+    Example:
+      distributor send-test --to editor@example.org --sandbox
+    """
+    from distributor.channels.sendgrid import SendGridChannel
+    from distributor.compose.roundup import RoundupOptions, build_roundup
+    from distributor.ingest.sources import read_sources
+    from distributor.pipeline import email_fanout, phases
+    from distributor.store.subscribers import normalise_email, normalise_topics, topics_key
+
+    cfg = load_settings(ctx)
+    try:
+        address = normalise_email(to)
+        variant = topics_key(normalise_topics(topics))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
+    specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
+    ingested = read_sources(specs, cfg.ingest)
+    if ingested.problems:
+        raise ingested.problems[0]
+    stories = phases.extract_all(ingested.articles)
+    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+    digest = email_fanout.render_variants(stories, roundup, cfg, the_day, [variant])[variant]
+    channel = SendGridChannel(cfg)
+    result = email_fanout.send_test(channel, digest, cfg, address, sandbox=sandbox)
+    report = {
+        "to": address,
+        "subject": f"[TEST] {digest.subject}",
+        "stories": len(digest.story_ids),
+        "sandbox": sandbox or channel.options.sandbox_mode,
+        "message_id": result.provider_id,
+    }
+    if as_json:
+        emit_json(report)
+    else:
+        mode = " (sandbox: validated, not delivered)" if report["sandbox"] else ""
+        click.echo(f"sent test digest to {address}{mode}; message id {result.provider_id}")
+
+
+@subscribers.command("serve-unsubscribe")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@click.pass_context
+@boundary
+def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the unsubscribe link (one-click POST, and a confirm page on GET).
+
+    Put it behind your web server at subscribers.unsubscribe_url. Needs
+    DISTRIBUTOR_LINK_SECRET, the key that signed the links.
+
+    \b
+    Example:
+      distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
+    """
+    from wsgiref.simple_server import make_server
+
+    from distributor.pipeline.email_fanout import link_secret
+    from distributor.pipeline.unsubscribe import make_app
+
+    cfg = load_settings(ctx)
+    app = make_app(_store(cfg), link_secret(cfg), publisher=cfg.publisher.name)
+    with make_server(host, port, app) as httpd:
+        click.echo(f"serving unsubscribe links on http://{host}:{port}/ (Ctrl-C to stop)")
+        with suppress(KeyboardInterrupt):
+            httpd.serve_forever()

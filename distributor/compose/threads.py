@@ -1,0 +1,318 @@
+"""Social threads and the roundup post, within each network's own length rules.
+
+A story's thread: the headline and link; then its key figures, one per line; then the
+main quote with its speaker and role. Every word comes from the article: figures and
+quotes the extraction is unsure of are left out, a quote too long for two posts keeps its
+leading sentences and ends with an ellipsis, and nothing is reworded.
+
+Article text is untrusted: :func:`social_text` strips control and direction characters
+and neutralises ``@mentions``, ``#hashtags`` and ``$cashtags`` so that an article can
+never notify an account or join a tag on the publisher's behalf.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from distributor.compose.safe import safe_url
+from distributor.models import Post, Roundup, RoundupItem, Story, Thread
+from distributor.settings import Settings, SocialSettings
+from distributor.text import ELLIPSIS, LengthRule, shorten, split_text, url_spans
+
+# Keep newlines (they separate figures) and what emoji need (joiners, the tag
+# characters of subdivision flags); drop other controls, format characters that can
+# reorder or hide text (bidi overrides, BOM), and unassigned/noncharacters.
+_DROP = regex.compile(
+    r"[[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\n\u200c\u200d\U000E0020-\U000E007F]]", regex.V1
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
+# links them, and the text reads the same.
+_ENTITY = re.compile(r"(?<!\w)([@＠#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
+NEUTRAL = "\u200b"
+_SIGNS = re.compile("[@＠#＃$]")
+# Printable text that needs no cleaning: Latin, Cyrillic, general punctuation, currency.
+_ONE_LINE = re.compile(
+    "[\x20-\x7e\xa1-\xac\xae-\u02ff\u0400-\u0482\u2010-\u2027\u2030-\u205e\u20a0-\u20bf]*"
+)
+
+
+def social_text(value: str) -> str:
+    """Untrusted article text made safe for a post."""
+    if _ONE_LINE.fullmatch(value):
+        # The common case: one line of printable text, nothing to drop.
+        text = value.strip(" ")
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+    else:
+        text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        text = _SPACES.sub(" ", _DROP.sub("", text))
+        text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    if not _SIGNS.search(text):
+        return text
+    spans = url_spans(text)
+    out: list[str] = []
+    pos = 0
+    for start, end in [*spans, (len(text), len(text))]:
+        out.append(_ENTITY.sub(lambda m: (m.group(1) or m.group(2)) + NEUTRAL, text[pos:start]))
+        out.append(text[start:end])
+        pos = end
+    return "".join(out).strip()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of a thread came from in the article body (for the preview)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    line: int
+    confidence: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass
+class ThreadPlan:
+    """The day's threads for one network, and the stories the budget sent to the roundup."""
+
+    network: str
+    threads: list[Thread] = field(default_factory=list)
+    to_roundup: list[Story] = field(default_factory=list)
+    budget_used: int = 0
+    budget_left: int | None = None
+
+
+def _numbering_reserve(rule: LengthRule, social: SocialSettings, count: int) -> int:
+    if not social.numbering:
+        return 0
+    return rule.length(f" ({count}/{count})")
+
+
+def _number(posts: list[str], social: SocialSettings) -> list[str]:
+    if not social.numbering or len(posts) < 2:
+        return posts
+    n = len(posts)
+    return [f"{p} ({i}/{n})" for i, p in enumerate(posts, 1)]
+
+
+def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
+    """Lines grouped into as few posts as fit; a line longer than a post is split."""
+    posts: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and rule.fits("\n".join([*current, line]), reserve):
+            current.append(line)
+            continue
+        if current:
+            posts.append("\n".join(current))
+            current = []
+        if rule.fits(line, reserve):
+            current = [line]
+        else:
+            pieces = split_text(line, rule, reserve=reserve)
+            posts.extend(pieces[:-1])
+            current = pieces[-1:]
+    if current:
+        posts.append("\n".join(current))
+    return posts
+
+
+def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
+    body = story.article.body
+    kept = [f for f in story.key_figures if f.confidence >= social.min_confidence]
+    return [
+        Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
+        for f in kept[: social.max_figures]
+        if social_text(f.text)
+    ]
+
+
+def usable_quote(story: Story, social: SocialSettings) -> Origin | None:
+    q = story.quote
+    # A quote without a named speaker is not attributed by guesswork: it is left out.
+    if q is None or q.confidence < social.min_confidence or not q.speaker or not q.text.strip():
+        return None
+    start = q.segments[0].start if q.segments else 0
+    end = q.segments[-1].end if q.segments else 0
+    line = story.article.body.count("\n", 0, start) + 1
+    return Origin("quote", q.text, start, end, line, q.confidence)
+
+
+def thread_origins(story: Story, settings: Settings) -> list[Origin]:
+    """The figures and quote a thread uses, with where each sits in the article body."""
+    quote = usable_quote(story, settings.social)
+    return [*usable_figures(story, settings.social), *([quote] if quote else [])]
+
+
+def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
+    if usable_quote(story, social) is None:
+        return []
+    q = story.quote
+    assert q is not None and q.speaker
+    text = social_text(q.text)
+    speaker = social_text(q.speaker)
+    role = social_text(q.role or "")
+    for attribution in (f"— {speaker}, {role}" if role else None, f"— {speaker}"):
+        if attribution is None:
+            continue
+        whole = f"“{text}”\n{attribution}"
+        if rule.fits(whole, reserve):
+            return [whole]
+        overhead = rule.length(f"“{ELLIPSIS}”\n{attribution}")
+        parts = split_text(text, rule, reserve=reserve + overhead, min_fill=0.0)
+        if not parts or not rule.fits(parts[0], reserve + overhead):
+            continue
+        kept = parts[: social.quote_max_posts]
+        cut = len(parts) > len(kept)
+        posts = [f"“{kept[0]}", *kept[1:]]
+        posts[-1] = f"{posts[-1]}{ELLIPSIS if cut else ''}”\n{attribution}"
+        if len(posts) == 1 and not cut:
+            posts[0] = whole
+        if all(rule.fits(p, reserve) for p in posts):
+            return posts
+    return []
+
+
+def _headline_post(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> str:
+    headline = social_text(story.headline or story.article.title).replace("\n", " ")
+    link = safe_url(story.article.url)
+    suffix = f"\n{link}" if link else ""
+    tags = " ".join(t if t.startswith("#") else f"#{t}" for t in social.hashtags)
+    if tags and rule.fits(f"{headline}{suffix}\n{tags}", reserve):
+        return f"{headline}{suffix}\n{tags}"
+    return shorten(headline, rule, suffix=suffix, reserve=reserve)
+
+
+def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread:
+    """One story's thread for the network ``rule`` counts for."""
+    social = settings.social
+    reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
+    link = safe_url(story.article.url)
+    head = _headline_post(story, rule, social, reserve)
+    figure_lines = [social_text(o.text).replace("\n", " ") for o in usable_figures(story, social)]
+    figures = _pack_lines(figure_lines, rule, reserve)
+    quote = _quote_posts(story, rule, social, reserve)
+    closing: list[str] = []
+    if social.closing:
+        text = social.closing.replace("{link}", link or "").strip()
+        if text and rule.fits(text, reserve):
+            closing = [text]
+    # Over the cap: fewer figure posts first, then the closing post, then the quote.
+    room = social.max_posts_per_thread - 1
+    quote = quote[:room]
+    closing = closing[: max(0, room - len(quote))]
+    figures = figures[: max(0, room - len(quote) - len(closing))]
+    texts = _number([head, *figures, *quote, *closing], social)
+    posts = tuple(
+        Post(text=t, link=link if i == 0 else None, length=rule.length(t), limit=rule.limit)
+        for i, t in enumerate(texts)
+    )
+    return Thread(network=rule.network, story_id=story.id, posts=posts)
+
+
+def compose_roundup_post(
+    roundup: Roundup,
+    rule: LengthRule,
+    settings: Settings,
+    extra: Sequence[RoundupItem] = (),
+) -> Thread:
+    """The roundup: the title, then the day's other headlines with links, one per line,
+    as one post or a short thread. ``extra`` (stories the budget kept from getting a
+    thread) lead the list. Headlines that do not fit in ``roundup_max_posts`` are left out."""
+    social = settings.social
+    reserve = _numbering_reserve(rule, social, social.roundup_max_posts)
+    title = social_text(social.roundup_title or roundup.title)
+    lines: list[str] = []
+    for item in [*extra, *roundup.more]:
+        link = safe_url(item.url)
+        headline = social_text(item.headline).replace("\n", " ")
+        suffix = f" {link}" if link else ""
+        line = shorten(f"• {headline}", rule, suffix=suffix, reserve=reserve)
+        if rule.fits(line, reserve):
+            lines.append(line)
+    texts = _pack_lines([title, *lines], rule, reserve)[: social.roundup_max_posts]
+    texts = _number(texts, social)
+    posts = tuple(Post(text=t, length=rule.length(t), limit=rule.limit) for t in texts)
+    return Thread(
+        network=rule.network,
+        story_id=f"roundup:{roundup.day.isoformat()}",
+        posts=posts,
+        kind="roundup",
+    )
+
+
+def thread_cost(thread: Thread, social: SocialSettings) -> int:
+    """Budget units a thread uses: one per post, ``link_post_cost`` for a post with a URL."""
+    per_link = social.link_post_cost.get(thread.network, 1)
+    return sum(per_link if (p.link or url_spans(p.text)) else 1 for p in thread.posts)
+
+
+def plan_threads(
+    stories: Sequence[Story],
+    rule: LengthRule,
+    settings: Settings,
+    *,
+    used_today: int = 0,
+    used_this_month: int = 0,
+) -> ThreadPlan:
+    """Threads for ``stories`` (ranked best first) within the network's posting budget.
+
+    A story whose thread would exceed the day's or month's budget goes to the roundup
+    instead, and so does every lower-ranked story, so the best stories are threaded.
+    """
+    social = settings.social
+    limits = [
+        left
+        for cap, used in (
+            (social.posts_per_day.get(rule.network, 0), used_today),
+            (social.posts_per_month.get(rule.network, 0), used_this_month),
+        )
+        if cap
+        for left in [max(0, cap - used)]
+    ]
+    left = min(limits) if limits else None
+    plan = ThreadPlan(network=rule.network, budget_left=left)
+    for story in stories:
+        thread = compose_thread(story, rule, settings)
+        cost = thread_cost(thread, social)
+        if plan.to_roundup or (left is not None and cost > left - plan.budget_used):
+            plan.to_roundup.append(story)
+            continue
+        plan.threads.append(thread)
+        plan.budget_used += cost
+    if left is not None:
+        plan.budget_left = left - plan.budget_used
+    return plan
+
+
+def post_payloads(thread: Thread) -> list[dict[str, Any]]:
+    """The payload of each post's outbox delivery, in posting order.
+
+    Every social channel reads ``text``, and ``link`` (the article link, on the first
+    post; Bluesky shows it as a link card titled ``link_title``).
+    """
+    n = len(thread.posts)
+    out: list[dict[str, Any]] = []
+    for i, post in enumerate(thread.posts):
+        payload: dict[str, Any] = {"text": post.text, "position": i, "count": n}
+        if post.link:
+            payload["link"] = post.link
+            payload["link_title"] = post.text.split("\n", 1)[0]
+        out.append(payload)
+    return out

@@ -1,0 +1,77 @@
+"""The body's blocks (one per line) with their offsets and what kind of block each is.
+
+Every later step works on these, so that what it reports indexes ``article.body``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class Kind(enum.Enum):
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    ITEM = "item"
+    BYLINE = "byline"
+    SOURCES = "sources"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: Kind
+    start: int
+    end: int
+    text: str
+    """The block's content: for a list item, without its ``- `` marker."""
+
+    @property
+    def index_ok(self) -> bool:
+        return self.end >= self.start
+
+
+_BYLINE = re.compile(r"^(?:by|written by|author:|words by|reporting by)\s+\S", re.IGNORECASE)
+_SOURCES = re.compile(
+    r"^(?:sources?|references?|further information|notes to editors)\s*:", re.IGNORECASE
+)
+_CLOSING = (".", "!", "?", ":", ";", "”", "“", "»", "«", '"', "’", "'", ")", "…", ",")
+_INNER_STOP = re.compile(r"[.!?…][\"”’']?\s+\S")
+_DATELINE_BYLINE = re.compile(r"^(?:published|updated|posted)\s*:?\s+\d", re.IGNORECASE)
+
+
+def _classify(text: str) -> Kind:
+    if text.startswith("- ") or text.startswith("* ") or text.startswith("• "):
+        return Kind.ITEM
+    if _SOURCES.match(text):
+        return Kind.SOURCES
+    if (_BYLINE.match(text) and len(text) < 120) or _DATELINE_BYLINE.match(text):
+        return Kind.BYLINE
+    stripped = text.rstrip()
+    if len(stripped) <= 100 and not stripped.endswith(_CLOSING) and not _INNER_STOP.search(text):
+        return Kind.HEADING
+    return Kind.PARAGRAPH
+
+
+def blocks(body: str) -> Iterator[Block]:
+    """Each non-empty line of ``body`` with its offsets, leading and trailing space trimmed."""
+    pos = 0
+    for line in body.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        lead = len(line) - len(line.lstrip())
+        trail = len(line.rstrip())
+        if trail <= lead:
+            continue
+        text = line[lead:trail]
+        kind = _classify(text)
+        offset = start + lead
+        if kind is Kind.ITEM:
+            inner = text[2:]
+            skip = len(inner) - len(inner.lstrip())
+            text = inner.lstrip()
+            offset += 2 + skip
+            if not text:
+                continue
+        yield Block(kind, offset, offset + len(text), text)

@@ -1,0 +1,408 @@
+"""Key figures: whole sentences (or list items) that carry the article's important numbers.
+
+A number is a figure when it is money, a percentage, a rate, a count of something, a
+physical quantity or a change ("doubled", "a third"); dates, standalone years, times,
+phone numbers, section and bill numbers and names such as G7 or Covid-19 are not. Dates
+and durations count only when they are the outcome (a deadline, an effective date).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from distributor.extract import sentences
+from distributor.extract.blocks import Block, Kind
+from distributor.models import Figure
+
+MAX_FIGURES = 6
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"(?:bn|m|mn|k|tn|million|billion|trillion|thousand)\b"
+_DASH = r"\s?(?:-|–|—|to|and)\s?"
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_AMOUNT = rf"(?:{_NUM})(?:\s?{_SCALE})?"
+_PER = (
+    r"(?:\s(?:an?|per|each)\s(?:hour|day|week|month|year|annum|head|person|pupil|child"
+    r"|household|patient|home|tonne|litre|mile|kilometre))"
+)
+_UNITS = (
+    r"(?:km|kilometres?|miles?|metres?|m2|tonnes?|kg|kilograms?|litres?|hectares?|acres?"
+    r"|MW|GW|kW|TWh|GWh|MWh|megawatts?|gigawatts?|mph|km/h|sq ft|square (?:metres|feet|miles))"
+)
+
+_MONEY = re.compile(
+    rf"(?:[£$€]\s?{_AMOUNT}(?:{_DASH}[£$€]?\s?{_AMOUNT})?{_PER}?"
+    rf"|(?:{_AMOUNT})\s(?:pounds|euros|dollars|pence)\b{_PER}?"
+    rf"|\d(?<![\w.]\d)\d*(?:\.\d+)?p\b{_PER}?)"
+)
+_PERCENT = re.compile(
+    rf"(?<![\w.])(?:{_NUM})(?:\s?%|\s?(?:per\s?cent|percent))?(?:{_DASH}(?:{_NUM}))?"
+    rf"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)"
+)
+_CHANGE = re.compile(
+    r"(?<!\w)(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es)|trebl(?:ed|ing|es)|quadrupl(?:ed|ing|es)"
+    r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b|half of"
+    r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?|(?:a|one) fifth|twice as \w+"
+    r"|(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:two|three|four|five|six|seven|"
+    r"eight|nine|ten|\d+))\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b")
+_SPELLED_WORDS = [
+    *("three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "hundreds"),
+    *("thousands", "millions", "dozens", "a hundred", "a thousand", "tens of thousands"),
+]
+# Spelled out with both cases rather than (?i:…), which makes the scan several times slower.
+_SPELLED = "|".join([*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)])
+_DIGIT = re.compile(r"\d")
+_PENCE = re.compile(r"\dp\b")
+_CHANGE_STEMS = re.compile("doubl|halv|tripl|trebl|quadrupl|third|quarter|fifth|half|twice")
+_SPELLED_STEMS = re.compile(
+    "three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    "|hundred|thousand|million|dozen"
+)
+_COUNT = re.compile(
+    rf"(?<![\w.,£$€/-])(?:(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?|(?:{_SPELLED})(?: of)?)"
+    r"(?P<tail>\s(?:new |more |extra |additional |further |fewer |full-time |young |)"
+    r"(?P<noun>[a-z][a-z-]+))"
+)
+_BARE = re.compile(rf"(?<![\w.,£$€/-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s?{_SCALE})(?![\w%])")
+_DATE = re.compile(
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}"
+    rf"(?:st|nd|rd|th)?(?:,?\s\d{{4}})?|(?:{_MONTHS}|spring|summer|autumn|winter)\s\d{{4}}"
+    r"|(?:19|20)\d\d(?:\s?(?:-|–|/|to)\s?(?:19|20)?\d\d)?)\b"
+)
+_OUTCOME = re.compile(
+    r"\b(?:into (?:force|effect)|takes? effect|deadline|closes? on|opens? on|from \d|"
+    r"will (?:open|close|start|begin|launch|end|run|last)|by (?:the end of )?(?:19|20)\d\d|"
+    rf"by (?:the end of |early |late |mid-)?(?:{_MONTHS}|spring|summer|autumn|winter)\b|"
+    r"target|no later than|expires?|until|within)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    rf"(?<![\w.,])(?:{_NUM}|(?:{_SPELLED}|two|Two))(?:\s(?:days|weeks|months|years|hours)\b"
+    r"|-(?:day|week|month|year|hour)\b|\sminutes\b)"
+)
+
+# A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
+_DURATION_LEADS = frozenset({"within", "for", "to", "of", "up", "after", "than", "least"})
+# Words after a number that say it is not a count.
+_NOT_COUNT_NOUNS = frozenset(
+    [
+        "am",
+        "pm",
+        "a.m",
+        "p.m",
+        "o'clock",
+        "and",
+        "or",
+        "to",
+        "of",
+        "the",
+        "per",
+        "on",
+        "in",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "is",
+        "was",
+        "are",
+        "were",
+        "years",
+        "year",
+        "months",
+        "month",
+        "weeks",
+        "week",
+        "days",
+        "day",
+        "hours",
+        "hour",
+        "minutes",
+        "minute",
+        "seconds",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "percent",
+        "per-cent",
+    ]
+)
+# Words before a number that make it a label, not a quantity.
+_LABEL_WORDS = frozenset(
+    [
+        "section",
+        "sections",
+        "clause",
+        "clauses",
+        "article",
+        "articles",
+        "bill",
+        "bills",
+        "schedule",
+        "schedules",
+        "part",
+        "parts",
+        "regulation",
+        "regulations",
+        "rule",
+        "rules",
+        "chapter",
+        "chapters",
+        "paragraph",
+        "paragraphs",
+        "level",
+        "stage",
+        "tier",
+        "phase",
+        "category",
+        "grade",
+        "band",
+        "page",
+        "pages",
+        "room",
+        "platform",
+        "junction",
+        "route",
+        "no",
+        "no.",
+        "number",
+        "operation",
+        "flight",
+        "version",
+        "vol",
+        "wave",
+        "round",
+        "step",
+        "gate",
+        "unit",
+        "ward",
+        "box",
+        "line",
+        "lines",
+        "item",
+        "items",
+        "question",
+        "annex",
+        "appendix",
+        "figure",
+        "table",
+        "option",
+        "priority",
+        "covid-19",
+        "aged",
+        "age",
+        "ages",
+        "under",
+        "over",
+    ]
+)
+_TIME = re.compile(r"^(?:\s?(?:am|pm|a\.m\.|p\.m\.|hrs|GMT|BST)\b|[:.]\d\d)", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+44\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
+_AGE = re.compile(r"[Aa](?<![a-z][Aa])ged?s?\s\d|\d+-year-old|(?:[Uu]nder|[Oo]ver)-?\d+s?\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    text: str
+    value: str
+    weight: float
+    in_quote: bool
+    keys: frozenset[str]
+
+
+def _normalise(value: str) -> str:
+    v = value.lower().replace(",", "").replace(" ", "")
+    for long, short in (("percent", "%"), ("per cent", "%"), ("billion", "bn"), ("million", "m")):
+        v = v.replace(long.replace(" ", ""), short)
+    return v
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """Is the number at ``text[start:end]`` a name, label, time or part of a word?"""
+    before = text[max(0, start - 30) : start]
+    if before and (
+        before[-1].isalpha() or (before[-1] == "-" and len(before) > 1 and before[-2].isalpha())
+    ):
+        return True
+    prev = before.rstrip().split(" ")[-1].lower().strip("(") if before.strip() else ""
+    if prev in _LABEL_WORDS or prev.startswith("covid"):
+        return True
+    after = text[end : end + 6]
+    return bool(_TIME.match(after)) or (
+        bool(after) and after[0].isalpha() and not after.startswith(" ")
+    )
+
+
+def _is_named_year(text: str, start: int) -> bool:
+    """A number right after a capitalised word inside the sentence ("Act 1988",
+    "Operation Nightfall 2") is part of a name."""
+    before = text[:start].rstrip()
+    words = before.split()
+    if len(words) < 2 or before != text[:start][: len(before)] or not words[-1][:1].isupper():
+        return False
+    return words[-1].lower() not in {"around", "about", "nearly", "almost", "some", "over"}
+
+
+def _masked(sentence: str, lower: str) -> list[tuple[int, int]]:
+    """Ranges of the sentence that are dates, phone numbers and ages: never figures."""
+    ranges = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
+    if "0" in sentence or "+" in sentence:
+        ranges += [(m.start(), m.end()) for m in _PHONE.finditer(sentence)]
+    if any(w in lower for w in ("age", "year-old", "under", "over")):
+        ranges += [(m.start(), m.end()) for m in _AGE.finditer(sentence)]
+    return ranges
+
+
+def _overlaps(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in ranges)
+
+
+def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
+    """The figures in one sentence: (start, end, value as written, weight), in text order."""
+    found: list[tuple[int, int, str, float]] = []
+    # Cheap looks first, so each pattern runs only where it could match.
+    lower = sentence.lower()
+    digit = _DIGIT.search(sentence) is not None
+    change = _CHANGE_STEMS.search(lower) is not None
+    spelled = _SPELLED_STEMS.search(lower) is not None
+    if not (digit or change or spelled):
+        return found
+    taken: list[tuple[int, int]] = []
+    masked = _masked(sentence, lower) if digit else []
+
+    def add(start: int, end: int, weight: float, *, check_mask: bool = True) -> None:
+        if _overlaps(start, end, taken):
+            return
+        if check_mask and _overlaps(start, end, masked):
+            return
+        found.append((start, end, sentence[start:end], weight))
+        taken.append((start, end))
+
+    money = digit and (
+        any(c in sentence for c in "£$€")
+        or any(w in lower for w in ("pound", "euro", "dollar", "pence"))
+        or _PENCE.search(sentence) is not None
+    )
+    for m in _MONEY.finditer(sentence) if money else ():
+        add(m.start(), m.end(), 3.0, check_mask=False)
+    percent = digit and ("%" in sentence or "per" in lower)
+    for m in _PERCENT.finditer(sentence) if percent else ():
+        if not _is_label(sentence, m.start(), m.end()):
+            add(m.start(), m.end(), 3.0, check_mask=False)
+    ratio = (digit or spelled or "one" in lower) and (" in " in lower or " out of " in lower)
+    for m in _CHANGE.finditer(sentence) if change or ratio else ():
+        add(m.start(), m.end(), 2.5, check_mask=False)
+    for m in _QUANTITY.finditer(sentence) if digit else ():
+        add(m.start(), m.end(), 2.2)
+    for m in _COUNT.finditer(sentence) if digit or spelled else ():
+        noun = m.group("noun")
+        if noun in _NOT_COUNT_NOUNS or _is_label(sentence, m.start(), m.start("tail")):
+            continue
+        number = sentence[m.start() : m.start("tail")]
+        if re.fullmatch(r"(?:19|20)\d\d", number) and not noun.endswith("s"):
+            continue
+        if _is_named_year(sentence, m.start()):
+            continue
+        add(m.start(), m.start("tail"), 2.0)
+    for m in _BARE.finditer(sentence) if digit else ():
+        if not _is_label(sentence, m.start(), m.end()):
+            add(m.start(), m.end(), 1.8)
+    for m in _DURATION.finditer(sentence) if digit or spelled or "two" in lower else ():
+        lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
+        possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
+        is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
+        if is_outcome and not _is_label(sentence, m.start(), m.end()):
+            add(m.start(), m.end(), 1.2)
+    outcome = _OUTCOME.search(sentence) if digit and not found else None
+    if outcome:
+        dates = [m for m in _DATE.finditer(sentence) if not _is_named_year(sentence, m.start())]
+        after = [m for m in dates if m.start() >= outcome.start()]
+        for m in (after or dates)[:1]:
+            found.append((m.start(), m.end(), m.group(0), 1.0))
+    found.sort()
+    return found
+
+
+def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str]]:
+    """The statements a figure can be: sentences of paragraphs, whole short list items."""
+    units: list[tuple[int, int, str]] = []
+    for block in blocks:
+        if block.kind is Kind.PARAGRAPH:
+            units += [(s.start, s.end, s.text) for s in sentences.split(block.text, block.start)]
+        elif block.kind is Kind.ITEM:
+            parts = sentences.split(block.text, block.start)
+            if len(parts) <= 2:
+                units.append((block.start, block.end, block.text))
+            else:
+                units += [(s.start, s.end, s.text) for s in parts]
+    return units
+
+
+def key_figures(
+    blocks: Sequence[Block], quoted: Sequence[tuple[int, int]] = ()
+) -> tuple[Figure, ...]:
+    """Up to six figure statements in article order; ``quoted`` are the body's quote ranges.
+
+    A value stated again later counts once, at its first clear statement in narrative
+    text; a statement inside a quote counts only when it says something new.
+    """
+    candidates: list[_Candidate] = []
+    for position, (start, end, text) in enumerate(_units(blocks)):
+        values = find_values(text)
+        if not values:
+            continue
+        in_quote = _overlaps(start, end, quoted) and _quoted_share(start, end, quoted) > 0.5
+        best = max(values, key=lambda v: (v[3], -v[0]))
+        weight = best[3] + (0.6 if position < 3 else 0.0) + 0.1 * min(len(values), 3)
+        keys = frozenset(_normalise(v[2]) for v in values if v[3] >= 1.8) or frozenset(
+            {_normalise(best[2])}
+        )
+        candidates.append(_Candidate(start, end, text, best[2], weight, in_quote, keys))
+
+    chosen: list[_Candidate] = []
+    seen: set[str] = set()
+    narrative = [c for c in candidates if not c.in_quote]
+    for c in narrative:
+        if c.keys <= seen:
+            continue
+        seen |= c.keys
+        chosen.append(c)
+    for c in candidates:
+        if c.in_quote and not c.keys <= seen and c.weight >= 2.0:
+            seen |= c.keys
+            chosen.append(
+                c.__class__(c.start, c.end, c.text, c.value, c.weight - 0.8, True, c.keys)
+            )
+    if len(chosen) > MAX_FIGURES:
+        ranked = sorted(chosen, key=lambda c: (-c.weight, c.start))[:MAX_FIGURES]
+        chosen = ranked
+    chosen.sort(key=lambda c: c.start)
+    return tuple(
+        Figure(
+            text=c.text,
+            value=c.value,
+            start=c.start,
+            end=c.end,
+            confidence=round(min(0.95, 0.35 + c.weight / 5), 2),
+        )
+        for c in chosen
+    )
+
+
+def _quoted_share(start: int, end: int, quoted: Sequence[tuple[int, int]]) -> float:
+    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in quoted)
+    return inside / max(1, end - start)

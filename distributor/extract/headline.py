@@ -1,0 +1,25 @@
+"""The headline: the article's title without site suffixes, stray punctuation or spacing."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_SUFFIX = re.compile(
+    r"\s+[|–—-]\s+(?:GOV\.UK|gov\.uk|News|Press release"
+    r"|(?:Department|Ministry|Office|Secretary of State) (?:for|of) [\w ,&’']{2,60}"
+    r"|[A-Z][\w&’'. ]{1,60}"
+    r"(?:Office|Department|Ministry|Council|Agency|Authority|Government|Service|News|Trust"
+    r"|Executive|Commission|Parliament|Press|Gazette|Times|Post|Online|\.\w{2,4}))\s*$"
+)
+_TRAILING = re.compile(r"[\s.,;:–—|-]+$")
+
+
+def clean(title: str) -> str:
+    text = _TRAILING.sub("", " ".join(html.unescape(title).split()))
+    for _ in range(3):
+        cut = _SUFFIX.sub("", text)
+        if cut == text or not cut.strip():
+            break
+        text = cut
+    return _TRAILING.sub("", text).strip()

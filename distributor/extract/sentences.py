@@ -1,0 +1,139 @@
+"""Sentence segmentation with offsets, tuned to the abbreviations of press releases.
+
+A full stop ends a sentence only when it is followed by space and something that can
+begin one, and the word before it is not a known abbreviation ("Dr.", "e.g.", "No.")
+or an initial. Decimals ("£1.5bn") never split because no space follows the point.
+"""
+
+from __future__ import annotations
+
+import re
+
+from distributor.models import Span
+
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "rt",
+        "hon",
+        "st",
+        "sr",
+        "jr",
+        "rev",
+        "gen",
+        "col",
+        "capt",
+        "lt",
+        "sgt",
+        "cllr",
+        "cmdr",
+        "insp",
+        "supt",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "etc",
+        "vs",
+        "v",
+        "cf",
+        "al",
+        "approx",
+        "est",
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "figs",
+        "para",
+        "paras",
+        "sec",
+        "ch",
+        "art",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "co",
+        "ltd",
+        "inc",
+        "plc",
+        "corp",
+        "dept",
+        "govt",
+        "gov",
+        "u.k",
+        "u.s",
+        "u.n",
+        "p.a",
+        "a.m",
+        "p.m",
+        "c",
+        "ca",
+        "op",
+        "pp",
+    ]
+)
+
+# A terminator, any closing marks after it, then space, then what may open a sentence.
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[^\W_a-z])", re.UNICODE)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)$", re.UNICODE)
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Is the full stop at ``text[dot]`` part of an abbreviation or initial?"""
+    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
+    if not match:
+        return False
+    word = match.group(1)
+    lowered = word.lower().rstrip(".")
+    if lowered in ABBREVIATIONS:
+        return True
+    # "J. Smith" and "U.K." style initials.
+    return (len(word) == 1 and word.isupper()) or bool(
+        re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word)
+    )
+
+
+def split(text: str, offset: int = 0) -> list[Span]:
+    """The sentences of ``text``; spans are shifted by ``offset`` into the enclosing body."""
+    spans: list[Span] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        term = match.group(1)
+        if term == "." and _is_abbreviation(text, match.start(1)):
+            continue
+        end = match.end(2)
+        if text[start:end].strip():
+            spans.append(_span(text, start, end, offset))
+        start = match.end(3)
+    if text[start:].strip():
+        spans.append(_span(text, start, len(text), offset))
+    return spans
+
+
+def _span(text: str, start: int, end: int, offset: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(text[start:end], offset + start, offset + end)

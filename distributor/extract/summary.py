@@ -1,0 +1,44 @@
+"""The summary: the lede's one or two sentences that say what happened.
+
+Bylines, datelines, headings, source lines and quote-only paragraphs are passed over,
+so the summary is what the article reports rather than who wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from distributor.extract import sentences
+from distributor.extract.blocks import Block, Kind
+
+SHORT_LEDE = 90
+MAX_SUMMARY = 320
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z ]{1,30},?\s+)?(?:\d{1,2}\s\w+\s\d{4}|\w+day\s\d{1,2}\s\w+(?:\s\d{4})?)\s*$"
+)
+_QUOTE_START = ("“", '"', "‘", "«", "„")
+
+
+def _candidate(block: Block) -> bool:
+    if block.kind is not Kind.PARAGRAPH:
+        return False
+    text = block.text
+    if _DATELINE.match(text) or text.startswith(_QUOTE_START) or text.rstrip().endswith(":"):
+        return False
+    return len(text.split()) >= 5
+
+
+def lede(blocks: Sequence[Block]) -> str:
+    chosen = next((b for b in blocks if _candidate(b)), None)
+    if chosen is None:
+        chosen = next((b for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)), None)
+    if chosen is None:
+        return ""
+    parts = sentences.split(chosen.text)
+    if not parts:
+        return ""
+    text = parts[0].text
+    if len(text) < SHORT_LEDE and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
+        text = f"{text} {parts[1].text}"
+    return text

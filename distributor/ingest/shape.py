@@ -1,0 +1,60 @@
+"""The article body's shape: one block per line, shared by every reader.
+
+A block is a paragraph, a heading, or a list item starting with ``"- "``. Readers
+collect blocks; :func:`body_from_blocks` makes the one string every later stage indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+_SPACE = re.compile(r"\s+")
+BULLET = re.compile(r"^\s*(?:[-*+•‣◦]|\d{1,3}[.)])\s+(.*)$")
+BYLINE = re.compile(r"^By\s+\S")
+# House-shape date lines, e.g. "Published: 27 November 2026".
+DATE_LINE = re.compile(r"^(?:Published|Date)\s*:\s*(.+)$", re.IGNORECASE)
+_CLOSING = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (newlines included) to one space and trim."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def body_from_blocks(blocks: Iterable[str]) -> str:
+    return "\n".join(b for b in (squash(x) for x in blocks) if b)
+
+
+def is_byline(line: str) -> bool:
+    """A credit line such as "By Hannah Okafor, Education Correspondent"."""
+    return bool(BYLINE.match(line)) and len(line) <= 160 and not line.endswith(_CLOSING[:3])
+
+
+def ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith(_CLOSING)
+
+
+def parse_date(value: str) -> datetime | None:
+    """ISO 8601 or "27 November 2026"; a date alone is midnight UTC. Naive times are UTC."""
+    text = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y %H:%M"):
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            return None
+    return aware(parsed)
+
+
+def aware(value: datetime | date) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

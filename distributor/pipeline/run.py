@@ -1,0 +1,240 @@
+"""One run of the main job: ingest, extract, compose, plan into the outbox, deliver what is due.
+
+``run`` is what a cron line calls and what the worker's periodic planner does.
+Which articles go where:
+
+- threads and the roundup of day D cover the articles first seen on D (publisher's
+  time zone);
+- the digest edition of day E covers the articles first seen between the digest
+  times of E-1 and E, so a story found after one morning's send is in the next
+  morning's email, never in two and never in none. Before ``digest_at`` a run plans
+  today's edition; after it, tomorrow's;
+- the files channel (the embedded default) gets the day's preview at once: digest,
+  threads and roundup as files, rewritten whenever the content changes.
+
+Everything is planned into the outbox before any network call, so a second run, or
+a second machine, plans nothing new and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from distributor.channels import registry
+from distributor.channels.base import Channel
+from distributor.errors import SourceError
+from distributor.models import Article, Delivery, DeliveryKind, Story
+from distributor.pipeline import phases
+from distributor.pipeline.dispatch import DispatchReport, Expander, dispatch_due
+from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
+from distributor.schedule.times import day_times, local_day
+from distributor.settings import Settings
+from distributor.store.articles import ArticleStore, Change
+from distributor.store.outbox import Outbox, PlanReport
+
+
+@dataclass
+class RunReport:
+    day: date
+    edition: date
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stories: int = 0
+    digest_stories: int = 0
+    subject: str | None = None
+    problems: list[SourceError] = field(default_factory=list)
+    planned: PlanReport = field(default_factory=PlanReport)
+    dispatched: DispatchReport = field(default_factory=DispatchReport)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        d = self.dispatched
+        return bool(self.problems or d.failed or d.uncertain or d.auth_failed or d.errors)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "digest_edition": self.edition.isoformat(),
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "stories": self.stories,
+            "digest_stories": self.digest_stories,
+            "subject": self.subject,
+            "planned": {
+                "created": len(self.planned.created),
+                "updated": len(self.planned.updated),
+                "unchanged": len(self.planned.unchanged),
+                "too_late": self.planned.too_late,
+            },
+            "delivered": self.dispatched.as_dict(),
+            "written": self.written,
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def channels_for(settings: Settings) -> dict[str, Channel]:
+    """Every configured channel, built (and its options validated) before anything is read."""
+    return {name: registry.get(name)(settings) for name in settings.delivery.channels}
+
+
+def digest_edition(now: datetime, settings: Settings) -> date:
+    """The day whose digest is still to go: today before ``digest_at``, else tomorrow."""
+    today = local_day(now, settings)
+    return today if now < day_times(today, settings).digest_at else today + timedelta(days=1)
+
+
+def plan(
+    settings: Settings,
+    engine: Engine,
+    *,
+    sources: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> RunReport:
+    """Ingest, compose and write every delivery of the day into the outbox; send nothing."""
+    moment = now or datetime.now(UTC)
+    today = local_day(moment, settings)
+    edition = digest_edition(moment, settings)
+    store = ArticleStore(engine)
+    ingested = phases.ingest(settings, store, sources)
+    report = RunReport(
+        day=today,
+        edition=edition,
+        new=ingested.count(Change.NEW),
+        updated=ingested.count(Change.UPDATED),
+        unchanged=ingested.count(Change.UNCHANGED),
+        problems=ingested.problems,
+    )
+    extracted: dict[str, Story] = {}
+
+    def stories(articles: Sequence[Article]) -> list[Story]:
+        for a in articles:
+            if a.identity not in extracted:
+                extracted[a.identity] = phases.extract_all([a])[0]
+        return [extracted[a.identity] for a in articles]
+
+    todays = stories(store.for_day(today, phases.publisher_tz(settings)))
+    social = phases.compose_social(todays, settings, today)
+    window = (
+        day_times(edition - timedelta(days=1), settings).digest_at,
+        day_times(edition, settings).digest_at,
+    )
+    edition_stories = stories(store.first_seen_between(*window))
+    edition_roundup = phases.compose_social(edition_stories, settings, edition).roundup
+    digest = phases.compose_digest(edition_stories, edition_roundup, settings, edition)
+    report.stories = len(todays)
+    report.digest_stories = len(edition_stories)
+    report.subject = digest.subject if digest else None
+
+    outbox = Outbox(engine, settings.schedule)
+    networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
+    threads = [t for group in social.threads.values() for t in group]
+    rows = plan_day(
+        today,
+        digest=None,
+        threads=threads,
+        roundup_posts=list(social.roundup_posts.values()),
+        channels=networked,
+        settings=settings,
+    )
+    rows += plan_day(
+        edition, digest=digest, threads=[], roundup_posts=[], channels=networked, settings=settings
+    )
+    rows = _not_in_the_past(rows, outbox, moment, settings)
+    if FILES_CHANNEL in settings.delivery.channels:
+        files = phases.preview_files(
+            phases.Composed(
+                day=today,
+                stories=todays,
+                roundup=social.roundup,
+                digest=digest,
+                threads=social.threads,
+                roundup_posts=social.roundup_posts,
+            ),
+            settings,
+        )
+        rows.append(_files_row(files, today, moment))
+    report.planned = outbox.plan(rows, now=moment)
+    return report
+
+
+def run(
+    settings: Settings,
+    engine: Engine,
+    *,
+    sources: Sequence[str] | None = None,
+    now: datetime | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    expanders: Mapping[tuple[str, str], Expander] | None = None,
+) -> RunReport:
+    """``plan``, then deliver whatever is due now."""
+    moment = now or datetime.now(UTC)
+    live = dict(channels) if channels is not None else channels_for(settings)
+    report = plan(settings, engine, sources=sources, now=moment)
+    outbox = Outbox(engine, settings.schedule)
+    report.dispatched = dispatch_due(
+        engine, settings, live, now=moment, expanders=expanders, outbox=outbox
+    )
+    report.written = _written(outbox, report.dispatched)
+    return report
+
+
+def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:
+    # The content's hash is in the key: a changed day is a new preview, written at once.
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode("utf-8") + b"\0" + files[name].encode("utf-8") + b"\0")
+    return Delivery(
+        channel=FILES_CHANNEL,
+        kind=DeliveryKind.PREVIEW,
+        idempotency_key=idempotency_key(
+            FILES_CHANNEL, DeliveryKind.PREVIEW, h.hexdigest()[:16], day
+        ),
+        due_at=now,
+        payload={"files": files, "day": day.isoformat()},
+        subject_id="day",
+    )
+
+
+def _not_in_the_past(
+    rows: list[Delivery], outbox: Outbox, now: datetime, settings: Settings
+) -> list[Delivery]:
+    """A thread first planned after its slot went by is spread from now on, not sent stale.
+
+    Rows already in the outbox keep their time, so re-planning moves nothing.
+    """
+    gap = timedelta(minutes=settings.schedule.thread_gap_minutes)
+    shifted: dict[str, datetime] = {}
+    late = 0
+    for row in rows:
+        if row.kind != DeliveryKind.THREAD_POST or row.due_at >= now:
+            continue
+        if outbox.get_by_key(row.idempotency_key) is not None:
+            continue
+        if row.parent_key is None:
+            shifted[row.idempotency_key] = now + late * gap
+            late += 1
+        elif row.parent_key in shifted:
+            shifted[row.idempotency_key] = shifted[row.parent_key]
+        else:
+            continue
+        row.due_at = shifted[row.idempotency_key]
+    return rows
+
+
+def _written(outbox: Outbox, report: DispatchReport) -> list[str]:
+    written: list[str] = []
+    for row_id in report.sent:
+        record = outbox.get(row_id)
+        if record is None or record.delivery.channel != FILES_CHANNEL:
+            continue
+        detail = record.detail or {}
+        written.extend(str(p) for p in detail.get("written", []))
+    return written

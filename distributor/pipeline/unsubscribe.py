@@ -1,0 +1,90 @@
+"""The unsubscribe link's endpoint: a tiny WSGI app.
+
+``POST ?u=TOKEN.SIGNATURE`` unsubscribes at once: that is RFC 8058's one-click
+request (body ``List-Unsubscribe=One-Click``) sent by Gmail and Yahoo, and also the
+confirmation form below. ``GET`` only shows that form, because mail scanners open
+links to check them and must not unsubscribe anyone by doing so.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from distributor.pipeline.email_fanout import verify
+from distributor.store.subscribers import SubscriberStore
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+MAX_BODY = 4096
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        '<body style="font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em">'
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
+    ).encode()
+
+
+def make_app(store: SubscriberStore, key: bytes, *, publisher: str = "the digest") -> WSGIApp:
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def answer(status: str, title: str, body: str) -> list[bytes]:
+            data = _page(title, body)
+            start_response(
+                status,
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(data))),
+                    ("Cache-Control", "no-store"),
+                    ("Referrer-Policy", "no-referrer"),
+                ],
+            )
+            return [data]
+
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        value = (query.get("u") or [""])[0]
+        token = verify(key, value) if value else None
+        if token is None:
+            return answer(
+                "400 Bad Request",
+                "This link is not valid",
+                "<p>The unsubscribe link is incomplete or was changed. Please use the link "
+                "from the most recent email, or reply to it and ask to be removed.</p>",
+            )
+        if method == "GET":
+            action = html.escape(f"?u={value}", quote=True)
+            return answer(
+                "200 OK",
+                f"Unsubscribe from {publisher}",
+                f'<form method=post action="{action}">'
+                "<p>You will stop receiving these emails.</p>"
+                "<button type=submit>Unsubscribe</button></form>",
+            )
+        if method != "POST":
+            start_response("405 Method Not Allowed", [("Allow", "GET, POST")])
+            return [b""]
+        try:
+            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
+        except ValueError:
+            length = 0
+        if length:
+            environ["wsgi.input"].read(length)
+        email = store.unsubscribe_token(token)
+        # The same answer whether or not the token is known: the page reveals nothing.
+        log.info("unsubscribe link used (%s)", "known" if email else "unknown token")
+        return answer(
+            "200 OK",
+            "You are unsubscribed",
+            f"<p>You will not receive {html.escape(publisher)} any more.</p>",
+        )
+
+    return app

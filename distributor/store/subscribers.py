@@ -1,0 +1,540 @@
+"""Subscribers: one row per normalised address, streamed in id order, never held whole.
+
+An address that unsubscribed, bounced or complained is never made active again by an
+import or a sync; only an explicit ``add --resubscribe`` does that. Topics are stored
+as a sorted, comma-joined key, which is also the digest variant the subscriber gets
+("" = every story).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, TextIO
+
+from sqlalchemy import Engine, Row, and_, func, select
+
+from distributor.store.tables import subscribers, suppression_sync
+
+MAX_EMAIL = 254
+CHUNK = 1000
+CSV_FIELDS = ("email", "name", "status", "topics", "source", "created_at", "updated_at")
+_TOPIC = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+class Status(enum.StrEnum):
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    id: int
+    email: str
+    name: str
+    status: Status
+    topics: tuple[str, ...]
+    source: str
+    token: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def variant(self) -> str:
+        return topics_key(self.topics)
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_unsubscribed: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "kept_unsubscribed": self.kept_unsubscribed,
+            "problems": [{"line": p.line, "message": p.message} for p in self.problems],
+        }
+
+
+class Member(NamedTuple):
+    """What sending needs of a subscriber."""
+
+    email: str
+    name: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRange:
+    """Subscribers of one variant with ``after_id < id <= last_id``, at most ``count``."""
+
+    number: int
+    after_id: int
+    last_id: int
+    count: int
+
+
+def normalise_email(raw: str) -> str:
+    """The address as stored; raises ValueError saying what is wrong with it."""
+    value = raw.strip()
+    if not value:
+        raise ValueError("the email address is empty")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError(f"the email address {value!r} contains spaces or control characters")
+    if value.count("@") != 1:
+        raise ValueError(f"{value!r} is not an email address (it needs exactly one @)")
+    local, domain = value.split("@")
+    if not local or len(local) > 64 or not _LOCAL.fullmatch(local):
+        raise ValueError(f"{value!r} has an invalid part before the @")
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise ValueError(f"{value!r} has misplaced dots before the @")
+    try:
+        ascii_domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValueError(f"{value!r} has an invalid domain") from exc
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"{value!r} has an invalid domain (expected e.g. example.org)")
+    address = f"{local.lower()}@{ascii_domain}"
+    if len(address) > MAX_EMAIL:
+        raise ValueError(f"{value!r} is longer than {MAX_EMAIL} characters")
+    return address
+
+
+def normalise_topics(raw: str | Iterable[str]) -> tuple[str, ...]:
+    """Sorted, unique topic slugs; accepts "defence; health" or an iterable."""
+    parts = re.split(r"[;,|]", raw) if isinstance(raw, str) else list(raw)
+    topics: set[str] = set()
+    for part in parts:
+        topic = part.strip().casefold().replace(" ", "-")
+        if not topic:
+            continue
+        if not _TOPIC.fullmatch(topic):
+            raise ValueError(
+                f"topic {part.strip()!r} must be letters, digits, '-' or '_' (e.g. 'health')"
+            )
+        topics.add(topic)
+    return tuple(sorted(topics))
+
+
+def topics_key(topics: Sequence[str]) -> str:
+    return ",".join(topics)
+
+
+def clean_name(raw: str) -> str:
+    # Names reach email headers and bodies: no control characters, bounded length.
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())[:200]
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _subscriber(row: Row[Any]) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        status=Status(row.status),
+        topics=tuple(t for t in row.topics.split(",") if t),
+        source=row.source,
+        token=row.token,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    line: int
+    email: str
+    name: str | None
+    topics: tuple[str, ...] | None
+    status: Status | None
+
+
+class SubscriberStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- writing ---------------------------------------------------------------
+
+    def add(
+        self,
+        email: str,
+        name: str = "",
+        topics: Iterable[str] | str = (),
+        *,
+        source: str = "cli",
+        resubscribe: bool = False,
+        now: datetime | None = None,
+    ) -> Subscriber:
+        """Add or update one subscriber. An unsubscribed address stays unsubscribed
+        unless ``resubscribe`` says the person asked again."""
+        address = normalise_email(email)
+        item = _Incoming(0, address, clean_name(name), normalise_topics(topics), None)
+        self._upsert([item], source, ImportReport(), now or datetime.now(UTC), resubscribe)
+        found = self.get(address)
+        assert found is not None
+        return found
+
+    def import_csv(
+        self,
+        fh: TextIO,
+        *,
+        source: str = "import",
+        now: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import rows with a header naming at least ``email`` (and optionally ``name``,
+        ``topics``, ``status``). Bad rows are reported by line number; the rest go in."""
+        report = ImportReport()
+        stamp = now or datetime.now(UTC)
+        reader = csv.DictReader(fh)
+        header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+        if "email" not in header:
+            report.problems.append(
+                RowProblem(
+                    1,
+                    "the header row must name an 'email' column (and may name "
+                    "'name', 'topics', 'status')",
+                )
+            )
+            return report
+        reader.fieldnames = header
+        pending: list[_Incoming] = []
+        seen: set[str] = set()
+        reported = 1  # lines read so far (the header)
+        for row in reader:
+            line = reader.line_num
+            try:
+                address = normalise_email(row.get("email") or "")
+                topics = normalise_topics(row["topics"] or "") if "topics" in row else None
+                status_raw = (row.get("status") or "").strip().casefold()
+                status = Status(status_raw) if status_raw else None
+            except ValueError as exc:
+                message = str(exc)
+                if "is not a valid Status" in message:
+                    message = f"status must be one of {', '.join(s.value for s in Status)}"
+                report.problems.append(RowProblem(line, message))
+                continue
+            if address in seen:
+                report.problems.append(RowProblem(line, f"{address} appears twice; kept the first"))
+                continue
+            seen.add(address)
+            name = clean_name(row["name"] or "") if "name" in row else None
+            pending.append(_Incoming(line, address, name, topics, status))
+            if len(pending) >= CHUNK:
+                self._upsert(pending, source, report, stamp, resubscribe=False)
+                if progress is not None:
+                    progress(reader.line_num - reported)
+                    reported = reader.line_num
+                pending = []
+                # Only duplicates within a chunk matter for the one-statement insert;
+                # across chunks the upsert sees the earlier row.
+                seen = set()
+        if pending:
+            self._upsert(pending, source, report, stamp, resubscribe=False)
+        if progress is not None and reader.line_num > reported:
+            progress(reader.line_num - reported)
+        return report
+
+    def _upsert(
+        self,
+        items: Sequence[_Incoming],
+        source: str,
+        report: ImportReport,
+        now: datetime,
+        resubscribe: bool,
+    ) -> None:
+        emails = [i.email for i in items]
+        with self.engine.begin() as conn:
+            existing = {
+                r.email: r
+                for r in conn.execute(select(subscribers).where(subscribers.c.email.in_(emails)))
+            }
+            new_rows: list[dict[str, Any]] = []
+            for item in items:
+                row = existing.get(item.email)
+                if row is None:
+                    new_rows.append(
+                        {
+                            "email": item.email,
+                            "name": item.name or "",
+                            "status": (item.status or Status.ACTIVE).value,
+                            "topics": topics_key(item.topics or ()),
+                            "source": source[:255],
+                            "token": secrets.token_urlsafe(18),
+                            "created_at": now,
+                            "updated_at": now,
+                            "status_changed_at": now,
+                        }
+                    )
+                    continue
+                changes: dict[str, Any] = {}
+                if item.name is not None and item.name != row.name:
+                    changes["name"] = item.name
+                if item.topics is not None and topics_key(item.topics) != row.topics:
+                    changes["topics"] = topics_key(item.topics)
+                wanted = item.status or Status.ACTIVE
+                current = Status(row.status)
+                if wanted != current:
+                    if current is Status.ACTIVE or resubscribe:
+                        changes.update(status=wanted.value, status_changed_at=now)
+                    elif wanted is Status.ACTIVE:
+                        report.kept_unsubscribed += 1
+                    else:
+                        changes.update(status=wanted.value, status_changed_at=now)
+                if changes:
+                    changes["updated_at"] = now
+                    conn.execute(
+                        subscribers.update().where(subscribers.c.id == row.id).values(**changes)
+                    )
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            if new_rows:
+                conn.execute(subscribers.insert(), new_rows)
+                report.added += len(new_rows)
+
+    def set_status(
+        self,
+        email: str,
+        status: Status,
+        *,
+        reason: str = "",
+        now: datetime | None = None,
+    ) -> bool:
+        """Change one address's status; False when the address is not stored."""
+        return self.set_status_many([email], status, reason=reason, now=now) > 0
+
+    def set_status_many(
+        self,
+        emails: Iterable[str],
+        status: Status,
+        *,
+        reason: str = "",
+        now: datetime | None = None,
+    ) -> int:
+        """Mark addresses (e.g. from the provider's suppression lists); returns how many
+        rows changed. Unknown or malformed addresses are skipped."""
+        stamp = now or datetime.now(UTC)
+        normalised: list[str] = []
+        for e in emails:
+            try:
+                normalised.append(normalise_email(e))
+            except ValueError:
+                continue
+        changed = 0
+        with self.engine.begin() as conn:
+            for i in range(0, len(normalised), CHUNK):
+                chunk = normalised[i : i + CHUNK]
+                result = conn.execute(
+                    subscribers.update()
+                    .where(subscribers.c.email.in_(chunk), subscribers.c.status != status.value)
+                    .values(
+                        status=status.value,
+                        status_changed_at=stamp,
+                        status_reason=reason[:500] or None,
+                        updated_at=stamp,
+                    )
+                )
+                changed += result.rowcount
+        return changed
+
+    def unsubscribe(self, email: str, *, reason: str = "", now: datetime | None = None) -> bool:
+        return self.set_status(email, Status.UNSUBSCRIBED, reason=reason or "request", now=now)
+
+    def unsubscribe_token(self, token: str, *, now: datetime | None = None) -> str | None:
+        """Unsubscribe whoever holds ``token``; returns their address, or None."""
+        with self.engine.connect() as conn:
+            email = conn.execute(
+                select(subscribers.c.email).where(subscribers.c.token == token)
+            ).scalar()
+        if email is None:
+            return None
+        self.set_status(email, Status.UNSUBSCRIBED, reason="one-click link", now=now)
+        return str(email)
+
+    # --- reading ---------------------------------------------------------------
+
+    def get(self, email: str) -> Subscriber | None:
+        address = normalise_email(email)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(subscribers).where(subscribers.c.email == address)).first()
+        return _subscriber(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        """Subscribers per status (every status present, zero when none)."""
+        out = {s.value: 0 for s in Status}
+        with self.engine.connect() as conn:
+            for status, n in conn.execute(
+                select(subscribers.c.status, func.count()).group_by(subscribers.c.status)
+            ):
+                out[status] = int(n)
+        return out
+
+    def variants(self) -> dict[str, int]:
+        """Active subscribers per variant key ("" = every story)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subscribers.c.topics, func.count())
+                .where(subscribers.c.status == Status.ACTIVE.value)
+                .group_by(subscribers.c.topics)
+                .order_by(subscribers.c.topics)
+            ).all()
+        return {str(t): int(n) for t, n in rows}
+
+    def iterate(
+        self, *, status: Status | None = None, batch: int = CHUNK
+    ) -> Iterator[list[Subscriber]]:
+        """Every subscriber (of ``status``) in id order, ``batch`` at a time.
+
+        Keyset pagination: each page is its own short query, so memory is O(batch)
+        on both databases and no transaction stays open between pages.
+        """
+        after = 0
+        while True:
+            query = select(subscribers).where(subscribers.c.id > after)
+            if status is not None:
+                query = query.where(subscribers.c.status == status.value)
+            with self.engine.connect() as conn:
+                page = [
+                    _subscriber(r)
+                    for r in conn.execute(query.order_by(subscribers.c.id).limit(batch))
+                ]
+            if not page:
+                return
+            yield page
+            after = page[-1].id
+
+    def batch_ranges(self, variant: str, size: int = CHUNK) -> Iterator[BatchRange]:
+        """Split a variant's active audience into id ranges of at most ``size``.
+
+        Ids are streamed with a server-side cursor and only the boundaries kept, so a
+        million subscribers cost a few kilobytes. Rows added later get larger ids and
+        fall outside every range, so a range never grows past ``size``.
+        """
+        query = (
+            select(subscribers.c.id)
+            .where(
+                subscribers.c.status == Status.ACTIVE.value,
+                subscribers.c.topics == variant,
+            )
+            .order_by(subscribers.c.id)
+        )
+        number, after, count, last = 0, 0, 0, 0
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=10_000).execute(query)
+            for (sid,) in result:
+                count += 1
+                last = sid
+                if count == size:
+                    number += 1
+                    yield BatchRange(number, after, last, count)
+                    after, count = last, 0
+        if count:
+            yield BatchRange(number + 1, after, last, count)
+
+    def in_range(self, variant: str, after_id: int, last_id: int) -> list[Subscriber]:
+        """The active subscribers of one planned batch, as of now (an address that
+        unsubscribed since planning is left out)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subscribers)
+                .where(
+                    and_(
+                        subscribers.c.id > after_id,
+                        subscribers.c.id <= last_id,
+                        subscribers.c.status == Status.ACTIVE.value,
+                        subscribers.c.topics == variant,
+                    )
+                )
+                .order_by(subscribers.c.id)
+            ).all()
+        return [_subscriber(r) for r in rows]
+
+    def recipients_in_range(self, variant: str, after_id: int, last_id: int) -> list[Member]:
+        """Like :meth:`in_range`, reading only what a send needs (the fan-out's hot path)."""
+        c = subscribers.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.email, c.name, c.token)
+                .where(
+                    c.id > after_id,
+                    c.id <= last_id,
+                    c.status == Status.ACTIVE.value,
+                    c.topics == variant,
+                )
+                .order_by(c.id)
+            ).all()
+        return [Member(r[0], r[1], r[2]) for r in rows]
+
+    def export_csv(self, fh: TextIO, *, status: Status | None = None) -> int:
+        """Write every subscriber (of ``status``) as CSV, streaming; returns the count."""
+        writer = csv.writer(fh)
+        writer.writerow(CSV_FIELDS)
+        n = 0
+        for page in self.iterate(status=status):
+            for s in page:
+                writer.writerow(
+                    [
+                        s.email,
+                        s.name,
+                        s.status.value,
+                        ";".join(s.topics),
+                        s.source,
+                        s.created_at.isoformat(),
+                        s.updated_at.isoformat(),
+                    ]
+                )
+            n += len(page)
+        return n
+
+    # --- provider suppression sync state ----------------------------------------
+
+    def synced_until(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(suppression_sync.c.synced_until).where(suppression_sync.c.list == name)
+            ).scalar()
+        return int(value or 0)
+
+    def save_synced_until(self, name: str, until: int, *, now: datetime | None = None) -> None:
+        stamp = now or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                suppression_sync.update()
+                .where(suppression_sync.c.list == name)
+                .values(synced_until=until, checked_at=stamp)
+            )
+            if done.rowcount == 0:
+                conn.execute(
+                    suppression_sync.insert().values(
+                        list=name, synced_until=until, checked_at=stamp
+                    )
+                )

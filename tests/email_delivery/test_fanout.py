@@ -1,0 +1,298 @@
+"""Fan-out of a digest to stored subscribers through the real client and local server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import io
+import re
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
+from distributor.compose.roundup import RoundupOptions, build_roundup
+from distributor.errors import AuthError
+from distributor.models import DeliveryState
+from distributor.pipeline import email_fanout as fo
+from distributor.settings import Settings
+from distributor.store.subscribers import Status, SubscriberStore
+from tests.compose.digest_stories import DAY, story
+from tests.email_delivery.conftest import LINK_SECRET, make_digest
+from tests.email_delivery.sendgrid_server import SendGridServer
+
+KEY = LINK_SECRET.encode()
+
+
+def _populate(store: SubscriberStore, n: int, topics: str = "", prefix: str = "r") -> None:
+    rows = "\n".join(f"{prefix}{i:05d}@example.org,Reader {i},{topics}" for i in range(n))
+    report = store.import_csv(io.StringIO(f"email,name,topics\n{rows}\n"))
+    assert report.added == n
+
+
+def _sent_addresses(server: SendGridServer) -> list[str]:
+    return [p["to"][0]["email"] for r in server.sends for p in r.body["personalizations"]]
+
+
+def test_2500_subscribers_are_three_batches_each_sent_once(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    for i in (7, 1500, 2499):
+        store.unsubscribe(f"r{i:05d}@example.org")
+    store.set_status("r00008@example.org", Status.BOUNCED)
+    report = fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    assert report.batches == 3 and report.requests == 3
+    assert [len(r.body["personalizations"]) for r in sendgrid_server.sends] == [1000, 1000, 496]
+    sent = _sent_addresses(sendgrid_server)
+    assert len(sent) == len(set(sent)) == 2496
+    assert report.recipients == 2496
+    for gone in ("r00007@example.org", "r01500@example.org", "r02499@example.org"):
+        assert gone not in sent
+    assert "r00008@example.org" not in sent
+    keys = {
+        r.body["personalizations"][0]["custom_args"]["batch_key"] for r in sendgrid_server.sends
+    }
+    assert keys == {f"sendgrid:digest:2026-11-28:all:batch-0000{n}" for n in (1, 2, 3)}
+    # A second run that knows what was confirmed sends nothing again.
+    again = fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY, done=report.sent)
+    assert again.requests == 0 and len(sendgrid_server.sends) == 3
+
+
+def test_planning_is_deterministic_and_batches_stay_within_1000(engine: Engine) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    due = datetime(2026, 11, 28, 7, tzinfo=UTC)
+    first = list(fo.plan_batches(store, DAY, "", due_at=due))
+    second = list(fo.plan_batches(store, DAY, "", due_at=due))
+    assert [d.idempotency_key for d in first] == [d.idempotency_key for d in second]
+    assert [d.payload for d in first] == [d.payload for d in second]
+    assert len({d.idempotency_key for d in first}) == 3
+    assert all(d.parent_key == "sendgrid:digest:2026-11-28:all" for d in first)
+    # New subscribers after planning never swell a planned batch past 1000.
+    _populate(store, 10, prefix="late")
+    digest = make_digest()
+    for d in first:
+        expanded = fo.expand_batch(store, d, digest, Settings(), key=KEY)
+        recipients = expanded.payload["recipients"]
+        assert isinstance(recipients, list) and len(recipients) <= 1000
+        assert not any(r["email"].startswith("late") for r in recipients)
+
+
+def test_each_recipient_gets_signed_links_and_one_click_headers(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3)
+    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    [request] = sendgrid_server.sends
+    tokens = set()
+    for p in request.body["personalizations"]:
+        subs = p["substitutions"]
+        link = subs[fo.LINK_TAG]
+        url = p["headers"]["List-Unsubscribe"][1:-1]
+        assert url == f"https://news.example.org/unsubscribe?u={link}"
+        assert re.fullmatch(r"[\w-]+\.[0-9a-f]{32}", link), link
+        token = fo.verify(KEY, link)
+        assert token is not None
+        assert fo.verify(KEY, "x" + link) is None
+        assert fo.verify(b"another key", link) is None
+        subscriber = store.get(p["to"][0]["email"])
+        assert subscriber is not None and subscriber.token == token
+        assert subs[fo.NAME_TAG] == subscriber.name
+        tokens.add(token)
+    assert len(tokens) == 3
+    assert request.body["headers"] == {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    text_part, html_part = (c["value"] for c in request.body["content"])
+    for part in (text_part, html_part):
+        assert "{{" not in part
+        assert f"https://news.example.org/unsubscribe?u={fo.LINK_TAG}" in part
+        assert f"https://news.example.org/preferences?u={fo.LINK_TAG}" in part
+    assert fo.NAME_HTML_TAG in html_part and fo.NAME_TAG in text_part
+
+
+def _apply(template: str, subs: dict[str, str]) -> str:
+    # What SendGrid does with substitutions: plain text replacement.
+    for k, v in subs.items():
+        template = template.replace(k, v)
+    return template
+
+
+@given(st.text(max_size=60))
+def test_names_are_escaped_in_html_and_kept_in_text(name: str) -> None:
+    content = fo.prepare(make_digest(), Settings())
+    subs = fo.substitutions(name, "tok.sig")
+    rendered = _apply(content.html, subs)
+    # Whatever the name, the only tags are the template's own.
+    assert re.findall(r"<(/?\w+)", rendered) == re.findall(
+        r"<(/?\w+)", _apply(content.html, fo.substitutions("", "tok.sig"))
+    )
+    assert html.escape(name, quote=True) in rendered
+    assert 'href="https://news.example.org/unsubscribe?u=tok.sig"' in rendered
+    assert name in _apply(content.text, subs)
+
+
+def test_retry_after_429_and_500_then_success(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 5)
+    sendgrid_server.inject("429", "500")
+    waits: list[float] = []
+    report = fo.fan_out(
+        channel, store, {"": make_digest()}, Settings(), key=KEY, sleep=waits.append
+    )
+    assert report.states == {"sendgrid:digest:2026-11-28:all:batch-00001": DeliveryState.SENT}
+    assert report.requests == 3
+    assert 20 <= waits[0] <= 31  # the X-RateLimit-Reset of the 429
+    assert waits[1] == 2.0  # backoff for the 500, which gave no reset time
+
+
+def test_rejected_and_uncertain_batches_are_not_resent_and_the_rest_go_on(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3000)
+    sendgrid_server.inject("400", "drop", "202")
+    report = fo.fan_out(
+        channel, store, {"": make_digest()}, Settings(), key=KEY, sleep=lambda s: None
+    )
+    states = list(report.states.values())
+    assert states == [DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.SENT]
+    assert len(sendgrid_server.sends) == 3
+    [failed] = report.failed.values()
+    assert "Does not contain a valid address" in failed
+
+
+def test_a_refused_key_stops_the_run(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    sendgrid_server.inject("401")
+    with pytest.raises(AuthError):
+        fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    assert len(sendgrid_server.sends) == 1
+
+
+def test_topics_get_their_own_variant_rendered_once(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 4)
+    _populate(store, 3, topics="health", prefix="h")
+    stories = [
+        story(1, title="Hospital waiting lists fall", tags=("Health",)),
+        story(2, title="New patrol ships ordered", tags=("Defence",)),
+    ]
+    cfg = Settings()
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(cfg))
+    variants = store.variants()
+    assert variants == {"": 4, "health": 3}
+    digests = fo.render_variants(stories, roundup, cfg, DAY, variants)
+    assert set(digests) == {"", "health"}
+    assert "New patrol ships ordered" in digests[""].text
+    health = digests["health"]
+    assert health.variant == "health"
+    assert "Hospital waiting lists fall" in health.text
+    report = fo.fan_out(channel, store, digests, cfg, key=KEY)
+    assert report.requests == 2
+    by_variant = {
+        next(c for c in r.body["categories"] if c.startswith("variant-")): r
+        for r in sendgrid_server.sends
+    }
+    assert {p["to"][0]["email"] for p in by_variant["variant-health"].body["personalizations"]} == {
+        "h00000@example.org",
+        "h00001@example.org",
+        "h00002@example.org",
+    }
+    assert len(by_variant["variant-all"].body["personalizations"]) == 4
+
+
+def test_send_test_reaches_one_address_marked_as_test(
+    channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    result = fo.send_test(
+        channel, make_digest(), Settings(), "editor@example.org", sandbox=True, key=KEY
+    )
+    assert result.provider_id == "msg-1"
+    [request] = sendgrid_server.sends
+    body = request.body
+    assert [p["to"][0]["email"] for p in body["personalizations"]] == ["editor@example.org"]
+    assert body["subject"].startswith("[TEST] ")
+    assert "test" in body["categories"]
+    assert body["personalizations"][0]["custom_args"]["test"] == "true"
+    assert body["mail_settings"] == {"sandbox_mode": {"enable": True}}
+
+
+def test_suppressions_are_synced_incrementally_before_sending(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 6)
+    sendgrid_server.suppressions = {
+        "bounces": [{"email": "r00001@example.org", "created": 1_700_000_000}],
+        "spam_reports": [{"email": "R00002@example.org", "created": 1_700_000_100}],
+        "unsubscribes": [
+            {"email": f"other{i}@example.org", "created": 1_700_000_000 + i} for i in range(600)
+        ]
+        + [{"email": "r00003@example.org", "created": 1_700_000_900}],
+    }
+    sendgrid_server.group_suppressions = {"4242": ["r00004@example.org"]}
+    report = fo.sync_suppressions(channel, store, group_id=4242)
+    assert report.warnings == []
+    assert report.changed == {
+        "unsubscribes": 1,
+        "bounces": 1,
+        "invalid_emails": 0,
+        "spam_reports": 1,
+        "group:4242": 1,
+    }
+    assert store.counts() == {"active": 2, "unsubscribed": 2, "bounced": 1, "complained": 1}
+    assert store.synced_until("unsubscribes") == 1_700_000_900
+    # Paged: 601 unsubscribes at 500 a page is two requests.
+    pages = [r for r in sendgrid_server.received if r.path.startswith("/v3/suppression/unsub")]
+    assert len(pages) == 2 and "offset=500" in pages[1].path
+    # The next sync asks only from the newest time seen.
+    fo.sync_suppressions(channel, store)
+    last = [r.path for r in sendgrid_server.received if "/unsubscribes?" in r.path][-1]
+    assert parse_qs(urlsplit(last).query)["start_time"] == ["1700000900"]
+    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    assert sorted(_sent_addresses(sendgrid_server)) == ["r00000@example.org", "r00005@example.org"]
+
+
+def test_a_failed_sync_warns_and_does_not_stop(engine: Engine, secrets_env: None) -> None:
+    store = SubscriberStore(engine)
+    ch = SendGridChannel(
+        Settings(), SendGridOptions(api_host="http://127.0.0.1:9", timeout_seconds=0.5)
+    )
+    report = fo.sync_suppressions(ch, store)
+    assert len(report.warnings) == len(fo.SUPPRESSION_STATUS)
+    assert "could not reach" in report.warnings[0] or "failed" in report.warnings[0]
+
+
+@given(st.binary(min_size=1, max_size=100), st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True))
+def test_link_signature_is_hmac_sha256(key: bytes, token: str) -> None:
+    expected = hmac.new(key, b"link:" + token.encode(), hashlib.sha256).hexdigest()[:32]
+    assert fo.sign(key, token) == expected
+    assert fo.verify(key, fo.link_value(key, token)) == token
+
+
+def test_shards_split_the_batches_between_workers(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    digests = {"": make_digest()}
+    first = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(0, 2))
+    second = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(1, 2))
+    assert (first.batches, second.batches) == (1, 2)
+    assert set(first.sent).isdisjoint(second.sent)
+    sent = _sent_addresses(sendgrid_server)
+    assert len(sent) == len(set(sent)) == 2500

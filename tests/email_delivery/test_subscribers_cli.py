@@ -1,0 +1,148 @@
+"""The subscribers and send-test commands, end to end on SQLite and the local server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from distributor.cli import main
+from tests.email_delivery.conftest import API_KEY
+from tests.email_delivery.sendgrid_server import SendGridServer
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "distributor.toml"
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n'
+        '[channels.sendgrid]\nfrom_email = "digest@news.example.org"\nasm_group_id = 7\n'
+        "timeout_seconds = 5.0\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def _run(config: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_reports_bad_lines_exits_1_and_keeps_the_rest(config: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "readers.csv"
+    csv_file.write_text(
+        "email,name,topics\nann@example.org,Ann,health\nnope,Bad,\nbob@example.org,Bob,\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(config, "subscribers", "import", str(csv_file))
+    assert code == 1
+    assert "2 added" in out
+    assert f"{csv_file}: line 3:" in err
+    code, out, _ = _run(config, "subscribers", "count", "--json")
+    assert code == 0
+    counts = json.loads(out)
+    assert counts["active"] == 2 and counts["total"] == 2
+    assert counts["variants"] == {"all": 1, "health": 1}
+
+
+def test_unsubscribed_stays_unsubscribed_through_reimport(config: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "readers.csv"
+    csv_file.write_text("email\nann@example.org\n", encoding="utf-8")
+    assert _run(config, "subscribers", "import", str(csv_file))[0] == 0
+    code, out, _ = _run(config, "subscribers", "unsubscribe", "ANN@example.org", "--json")
+    assert code == 0 and json.loads(out)["status"] == "unsubscribed"
+    code, out, _ = _run(config, "subscribers", "import", str(csv_file), "--json")
+    assert code == 0 and json.loads(out)["kept_unsubscribed"] == 1
+    code, out, _ = _run(config, "subscribers", "list", "--json")
+    assert [(r["email"], r["status"]) for r in json.loads(out)] == [
+        ("ann@example.org", "unsubscribed")
+    ]
+
+
+def test_add_list_and_export(config: Path, tmp_path: Path) -> None:
+    code, out, _ = _run(
+        config, "subscribers", "add", "Sam@Example.org", "--name", "Sam", "--topics", "Health"
+    )
+    assert code == 0 and "sam@example.org: active (health)" in out
+    code, _, err = _run(config, "subscribers", "add", "not-an-address")
+    assert code == 2 and "exactly one @" in err
+    out_file = tmp_path / "export.csv"
+    code, out, _ = _run(config, "subscribers", "export", "--out", str(out_file))
+    assert code == 0 and "wrote 1" in out
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("sam@example.org,Sam,active,health,cli,")
+    code, _, err = _run(config, "subscribers", "unsubscribe", "nobody@example.org")
+    assert code == 1 and "not a subscriber" in err
+
+
+def _articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "buses.txt").write_text(
+        "Rural bus plan published\n\nEvery village will keep at least one bus an hour.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_send_test_sends_one_marked_message(
+    config: Path,
+    tmp_path: Path,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SENDGRID_API_HOST", sendgrid_server.url)
+    code, out, _ = _run(
+        config,
+        "send-test",
+        "--to",
+        "editor@example.org",
+        "--source",
+        str(_articles(tmp_path)),
+        "--date",
+        "2026-11-28",
+        "--sandbox",
+        "--json",
+    )
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["to"] == "editor@example.org" and report["sandbox"] is True
+    [request] = sendgrid_server.sends
+    body = request.body
+    assert body["subject"].startswith("[TEST] ")
+    assert body["mail_settings"] == {"sandbox_mode": {"enable": True}}
+    assert body["asm"] == {"group_id": 7}
+    assert "Rural bus plan published" in body["content"][0]["value"]
+    assert body["content"][1]["type"] == "text/html"
+
+
+def test_send_test_with_a_refused_key_exits_1_without_showing_it(
+    config: Path,
+    tmp_path: Path,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SENDGRID_API_HOST", sendgrid_server.url)
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.revoked-key")
+    code, out, err = _run(
+        config, "send-test", "--to", "editor@example.org", "--source", str(_articles(tmp_path))
+    )
+    assert code == 1
+    assert "SENDGRID_API_KEY" in err
+    assert "SG.revoked-key" not in out + err and API_KEY not in out + err
+
+
+def test_send_test_without_a_key_is_a_usage_error(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
+    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", "x")
+    code, _, err = _run(
+        config, "send-test", "--to", "editor@example.org", "--source", str(_articles(tmp_path))
+    )
+    assert code == 2
+    assert "SENDGRID_API_KEY is not set" in err

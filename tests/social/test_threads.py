@@ -1,0 +1,272 @@
+"""Threads and the roundup post: structure, limits, nothing invented, untrusted text."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from distributor.compose.threads import (
+    NEUTRAL,
+    compose_roundup_post,
+    compose_thread,
+    plan_threads,
+    social_text,
+    thread_origins,
+)
+from distributor.models import Roundup, RoundupItem, Thread
+from distributor.settings import Settings, SocialSettings
+from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
+from tests.social.stories import LINK, make_story
+
+RULES = [XRule(), BlueskyRule(), MastodonRule()]
+
+
+def _settings(**social: object) -> Settings:
+    return Settings(social=SocialSettings(**social))  # type: ignore[arg-type]
+
+
+def _assert_fits(thread: Thread, rule: LengthRule) -> None:
+    for post in thread.posts:
+        assert rule.fits(post.text), (post.text, rule.length(post.text))
+        assert post.length == rule.length(post.text) and post.limit == rule.limit
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.network)
+def test_thread_is_headline_and_link_then_figures_then_quote(rule: LengthRule) -> None:
+    thread = compose_thread(make_story(), rule, Settings())
+    texts = [p.text for p in thread.posts]
+    assert texts[0] == f"Rail fares frozen for another year\n{LINK}"
+    assert thread.posts[0].link == LINK
+    assert texts[1] == (
+        "Regulated fares will stay at 2025 prices until March 2027.\n"
+        "About 1.4 million season-ticket holders are affected."
+    )
+    assert texts[2] == (
+        "“This freeze puts money back in passengers' pockets. We will keep it there.”\n"
+        "— Alex Morgan, Transport Secretary"
+    )
+    assert len(texts) == 3 and thread.network == rule.network
+    _assert_fits(thread, rule)
+
+
+def test_low_confidence_figures_and_quotes_are_left_out() -> None:
+    story = make_story(
+        figures=(("A sure figure of 12%.", "12%", 0.9), ("A guess of 40%.", "40%", 0.2)),
+        quote_confidence=0.3,
+    )
+    texts = [p.text for p in compose_thread(story, XRule(), Settings()).posts]
+    assert texts[1] == "A sure figure of 12%."
+    assert not any("40%" in t or "“" in t for t in texts)
+
+
+def test_a_quote_without_a_speaker_is_left_out_rather_than_attributed() -> None:
+    story = make_story(speaker=None, role=None)
+    texts = [p.text for p in compose_thread(story, XRule(), Settings()).posts]
+    assert not any("passengers" in t for t in texts)
+    assert thread_origins(story, Settings())[-1].kind == "figure"
+
+
+def test_quote_without_role_names_the_speaker_only() -> None:
+    thread = compose_thread(make_story(role=None), XRule(), Settings())
+    assert thread.posts[-1].text.endswith("”\n— Alex Morgan")
+
+
+def test_long_headline_is_shortened_at_a_word_and_keeps_the_link() -> None:
+    title = "Government confirms " + "a long list of measures " * 20 + "for winter"
+    thread = compose_thread(make_story(title=title), XRule(), Settings())
+    head = thread.posts[0].text
+    assert head.endswith(f"{ELLIPSIS}\n{LINK}")
+    kept = head[: -len(f"{ELLIPSIS}\n{LINK}")]
+    assert title.startswith(kept) and title[len(kept)] == " "
+    _assert_fits(thread, XRule())
+
+
+SENTENCES = [f"Sentence number {i} of the minister's statement is here." for i in range(1, 40)]
+
+
+def _quote_parts(thread: Thread) -> str:
+    """The quote's words as posted, without marks and attribution."""
+    texts = [p.text for p in thread.posts if "“" in p.text or "”" in p.text or "—" in p.text]
+    body = " ".join(texts)
+    body = body.split("”\n—")[0]
+    return body.lstrip("“")
+
+
+def test_a_quote_longer_than_a_post_continues_at_a_sentence_boundary() -> None:
+    quote = " ".join(SENTENCES[:7])  # about 400 characters: two posts on X
+    thread = compose_thread(make_story(quote=quote), XRule(), Settings())
+    quote_posts = [p.text for p in thread.posts[-2:]]
+    assert quote_posts[0].startswith("“") and quote_posts[0].endswith(".")
+    assert quote_posts[1].endswith("”\n— Alex Morgan, Transport Secretary")
+    assert _quote_parts(thread) == quote
+    _assert_fits(thread, XRule())
+
+
+def test_a_quote_needing_more_than_two_posts_keeps_its_leading_sentences() -> None:
+    quote = " ".join(SENTENCES)
+    thread = compose_thread(make_story(quote=quote), XRule(), Settings())
+    kept = _quote_parts(thread)
+    assert kept.endswith("." + ELLIPSIS)
+    assert quote.startswith(kept[: -len(ELLIPSIS)])
+    assert sum("“" in p.text or "”" in p.text for p in thread.posts) == 2
+    _assert_fits(thread, XRule())
+
+
+def test_numbering_and_hashtags_are_configurable() -> None:
+    cfg = _settings(numbering=True, hashtags=("UKGov", "#Rail"))
+    thread = compose_thread(make_story(), XRule(), cfg)
+    texts = [p.text for p in thread.posts]
+    assert [t[-6:] for t in texts] == [" (1/3)", " (2/3)", " (3/3)"]
+    assert texts[0].startswith(f"Rail fares frozen for another year\n{LINK}\n#UKGov #Rail")
+    _assert_fits(thread, XRule())
+
+
+def test_the_thread_never_exceeds_its_post_cap() -> None:
+    figures = tuple(
+        (f"Figure {i} is {i * 1000:,} pounds." + " x" * 120, str(i), 0.9) for i in range(3)
+    )
+    thread = compose_thread(make_story(figures=figures), XRule(), _settings(max_posts_per_thread=3))
+    assert len(thread.posts) == 3
+    assert "”\n— Alex Morgan" in thread.posts[-1].text
+
+
+def test_article_text_cannot_mention_tag_or_hide_characters() -> None:
+    raw = "Call @HMTreasury now #Budget2026 $TSLA\u202eevil\u0007 at https://www.gov.uk/x#top"
+    clean = social_text(raw)
+    assert "@" + NEUTRAL + "HMTreasury" in clean
+    assert "#" + NEUTRAL + "Budget2026" in clean
+    assert "$" + NEUTRAL + "TSLA" in clean
+    assert "\u202e" not in clean and "\u0007" not in clean
+    # URLs stay usable, anchors included; an email address is left alone.
+    assert "https://www.gov.uk/x#top" in clean
+    assert social_text("press@gov.uk") == "press@gov.uk"
+    doubled = social_text("##budget @@minister ＃全角")
+    assert re.search(r"[#＃@]\w", doubled) is None, doubled
+    # Emoji keep their joiners and the tag characters of subdivision flags.
+    for emoji in ("👨‍👩‍👧‍👦", "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"):
+        assert social_text(f"Well done {emoji}") == f"Well done {emoji}"
+    story = make_story(title="Minister thanks @someone #trending")
+    head = compose_thread(story, MastodonRule(), Settings()).posts[0].text
+    assert "@someone" not in head and "#trending" not in head
+
+
+def _roundup(n: int, *, day: date = date(2026, 11, 28)) -> Roundup:
+    more = tuple(
+        RoundupItem(
+            f"s{i}", f"Headline number {i} about a policy change", f"https://www.gov.uk/n/{i}"
+        )
+        for i in range(n)
+    )
+    return Roundup(day=day, title="unused", featured=(), more=more)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.network)
+def test_roundup_post_lists_headlines_with_links_within_limits(rule: LengthRule) -> None:
+    thread = compose_roundup_post(_roundup(3), rule, Settings())
+    assert thread.kind == "roundup" and len(thread.posts) == 1
+    text = thread.posts[0].text
+    assert text.startswith("More of Today's Top Breaking Government News\n")
+    for i in range(3):
+        assert f"• Headline number {i} about a policy change https://www.gov.uk/n/{i}" in text
+    _assert_fits(thread, rule)
+
+
+def test_a_long_roundup_becomes_a_short_thread_and_drops_what_does_not_fit() -> None:
+    thread = compose_roundup_post(_roundup(40), XRule(), _settings(roundup_max_posts=2))
+    assert len(thread.posts) == 2
+    _assert_fits(thread, XRule())
+    listed = [line for p in thread.posts for line in p.text.split("\n") if line.startswith("•")]
+    assert listed and listed[0].startswith("• Headline number 0 ")
+    assert len(listed) < 40
+
+
+def test_budget_sends_the_lowest_ranked_stories_to_the_roundup() -> None:
+    stories = [make_story(guid=f"s{i}") for i in range(4)]
+    cfg = _settings(posts_per_day={"x": 7}, link_post_cost={"x": 2})
+    plan = plan_threads(stories, XRule(), cfg)
+    # Each thread: a link post (2) and two plain posts (1 + 1) = 4 units.
+    assert [t.story_id for t in plan.threads] == [stories[0].id]
+    assert [s.id for s in plan.to_roundup] == [s.id for s in stories[1:]]
+    assert plan.budget_used == 4 and plan.budget_left == 3
+    monthly = plan_threads(
+        stories, XRule(), _settings(posts_per_month={"x": 100}), used_this_month=92
+    )
+    assert len(monthly.threads) == 2
+    assert len(plan_threads(stories, BlueskyRule(), cfg).threads) == 4
+
+
+_free_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=400
+) | st.lists(
+    st.sampled_from(
+        ["word", "4.2%", "£1.5bn", "https://www.gov.uk/a?b=1", "日本", "👍🏽", "@x", "#y", "."]
+    ),
+    min_size=1,
+    max_size=150,
+).map(" ".join)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=_free_text,
+    figure=_free_text,
+    quote=_free_text,
+    rule=st.sampled_from(RULES),
+    numbering=st.booleans(),
+)
+def test_property_every_post_fits_and_no_url_is_broken(
+    title: str, figure: str, quote: str, rule: LengthRule, numbering: bool
+) -> None:
+    story = make_story(title=title, figures=((figure, "1", 0.9),), quote=quote)
+    if not story.headline.strip():
+        story = dataclasses.replace(story, headline="Headline")
+    thread = compose_thread(story, rule, _settings(numbering=numbering))
+    for post in thread.posts:
+        assert rule.fits(post.text), (post.text, rule.length(post.text))
+    assert thread.posts[0].text.endswith(LINK) or thread.posts[0].text.endswith(
+        LINK + " (1/" + str(len(thread.posts)) + ")"
+    )
+    joined = "\n".join(p.text for p in thread.posts)
+    for start, end in url_spans(social_text(figure)):
+        url = social_text(figure)[start:end]
+        if rule.fits(url, 10):
+            assert url in joined
+    # The quote's words appear in order, unchanged (apart from the ellipsis at a cut).
+    marks = set("“”—")
+    if numbering or marks & set(title + figure + quote):
+        return
+    quote_texts = [p.text for p in thread.posts if p.text.startswith("“") or "”\n— " in p.text]
+    if quote_texts:
+        said = " ".join(quote_texts).split("”\n— ")[0].removeprefix("“").removesuffix(ELLIPSIS)
+        assert _nonspace(social_text(quote)).startswith(_nonspace(said))
+
+
+def _nonspace(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(figures=st.lists(_free_text, min_size=1, max_size=4), rule=st.sampled_from(RULES))
+def test_property_figures_are_posted_whole_and_in_order(
+    figures: list[str], rule: LengthRule
+) -> None:
+    story = make_story(figures=tuple((f, "1", 0.9) for f in figures), quote=None)
+    cfg = _settings(max_posts_per_thread=25, max_figures=4)
+    thread = compose_thread(story, rule, cfg)
+    for post in thread.posts:
+        assert rule.fits(post.text)
+    posted = "".join(p.text for p in thread.posts[1:])
+    expected = "".join(social_text(f) for f in figures)
+    assert _nonspace(posted) == _nonspace(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80) | _free_text)
+def test_property_social_text_fast_path_matches_the_full_cleaning(text: str) -> None:
+    # A trailing newline always takes the full path; the result must not differ.
+    assert social_text(text) == social_text(text + "\n")

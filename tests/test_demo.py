@@ -1,0 +1,69 @@
+"""The README's demo: the embedded default over the bundled examples, from a clean folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from distributor.cli import main
+from tests.conftest import EXAMPLES, ROOT
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's config and examples, nothing else: what a fresh clone has."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(EXAMPLES, tmp_path / "examples" / "articles")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DISTRIBUTOR_CONFIG", raising=False)
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_examples_are_enough_for_a_real_day() -> None:
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".md"))
+    assert len(files) >= 10
+    assert any(p.suffix == ".md" for p in files)
+
+
+def test_demo_writes_digest_threads_and_roundup_and_says_where(checkout: Path) -> None:
+    code, out, err = _run("run")
+    assert code == 0, err
+    assert "12 new" in out
+    assert "wrote " in out and "out/" in out
+    day_dir = next((checkout / "out").iterdir())
+    digest = json.loads((day_dir / "digest.json").read_text(encoding="utf-8"))
+    assert len(digest["stories"]) == 12
+    html = (day_dir / "digest.html").read_text(encoding="utf-8")
+    assert "More of Today&#39;s Top Breaking Government News" in html or (
+        "More of Today's Top Breaking Government News" in html
+    )
+    assert "{{unsubscribe_url}}" in html or "unsubscribe" in html.lower()
+    assert (day_dir / "digest.txt").read_text(encoding="utf-8").strip()
+    roundup = json.loads((day_dir / "roundup.json").read_text(encoding="utf-8"))
+    featured = roundup["featured"]
+    for network in ("x", "bluesky", "mastodon"):
+        threads = sorted((day_dir / "threads" / network).glob("*.txt"))
+        assert len(threads) == len(featured)
+        assert (day_dir / "roundup-post" / f"{network}.txt").read_text(encoding="utf-8")
+    # Every headline the roundup featured opens a thread on X.
+    x_text = "\n".join(p.read_text(encoding="utf-8") for p in (day_dir / "threads" / "x").iterdir())
+    for item in featured:
+        assert item["headline"] in x_text
+
+
+def test_demo_run_twice_sends_nothing_twice(checkout: Path) -> None:
+    assert _run("run")[0] == 0
+    code, out, _ = _run("run", "--json")
+    assert code == 0
+    again = json.loads(out)
+    assert again["new"] == 0
+    assert again["delivered"]["sent"] == []
