@@ -333,6 +333,20 @@ def approve(
     help="Seconds between rounds (default: [schedule] poll_seconds).",
 )
 @click.option("--worker-id", default=None, help="Name in the outbox (default: host:pid).")
+@click.option(
+    "--plan/--no-plan",
+    "do_plan",
+    default=True,
+    show_default=True,
+    help="Also ingest, compose and plan the day periodically (as `distributor run` does).",
+)
+@click.option(
+    "--plan-minutes",
+    type=click.FloatRange(min=0.0),
+    default=15.0,
+    show_default=True,
+    help="Minutes between two plannings.",
+)
 @JSON
 @click.pass_context
 @boundary
@@ -341,19 +355,23 @@ def worker(
     once: bool,
     poll_seconds: float | None,
     worker_id: str | None,
+    do_plan: bool,
+    plan_minutes: float,
     as_json: bool,
 ) -> None:
     """Deliver what is due, on every configured channel, until SIGTERM or Ctrl-C.
 
-    Run as many as you like, on one machine or several sharing a PostgreSQL
-    database: each delivery is claimed by one worker only. SIGTERM finishes the
-    delivery in hand and gives the rest back.
+    Every --plan-minutes it also reads the sources and plans the day into the
+    outbox, as `distributor run` does. Run as many as you like, on one machine or
+    several sharing a PostgreSQL database: each delivery is claimed by one worker
+    only (give --no-plan to all but one, to read the feeds once). SIGTERM finishes
+    the delivery in hand and gives the rest back.
 
     \b
     Example:
       distributor worker
       distributor worker --once --json        # from cron, every minute
-      distributor worker --poll-seconds 5
+      distributor worker --poll-seconds 5 --no-plan
     """
     from distributor.channels import registry
     from distributor.pipeline.dispatch import (
@@ -381,12 +399,36 @@ def worker(
             )
         return report.handled
 
-    stats = run_worker(box, tick=tick, stop=stop, poll_seconds=poll_seconds, once=once)
+    planned_at: list[datetime] = []
+    problems: list[str] = []
+
+    def plan(now: datetime) -> None:
+        from distributor.pipeline import run as pipeline
+
+        if planned_at and now - planned_at[-1] < timedelta(minutes=plan_minutes):
+            return
+        planned_at.append(now)
+        result = pipeline.plan(cfg, box.engine, now=now)
+        for problem in result.problems:
+            problems.append(str(problem))
+            logging.getLogger("distributor.worker").warning("%s", problem)
+
+    stats = run_worker(
+        box,
+        tick=tick,
+        stop=stop,
+        poll_seconds=poll_seconds,
+        once=once,
+        plan=plan if do_plan else None,
+    )
     summary = {
         "worker": me,
         "rounds": stats.rounds,
         "recovered": stats.recovered,
         "database_errors": stats.database_errors,
+        "plannings": len(planned_at),
+        "plan_errors": stats.plan_errors,
+        "source_problems": problems,
         **total.as_dict(),
     }
     if as_json:
