@@ -440,3 +440,65 @@ def worker(
         )
     if total.failed or total.uncertain or total.auth_failed:
         ctx.exit(1)
+
+
+@main.command("plan")
+@DATE
+@click.option(
+    "--no-ingest",
+    is_flag=True,
+    help="Only show what the outbox holds; do not read the sources and plan first.",
+)
+@JSON
+@click.pass_context
+@boundary
+def plan_command(ctx: click.Context, day: datetime | None, no_ingest: bool, as_json: bool) -> None:
+    """Show what will go where and when, with each item's state.
+
+    For today it first reads the sources and plans the day into the outbox (what
+    `distributor run` does, without sending anything); for another --date it shows
+    what the outbox holds for that day. Times are in the publisher's time zone.
+
+    \b
+    Example:
+      distributor plan
+      distributor plan --date 2026-11-27 --json
+    """
+    from distributor.pipeline import run as pipeline
+    from distributor.schedule.times import schedule_zone
+
+    cfg, box = _outbox(ctx)
+    now = datetime.now(UTC)
+    the_day = _day(cfg, day)
+    planned: dict[str, Any] = {}
+    if not no_ingest and day is None:
+        result = pipeline.plan(cfg, box.engine, now=now)
+        planned = {
+            "created": len(result.planned.created),
+            "updated": len(result.planned.updated),
+            "unchanged": len(result.planned.unchanged),
+            "problems": [str(p) for p in result.problems],
+        }
+    rows = box.records(day=the_day)
+    tz = schedule_zone(cfg)
+    if as_json:
+        emit_json(
+            {
+                "day": the_day.isoformat(),
+                "planned": planned,
+                "deliveries": [r.as_dict() for r in rows],
+            }
+        )
+        return
+    if planned:
+        click.echo(
+            f"planned {planned['created']} new, {planned['updated']} updated, "
+            f"{planned['unchanged']} unchanged"
+        )
+        for problem in planned["problems"]:
+            click.echo(f"  ! {problem}", err=True)
+    click.echo(f"deliveries for {the_day.isoformat()} ({tz.key}):")
+    if not rows:
+        click.echo("  nothing planned")
+    for r in rows:
+        click.echo("  " + _line(r, tz))

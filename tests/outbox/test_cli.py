@@ -140,3 +140,26 @@ def test_the_worker_plans_the_day_from_the_sources_and_writes_the_preview(
     assert list((tmp_path / "out").rglob("*.txt"))
     code, out = _run(config, "worker", "--once", "--json")
     assert json.loads(out)["sent"] == []  # the same day planned again sends nothing new
+
+
+def test_plan_shows_where_and_when_with_states(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n'
+        f'[ingest]\nsources = ["{EXAMPLES}"]\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n'
+        '[delivery]\nchannels = ["files"]\n',
+        encoding="utf-8",
+    )
+    code, out = _run(config, "plan", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["planned"]["created"] == 1
+    assert [(d["channel"], d["kind"], d["state"]) for d in report["deliveries"]] == [
+        ("files", "preview", "planned")
+    ]
+    assert not (tmp_path / "out").exists()  # planning sends nothing
+    code, out = _run(config, "plan", "--date", "2020-01-01")
+    assert code == 0 and "nothing planned" in out
