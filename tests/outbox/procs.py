@@ -55,6 +55,7 @@ def worker_main(
     delay: float = 0.0,
     rounds: int = 40,
     expand: bool = False,
+    ready: str = "",
 ) -> None:
     """One worker: poll and deliver through a recording channel for ``rounds`` rounds."""
     settings = worker_settings()
@@ -85,5 +86,7 @@ def worker_main(
         )
         return report.handled
 
+    if ready:
+        Path(ready).write_text(worker_id)
     run_worker(outbox, tick=tick, stop=stop, max_rounds=rounds)
     engine.dispose()

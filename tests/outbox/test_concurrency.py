@@ -44,9 +44,15 @@ def test_four_workers_deliver_every_row_exactly_once(
     for t in range(5):
         rows += chain(f"thread{t}", 4)
     box = Outbox(engine, worker_settings().schedule)
-    box.plan(rows, now=T0)
     log = tmp_path / "sent.jsonl"
-    procs = [_start(db_url, log, f"w{i}", rounds=30) for i in range(4)]
+    ready = [tmp_path / f"ready-{i}" for i in range(4)]
+    procs = [
+        _start(db_url, log, f"w{i}", rounds=2000, ready=str(ready[i]), delay=0.002)
+        for i in range(4)
+    ]
+    # All four are polling before there is anything to take, so they really compete.
+    _wait_for(lambda: all(r.exists() for r in ready), seconds=120)
+    box.plan(rows, now=T0)
     try:
         _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
     finally:
