@@ -216,8 +216,9 @@ class ScheduleSettings:
     threads_end: str = "20:00"
     thread_gap_minutes: int = 30
     roundup_at: str = "18:00"
+    channel_times: dict[str, str] = field(default_factory=dict)
     require_approval: tuple[str, ...] = ()
-    max_attempts: int = 5
+    max_attempts: int = 10
     backoff_base_seconds: float = 30.0
     backoff_cap_seconds: float = 3600.0
     claim_timeout_seconds: float = 600.0
@@ -239,6 +240,11 @@ class ScheduleSettings:
             value = getattr(self, name)
             if not _HHMM.fullmatch(value):
                 raise ValueError(f"{name} must be a 24-hour time such as '07:00', got {value!r}")
+        for channel, value in self.channel_times.items():
+            if not _HHMM.fullmatch(value):
+                raise ValueError(
+                    f"channel_times.{channel} must be a 24-hour time such as '06:30', got {value!r}"
+                )
         if self.threads_end <= self.threads_start:
             raise ValueError(
                 f"threads_end ({self.threads_end}) must be later than threads_start "

@@ -333,6 +333,20 @@ def approve(
     help="Seconds between rounds (default: [schedule] poll_seconds).",
 )
 @click.option("--worker-id", default=None, help="Name in the outbox (default: host:pid).")
+@click.option(
+    "--plan/--no-plan",
+    "do_plan",
+    default=True,
+    show_default=True,
+    help="Also ingest, compose and plan the day periodically (as `distributor run` does).",
+)
+@click.option(
+    "--plan-minutes",
+    type=click.FloatRange(min=0.0),
+    default=15.0,
+    show_default=True,
+    help="Minutes between two plannings.",
+)
 @JSON
 @click.pass_context
 @boundary
@@ -341,19 +355,23 @@ def worker(
     once: bool,
     poll_seconds: float | None,
     worker_id: str | None,
+    do_plan: bool,
+    plan_minutes: float,
     as_json: bool,
 ) -> None:
     """Deliver what is due, on every configured channel, until SIGTERM or Ctrl-C.
 
-    Run as many as you like, on one machine or several sharing a PostgreSQL
-    database: each delivery is claimed by one worker only. SIGTERM finishes the
-    delivery in hand and gives the rest back.
+    Every --plan-minutes it also reads the sources and plans the day into the
+    outbox, as `distributor run` does. Run as many as you like, on one machine or
+    several sharing a PostgreSQL database: each delivery is claimed by one worker
+    only (give --no-plan to all but one, to read the feeds once). SIGTERM finishes
+    the delivery in hand and gives the rest back.
 
     \b
     Example:
       distributor worker
       distributor worker --once --json        # from cron, every minute
-      distributor worker --poll-seconds 5
+      distributor worker --poll-seconds 5 --no-plan
     """
     from distributor.channels import registry
     from distributor.pipeline.dispatch import (
@@ -381,12 +399,36 @@ def worker(
             )
         return report.handled
 
-    stats = run_worker(box, tick=tick, stop=stop, poll_seconds=poll_seconds, once=once)
+    planned_at: list[datetime] = []
+    problems: list[str] = []
+
+    def plan(now: datetime) -> None:
+        from distributor.pipeline import run as pipeline
+
+        if planned_at and now - planned_at[-1] < timedelta(minutes=plan_minutes):
+            return
+        planned_at.append(now)
+        result = pipeline.plan(cfg, box.engine, now=now)
+        for problem in result.problems:
+            problems.append(str(problem))
+            logging.getLogger("distributor.worker").warning("%s", problem)
+
+    stats = run_worker(
+        box,
+        tick=tick,
+        stop=stop,
+        poll_seconds=poll_seconds,
+        once=once,
+        plan=plan if do_plan else None,
+    )
     summary = {
         "worker": me,
         "rounds": stats.rounds,
         "recovered": stats.recovered,
         "database_errors": stats.database_errors,
+        "plannings": len(planned_at),
+        "plan_errors": stats.plan_errors,
+        "source_problems": problems,
         **total.as_dict(),
     }
     if as_json:
@@ -398,3 +440,65 @@ def worker(
         )
     if total.failed or total.uncertain or total.auth_failed:
         ctx.exit(1)
+
+
+@main.command("plan")
+@DATE
+@click.option(
+    "--no-ingest",
+    is_flag=True,
+    help="Only show what the outbox holds; do not read the sources and plan first.",
+)
+@JSON
+@click.pass_context
+@boundary
+def plan_command(ctx: click.Context, day: datetime | None, no_ingest: bool, as_json: bool) -> None:
+    """Show what will go where and when, with each item's state.
+
+    For today it first reads the sources and plans the day into the outbox (what
+    `distributor run` does, without sending anything); for another --date it shows
+    what the outbox holds for that day. Times are in the publisher's time zone.
+
+    \b
+    Example:
+      distributor plan
+      distributor plan --date 2026-11-27 --json
+    """
+    from distributor.pipeline import run as pipeline
+    from distributor.schedule.times import schedule_zone
+
+    cfg, box = _outbox(ctx)
+    now = datetime.now(UTC)
+    the_day = _day(cfg, day)
+    planned: dict[str, Any] = {}
+    if not no_ingest and day is None:
+        result = pipeline.plan(cfg, box.engine, now=now)
+        planned = {
+            "created": len(result.planned.created),
+            "updated": len(result.planned.updated),
+            "unchanged": len(result.planned.unchanged),
+            "problems": [str(p) for p in result.problems],
+        }
+    rows = box.records(day=the_day)
+    tz = schedule_zone(cfg)
+    if as_json:
+        emit_json(
+            {
+                "day": the_day.isoformat(),
+                "planned": planned,
+                "deliveries": [r.as_dict() for r in rows],
+            }
+        )
+        return
+    if planned:
+        click.echo(
+            f"planned {planned['created']} new, {planned['updated']} updated, "
+            f"{planned['unchanged']} unchanged"
+        )
+        for problem in planned["problems"]:
+            click.echo(f"  ! {problem}", err=True)
+    click.echo(f"deliveries for {the_day.isoformat()} ({tz.key}):")
+    if not rows:
+        click.echo("  nothing planned")
+    for r in rows:
+        click.echo("  " + _line(r, tz))

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from distributor.channels import registry
 from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
-from distributor.schedule.times import DayTimes, day_times
+from distributor.schedule.times import DayTimes, at, day_times
 from distributor.settings import Settings
 
 FILES_CHANNEL = "files"
@@ -79,7 +79,8 @@ def plan_day(
             continue
         accepted = takes.get(channel, frozenset())
         if DeliveryKind.DIGEST in accepted and digest is not None and digest.story_ids:
-            out.append(_digest_row(channel, digest, times))
+            when = _channel_time(channel, times.digest_at, times, settings)
+            out.append(_digest_row(channel, digest, times.day, when))
         if DeliveryKind.THREAD_POST in accepted:
             mine = [t for t in threads if t.network == channel and t.posts]
             for thread, slot in zip(mine, times.thread_slots(len(mine)), strict=True):
@@ -87,7 +88,8 @@ def plan_day(
         if DeliveryKind.ROUNDUP in accepted:
             for thread in roundup_posts:
                 if thread.network == channel and thread.posts:
-                    out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, times.roundup_at, day))
+                    when = _channel_time(channel, times.roundup_at, times, settings)
+                    out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, when, day))
     if FILES_CHANNEL in channels:
         first = min([d.due_at for d in out] or [times.digest_at])
         preview = plan_files_preview(
@@ -134,12 +136,17 @@ def _declared_kinds(channels: Sequence[str]) -> dict[str, frozenset[DeliveryKind
     return {name: registry.get(name).kinds for name in channels if name != FILES_CHANNEL}
 
 
-def _digest_row(channel: str, digest: Digest, times: DayTimes) -> Delivery:
+def _channel_time(channel: str, default: datetime, times: DayTimes, settings: Settings) -> datetime:
+    override = settings.schedule.channel_times.get(channel)
+    return at(times.day, override, times.zone) if override else default
+
+
+def _digest_row(channel: str, digest: Digest, day: date, due: datetime) -> Delivery:
     return Delivery(
         channel=channel,
         kind=DeliveryKind.DIGEST,
-        idempotency_key=idempotency_key(channel, DeliveryKind.DIGEST, digest.variant, times.day),
-        due_at=times.digest_at,
+        idempotency_key=idempotency_key(channel, DeliveryKind.DIGEST, digest.variant, day),
+        due_at=due,
         payload={
             "subject": digest.subject,
             "preheader": digest.preheader,

@@ -304,6 +304,8 @@ class Outbox:
             .where(
                 deliveries.c.state == str(DeliveryState.PLANNED),
                 deliveries.c.scheduled_at < cutoff,
+                # A preview only writes local files for editors: late is still useful.
+                deliveries.c.kind != str(DeliveryKind.PREVIEW),
             )
             .values(
                 state=str(DeliveryState.HELD),

@@ -81,6 +81,7 @@ class RecordingChannel(Channel):
             "subject": delivery.subject_id,
             "reply_to": context.reply_to,
             "text": delivery.payload.get("text"),
+            "index": delivery.payload.get("index"),
             "pid": os.getpid(),
         }
 
@@ -99,7 +100,9 @@ class RecordingChannel(Channel):
             os.close(fd)
         if self.hang == "after":
             self._stop_here()
-        return {"id": f"id-{payload['subject']}"}
+        index = payload.get("index")
+        suffix = f"#{index}" if index is not None else ""
+        return {"id": f"id-{payload['subject']}{suffix}"}
 
     def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
         return SendResult(provider_id=response["id"])

@@ -53,7 +53,7 @@ def _run(config: Path, *args: str) -> tuple[int, str]:
 def test_worker_once_delivers_what_is_due_and_status_shows_it(config: Path, tmp_path: Path) -> None:
     box = _box(tmp_path)
     box.plan([_files_row("a"), _files_row("b", held=True)])
-    code, out = _run(config, "worker", "--once", "--json")
+    code, out = _run(config, "worker", "--once", "--no-plan", "--json")
     assert code == 0, out
     assert len(json.loads(out)["sent"]) == 1
     assert (tmp_path / "out" / "a.txt").read_text() == "hello"
@@ -70,7 +70,7 @@ def test_approve_lets_a_held_delivery_go(config: Path, tmp_path: Path) -> None:
     _box(tmp_path).plan([_files_row("b", held=True)])
     code, out = _run(config, "approve", "preview", "--by", "editor", "--json")
     assert code == 0 and json.loads(out)[0]["state"] == "planned"
-    _run(config, "worker", "--once")
+    _run(config, "worker", "--once", "--no-plan")
     assert (tmp_path / "out" / "b.txt").exists()
     code, out = _run(config, "approve", "digest")
     assert "nothing waiting for approval" in out
@@ -87,7 +87,7 @@ def test_uncertain_needs_an_explicit_retry_or_cancel(config: Path, tmp_path: Pat
     assert [r["id"] for r in json.loads(out)] == [row.id]
     code, out = _run(config, "outbox", "retry", str(row.id))
     assert code == 0 and "now planned" in out
-    _run(config, "worker", "--once")
+    _run(config, "worker", "--once", "--no-plan")
     assert (tmp_path / "out" / "a.txt").exists()
     code, out = _run(config, "outbox", "show", str(row.id), "--json")
     assert json.loads(out)["state"] == "sent"
@@ -114,7 +114,52 @@ def test_a_failed_delivery_makes_the_worker_exit_1(config: Path, tmp_path: Path)
     bad = _files_row("x")
     bad.payload = {"files": {"../escape.txt": "no"}, "day": bad.payload["day"]}
     _box(tmp_path).plan([bad])
-    code, out = _run(config, "worker", "--once", "--json")
+    code, out = _run(config, "worker", "--once", "--no-plan", "--json")
     assert code == 1
     errors = json.loads(out)["errors"]
     assert any("outside the output folder" in e for e in errors.values())
+
+
+def test_the_worker_plans_the_day_from_the_sources_and_writes_the_preview(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import EXAMPLES
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n'
+        f'[ingest]\nsources = ["{EXAMPLES}"]\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n'
+        '[delivery]\nchannels = ["files"]\n',
+        encoding="utf-8",
+    )
+    code, out = _run(config, "worker", "--once", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["plannings"] == 1 and len(report["sent"]) == 1
+    assert list((tmp_path / "out").rglob("*.txt"))
+    code, out = _run(config, "worker", "--once", "--json")
+    assert json.loads(out)["sent"] == []  # the same day planned again sends nothing new
+
+
+def test_plan_shows_where_and_when_with_states(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n'
+        f'[ingest]\nsources = ["{EXAMPLES}"]\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n'
+        '[delivery]\nchannels = ["files"]\n',
+        encoding="utf-8",
+    )
+    code, out = _run(config, "plan", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["planned"]["created"] == 1
+    assert [(d["channel"], d["kind"], d["state"]) for d in report["deliveries"]] == [
+        ("files", "preview", "planned")
+    ]
+    assert not (tmp_path / "out").exists()  # planning sends nothing
+    code, out = _run(config, "plan", "--date", "2020-01-01")
+    assert code == 0 and "nothing planned" in out

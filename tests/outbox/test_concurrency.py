@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from distributor.models import DeliveryState
+from distributor.models import DeliveryKind, DeliveryState
 from distributor.pipeline.dispatch import dispatch_due
 from distributor.store.outbox import Outbox
 from tests.outbox.helpers import T0, RecordingChannel, chain, delivery, sent_lines
-from tests.outbox.procs import worker_main, worker_settings
+from tests.outbox.procs import BATCHES, fan_out, worker_main, worker_settings
 
 pytestmark = pytest.mark.slow
 SPAWN = multiprocessing.get_context("spawn")
@@ -44,9 +44,15 @@ def test_four_workers_deliver_every_row_exactly_once(
     for t in range(5):
         rows += chain(f"thread{t}", 4)
     box = Outbox(engine, worker_settings().schedule)
-    box.plan(rows, now=T0)
     log = tmp_path / "sent.jsonl"
-    procs = [_start(db_url, log, f"w{i}", rounds=30) for i in range(4)]
+    ready = [tmp_path / f"ready-{i}" for i in range(4)]
+    procs = [
+        _start(db_url, log, f"w{i}", rounds=2000, ready=str(ready[i]), delay=0.002)
+        for i in range(4)
+    ]
+    # All four are polling before there is anything to take, so they really compete.
+    _wait_for(lambda: all(r.exists() for r in ready), seconds=120)
+    box.plan(rows, now=T0)
     try:
         _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
     finally:
@@ -147,3 +153,49 @@ def test_sigterm_finishes_the_send_in_hand_then_exits(
     assert states["sending"] == 0 and states["uncertain"] == 0  # nothing left in doubt
     assert states["sent"] == len(sent_lines(log)) and states["sent"] < len(rows)
     assert states["sent"] + states["planned"] == len(rows)
+
+
+def test_a_fan_out_killed_at_any_step_sends_each_batch_at_most_once(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    digest_row = delivery("digest", kind=DeliveryKind.DIGEST)
+    settings = worker_settings(claim_timeout_seconds=1, batch_size=1)
+    box = Outbox(engine, settings.schedule)
+    box.plan([digest_row], now=T0)
+    log, marker = tmp_path / "sent.jsonl", tmp_path / "hung"
+    expanders = {("recorder", "digest"): fan_out}
+
+    # 1. Killed while expanding: nothing was sent, so the row simply goes again.
+    proc = _start(db_url, log, "doomed", hang="expand", marker=str(marker), expand=True)
+    _wait_for(marker.exists)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    time.sleep(1.1)
+    assert box.recover_stale_claims() == []  # never started: given back, not uncertain
+    assert box.get_by_key(digest_row.idempotency_key).state == DeliveryState.PLANNED  # type: ignore[union-attr]
+
+    # 2. Killed part-way through sending the batches.
+    proc = _start(db_url, log, "doomed-2", delay=0.2, expand=True)
+    _wait_for(lambda: len(sent_lines(log)) >= 2)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    time.sleep(1.1)
+    box.recover_stale_claims()
+
+    # 3. Restarted: the rest go, nothing twice, anything in doubt is uncertain.
+    channel = RecordingChannel(settings, log)
+    dispatch_due(engine, settings, {"recorder": channel}, worker_id="w3", expanders=expanders)
+    counts = Counter(line["subject"] for line in sent_lines(log))
+    assert set(counts.values()) == {1}
+    batches = [r for r in box.records() if "/batch-" in r.delivery.idempotency_key]
+    assert len(batches) == BATCHES
+    states = Counter(str(r.delivery.state) for r in batches)
+    assert states["sent"] + states["uncertain"] == BATCHES and states["uncertain"] <= 1
+    assert all(
+        counts[r.delivery.subject_id] == 1
+        for r in batches
+        if r.delivery.state == DeliveryState.SENT
+    )
+    assert box.get_by_key(digest_row.idempotency_key).state == DeliveryState.SENT  # type: ignore[union-attr]

@@ -232,3 +232,17 @@ def test_the_files_channel_gets_a_preview_of_the_whole_day() -> None:
     assert "2026-11-27/roundup/x.txt" in names
     x_thread = next(v for k, v in files.items() if "/threads/x/" in k)
     assert "[1/2]\nbudget part 1" in x_thread and "[2/2]\nbudget part 2" in x_thread
+
+
+def test_a_channel_can_have_its_own_time() -> None:
+    rows = plan_day(
+        DAY,
+        digest=digest(),
+        threads=[],
+        roundup_posts=[roundup("x")],
+        channels=["sendgrid", "x"],
+        settings=settings(channel_times={"sendgrid": "06:30", "x": "17:15"}),
+        kinds=KINDS,
+    )
+    local = {d.channel: d.due_at.astimezone(LONDON).strftime("%H:%M") for d in rows}
+    assert local == {"sendgrid": "06:30", "x": "17:15"}

@@ -177,6 +177,12 @@ def test_a_late_delivery_is_held_not_sent_stale_and_can_be_released(engine: Engi
     assert len(box.claim_due(later(90), 5, "w")) == 1
 
 
+def test_a_late_preview_is_still_written(engine: Engine) -> None:
+    box = _outbox(engine, stale_after_minutes=60)
+    box.plan([delivery(1, channel="files", kind=DeliveryKind.PREVIEW)], now=T0)
+    assert len(box.claim_due(later(600), 5, "w")) == 1
+
+
 def test_hold_and_release_by_hand(engine: Engine) -> None:
     box = _outbox(engine)
     box.plan([delivery(1)], now=T0)

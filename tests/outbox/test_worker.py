@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from distributor.channels.files import FilesChannel
+from distributor.errors import Retryable
 from distributor.models import DeliveryKind
 from distributor.pipeline.dispatch import StopFlag, dispatch_due
 from distributor.schedule.clock import FakeClock
@@ -114,3 +115,56 @@ def test_once_runs_a_single_round(engine: Engine) -> None:
     ticks: list[datetime] = []
     stats = run_worker(box, tick=lambda now: ticks.append(now) or 0, stop=StopFlag(), once=True)
     assert stats.rounds == 1 and len(ticks) == 1
+
+
+class OutageChannel(RecordingChannel):
+    """Answers 503 (or 429 with a reset time) until ``until`` on the shared clock."""
+
+    clock: FakeClock
+    until: datetime
+
+    def post(self, payload: dict[str, object]) -> object:
+        if self.clock.now() < self.until:
+            raise Retryable("HTTP 503 service unavailable", status=503, retry_after=45)
+        return super().post(payload)  # type: ignore[arg-type]
+
+
+def test_a_provider_down_for_twenty_minutes_gets_everything_once_it_recovers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    cfg = settings(stale_after_minutes=180, poll_seconds=60)
+    start = at(DAY, "07:00", LONDON)
+    clock = FakeClock(start)
+    box = Outbox(engine, cfg.schedule)
+    box.plan(
+        plan_day(
+            DAY,
+            digest=digest(),
+            threads=[thread("x", "budget", 3)],
+            roundup_posts=[],
+            channels=["sendgrid", "x"],
+            settings=replace(cfg, schedule=replace(cfg.schedule, threads_start="07:00")),
+            kinds=KINDS,
+        ),
+        now=start,
+    )
+    channels: dict[str, RecordingChannel] = {}
+    for name in ("sendgrid", "x"):
+        channel = OutageChannel(cfg, tmp_path / f"{name}.jsonl")
+        channel.clock, channel.until = clock, start + timedelta(minutes=20)
+        channels[name] = channel
+    stop = StopFlag()
+
+    def tick(now: datetime) -> int:
+        if now >= start + timedelta(hours=2):
+            stop.set()
+        return dispatch_due(engine, cfg, channels, now=clock.now, worker_id="w", outbox=box).handled
+
+    run_worker(box, tick=tick, stop=stop, clock=clock)
+    assert box.counts() == {"sendgrid": {"sent": 1}, "x": {"sent": 3}}
+    assert len(sent_lines(tmp_path / "sendgrid.jsonl")) == 1
+    x_lines = sent_lines(tmp_path / "x.jsonl")
+    story = thread("x", "budget").story_id
+    assert [line["reply_to"] for line in x_lines] == [None, f"id-{story}#0", f"id-{story}#1"]
+    latest = max(r.sent_at for r in box.records() if r.sent_at is not None)
+    assert latest <= start + timedelta(minutes=20) + timedelta(minutes=20)
