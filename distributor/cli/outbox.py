@@ -373,25 +373,20 @@ def worker(
       distributor worker --once --json        # from cron, every minute
       distributor worker --poll-seconds 5 --no-plan
     """
-    from distributor.channels import registry
-    from distributor.pipeline.dispatch import (
-        DispatchReport,
-        StopFlag,
-        default_worker_id,
-        dispatch_due,
-    )
+    from distributor.pipeline.dispatch import DispatchReport, StopFlag, default_worker_id
+    from distributor.pipeline.run import channels_for, deliver_due
     from distributor.schedule.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg, box = _outbox(ctx)
-    channels = {name: registry.get(name)(cfg) for name in cfg.delivery.channels}
+    channels = channels_for(cfg)
     me = worker_id or default_worker_id()
     stop = StopFlag()
     stop.install()
     total = DispatchReport()
 
     def tick(_now: datetime) -> int:
-        report = dispatch_due(box.engine, cfg, channels, worker_id=me, stop=stop, outbox=box)
+        report = deliver_due(cfg, box.engine, channels, worker_id=me, stop=stop)
         total.merge(report)
         for channel, message in report.auth_failed.items():
             logging.getLogger("distributor.worker").error(
