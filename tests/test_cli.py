@@ -74,3 +74,12 @@ def test_unknown_channel_is_a_config_error(tmp_path: Path) -> None:
     code, _, err = _run("--config", str(cfg), "check-config")
     assert code == 2
     assert "no channel named 'pigeon'" in err
+
+
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    cfg = tmp_path / "pg.toml"
+    cfg.write_text('[database]\nurl = "postgresql://nobody@127.0.0.1:9/none"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(cfg), "status"])
+    assert result.exit_code == 1
+    assert "database error" in result.stderr and "database.url" in result.stderr
+    assert "Traceback" not in result.stderr

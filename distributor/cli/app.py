@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from distributor import __version__, settings
 from distributor.errors import ConfigError, DistributorError
@@ -43,6 +44,13 @@ def boundary(fn: F) -> F:
             raise BadConfig(str(exc)) from exc
         except DistributorError as exc:
             raise Failed(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            # One line, not a traceback: the database is an operator's problem to fix.
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise Failed(
+                f"database error: {reason}. Check database.url in the configuration "
+                "and that the database is reachable."
+            ) from exc
 
     return wrapper  # type: ignore[return-value]
 
