@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -104,16 +103,37 @@ def template_dir(settings: Settings) -> Path:
 
 
 def _wrap(value: object, width: int = 72, indent: str = "", subsequent: str = "") -> Markup:
-    text = plain_text(value)
-    lines = textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=subsequent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return Markup("\n".join(lines))  # noqa: S704 - plain text, never HTML
+    return Markup("\n".join(_wrap_lines(plain_text(value), width, indent, subsequent)))  # noqa: S704 - plain text, never HTML
+
+
+def _wrap_lines(text: str, width: int, indent: str, subsequent: str) -> list[str]:
+    """``textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=subsequent,
+    break_long_words=False, break_on_hyphens=False)`` for clean text (words separated by
+    single spaces, as :func:`plain_text` gives), without textwrap's general machinery.
+    """
+    if not text:
+        return []
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    lines: list[str] = []
+    line: list[str] = []
+    room = width - len(indent)
+    used = 0
+    for word in text.split(" "):
+        if not line:
+            # A word longer than the line goes on a line of its own, unbroken.
+            line.append(word)
+            used = len(word)
+        elif used + 1 + len(word) <= room:
+            line.append(word)
+            used += 1 + len(word)
+        else:
+            lines.append((subsequent if lines else indent) + " ".join(line))
+            room = width - len(subsequent)
+            line = [word]
+            used = len(word)
+    lines.append((subsequent if lines else indent) + " ".join(line))
+    return lines
 
 
 def _text_value(value: object) -> str:
