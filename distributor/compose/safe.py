@@ -12,7 +12,7 @@ from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import regex
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # Printable ASCII words separated by single spaces: already clean (stdlib re is the
 # faster engine for this check, which runs for nearly every value).
@@ -63,15 +63,37 @@ def html_text(value: object) -> Markup:
     """
     if isinstance(value, Markup):
         return value
-    if type(value) is str and _PLAIN_HTML.fullmatch(value):
-        return Markup(value)  # noqa: S704 - nothing in it to escape
-    text = clean_inline("" if value is None else str(value))
-    escaped = str(escape(text))
+    return Markup(html_str(value))  # noqa: S704 - built from escaped text only
+
+
+def html_str(value: object) -> str:
+    """:func:`html_text` as a plain ``str`` (a ``Markup`` value comes back unchanged), for
+    a template engine that adds no escaping of its own."""
+    if isinstance(value, Markup):
+        return value
+    if type(value) is str:
+        if _PLAIN_HTML.fullmatch(value):
+            return value
+        return _escape(value if _PLAIN.fullmatch(value) else clean_inline(value))
+    if type(value) is int:
+        return str(value)
+    return _escape(clean_inline("" if value is None else str(value)))
+
+
+def _escape(text: str) -> str:
+    # The replacements markupsafe.escape makes, without building Markup objects.
+    escaped = (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
     if "{" in escaped or "}" in escaped:
         escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
     if not escaped.isascii():
         escaped = _AS_REFERENCE.sub(lambda m: f"&#{ord(m.group())};", escaped)
-    return Markup(escaped)  # noqa: S704 - built from escaped text only
+    return escaped
 
 
 def plain_text(value: object) -> str:
