@@ -33,6 +33,16 @@ def clean_inline(value: str) -> str:
     """One line of text: no control characters, every run of whitespace one space."""
     if _PLAIN.fullmatch(value):
         return value
+    if (
+        value.isprintable()
+        and "  " not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+        and unicodedata.is_normalized("NFC", value)
+    ):
+        # Printable means no control, format or surrogate character and no whitespace
+        # but the ASCII space: nothing below would change it.
+        return value
     # Normalise after dropping: a dropped control between a letter and its combining
     # mark would otherwise leave a pair that a second cleaning composes (not idempotent).
     value = _DROP.sub("", value)
