@@ -1,0 +1,119 @@
+"""Several `distributor worker --engine huey` processes on one outbox and one queue:
+PostgreSQL + Redis (the several-machines mode) and SQLite + SqliteHuey."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from distributor.store import db
+from distributor.store.outbox import Outbox
+from tests.outbox.helpers import T0, chain, delivery, sent_lines
+from tests.outbox.procs import worker_settings
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_DB = 11
+
+
+def _redis_url() -> str:
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    finally:
+        client.close()
+    return f"redis://127.0.0.1:6379/{REDIS_DB}"
+
+
+@pytest.fixture
+def queue_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    if db_url.startswith("postgresql"):
+        url = _redis_url()
+        yield url
+        _redis_url()  # leave the test database empty
+    else:
+        yield f"sqlite:///{tmp_path / 'queue.db'}"
+
+
+def _wait_for(predicate: object, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for the workers")
+
+
+def test_several_worker_processes_send_every_delivery_exactly_once(
+    db_url: str, queue_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        f'[queue]\nurl = "{queue_url}"\n'
+        '[delivery]\nchannels = ["recorder"]\n'
+        "[schedule]\nstale_after_minutes = 0\npoll_seconds = 0.5\nbatch_size = 5\n",
+        encoding="utf-8",
+    )
+    engine = db.open_database(db_url)
+    box = Outbox(engine, worker_settings().schedule)
+    rows = [delivery(i) for i in range(150)]
+    for t in range(4):
+        rows += chain(f"thread{t}", 5)
+    box.plan(rows, now=T0)
+
+    log = tmp_path / "sent.jsonl"
+    env = {**os.environ, "DISTRIBUTOR_TEST_RECORD": str(log)}
+    command = [sys.executable, "-m", "tests.engine.launch", "--config", str(config)]
+    args = ["worker", "--engine", "huey", "--workers", "2", "--no-plan", "--json"]
+    procs = [
+        subprocess.Popen(
+            [*command, *args, "--worker-id", f"w{i}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(3)
+    ]
+    try:
+        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=180)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        outputs = [p.communicate(timeout=60) for p in procs]
+    for p, (_out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err[-2000:]
+
+    lines = sent_lines(log)
+    counts = Counter(line["key"] for line in lines)
+    assert sorted(counts) == sorted(r.idempotency_key for r in rows)
+    assert set(counts.values()) == {1}, [k for k, n in counts.items() if n > 1]
+    states = Counter(str(r.delivery.state) for r in box.records(limit=10_000))
+    assert states == {"sent": len(rows)}  # nothing left 'sending', nothing in doubt
+    reports = [json.loads(out) for out, _ in outputs]
+    assert all(r["engine"] == "huey" for r in reports)
+    assert sum(len(r["sent"]) for r in reports) == len(rows)
+    # A thread's posts still reply to each other, whichever process sent them.
+    for t in range(4):
+        posted = [line for line in lines if line["subject"].startswith(f"story-thread{t}#")]
+        assert [line["reply_to"] for line in posted] == [
+            None,
+            *[f"id-story-thread{t}#{i}" for i in range(4)],
+        ]
+    assert len({line["pid"] for line in lines}) > 1  # the work really was shared
+    engine.dispose()
