@@ -1,7 +1,8 @@
 """`distributor` as a worker process, with the test's recording channel installed.
 
 The channel is added to the registry as an entry point would add it; where it
-records is read from DISTRIBUTOR_TEST_RECORD. Run as
+records is read from DISTRIBUTOR_TEST_RECORD, how long each send takes from
+DISTRIBUTOR_TEST_DELAY. Run as
 ``python -m tests.engine.launch --config FILE worker ...``.
 """
 
@@ -18,7 +19,8 @@ from tests.outbox.helpers import RecordingChannel
 
 class FileRecorder(RecordingChannel):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, Path(os.environ["DISTRIBUTOR_TEST_RECORD"]), delay=0.01)
+        delay = float(os.environ.get("DISTRIBUTOR_TEST_DELAY", "0.01"))
+        super().__init__(settings, Path(os.environ["DISTRIBUTOR_TEST_RECORD"]), delay=delay)
 
 
 _INSTALLED = registry.available

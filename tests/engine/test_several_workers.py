@@ -57,9 +57,7 @@ def _wait_for(predicate: object, seconds: float) -> None:
     raise AssertionError("timed out waiting for the workers")
 
 
-def test_several_worker_processes_send_every_delivery_exactly_once(
-    db_url: str, queue_url: str, tmp_path: Path
-) -> None:
+def _config(tmp_path: Path, db_url: str, queue_url: str) -> Path:
     config = tmp_path / "distributor.toml"
     config.write_text(
         f'[database]\nurl = "{db_url}"\n'
@@ -68,18 +66,21 @@ def test_several_worker_processes_send_every_delivery_exactly_once(
         "[schedule]\nstale_after_minutes = 0\npoll_seconds = 0.5\nbatch_size = 5\n",
         encoding="utf-8",
     )
-    engine = db.open_database(db_url)
-    box = Outbox(engine, worker_settings().schedule)
-    rows = [delivery(i) for i in range(150)]
-    for t in range(4):
-        rows += chain(f"thread{t}", 5)
-    box.plan(rows, now=T0)
+    return config
 
-    log = tmp_path / "sent.jsonl"
-    env = {**os.environ, "DISTRIBUTOR_TEST_RECORD": str(log)}
+
+def _workers(
+    config: Path, log: Path, count: int, delay: float = 0.01
+) -> list[subprocess.Popen[str]]:
+    """``count`` worker processes, started together, each a huey consumer of 2 threads."""
+    env = {
+        **os.environ,
+        "DISTRIBUTOR_TEST_RECORD": str(log),
+        "DISTRIBUTOR_TEST_DELAY": str(delay),
+    }
     command = [sys.executable, "-m", "tests.engine.launch", "--config", str(config)]
     args = ["worker", "--engine", "huey", "--workers", "2", "--no-plan", "--json"]
-    procs = [
+    return [
         subprocess.Popen(
             [*command, *args, "--worker-id", f"w{i}"],
             cwd=ROOT,
@@ -88,8 +89,23 @@ def test_several_worker_processes_send_every_delivery_exactly_once(
             stderr=subprocess.PIPE,
             text=True,
         )
-        for i in range(3)
+        for i in range(count)
     ]
+
+
+def test_several_worker_processes_send_every_delivery_exactly_once(
+    db_url: str, queue_url: str, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, db_url, queue_url)
+    engine = db.open_database(db_url)
+    box = Outbox(engine, worker_settings().schedule)
+    rows = [delivery(i) for i in range(150)]
+    for t in range(4):
+        rows += chain(f"thread{t}", 5)
+    box.plan(rows, now=T0)
+
+    log = tmp_path / "sent.jsonl"
+    procs = _workers(config, log, 3)
     try:
         _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=180)
     finally:
@@ -117,3 +133,41 @@ def test_several_worker_processes_send_every_delivery_exactly_once(
         ]
     assert len({line["pid"] for line in lines}) > 1  # the work really was shared
     engine.dispose()
+
+
+def test_sigterm_finishes_the_sends_in_hand_and_gives_the_rest_back(
+    db_url: str, queue_url: str, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, db_url, queue_url)
+    engine = db.open_database(db_url)
+    box = Outbox(engine, worker_settings().schedule)
+    rows = [delivery(i) for i in range(200)]
+    box.plan(rows, now=T0)
+    log = tmp_path / "sent.jsonl"
+    procs = _workers(config, log, 2, delay=0.2)
+    try:
+        _wait_for(lambda: len(sent_lines(log)) >= 4, seconds=120)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        outputs = [p.communicate(timeout=60) for p in procs]
+    for p, (_out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err[-2000:]
+    states = Counter(str(r.delivery.state) for r in box.records(limit=10_000))
+    sent = len(sent_lines(log))
+    assert states["sending"] == 0 and states["uncertain"] == 0  # nothing in doubt
+    assert states["sent"] == sent < len(rows)  # every request that left was recorded
+    assert states["sent"] + states["planned"] == len(rows)  # the rest were given back
+    engine.dispose()
+
+    # Started again, the workers send the rest, and nothing twice.
+    procs = _workers(config, log, 2, delay=0.0)
+    try:
+        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.communicate(timeout=60)
+    counts = Counter(line["key"] for line in sent_lines(log))
+    assert len(counts) == len(rows) and set(counts.values()) == {1}
