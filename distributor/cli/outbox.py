@@ -382,8 +382,7 @@ def worker(
     Every --plan-minutes it also reads the sources and plans the day into the
     outbox, as `distributor run` does. Run as many as you like, on one machine or
     several sharing a PostgreSQL database: each delivery is claimed by one worker
-    only (give --no-plan to all but one, to read the feeds once). SIGTERM finishes
-    the delivery in hand and gives the rest back.
+    only. SIGTERM finishes the delivery in hand and gives the rest back.
 
     By default it is a huey consumer on [queue] url: a SQLite file on one
     machine, Redis when workers run on several (--workers threads each); the

@@ -15,7 +15,8 @@ Two tasks, whose bodies are handed in (this module knows nothing of the pipeline
     A huey periodic task, every minute (huey's crontab is minute-grained). It takes
     ``huey.lock_task("plan")`` so two workers never plan at the same moment, and
     plans only when ``plan_minutes`` have passed since the last planning recorded in
-    the queue's key/value store, so N consumers do not read the feeds N times. The
+    the queue's key/value store, so N consumers do not read the feeds N times. A
+    worker starting enqueues it once at once, under the same rule. The
     lock is for economy, not safety: the outbox's unique idempotency keys make a
     second planning of the same day add nothing.
 
@@ -86,7 +87,8 @@ class EngineTasks:
     plans: int = 0
 
     def kick(self) -> None:
-        """Plan now (if planning) and start a delivery chain, as a worker does at start."""
+        """Plan (if not done within ``plan_minutes``) and start a delivery chain, as a
+        worker does at start."""
         if self.plan is not None:
             self.plan()
         self.deliver(None)
@@ -145,16 +147,13 @@ def install(
     if plan is not None:
         body = plan
 
-        def run_plan(force: bool) -> None:
+        def run_plan() -> None:
             now = datetime.now(UTC)
             try:
                 with huey.lock_task("plan"):
                     last = huey.get(_LAST_PLAN, peek=True)
-                    if (
-                        not force
-                        and last is not None
-                        and now.timestamp() - float(last) < (plan_minutes * 60 - 1)
-                    ):
+                    # A second's slack, so that minute ticks meet a whole plan_minutes.
+                    if last is not None and now.timestamp() - float(last) < plan_minutes * 60 - 1:
                         return
                     body(now)
                     tasks.plans += 1
@@ -164,11 +163,11 @@ def install(
 
         @huey.task(name="distributor.plan")  # type: ignore[untyped-decorator]
         def plan_now() -> None:
-            run_plan(force=True)
+            run_plan()
 
         @huey.periodic_task(crontab(minute="*"), name="distributor.plan_periodic")  # type: ignore[untyped-decorator]
         def plan_periodic() -> None:
-            run_plan(force=False)
+            run_plan()
 
         tasks.plan = plan_now
         tasks.plan_periodic = plan_periodic

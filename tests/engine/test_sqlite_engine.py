@@ -76,7 +76,7 @@ def _files(tmp_path: Path) -> dict[Path, int]:
 
 
 def test_plan_and_deliver_tasks_write_the_preview_once(eng: Engine, tmp_path: Path) -> None:
-    tasks = eng.tasks()
+    tasks = eng.tasks(plan_minutes=0)
     assert (tmp_path / "q.db").exists()  # the queue is a file, nothing else to start
     tasks.kick()
     assert _drain(tasks) >= 2
@@ -112,6 +112,7 @@ def test_the_periodic_planner_waits_for_plan_minutes_and_for_the_lock(eng: Engin
     _drain(tasks)
     assert eng.plannings == 1
     tasks.plan_periodic()  # a minute later: not yet 15 minutes since the last planning
+    tasks.plan()  # nor for a worker starting
     _drain(tasks)
     assert eng.plannings == 1
 
