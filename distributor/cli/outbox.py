@@ -524,7 +524,7 @@ def _run_huey(
         poll_seconds=poll_seconds or cfg.schedule.poll_seconds,
         plan_minutes=plan_minutes,
     )
-    engine.run_consumer(tasks, stop=stop, workers=workers, on_start=stop.install)
+    engine.run_consumer(tasks, stop=stop, workers=workers)
     return counts["rounds"], counts["recovered"], tasks.plans
 
 

@@ -158,6 +158,7 @@ def install(
                     body(now)
                     tasks.plans += 1
                     huey.put(_LAST_PLAN, now.timestamp())
+                tasks.deliver(-1)  # what the planning made due goes now, not a poll later
             except TaskLockedException:
                 log.info("another worker is planning; skipped")
 
@@ -174,24 +175,24 @@ def install(
     return tasks
 
 
-def run_consumer(
-    tasks: EngineTasks,
-    *,
-    stop: Stopper,
-    workers: int = 1,
-    on_start: Callable[[], None] | None = None,
-) -> None:
+class _Consumer(Consumer):  # type: ignore[misc]
+    def _set_signal_handlers(self) -> None:
+        """Leave SIGTERM and SIGINT to the caller's stop flag, installed before start.
+
+        Huey's own handlers would take the signal in the window before ours and
+        keep it where our loop does not look.
+        """
+
+
+def run_consumer(tasks: EngineTasks, *, stop: Stopper, workers: int = 1) -> None:
     """Run huey's consumer in this process, ``workers`` threads, until ``stop`` is set.
 
-    ``on_start`` runs once the consumer is up (the CLI installs its SIGTERM handler
-    there, over huey's own). Stopping is graceful: every thread finishes the task in
-    hand, and the ``deliver`` body, seeing ``stop``, finishes the delivery in hand and
-    gives its other claims back.
+    The caller routes SIGTERM/SIGINT to ``stop`` beforehand. Stopping is graceful:
+    every thread finishes the task in hand, and the ``deliver`` body, seeing
+    ``stop``, finishes the delivery in hand and gives its other claims back.
     """
-    consumer = Consumer(tasks.huey, workers=workers, worker_type="thread", periodic=True)
+    consumer = _Consumer(tasks.huey, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
-    if on_start is not None:
-        on_start()
     tasks.kick()
     while not stop.wait(1.0):
         consumer.check_worker_health()
