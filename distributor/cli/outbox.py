@@ -517,6 +517,8 @@ def _run_huey(
         return handled
 
     huey = engine.make_huey(cfg.queue.url, base_dir=cfg.base_dir)
+    # huey logs every task run at INFO: a line per poll says nothing the summary does not.
+    logging.getLogger("huey").setLevel(logging.WARNING)
     tasks = engine.install(
         huey,
         deliver=deliver,
