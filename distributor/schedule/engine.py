@@ -16,9 +16,10 @@ Two tasks, whose bodies are handed in (this module knows nothing of the pipeline
     ``huey.lock_task("plan")`` so two workers never plan at the same moment, and
     plans only when ``plan_minutes`` have passed since the last planning recorded in
     the queue's key/value store, so N consumers do not read the feeds N times. A
-    worker starting enqueues it once at once, under the same rule. The
-    lock is for economy, not safety: the outbox's unique idempotency keys make a
-    second planning of the same day add nothing.
+    worker starting enqueues it once at once, under the same rule, and a planning
+    is followed by a delivery run, so what it made due goes without waiting for the
+    next poll. The lock is for economy, not safety: the outbox's unique idempotency
+    keys make a second planning of the same day add nothing.
 
 ``deliver``
     Every ``poll_seconds``, which is usually less than a minute, so not a crontab
