@@ -171,3 +171,36 @@ def test_sigterm_finishes_the_sends_in_hand_and_gives_the_rest_back(
             p.communicate(timeout=60)
     counts = Counter(line["key"] for line in sent_lines(log))
     assert len(counts) == len(rows) and set(counts.values()) == {1}
+
+
+def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
+    db_url: str, queue_url: str, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, db_url, queue_url)
+    config.write_text(config.read_text() + "claim_timeout_seconds = 1\n", encoding="utf-8")
+    engine = db.open_database(db_url)
+    box = Outbox(engine, worker_settings().schedule)
+    rows = [delivery(i) for i in range(60)]
+    box.plan(rows, now=T0)
+    log = tmp_path / "sent.jsonl"
+    doomed, survivor = _workers(config, log, 2, delay=0.05)
+    try:
+        _wait_for(lambda: len(sent_lines(log)) >= 6, seconds=120)
+        doomed.kill()  # SIGKILL: whatever it held is in doubt or not started
+        doomed.communicate(timeout=30)
+
+        def settled() -> bool:
+            states = Counter(str(r.delivery.state) for r in box.records(limit=10_000))
+            return states["sent"] + states["uncertain"] == len(rows)
+
+        _wait_for(settled, seconds=150)  # the survivor recovers the claims and goes on
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        survivor.communicate(timeout=60)
+    counts = Counter(line["key"] for line in sent_lines(log))
+    assert set(counts.values()) == {1}  # nothing sent twice
+    states = Counter(str(r.delivery.state) for r in box.records(limit=10_000))
+    assert states["sending"] == 0 and states["uncertain"] <= 2  # at most one per thread
+    for r in box.records(states=["sent"], limit=10_000):
+        assert counts[r.delivery.idempotency_key] == 1
+    engine.dispose()
