@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -347,6 +348,21 @@ def approve(
     show_default=True,
     help="Minutes between two plannings.",
 )
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["huey", "loop"]),
+    default=None,
+    help="huey: a huey consumer on [queue] url (SQLite file or Redis); loop: a plain "
+    "polling loop on the database alone. Default: huey when [queue] url is set.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Consumer threads of the huey engine.",
+)
 @JSON
 @click.pass_context
 @boundary
@@ -357,6 +373,8 @@ def worker(
     worker_id: str | None,
     do_plan: bool,
     plan_minutes: float,
+    engine_name: str | None,
+    workers: int,
     as_json: bool,
 ) -> None:
     """Deliver what is due, on every configured channel, until SIGTERM or Ctrl-C.
@@ -364,18 +382,22 @@ def worker(
     Every --plan-minutes it also reads the sources and plans the day into the
     outbox, as `distributor run` does. Run as many as you like, on one machine or
     several sharing a PostgreSQL database: each delivery is claimed by one worker
-    only (give --no-plan to all but one, to read the feeds once). SIGTERM finishes
-    the delivery in hand and gives the rest back.
+    only. SIGTERM finishes the delivery in hand and gives the rest back.
+
+    By default it is a huey consumer on [queue] url: a SQLite file on one
+    machine, Redis when workers run on several (--workers threads each); the
+    planner runs on one worker at a time. --engine loop polls the database alone.
 
     \b
     Example:
       distributor worker
+      distributor worker --workers 4          # queue.url = "redis://queue:6379/0"
+      distributor worker --engine loop --poll-seconds 5 --no-plan
       distributor worker --once --json        # from cron, every minute
-      distributor worker --poll-seconds 5 --no-plan
     """
     from distributor.pipeline.dispatch import DispatchReport, StopFlag, default_worker_id
     from distributor.pipeline.run import channels_for, deliver_due
-    from distributor.schedule.worker import run_worker
+    from distributor.schedule.worker import WorkerStats, run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg, box = _outbox(ctx)
@@ -384,10 +406,12 @@ def worker(
     stop = StopFlag()
     stop.install()
     total = DispatchReport()
+    merging = threading.Lock()
 
     def tick(_now: datetime) -> int:
         report = deliver_due(cfg, box.engine, channels, worker_id=me, stop=stop)
-        total.merge(report)
+        with merging:  # the huey engine calls this from several threads
+            total.merge(report)
         for channel, message in report.auth_failed.items():
             logging.getLogger("distributor.worker").error(
                 "%s: credentials refused: %s", channel, message
@@ -408,20 +432,36 @@ def worker(
             problems.append(str(problem))
             logging.getLogger("distributor.worker").warning("%s", problem)
 
-    stats = run_worker(
-        box,
-        tick=tick,
-        stop=stop,
-        poll_seconds=poll_seconds,
-        once=once,
-        plan=plan if do_plan else None,
-    )
+    use_huey = not once and (engine_name or ("huey" if cfg.queue.url else "loop")) == "huey"
+    if use_huey:
+        rounds, recovered, plannings = _run_huey(
+            cfg,
+            box,
+            tick=tick,
+            plan=(lambda now: _plan_now(cfg, box, now, problems)) if do_plan else None,
+            stop=stop,
+            poll_seconds=poll_seconds,
+            plan_minutes=plan_minutes,
+            workers=workers,
+        )
+        stats = WorkerStats(rounds=rounds, recovered=recovered)
+    else:
+        stats = run_worker(
+            box,
+            tick=tick,
+            stop=stop,
+            poll_seconds=poll_seconds,
+            once=once,
+            plan=plan if do_plan else None,
+        )
+        plannings = len(planned_at)
     summary = {
         "worker": me,
+        "engine": "huey" if use_huey else "loop",
         "rounds": stats.rounds,
         "recovered": stats.recovered,
         "database_errors": stats.database_errors,
-        "plannings": len(planned_at),
+        "plannings": plannings,
         "plan_errors": stats.plan_errors,
         "source_problems": problems,
         **total.as_dict(),
@@ -435,6 +475,59 @@ def worker(
         )
     if total.failed or total.uncertain or total.auth_failed:
         ctx.exit(1)
+
+
+def _plan_now(cfg: Settings, box: Outbox, now: datetime, problems: list[str]) -> None:
+    from distributor.pipeline import run as pipeline
+
+    result = pipeline.plan(cfg, box.engine, now=now)
+    for problem in result.problems:
+        problems.append(str(problem))
+        logging.getLogger("distributor.worker").warning("%s", problem)
+
+
+def _run_huey(
+    cfg: Settings,
+    box: Outbox,
+    *,
+    tick: Callable[[datetime], int],
+    plan: Callable[[datetime], None] | None,
+    stop: Any,
+    poll_seconds: float | None,
+    plan_minutes: float,
+    workers: int,
+) -> tuple[int, int, int]:
+    """Run the huey consumer until SIGTERM; returns (rounds, recovered, plannings)."""
+    from distributor.schedule import engine
+
+    counts = {"rounds": 0, "recovered": 0}
+    lock = threading.Lock()
+    log = logging.getLogger("distributor.worker")
+
+    def deliver(now: datetime) -> int:
+        recovered = box.recover_stale_claims(now)
+        for row in recovered:
+            log.warning(
+                "delivery %s (%s) lost its worker: %s", row.id, row.idempotency_key, row.last_error
+            )
+        handled = tick(now)
+        with lock:
+            counts["rounds"] += 1
+            counts["recovered"] += len(recovered)
+        return handled
+
+    huey = engine.make_huey(cfg.queue.url, base_dir=cfg.base_dir)
+    # huey logs every task run at INFO: a line per poll says nothing the summary does not.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    tasks = engine.install(
+        huey,
+        deliver=deliver,
+        plan=plan,
+        poll_seconds=poll_seconds or cfg.schedule.poll_seconds,
+        plan_minutes=plan_minutes,
+    )
+    engine.run_consumer(tasks, stop=stop, workers=workers)
+    return counts["rounds"], counts["recovered"], tasks.plans
 
 
 @main.command("plan")
