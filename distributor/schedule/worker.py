@@ -4,9 +4,11 @@ The database is the queue. Every delivery is already a row in the outbox, and
 claiming rows with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) or ``BEGIN IMMEDIATE``
 (SQLite) is exactly what a task queue would give us, without a second store that
 could disagree with the first: a huey task saying "send row 42" would itself need
-to be exactly-once. So ``distributor worker`` is a plain polling loop; one process
+to be exactly-once. So this loop (``distributor worker --engine loop``) polls the
+outbox; one process
 on one machine with SQLite, or any number on any number of machines with
-PostgreSQL. ``queue.url`` is not needed by it.
+PostgreSQL, and no ``queue.url``. The huey engine (``schedule/engine.py``, the
+default) runs the same rounds as queue tasks; the outbox still decides what is sent.
 
 What to do each round is handed in (``tick`` dispatches, ``plan`` composes and plans
 the day), so this module knows nothing of the pipeline above it.
