@@ -43,7 +43,7 @@ def worker(
     seen = {"posts": 0, "recorded": 0}
 
     if step in ("before", "after"):
-        post: Callable[[dict[str, Any]], Any] = live.post  # type: ignore[assignment]
+        post: Callable[[dict[str, Any]], Any] = live.post
 
         def hooked(payload: dict[str, Any]) -> Any:
             seen["posts"] += 1
