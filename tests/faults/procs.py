@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +24,20 @@ def kill_at_step(
     step: str,
     nth: int,
     seconds: float = 120,
+    until: Callable[[], bool] | None = None,
 ) -> None:
-    """Run a worker until it stops dead at ``step`` of the ``nth`` delivery, then SIGKILL it."""
+    """Run a worker until it stops dead at ``step`` of the ``nth`` delivery, then SIGKILL it.
+
+    With ``until``, the worker runs unhooked and is killed once ``until()`` holds (the
+    server has the request and is holding back its answer: killed mid-request)."""
     marker = base_dir / f"hung-{channel}-{step}-{nth}"
-    proc = SPAWN.Process(
-        target=worker,
-        args=(mapping, str(base_dir), now, channel),
-        kwargs={"step": step, "nth": nth, "marker": str(marker)},
-    )
+    hooks = {} if until is not None else {"step": step, "nth": nth, "marker": str(marker)}
+    proc = SPAWN.Process(target=worker, args=(mapping, str(base_dir), now, channel), kwargs=hooks)
     proc.start()
+    reached = until or marker.exists
     deadline = time.monotonic() + seconds
     try:
-        while not marker.exists():
+        while not reached():
             if not proc.is_alive():
                 raise AssertionError(f"the worker ended before {step} #{nth}: {proc.exitcode}")
             if time.monotonic() > deadline:

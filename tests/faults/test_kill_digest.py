@@ -123,3 +123,37 @@ def test_a_digest_fan_out_killed_at_each_step_reaches_everyone_once(
     deliver_due(cfg, engine, {"sendgrid": channels["sendgrid"]}, now=RESTART)
     got = received(sendgrid_server)
     assert set(got) == EVERYONE and max(got.values()) == 1
+
+
+def test_a_fan_out_killed_while_the_provider_holds_its_answer_is_uncertain_not_resent(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+) -> None:
+    mapping = site(tmp_path, sendgrid_server, db_url)
+    cfg = config.from_mapping(mapping, base_dir=tmp_path)
+    subscribe(engine)
+    plan(cfg, engine, now=BEFORE)
+    sendgrid_server.slow_seconds = 30  # the second batch is taken, its answer held back
+    sendgrid_server.inject("202", "slow")
+    kill_at_step(
+        mapping,
+        tmp_path,
+        AT_SEVEN.isoformat(),
+        "sendgrid",
+        step="mid-request",
+        nth=2,
+        until=lambda: len(sendgrid_server.sends) >= 2,
+    )
+    box = Outbox(engine, cfg.schedule)
+    assert len(box.recover_stale_claims(RESTART)) == 1
+    deliver_due(cfg, engine, {"sendgrid": channels_for(cfg)["sendgrid"]}, now=RESTART)
+    got = received(sendgrid_server)
+    assert set(got) == EVERYONE and max(got.values()) == 1
+    assert len(sendgrid_server.sends) == 3  # the held one was not sent again
+    states = Counter(
+        str(r.delivery.state) for r in box.records() if r.delivery.channel == "sendgrid"
+    )
+    assert states["uncertain"] == 1

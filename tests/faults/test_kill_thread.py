@@ -21,6 +21,7 @@ from distributor.pipeline.run import channels_for, deliver_due, plan
 from distributor.store.outbox import Outbox
 from tests.faults.child import STEPS
 from tests.faults.procs import kill_at_step
+from tests.servers.base import Reply
 from tests.servers.bluesky_pds import FakePDS
 from tests.servers.mastodon_api import FakeMastodon
 from tests.servers.x_api import FakeX
@@ -112,3 +113,51 @@ def test_a_thread_killed_at_each_step_is_never_posted_twice(
     assert states[0] == DeliveryState.SENT and states[1] == DeliveryState.UNCERTAIN
     assert set(states[2:]) == {DeliveryState.PLANNED}
     assert len(texts) == (1 if step == "before" else 2)
+
+
+PATHS = {"x": "/2/tweets", "bluesky": "createRecord", "mastodon": "/api/v1/statuses"}
+
+
+@pytest.mark.parametrize("network", ["x", "bluesky", "mastodon"])
+def test_a_thread_killed_while_the_network_holds_its_answer_is_not_posted_twice(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    servers: dict[str, Any],
+    network: str,
+) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    for name, text in ARTICLES.items():
+        (news / name).write_text(text, encoding="utf-8")
+    server = servers[network]
+    mapping: dict[str, Any] = {
+        "ingest": {"sources": [str(news)]},
+        "database": {"url": db_url},
+        "output": {"dir": str(tmp_path / "out")},
+        "delivery": {"channels": ["files", network]},
+        "channels": {network: {"base_url": server.url}},
+    }
+    cfg = config.from_mapping(mapping, base_dir=tmp_path)
+    plan(cfg, engine, now=EARLY)
+    path = PATHS[network]
+    # The head of the thread is posted, but its answer never comes back.
+    server.fail_next(path, Reply(500, delay=30, then_apply=True))
+    kill_at_step(
+        mapping,
+        tmp_path,
+        AT_EIGHT.isoformat(),
+        network,
+        step="mid-request",
+        nth=1,
+        until=lambda: len(server.calls(path)) >= 1,
+    )
+    box = Outbox(engine, cfg.schedule)
+    assert len(box.recover_stale_claims(RESTART)) == 1
+    deliver_due(cfg, engine, {network: channels_for(cfg)[network]}, now=RESTART)
+    assert len(posted(network, server)) == 1
+    assert len(server.calls(path)) == 1  # the post in doubt was not sent again
+    head = next(r for r in box.records() if r.delivery.channel == network)
+    assert head.delivery.state == DeliveryState.UNCERTAIN
+    replies = [r for r in box.records() if r.delivery.parent_key == head.delivery.idempotency_key]
+    assert replies and {r.delivery.state for r in replies} == {DeliveryState.PLANNED}
