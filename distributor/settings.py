@@ -202,6 +202,13 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _APPROVABLE = frozenset({"digest", "thread_post", "roundup", "preview"})
 
 
+def _is_cron(value: str) -> bool:
+    """A standard five-field cron expression (minute hour day month weekday)."""
+    from croniter import croniter
+
+    return len(value.split()) == 5 and bool(croniter.is_valid(value))
+
+
 @dataclass(frozen=True)
 class ScheduleSettings:
     """When each kind of delivery goes, and how the outbox retries and recovers.
@@ -241,9 +248,10 @@ class ScheduleSettings:
             if not _HHMM.fullmatch(value):
                 raise ValueError(f"{name} must be a 24-hour time such as '07:00', got {value!r}")
         for channel, value in self.channel_times.items():
-            if not _HHMM.fullmatch(value):
+            if not _HHMM.fullmatch(value) and not _is_cron(value):
                 raise ValueError(
-                    f"channel_times.{channel} must be a 24-hour time such as '06:30', got {value!r}"
+                    f"schedule.channel_times.{channel} must be a 24-hour time such as '06:30' "
+                    f"or a five-field cron expression such as '0 7 * * 1-5', got {value!r}"
                 )
         if self.threads_end <= self.threads_start:
             raise ValueError(

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from distributor.channels import registry
 from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
-from distributor.schedule.times import DayTimes, at, day_times
+from distributor.schedule.times import DayTimes, channel_time, day_times
 from distributor.settings import Settings
 
 FILES_CHANNEL = "files"
@@ -80,7 +80,8 @@ def plan_day(
         accepted = takes.get(channel, frozenset())
         if DeliveryKind.DIGEST in accepted and digest is not None and digest.story_ids:
             when = _channel_time(channel, times.digest_at, times, settings)
-            out.append(_digest_row(channel, digest, times.day, when))
+            if when is not None:
+                out.append(_digest_row(channel, digest, times.day, when))
         if DeliveryKind.THREAD_POST in accepted:
             mine = [t for t in threads if t.network == channel and t.posts]
             for thread, slot in zip(mine, times.thread_slots(len(mine)), strict=True):
@@ -89,7 +90,8 @@ def plan_day(
             for thread in roundup_posts:
                 if thread.network == channel and thread.posts:
                     when = _channel_time(channel, times.roundup_at, times, settings)
-                    out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, when, day))
+                    if when is not None:
+                        out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, when, day))
     if FILES_CHANNEL in channels:
         first = min([d.due_at for d in out] or [times.digest_at])
         preview = plan_files_preview(
@@ -136,9 +138,12 @@ def _declared_kinds(channels: Sequence[str]) -> dict[str, frozenset[DeliveryKind
     return {name: registry.get(name).kinds for name in channels if name != FILES_CHANNEL}
 
 
-def _channel_time(channel: str, default: datetime, times: DayTimes, settings: Settings) -> datetime:
+def _channel_time(
+    channel: str, default: datetime, times: DayTimes, settings: Settings
+) -> datetime | None:
+    """The channel's own time on this day, if it has one; None: a cron day off."""
     override = settings.schedule.channel_times.get(channel)
-    return at(times.day, override, times.zone) if override else default
+    return channel_time(times.day, override, times.zone) if override else default
 
 
 def _digest_row(channel: str, digest: Digest, day: date, due: datetime) -> Delivery:

@@ -12,6 +12,12 @@ its date, so a transition can neither skip nor double a send:
 
 Threads are spread through the posting window in real elapsed time, so a window
 that spans a transition keeps its gaps.
+
+A channel's once-a-day time (``channel_times``) may also be a five-field cron
+expression such as ``0 7 * * 1-5``. It is matched against the local wall clock: the
+day's first matching minute is that day's time, which then goes through :func:`at`
+like any ``HH:MM`` (so the same rules hold across transitions), and a day with no
+match has no send on that channel.
 """
 
 from __future__ import annotations
@@ -38,6 +44,21 @@ def at(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     # fold=0: the first of two occurrences, and the pre-transition offset for a gap.
     local = datetime.combine(day, time(hour, minute), tzinfo=tz).replace(fold=0)
     return local.astimezone(UTC)
+
+
+def channel_time(day: date, value: str, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant of a channel's once-a-day send on ``day``: ``value`` is ``HH:MM``
+    or a cron expression; None when the expression does not match ``day``."""
+    if " " not in value.strip():
+        return at(day, value, tz)
+    from croniter import croniter
+
+    # Naive local times: the expression is about the wall clock, not about UTC.
+    start = datetime.combine(day, time(0, 0)) - timedelta(minutes=1)
+    first: datetime = croniter(value, start).get_next(datetime)
+    if first.date() != day:
+        return None
+    return at(day, first.strftime("%H:%M"), tz)
 
 
 @dataclass(frozen=True, slots=True)
