@@ -5,8 +5,7 @@ claiming rows with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) or ``BEGIN IMMEDIATE`
 (SQLite) is exactly what a task queue would give us, without a second store that
 could disagree with the first: a huey task saying "send row 42" would itself need
 to be exactly-once. So this loop (``distributor worker --engine loop``) polls the
-outbox; one process
-on one machine with SQLite, or any number on any number of machines with
+outbox: one process on one machine with SQLite, or any number on any number of machines with
 PostgreSQL, and no ``queue.url``. The huey engine (``schedule/engine.py``, the
 default) runs the same rounds as queue tasks; the outbox still decides what is sent.
 
