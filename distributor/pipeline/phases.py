@@ -22,7 +22,7 @@ from distributor.ingest.sources import read_sources
 from distributor.models import Article, Digest, Roundup, Story, Thread
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change, Recorded
-from distributor.text import rule_for
+from distributor.text import LengthRule, rule_for
 
 
 @dataclass
@@ -109,13 +109,15 @@ def compose_social(
     day: date,
     *,
     posts_used: Mapping[str, tuple[int, int]] | None = None,
+    rules: Mapping[str, LengthRule] | None = None,
 ) -> Composed:
     """The day's roundup, threads and roundup posts; no digest.
 
     Featured stories get a thread on every configured network, best first, while the
     network's posting budget lasts (``posts_used``: network -> posts already used today
     and this month); the rest, and whatever the budget leaves out, go in that network's
-    roundup post.
+    roundup post. ``rules`` override a network's default length rule (a Mastodon
+    instance's own limit, say).
     """
     roundup = build_roundup(stories, day, RoundupOptions.from_settings(settings))
     composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=None)
@@ -125,7 +127,7 @@ def compose_social(
     featured = [by_id[i.story_id] for i in roundup.featured if i.story_id in by_id]
     items = {i.story_id: i for i in roundup.featured}
     for network in settings.social.networks:
-        rule = rule_for(network)
+        rule = (rules or {}).get(network) or rule_for(network)
         today, month = (posts_used or {}).get(network, (0, 0))
         plan = plan_threads(featured, rule, settings, used_today=today, used_this_month=month)
         composed.threads[network] = list(plan.threads)

@@ -19,6 +19,7 @@ a second machine, plans nothing new and sends nothing twice.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +28,7 @@ from sqlalchemy import Engine
 
 from distributor.channels import registry
 from distributor.channels.base import Channel
-from distributor.errors import SourceError
+from distributor.errors import DistributorError, SourceError
 from distributor.models import Article, Delivery, DeliveryKind, Story
 from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
@@ -39,6 +40,9 @@ from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change
 from distributor.store.outbox import Outbox, PlanReport
 from distributor.store.subscribers import SubscriberStore
+from distributor.text import LengthRule
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,6 +92,22 @@ def channels_for(settings: Settings) -> dict[str, Channel]:
     return {name: registry.get(name)(settings) for name in settings.delivery.channels}
 
 
+def length_rules(settings: Settings) -> dict[str, LengthRule]:
+    """Each configured network's own length rule where its server says (Mastodon's
+    instance limit); the defaults otherwise, so a server that is down delays nothing."""
+    rules: dict[str, LengthRule] = {}
+    for network in settings.social.networks:
+        if network not in settings.delivery.channels:
+            continue
+        try:
+            ask = getattr(registry.get(network)(settings), "instance_rule", None)
+            if ask is not None:
+                rules[network] = ask()
+        except DistributorError as exc:
+            log.warning("%s: using the default length rule: %s", network, exc)
+    return rules
+
+
 def digest_edition(now: datetime, settings: Settings) -> date:
     """The day whose digest is still to go: today before ``digest_at``, else tomorrow."""
     today = local_day(now, settings)
@@ -124,7 +144,7 @@ def plan(
         return [extracted[a.identity] for a in articles]
 
     todays = stories(store.for_day(today, phases.publisher_tz(settings)))
-    social = phases.compose_social(todays, settings, today)
+    social = phases.compose_social(todays, settings, today, rules=length_rules(settings))
     window = (
         day_times(edition - timedelta(days=1), settings).digest_at,
         day_times(edition, settings).digest_at,

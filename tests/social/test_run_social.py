@@ -103,3 +103,29 @@ def test_a_day_of_threads_and_the_evening_roundup(
     again = run(cfg, engine, now=_at(21))
     assert again.dispatched.sent == []
     assert (len(x.tweets), len(pds.records), len(masto.statuses)) == posted
+
+
+def test_threads_fit_a_mastodon_instance_with_a_smaller_limit(
+    tmp_path: Path, engine: Engine, db_url: str, specs_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+    masto = FakeMastodon(max_characters=120)
+    with masto.running():
+        _settings(tmp_path, db_url, {})  # writes the articles under news/
+        cfg = config.from_mapping(
+            {
+                "ingest": {"sources": [str(tmp_path / "news")]},
+                "database": {"url": db_url},
+                "output": {"dir": str(tmp_path / "out")},
+                "delivery": {"channels": ["mastodon"]},
+                "social": {"networks": ["mastodon"]},
+                "channels": {"mastodon": {"base_url": masto.url}},
+            },
+            base_dir=tmp_path,
+        )
+        for hour in (6, 8, 12, 16, 20):
+            report = run(cfg, engine, now=_at(hour, 1))
+            assert report.dispatched.failed == [], report.dispatched.errors
+    assert masto.statuses
+    assert all(len(s["content"]) - len("<p></p>") <= 120 for s in masto.statuses.values())
