@@ -67,6 +67,24 @@ def load_settings(ctx: click.Context) -> settings.Settings:
     return result
 
 
+# Options several commands share, defined once so they read the same everywhere.
+DAY_OPTION = click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day, YYYY-MM-DD (default: today in the publisher's time zone).",
+)
+SOURCE_PATHS_OPTION = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",

@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, Failed, boundary, emit_json, load_settings, preview
+from distributor.cli.app import (
+    DAY_OPTION,
+    EXIT_FAILED,
+    SOURCE_PATHS_OPTION,
+    Failed,
+    boundary,
+    emit_json,
+    load_settings,
+    preview,
+)
 from distributor.compose import browser
 from distributor.compose.digest import render_digest
 from distributor.compose.lint import lint_digest
@@ -27,20 +36,8 @@ from distributor.pipeline import phases
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for digest.html, digest.txt, digest.json, roundup.json/.xml.",
 )
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The digest's day (default: today in the publisher's time zone).",
-)
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Article file or directory (repeatable; default: ingest.sources).",
-)
+@DAY_OPTION
+@SOURCE_PATHS_OPTION
 @click.option("--screenshot", is_flag=True, help="Also write PNGs at 375 px and 800 px wide.")
 @click.option("--open", "open_browser", is_flag=True, help="Open digest.html in the browser.")
 @click.option("--json", "as_json", is_flag=True, help="Print digest.json instead of a summary.")

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, EXIT_USAGE, boundary, emit_json, load_settings, main
+from distributor.cli.app import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    JSON_OPTION,
+    boundary,
+    emit_json,
+    load_settings,
+    main,
+)
 from distributor.errors import ConfigError
 from distributor.pipeline import phases
 from distributor.pipeline.run import RunReport
@@ -22,7 +30,6 @@ SOURCE_OPTION = click.option(
     help="Read this file, folder, feed file or feed URL instead of the configured sources "
     "(repeatable).",
 )
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 def _problem_lines(problems: list[Any]) -> list[str]:

@@ -10,19 +10,13 @@ from typing import Any
 
 import click
 
-from distributor.cli.app import boundary, emit_json, load_settings, main
+from distributor.cli.app import DAY_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
 from distributor.store.outbox import Outbox, Record
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-DATE = click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The day, YYYY-MM-DD (default: today in the publisher's time zone).",
-)
+DATE = DAY_OPTION
 _PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
 
 

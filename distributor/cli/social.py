@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from distributor.cli.app import Failed, boundary, emit_json, load_settings, preview
+from distributor.cli.app import (
+    DAY_OPTION,
+    JSON_OPTION,
+    SOURCE_PATHS_OPTION,
+    Failed,
+    boundary,
+    emit_json,
+    load_settings,
+    preview,
+)
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.compose.threads import (
     ThreadPlan,
@@ -33,21 +42,9 @@ _NETWORK = click.option(
 _SOURCES = click.argument(
     "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[FILE_OR_FOLDER]..."
 )
-_SOURCE_OPT = click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Article file or directory (repeatable; default: ingest.sources).",
-)
-_DATE = click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The day (default: today in the publisher's time zone).",
-)
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_SOURCE_OPT = SOURCE_PATHS_OPTION
+_DATE = DAY_OPTION
+_JSON = JSON_OPTION
 
 
 def _source(story: Story) -> str:

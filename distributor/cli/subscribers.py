@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, Failed, boundary, emit_json, load_settings, main
+from distributor.cli.app import (
+    DAY_OPTION,
+    EXIT_FAILED,
+    SOURCE_PATHS_OPTION,
+    Failed,
+    boundary,
+    emit_json,
+    load_settings,
+    main,
+)
 from distributor.settings import Settings
 from distributor.store.subscribers import Status, SubscriberStore
 
@@ -284,20 +293,8 @@ def sync(ctx: click.Context, as_json: bool) -> None:
 @main.command("send-test")
 @click.option("--to", "to", required=True, help="The one address to send the digest to.")
 @click.option("--sandbox", is_flag=True, help="SendGrid validates the message but sends nothing.")
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The digest's day (default: today in the publisher's time zone).",
-)
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Article file or directory (repeatable; default: ingest.sources).",
-)
+@DAY_OPTION
+@SOURCE_PATHS_OPTION
 @click.option("--topics", default="", help="Render the variant for these topics ('a;b').")
 @JSON_OPTION
 @click.pass_context
