@@ -72,9 +72,9 @@ class MastodonChannel(Channel):
     )
     Options: ClassVar[type[Any]] = MastodonOptions
     rule: ClassVar[LengthRule] = MastodonRule()
+    """The default; :meth:`instance_rule` gives the instance's own."""
     max_posts_per_thread: ClassVar[int | None] = None
     """No cap of the network's own; ours is [social] max_posts_per_thread."""
-    """The default; :meth:`instance_rule` gives the instance's own."""
 
     _api: Mastodon | None = None
     _rule: MastodonRule | None = None
