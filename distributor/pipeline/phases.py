@@ -8,14 +8,14 @@ deliver.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
-from distributor.compose.threads import compose_roundup_post, plan_threads
+from distributor.compose.threads import compose_roundup_post, compose_thread, plan_threads
 from distributor.errors import SourceError
 from distributor.extract import extract
 from distributor.ingest.sources import read_sources
@@ -110,12 +110,14 @@ def compose_social(
     *,
     posts_used: Mapping[str, tuple[int, int]] | None = None,
     rules: Mapping[str, LengthRule] | None = None,
+    threaded: Mapping[str, Collection[str]] | None = None,
 ) -> Composed:
     """The day's roundup, threads and roundup posts; no digest.
 
     Featured stories get a thread on every configured network, best first, while the
-    network's posting budget lasts (``posts_used``: network -> posts already used today
-    and this month); the rest, and whatever the budget leaves out, go in that network's
+    network's posting budget lasts (``posts_used``: network -> posts already planned
+    today and this month; ``threaded``: network -> stories whose thread is among
+    them); the rest, and whatever the budget leaves out, go in that network's
     roundup post. ``rules`` override a network's default length rule (a Mastodon
     instance's own limit, say).
     """
@@ -129,8 +131,16 @@ def compose_social(
     for network in settings.social.networks:
         rule = (rules or {}).get(network) or rule_for(network)
         today, month = (posts_used or {}).get(network, (0, 0))
-        plan = plan_threads(featured, rule, settings, used_today=today, used_this_month=month)
-        composed.threads[network] = list(plan.threads)
+        # A story whose thread is already planned keeps it (its posts are in
+        # ``posts_used``); only the others compete for what is left of the budget.
+        done = set((threaded or {}).get(network, ()))
+        fresh = [s for s in featured if s.id not in done]
+        plan = plan_threads(fresh, rule, settings, used_today=today, used_this_month=month)
+        kept = {s.id: compose_thread(s, rule, settings) for s in featured if s.id in done}
+        new = {t.story_id: t for t in plan.threads}
+        composed.threads[network] = [
+            kept.get(s.id) or new[s.id] for s in featured if s.id in kept or s.id in new
+        ]
         left_out = [items[s.id] for s in plan.to_roundup]
         if roundup.more or left_out:
             composed.roundup_posts[network] = compose_roundup_post(

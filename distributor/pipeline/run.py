@@ -144,7 +144,20 @@ def plan(
         return [extracted[a.identity] for a in articles]
 
     todays = stories(store.for_day(today, phases.publisher_tz(settings)))
-    social = phases.compose_social(todays, settings, today, rules=length_rules(settings))
+    outbox = Outbox(engine, settings.schedule)
+    usage = {
+        n: outbox.social_usage(n, today)
+        for n in settings.social.networks
+        if n in settings.delivery.channels
+    }
+    social = phases.compose_social(
+        todays,
+        settings,
+        today,
+        rules=length_rules(settings),
+        posts_used={n: (u.today, u.month) for n, u in usage.items()},
+        threaded={n: u.threaded for n, u in usage.items()},
+    )
     window = (
         day_times(edition - timedelta(days=1), settings).digest_at,
         day_times(edition, settings).digest_at,
@@ -156,7 +169,6 @@ def plan(
     report.digest_stories = len(edition_stories)
     report.subject = digest.subject if digest else None
 
-    outbox = Outbox(engine, settings.schedule)
     networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
     threads = [t for group in social.threads.values() for t in group]
     rows = plan_day(

@@ -118,6 +118,14 @@ class PlanReport:
     too_late: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SocialUsage:
+    today: int
+    month: int
+    threaded: frozenset[str]
+    """Stories that already have a thread planned that day."""
+
+
 class Outbox:
     def __init__(
         self,
@@ -661,6 +669,33 @@ class Outbox:
             for channel, state, n in conn.execute(query).all():
                 out.setdefault(channel, {})[state] = int(n)
         return out
+
+    def social_usage(self, channel: str, day: date) -> SocialUsage:
+        """What ``channel`` has used of its posting budget on ``day`` and in its month.
+
+        Every planned post counts (cancelled ones do not): a post in the outbox is a
+        post that will be paid for, sent yet or not.
+        """
+        kinds = (str(DeliveryKind.THREAD_POST), str(DeliveryKind.ROUNDUP))
+        base = (
+            deliveries.c.channel == channel,
+            deliveries.c.kind.in_(kinds),
+            deliveries.c.state != str(DeliveryState.CANCELLED),
+        )
+        month_start = day.replace(day=1)
+        with self.engine.connect() as conn:
+            month = conn.execute(
+                select(func.count()).where(
+                    *base, deliveries.c.day >= month_start, deliveries.c.day <= day
+                )
+            ).scalar_one()
+            rows = conn.execute(
+                select(deliveries.c.kind, deliveries.c.subject_id).where(
+                    *base, deliveries.c.day == day
+                )
+            ).all()
+        threaded = {r.subject_id for r in rows if r.kind == str(DeliveryKind.THREAD_POST)}
+        return SocialUsage(today=len(rows), month=int(month), threaded=frozenset(threaded))
 
     def next_due(self) -> datetime | None:
         with self.engine.connect() as conn:

@@ -129,3 +129,54 @@ def test_threads_fit_a_mastodon_instance_with_a_smaller_limit(
             assert report.dispatched.failed == [], report.dispatched.errors
     assert masto.statuses
     assert all(len(s["content"]) - len("<p></p>") <= 120 for s in masto.statuses.values())
+
+
+def test_the_daily_budget_holds_across_runs_when_better_stories_arrive_later(
+    tmp_path: Path, engine: Engine, db_url: str, servers: dict[str, object]
+) -> None:
+    from sqlalchemy import func, select
+
+    from distributor.store.tables import deliveries
+
+    x: FakeX = servers["x"]  # type: ignore[assignment]
+    _settings(tmp_path, db_url, {})  # writes the first articles under news/
+    cfg = config.from_mapping(
+        {
+            "ingest": {"sources": [str(tmp_path / "news")]},
+            "database": {"url": db_url},
+            "delivery": {"channels": ["x"]},
+            "social": {"networks": ["x"], "posts_per_day": {"x": 5}},
+            "email": {"featured_count": 10},
+            "channels": {"x": {"base_url": x.url}},
+        },
+        base_dir=tmp_path,
+    )
+
+    def thread_posts() -> int:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        deliveries.c.channel == "x", deliveries.c.kind == "thread_post"
+                    )
+                ).scalar_one()
+            )
+
+    run(cfg, engine, now=_at(6))
+    first = thread_posts()
+    assert 0 < first <= 5
+    # Later in the day: stories with figures and a quote, which rank above the first ones.
+    for n in range(3):
+        (tmp_path / "news" / f"late{n}.txt").write_text(
+            f"Ministers approve £{n + 2}bn plan number {n}\n"
+            f"The plan will fund {n + 5}00 new homes, the department said.\n"
+            f"- {40 + n}% of the money goes to the north.\n"
+            f"“This matters,” said Housing Minister Dana Lee.\n",
+            encoding="utf-8",
+        )
+    run(cfg, engine, now=_at(9))
+    assert thread_posts() <= 5
+    for hour in (12, 16, 20):
+        run(cfg, engine, now=_at(hour))
+    assert len([t for t in x.tweets.values() if t["reply_to"] is None]) >= 1
+    assert len(x.tweets) <= 5 + cfg.social.roundup_max_posts
