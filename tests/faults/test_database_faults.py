@@ -20,11 +20,11 @@ from distributor.models import DeliveryState
 from distributor.pipeline.dispatch import StopFlag
 from distributor.pipeline.run import channels_for, deliver_due, plan
 from distributor.schedule.clock import FakeClock
-from distributor.schedule.worker import run_worker
+from distributor.schedule.worker import WorkerStats, run_worker
 from distributor.store import db
 from distributor.store.outbox import Outbox
+from tests.email_delivery.day import AT_SEVEN, BEFORE, EVERYONE, received, site, subscribe
 from tests.email_delivery.sendgrid_server import SendGridServer
-from tests.faults.test_kill_digest import AT_SEVEN, BEFORE, EVERYONE, received, site, subscribe
 
 pytestmark = pytest.mark.slow
 LOCKED_ROUNDS = 3
@@ -67,6 +67,40 @@ def _lock(engine: Engine) -> Callable[[], None]:
     return release
 
 
+def _work_through_outage(
+    cfg: config.Settings, worker_engine: Engine, rounds: int, end_outage: Callable[[], None]
+) -> WorkerStats:
+    """Run the worker on a moved clock; the outage ends as round ``rounds + 1`` starts."""
+    box = Outbox(worker_engine, cfg.schedule)
+    channels = {"sendgrid": channels_for(cfg)["sendgrid"]}
+    seen: list[datetime] = []
+
+    def on_round(now: datetime) -> None:
+        seen.append(now)
+        if len(seen) == rounds + 1:
+            end_outage()
+
+    def tick(now: datetime) -> int:
+        return deliver_due(cfg, worker_engine, channels, now=now).handled
+
+    return run_worker(
+        box,
+        tick=tick,
+        stop=StopFlag(),
+        clock=FakeClock(AT_SEVEN),
+        poll_seconds=60,
+        plan=on_round,
+        max_rounds=rounds + 3,
+    )
+
+
+def _everyone_got_it_once(engine: Engine, server: SendGridServer) -> None:
+    got = received(server)
+    assert set(got) == EVERYONE and max(got.values()) == 1
+    rows = [r for r in Outbox(engine).records() if r.delivery.channel == "sendgrid"]
+    assert {r.delivery.state for r in rows} == {DeliveryState.SENT}
+
+
 def test_the_worker_waits_out_a_locked_database_and_then_delivers_once(
     tmp_path: Path,
     engine: Engine,
@@ -78,39 +112,22 @@ def test_the_worker_waits_out_a_locked_database_and_then_delivers_once(
     subscribe(engine)
     plan(cfg, engine, now=BEFORE)
     worker_engine = _impatient(db_url)
-    box = Outbox(worker_engine, cfg.schedule)
-    channels = {"sendgrid": channels_for(cfg)["sendgrid"]}
     release = _lock(engine)
-    rounds: list[datetime] = []
+    released: list[bool] = []
 
-    def unlock_later(now: datetime) -> None:
-        rounds.append(now)
-        if len(rounds) == LOCKED_ROUNDS + 1:
-            release()  # the other writer finishes
-
-    def tick(now: datetime) -> int:
-        return deliver_due(cfg, worker_engine, channels, now=now).handled
+    def unlock() -> None:  # the other writer finishes
+        if not released:
+            released.append(True)
+            release()
 
     try:
-        stats = run_worker(
-            box,
-            tick=tick,
-            stop=StopFlag(),
-            clock=FakeClock(AT_SEVEN),
-            poll_seconds=60,
-            plan=unlock_later,
-            max_rounds=LOCKED_ROUNDS + 3,
-        )
+        stats = _work_through_outage(cfg, worker_engine, LOCKED_ROUNDS, unlock)
     finally:
-        if len(rounds) <= LOCKED_ROUNDS:
-            release()
+        unlock()
         worker_engine.dispose()
     assert stats.database_errors == LOCKED_ROUNDS  # each locked round waited, none gave up
     assert sendgrid_server.sends and stats.handled > 0
-    got = received(sendgrid_server)
-    assert set(got) == EVERYONE and max(got.values()) == 1
-    rows = [r for r in Outbox(engine).records() if r.delivery.channel == "sendgrid"]
-    assert {r.delivery.state for r in rows} == {DeliveryState.SENT}
+    _everyone_got_it_once(engine, sendgrid_server)
 
 
 class _Proxy:
@@ -185,35 +202,12 @@ def test_the_worker_waits_out_an_unreachable_database_and_then_delivers_once(
     proxy = _Proxy((url.host or "127.0.0.1", url.port or 5432))
     proxy.up()
     worker_engine = db.connect(url.set(port=proxy.port).render_as_string(hide_password=False))
-    box = Outbox(worker_engine, cfg.schedule)
-    channels = {"sendgrid": channels_for(cfg)["sendgrid"]}
-    box.counts()  # the worker has been talking to the database...
+    Outbox(worker_engine).counts()  # the worker has been talking to the database...
     proxy.down()  # ...when it goes away, open connections and all
-    rounds: list[datetime] = []
-
-    def back_later(now: datetime) -> None:
-        rounds.append(now)
-        if len(rounds) == DOWN_ROUNDS + 1:
-            proxy.up()
-
-    def tick(now: datetime) -> int:
-        return deliver_due(cfg, worker_engine, channels, now=now).handled
-
     try:
-        stats = run_worker(
-            box,
-            tick=tick,
-            stop=StopFlag(),
-            clock=FakeClock(AT_SEVEN),
-            poll_seconds=60,
-            plan=back_later,
-            max_rounds=DOWN_ROUNDS + 3,
-        )
+        stats = _work_through_outage(cfg, worker_engine, DOWN_ROUNDS, proxy.up)
     finally:
         proxy.down()
         worker_engine.dispose()
     assert stats.database_errors == DOWN_ROUNDS  # each round without a database waited
-    got = received(sendgrid_server)
-    assert set(got) == EVERYONE and max(got.values()) == 1
-    rows = [r for r in Outbox(engine).records() if r.delivery.channel == "sendgrid"]
-    assert {r.delivery.state for r in rows} == {DeliveryState.SENT}
+    _everyone_got_it_once(engine, sendgrid_server)

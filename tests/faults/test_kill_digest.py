@@ -4,11 +4,9 @@ twice, nobody is lost, and the one batch in doubt is ``uncertain``, not resent."
 
 from __future__ import annotations
 
-import io
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -17,63 +15,14 @@ from distributor import settings as config
 from distributor.models import DeliveryState
 from distributor.pipeline.run import channels_for, deliver_due, plan
 from distributor.store.outbox import Outbox
-from distributor.store.subscribers import SubscriberStore
+from tests.email_delivery.day import AT_SEVEN, BEFORE, EVERYONE, received, site, subscribe
 from tests.email_delivery.sendgrid_server import SendGridServer
 from tests.faults.child import STEPS
 from tests.faults.procs import kill_at_step
 
 pytestmark = pytest.mark.slow
 
-BEFORE = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
-AT_SEVEN = datetime(2026, 11, 30, 7, 1, tzinfo=UTC)
 RESTART = AT_SEVEN + timedelta(minutes=30)  # past the claim timeout, within staleness
-EVERYONE = {f"all{i:04d}@example.org" for i in range(1200)} | {
-    f"health{i:03d}@example.org" for i in range(30)
-}
-
-
-def site(tmp_path: Path, server: SendGridServer, db_url: str) -> dict[str, Any]:
-    news = tmp_path / "news"
-    news.mkdir()
-    (news / "buses.txt").write_text(
-        "Rural bus routes to get £150m\nThree hundred rural bus routes will be kept.\n",
-        encoding="utf-8",
-    )
-    (news / "clinics.md").write_text(
-        "---\ntitle: Health clinics open late\ntags: [health]\n"
-        "url: https://news.example.org/health/clinics\n---\n"
-        "Forty clinics will open until 9pm from January.\n",
-        encoding="utf-8",
-    )
-    return {
-        "ingest": {"sources": [str(news)]},
-        "database": {"url": db_url},
-        "output": {"dir": str(tmp_path / "out")},
-        "delivery": {"channels": ["files", "sendgrid"]},
-        "channels": {
-            "sendgrid": {
-                "api_host": server.url,
-                "from_email": "digest@news.example.org",
-                "asm_group_id": 4242,
-                "timeout_seconds": 20.0,
-            }
-        },
-    }
-
-
-def subscribe(engine: Engine) -> None:
-    rows = [f"all{i:04d}@example.org,Reader {i}," for i in range(1200)]
-    rows += [f"health{i:03d}@example.org,Nurse {i},health" for i in range(30)]
-    SubscriberStore(engine).import_csv(io.StringIO("email,name,topics\n" + "\n".join(rows)))
-
-
-def received(server: SendGridServer) -> Counter[str]:
-    return Counter(
-        p["to"][0]["email"]
-        for r in server.sends
-        if r.answered in ("202", "slow")  # a slow answer is still a 202
-        for p in r.body["personalizations"]
-    )
 
 
 @pytest.mark.parametrize("step", STEPS)

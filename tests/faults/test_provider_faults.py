@@ -19,8 +19,8 @@ from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.models import DeliveryState
 from distributor.pipeline.run import channels_for, deliver_due, plan
 from distributor.store.outbox import Outbox
+from tests.email_delivery.day import AT_SEVEN, BEFORE, EVERYONE, received, site, subscribe
 from tests.email_delivery.sendgrid_server import SendGridServer
-from tests.faults.test_kill_digest import AT_SEVEN, BEFORE, EVERYONE, received, site, subscribe
 from tests.faults.test_kill_thread import (  # noqa: F401  (servers is a fixture)
     ARTICLES,
     AT_EIGHT,
