@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os.path
 from typing import Any
 
 import click
@@ -187,6 +188,4 @@ def _print_run(report: RunReport) -> None:
 
 
 def _common_folder(paths: list[str]) -> str:
-    import os.path
-
     return os.path.commonpath([os.path.dirname(p) for p in paths])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
 
+from distributor.channels.base import Channel
 from distributor.cli.app import DAY_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
@@ -415,16 +416,15 @@ def worker(
     planned_at: list[datetime] = []
     problems: list[str] = []
 
-    def plan(now: datetime) -> None:
-        from distributor.pipeline import run as pipeline
+    def plan_now(now: datetime) -> None:
+        _plan_now(cfg, box, now, problems, channels)
 
+    def plan(now: datetime) -> None:
+        # The huey engine spaces plannings itself; the loop keeps its own clock.
         if planned_at and now - planned_at[-1] < timedelta(minutes=plan_minutes):
             return
         planned_at.append(now)
-        result = pipeline.plan(cfg, box.engine, now=now)
-        for problem in result.problems:
-            problems.append(str(problem))
-            logging.getLogger("distributor.worker").warning("%s", problem)
+        plan_now(now)
 
     use_huey = not once and (engine_name or ("huey" if cfg.queue.url else "loop")) == "huey"
     if use_huey:
@@ -432,7 +432,7 @@ def worker(
             cfg,
             box,
             tick=tick,
-            plan=(lambda now: _plan_now(cfg, box, now, problems)) if do_plan else None,
+            plan=plan_now if do_plan else None,
             stop=stop,
             poll_seconds=poll_seconds,
             plan_minutes=plan_minutes,
@@ -471,10 +471,16 @@ def worker(
         ctx.exit(1)
 
 
-def _plan_now(cfg: Settings, box: Outbox, now: datetime, problems: list[str]) -> None:
+def _plan_now(
+    cfg: Settings,
+    box: Outbox,
+    now: datetime,
+    problems: list[str],
+    channels: Mapping[str, Channel] | None = None,
+) -> None:
     from distributor.pipeline import run as pipeline
 
-    result = pipeline.plan(cfg, box.engine, now=now)
+    result = pipeline.plan(cfg, box.engine, now=now, channels=channels)
     for problem in result.problems:
         problems.append(str(problem))
         logging.getLogger("distributor.worker").warning("%s", problem)

@@ -97,6 +97,11 @@ def compose(
     return composed
 
 
+def rank(stories: Sequence[Story], settings: Settings, day: date) -> Roundup:
+    """The day's roundup manifest: every channel reads the same ranking."""
+    return build_roundup(stories, day, RoundupOptions.from_settings(settings))
+
+
 def compose_digest(
     stories: Sequence[Story], roundup: Roundup, settings: Settings, day: date
 ) -> Digest | None:
@@ -121,7 +126,7 @@ def compose_social(
     roundup post. ``rules`` override a network's default length rule (a Mastodon
     instance's own limit, say).
     """
-    roundup = build_roundup(stories, day, RoundupOptions.from_settings(settings))
+    roundup = rank(stories, settings, day)
     composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=None)
     if not stories:
         return composed

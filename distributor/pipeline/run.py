@@ -92,15 +92,20 @@ def channels_for(settings: Settings) -> dict[str, Channel]:
     return {name: registry.get(name)(settings) for name in settings.delivery.channels}
 
 
-def length_rules(settings: Settings) -> dict[str, LengthRule]:
+def length_rules(
+    settings: Settings, channels: Mapping[str, Channel] | None = None
+) -> dict[str, LengthRule]:
     """Each configured network's own length rule where its server says (Mastodon's
-    instance limit); the defaults otherwise, so a server that is down delays nothing."""
+    instance limit); the defaults otherwise, so a server that is down delays nothing.
+    Live ``channels`` are asked first, so a channel that already knows its rule is not
+    asked over the network again."""
     rules: dict[str, LengthRule] = {}
     for network in settings.social.networks:
         if network not in settings.delivery.channels:
             continue
         try:
-            ask = getattr(registry.get(network)(settings), "instance_rule", None)
+            channel = (channels or {}).get(network) or registry.get(network)(settings)
+            ask = getattr(channel, "instance_rule", None)
             if ask is not None:
                 rules[network] = ask()
         except DistributorError as exc:
@@ -120,8 +125,12 @@ def plan(
     *,
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
+    channels: Mapping[str, Channel] | None = None,
 ) -> RunReport:
-    """Ingest, compose and write every delivery of the day into the outbox; send nothing."""
+    """Ingest, compose and write every delivery of the day into the outbox; send nothing.
+
+    ``channels``: the live channels, when the caller has them (only asked for their
+    length rules)."""
     moment = now or datetime.now(UTC)
     today = local_day(moment, settings)
     edition = digest_edition(moment, settings)
@@ -154,7 +163,7 @@ def plan(
         todays,
         settings,
         today,
-        rules=length_rules(settings),
+        rules=length_rules(settings, channels),
         posts_used={n: (u.today, u.month) for n, u in usage.items()},
         threaded={n: u.threaded for n, u in usage.items()},
     )
@@ -163,7 +172,7 @@ def plan(
         day_times(edition, settings).digest_at,
     )
     edition_stories = stories(store.first_seen_between(*window))
-    edition_roundup = phases.compose_social(edition_stories, settings, edition).roundup
+    edition_roundup = phases.rank(edition_stories, settings, edition)
     digest = phases.compose_digest(edition_stories, edition_roundup, settings, edition)
     report.stories = len(todays)
     report.digest_stories = len(edition_stories)
@@ -226,7 +235,7 @@ def run(
     """``plan``, then deliver whatever is due now."""
     moment = now or datetime.now(UTC)
     live = dict(channels) if channels is not None else channels_for(settings)
-    report = plan(settings, engine, sources=sources, now=moment)
+    report = plan(settings, engine, sources=sources, now=moment, channels=live)
     report.dispatched = deliver_due(settings, engine, live, now=moment)
     outbox = Outbox(engine, settings.schedule)
     report.written = _written(outbox, report.dispatched)
