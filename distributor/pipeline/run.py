@@ -173,12 +173,25 @@ def plan(
     )
     edition_stories = stories(store.first_seen_between(*window))
     edition_roundup = phases.rank(edition_stories, settings, edition)
-    digest = phases.compose_digest(edition_stories, edition_roundup, settings, edition)
+    networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
+    email = [c for c in networked if c in EMAIL_CHANNELS]
+    others = [c for c in networked if c not in EMAIL_CHANNELS]
+    # One rendering per audience (subscribers with topics get their own variant); the
+    # "all" one, when someone reads it, is also the digest shown in the preview.
+    audiences = (
+        digests_for_audience(
+            SubscriberStore(engine), edition_stories, edition_roundup, settings, edition
+        )
+        if email and edition_stories
+        else []
+    )
+    digest = next((d for d in audiences if d.variant == "all"), None) or phases.compose_digest(
+        edition_stories, edition_roundup, settings, edition
+    )
     report.stories = len(todays)
     report.digest_stories = len(edition_stories)
     report.subject = digest.subject if digest else None
 
-    networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
     threads = [t for group in social.threads.values() for t in group]
     rows = plan_day(
         today,
@@ -188,24 +201,13 @@ def plan(
         channels=networked,
         settings=settings,
     )
-    email = [c for c in networked if c in EMAIL_CHANNELS]
-    others = [c for c in networked if c not in EMAIL_CHANNELS]
     rows += plan_day(
         edition, digest=digest, threads=[], roundup_posts=[], channels=others, settings=settings
     )
-    if email and edition_stories:
-        # One rendering per audience: subscribers with topics get their own variant.
-        for variant in digests_for_audience(
-            SubscriberStore(engine), edition_stories, edition_roundup, settings, edition
-        ):
-            rows += plan_day(
-                edition,
-                digest=variant,
-                threads=[],
-                roundup_posts=[],
-                channels=email,
-                settings=settings,
-            )
+    for variant in audiences:
+        rows += plan_day(
+            edition, digest=variant, threads=[], roundup_posts=[], channels=email, settings=settings
+        )
     rows = _not_in_the_past(rows, outbox, moment, settings)
     if FILES_CHANNEL in settings.delivery.channels:
         files = phases.preview_files(
