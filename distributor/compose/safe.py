@@ -14,42 +14,51 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import regex
 from markupsafe import Markup
 
-# Printable ASCII words separated by single spaces: already clean (stdlib re is the
-# faster engine for this check, which runs for nearly every value).
-_PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
-# ...and with nothing that HTML escaping or the brace rule would change.
-# That is printable ASCII less & < > " ' { }.
-_PLAIN_HTML = re.compile(r"[!#-%(-;=?-z|~]+(?: [!#-%(-;=?-z|~]+)*")
 # Controls, format characters and lone surrogates go, except the zero-width joiner and
 # non-joiner that emoji and some scripts need (markup gets them as references).
 _DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\u200c\u200d]]+", regex.V1)
 _SPACE = regex.compile(r"[\s\p{Zl}\p{Zp}]+", regex.V1)
-_AS_REFERENCE = regex.compile(r"[\p{M}\p{C}]", regex.V1)
+# What the MJML compiler would write as "\u{...}" where it copies text into an
+# attribute: marks, controls, default-ignorable and grapheme-extending characters.
+_AS_REFERENCE = regex.compile(r"[\p{M}\p{C}\p{DI}\p{Grapheme_Extend}]", regex.V1)
+# Latin letters, general punctuation and currency signs hold none of those (the soft
+# hyphen aside): the common non-ASCII text, checked by the faster stdlib engine.
+_NO_MARK_OR_CONTROL = re.compile(
+    "[\x20-\x7e\xa1-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]*"
+)
+# The common shape, accepted without parsing: scheme, plain host, printable ASCII path.
+_SIMPLE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][\x21-\x7e]*)?")
 _URL_BAD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]", regex.V1)
 _UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 
-def clean_inline(value: str) -> str:
+class Clean(str):
+    """Text that :func:`clean_inline` has cleaned, so that escaping it later for HTML or
+    the text twin need not clean it again."""
+
+    __slots__ = ()
+
+
+def clean_inline(value: str) -> Clean:
     """One line of text: no control characters, every run of whitespace one space."""
-    if _PLAIN.fullmatch(value):
+    if type(value) is Clean:
         return value
     if (
         value.isprintable()
         and "  " not in value
-        and not value.startswith(" ")
-        and not value.endswith(" ")
-        and unicodedata.is_normalized("NFC", value)
+        and value[:1] != " "
+        and value[-1:] != " "
+        and (value.isascii() or unicodedata.is_normalized("NFC", value))
     ):
         # Printable means no control, format or surrogate character and no whitespace
         # but the ASCII space: nothing below would change it.
-        return value
+        return Clean(value)
     # Normalise after dropping: a dropped control between a letter and its combining
     # mark would otherwise leave a pair that a second cleaning composes (not idempotent).
     value = _DROP.sub("", value)
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
-    cleaned: str = _SPACE.sub(" ", value).strip(" ")
-    return cleaned
+    return Clean(_SPACE.sub(" ", value).strip(" "))
 
 
 def shorten(value: str, limit: int) -> str:
@@ -81,35 +90,61 @@ def html_str(value: object) -> str:
     a template engine that adds no escaping of its own."""
     if isinstance(value, Markup):
         return value
+    if type(value) is Clean:
+        return _escape(value)
     if type(value) is str:
-        if _PLAIN_HTML.fullmatch(value):
-            return value
-        return _escape(value if _PLAIN.fullmatch(value) else clean_inline(value))
+        return _escape(clean_inline(value))
     if type(value) is int:
         return str(value)
     return _escape(clean_inline("" if value is None else str(value)))
 
 
 def _escape(text: str) -> str:
-    # The replacements markupsafe.escape makes, without building Markup objects.
-    escaped = (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&#34;")
-        .replace("'", "&#39;")
-    )
-    if "{" in escaped or "}" in escaped:
-        escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
-    if not escaped.isascii():
-        escaped = _AS_REFERENCE.sub(lambda m: f"&#{ord(m.group())};", escaped)
-    return escaped
+    # The replacements markupsafe.escape makes, without building Markup objects; most
+    # values hold none of these characters, and a scan is cheaper than a replace.
+    if (
+        "&" in text
+        or "<" in text
+        or ">" in text
+        or '"' in text
+        or "'" in text
+        or "{" in text
+        or "}" in text
+        or "\\" in text
+    ):
+        text = (
+            text.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&#34;")
+            .replace("'", "&#39;")
+            .replace("{", "&#123;")
+            .replace("}", "&#125;")
+            # The MJML compiler doubles a backslash where it copies the title.
+            .replace("\\", "&#92;")
+        )
+    if not text.isascii() and not _NO_MARK_OR_CONTROL.fullmatch(text):
+        text = _AS_REFERENCE.sub(_reference, text)
+        if not text.isprintable():
+            # Characters this Python's Unicode tables call unassigned but the regex
+            # module's do not: the MJML compiler would write them as "\u{...}".
+            text = "".join(c if c.isprintable() else _reference(c) for c in text)
+    return text
+
+
+def _reference(match: regex.Match[str] | str) -> str:
+    char = match if isinstance(match, str) else match.group()
+    return f"&#{ord(char)};"
 
 
 def plain_text(value: object) -> str:
     """A value for the plain-text twin: one clean line that cannot form a placeholder."""
-    text = clean_inline("" if value is None else str(value))
-    return text.replace("{{", "{ {").replace("}}", "} }")
+    if type(value) is not Clean:
+        value = clean_inline("" if value is None else str(value))
+    text = str(value)
+    if "{{" in text or "}}" in text:
+        return text.replace("{{", "{ {").replace("}}", "} }")
+    return text
 
 
 def safe_url(value: str | None) -> str | None:
@@ -117,6 +152,8 @@ def safe_url(value: str | None) -> str | None:
     if not value:
         return None
     url = value.strip()
+    if _SIMPLE_URL.fullmatch(url):
+        return url
     if _URL_BAD.search(url):
         return None
     try:

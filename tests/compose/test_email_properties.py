@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from distributor.compose.digest import digest_subject, render_digest
+from distributor.compose.mjml import compile_mjml
 from distributor.compose.roundup import build_roundup
-from distributor.compose.safe import clean_inline, safe_url
+from distributor.compose.safe import clean_inline, html_str, safe_url
 from distributor.models import Image
 from distributor.settings import EmailSettings, Settings
 from tests.compose.digest_stories import DAY, story
@@ -123,3 +124,27 @@ def test_only_http_urls_pass(url: str) -> None:
     if ok is not None:
         assert ok.lower().startswith(("http://", "https://"))
         assert not re.search(r"\s", ok)
+
+
+def test_the_quick_check_for_plain_unicode_agrees_with_the_full_one() -> None:
+    # _escape skips the slow per-character rule for text the stdlib class accepts.
+    from distributor.compose.safe import _AS_REFERENCE, _NO_MARK_OR_CONTROL
+
+    plain = [chr(c) for c in range(0x80, 0x2100) if _NO_MARK_OR_CONTROL.fullmatch(chr(c))]
+    assert len(plain) > 500
+    assert [c for c in plain if _AS_REFERENCE.match(c) or not c.isprintable()] == []
+
+
+def test_the_compiler_never_mangles_an_escaped_character() -> None:
+    # MRML writes some characters as "\u{...}" where it copies text into an attribute
+    # (the title into aria-label, alt text); html_str turns those into references.
+    for start in range(0x80, 0x110000, 8000):
+        text = "".join(
+            chr(c) for c in range(start, min(start + 8000, 0x110000)) if not 0xD800 <= c < 0xE000
+        )
+        source = f"<mjml><mj-head><mj-title>{html_str(text)}</mj-title></mj-head><mj-body>"
+        source += '<mj-section><mj-column><mj-image src="https://x.example/a.png" '
+        source += f'alt="{html_str(text)}" />'
+        source += "</mj-column></mj-section></mj-body></mjml>"
+        html = compile_mjml(source)
+        assert "\\u{" not in html, hex(start)
