@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
 from markupsafe import Markup
 
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
+from distributor.compose.precompile import precompile
 from distributor.compose.safe import (
     add_utm,
     clean_inline,
@@ -47,23 +48,20 @@ PREHEADER_LIMIT = 140
 _FIELD = re.compile(r"\{(headline|count|more|date|brand)\}")
 
 
-@dataclass(frozen=True)
-class CardImage:
+class CardImage(NamedTuple):
     src: str
     alt: str
     width: int
     height: int | None
 
 
-@dataclass(frozen=True)
-class CardQuote:
+class CardQuote(NamedTuple):
     text: str
     speaker: str
     role: str
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     story_id: str
     headline: str
     url: str | None
@@ -73,8 +71,7 @@ class Card:
     quote: CardQuote | None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     story_id: str
     headline: str
     url: str | None
@@ -107,8 +104,17 @@ def _default_template_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates" / "email"
 
 
-def _wrap(value: object, width: int = 72, indent: str = "", subsequent: str = "") -> Markup:
-    return Markup("\n".join(_wrap_lines(plain_text(value), width, indent, subsequent)))  # noqa: S704 - plain text, never HTML
+class _Wrapped(str):
+    """Lines the ``wrap`` filter made: written as they are, not cleaned into one line."""
+
+    __slots__ = ()
+
+
+def _wrap(value: object, width: int = 72, indent: str = "", subsequent: str = "") -> str:
+    text = plain_text(value)
+    if len(indent) + len(text) <= width:
+        return _Wrapped(indent + text if text else "")
+    return _Wrapped("\n".join(_wrap_lines(text, width, indent, subsequent)))
 
 
 def _wrap_lines(text: str, width: int, indent: str, subsequent: str) -> list[str]:
@@ -142,6 +148,8 @@ def _wrap_lines(text: str, width: int, indent: str, subsequent: str) -> list[str
 
 
 def _text_value(value: object) -> str:
+    if type(value) is _Wrapped:
+        return value
     return str(value) if isinstance(value, Markup) else plain_text(value)
 
 
@@ -227,7 +235,8 @@ def _article_link(url: str | None, settings: Settings, day: date) -> str | None:
     if safe and settings.email.utm_enabled:
         e = settings.email
         safe = add_utm(safe, source=e.utm_source, medium=e.utm_medium, campaign=day.isoformat())
-    return safe
+    # Cleaned once here rather than at each of the places the link is written.
+    return clean_inline(safe) if safe else None
 
 
 def _card(story: Story, settings: Settings, day: date) -> Card:
@@ -386,6 +395,45 @@ def _render_templates(plan: _Plan, settings: Settings) -> tuple[str, str]:
     return mjml_source, text
 
 
+def _render_html_and_text(
+    plan: _Plan, settings: Settings, *, compile_once: bool
+) -> tuple[str, str]:
+    """The digest's HTML (before minifying) and its text twin.
+
+    With ``compile_once`` the HTML comes from the template compiled by MJML once per
+    process (see :mod:`distributor.compose.precompile`), which gives the same bytes as
+    compiling each render's MJML; templates that cannot be compiled once are compiled
+    per render.
+    """
+    path = template_dir(settings)
+    compiled = _compiled_template(path, _frozen(plan.context["brand"])) if compile_once else None
+    if compiled is None:
+        mjml_source, text = _render_templates(plan, settings)
+        try:
+            return compile_mjml(mjml_source), text
+        except MjmlError as exc:
+            raise ConfigError(str(exc), path=str(path)) from exc
+    _, text_env = environments(path)
+    context = {**plan.context, "cards": plan.cards, "lines": plan.lines}
+    try:
+        return compiled.render(context), text_env.get_template(TEXT_TEMPLATE).render(context)
+    except TemplateError as exc:
+        raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
+
+
+def _frozen(brand: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(
+        (k, tuple(sorted(v.items())) if isinstance(v, dict) else v) for k, v in brand.items()
+    )
+
+
+@lru_cache(maxsize=16)
+def _compiled_template(path: Path, brand: tuple[tuple[str, Any], ...]) -> Template | None:
+    html_env, _ = environments(path)
+    constants = {"brand": {k: dict(v) if k == "logo" and v is not None else v for k, v in brand}}
+    return precompile(html_env, HTML_TEMPLATE, constants)
+
+
 def digest_mjml(
     stories: Sequence[Story],
     roundup: Roundup,
@@ -408,24 +456,23 @@ def render_digest(
     variant: str = "all",
     subject: str | None = None,
     preheader: str | None = None,
+    compile_once: bool = True,
 ) -> Digest:
     """Render the day's digest.
 
     ``variant`` "all" lists every story; any other value keeps the stories tagged with
     it. When the HTML would exceed ``email.max_html_bytes`` (Gmail clips it and hides
     the unsubscribe link), the lowest cards become one-liners until it fits.
+    ``compile_once=False`` compiles this render's MJML instead of using the template
+    compiled once; the two give the same bytes.
     """
     plan = _plan(stories, roundup, settings, day, variant, subject, preheader)
     budget = settings.email.max_html_bytes
     while True:
-        mjml_source, text = _render_templates(plan, settings)
-        try:
-            html = compile_mjml(mjml_source)
-        except MjmlError as exc:
-            raise ConfigError(str(exc), path=str(template_dir(settings))) from exc
+        html, text = _render_html_and_text(plan, settings, compile_once=compile_once)
         if settings.email.minify:
             html = minify_html(html)
-        size = len(html.encode("utf-8"))
+        size = len(html) if html.isascii() else len(html.encode("utf-8"))
         if size <= budget or not plan.cards:
             break
         last = plan.cards[-1]
@@ -441,15 +488,16 @@ def render_digest(
             lines=(Line(last.story_id, last.headline, last.url), *plan.lines),
         )
     story_ids = tuple(c.story_id for c in plan.cards) + tuple(ln.story_id for ln in plan.lines)
-    log.info(
-        "rendered digest %s (%s): %d stories, %d cards, html %d bytes, text %d bytes",
-        day.isoformat(),
-        variant,
-        len(story_ids),
-        len(plan.cards),
-        size,
-        len(text.encode("utf-8")),
-    )
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "rendered digest %s (%s): %d stories, %d cards, html %d bytes, text %d bytes",
+            day.isoformat(),
+            variant,
+            len(story_ids),
+            len(plan.cards),
+            size,
+            len(text.encode("utf-8")),
+        )
     return Digest(
         day=day,
         subject=plan.context["subject"],
