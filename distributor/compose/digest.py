@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
@@ -24,12 +25,14 @@ from markupsafe import Markup
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.precompile import precompile
 from distributor.compose.safe import (
-    add_utm,
+    Clean,
     clean_inline,
     html_str,
     plain_text,
     safe_url,
     shorten,
+    utm_query,
+    with_utm_query,
 )
 from distributor.errors import ConfigError
 from distributor.models import Digest, Roundup, RoundupItem, Story
@@ -38,6 +41,11 @@ from distributor.settings import Settings
 log = logging.getLogger(__name__)
 
 PLACEHOLDERS = ("{{unsubscribe_url}}", "{{preferences_url}}", "{{name}}")
+
+# The placeholders as template values, written as they are (they hold no article text).
+_PLACEHOLDER_VALUES = MappingProxyType(
+    {name.strip("{}"): Markup(name) for name in PLACEHOLDERS}  # noqa: S704
+)
 
 HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -120,30 +128,25 @@ def _wrap(value: object, width: int = 72, indent: str = "", subsequent: str = ""
 def _wrap_lines(text: str, width: int, indent: str, subsequent: str) -> list[str]:
     """``textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=subsequent,
     break_long_words=False, break_on_hyphens=False)`` for clean text (words separated by
-    single spaces, as :func:`plain_text` gives), without textwrap's general machinery.
+    single spaces, as :func:`plain_text` gives), a line at a time rather than a word.
     """
-    if not text:
-        return []
-    if len(indent) + len(text) <= width:
-        return [indent + text]
     lines: list[str] = []
-    line: list[str] = []
-    room = width - len(indent)
-    used = 0
-    for word in text.split(" "):
-        if not line:
+    prefix = indent
+    while text:
+        room = width - len(prefix)
+        if len(text) <= room:
+            lines.append(prefix + text)
+            break
+        cut = text.rfind(" ", 0, room + 1)
+        if cut <= 0:
             # A word longer than the line goes on a line of its own, unbroken.
-            line.append(word)
-            used = len(word)
-        elif used + 1 + len(word) <= room:
-            line.append(word)
-            used += 1 + len(word)
-        else:
-            lines.append((subsequent if lines else indent) + " ".join(line))
-            room = width - len(subsequent)
-            line = [word]
-            used = len(word)
-    lines.append((subsequent if lines else indent) + " ".join(line))
+            cut = text.find(" ")
+            if cut < 0:
+                lines.append(prefix + text)
+                break
+        lines.append(prefix + text[:cut])
+        text = text[cut + 1 :]
+        prefix = subsequent
     return lines
 
 
@@ -230,16 +233,26 @@ def digest_preheader(
 # --- view model ---------------------------------------------------------------
 
 
-def _article_link(url: str | None, settings: Settings, day: date) -> str | None:
-    safe = safe_url(url)
-    if safe and settings.email.utm_enabled:
-        e = settings.email
-        safe = add_utm(safe, source=e.utm_source, medium=e.utm_medium, campaign=day.isoformat())
-    # Cleaned once here rather than at each of the places the link is written.
-    return clean_inline(safe) if safe else None
+def _linker(settings: Settings, day: date) -> Callable[[str | None], str | None]:
+    """The function that turns an article's URL into the digest's link: http(s) only,
+    with the day's UTM parameters when they are on."""
+    e = settings.email
+    query = utm_query(e.utm_source, e.utm_medium, day.isoformat()) if e.utm_enabled else ""
+
+    def link(url: str | None) -> str | None:
+        safe = safe_url(url)
+        if not safe:
+            return None
+        if query:
+            safe = with_utm_query(safe, query)
+        # Cleaned once here rather than at each of the places the link is written; a
+        # safe URL has no whitespace or control character, so ASCII is already clean.
+        return Clean(safe) if safe.isascii() else clean_inline(safe)
+
+    return link
 
 
-def _card(story: Story, settings: Settings, day: date) -> Card:
+def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
     headline = shorten(clean_inline(story.headline or story.article.title), 200)
     image = None
     img = story.article.image
@@ -250,22 +263,22 @@ def _card(story: Story, settings: Settings, day: date) -> Card:
         alt = clean_inline(img.alt) or headline
         image = CardImage(src=src, alt=shorten(alt, 200), width=width, height=height)
     quote = None
-    if story.quote is not None and clean_inline(story.quote.text):
-        q = story.quote
+    q = story.quote
+    if q is not None and (quote_text := clean_inline(q.text)):
         quote = CardQuote(
-            text=shorten(clean_inline(q.text), 500),
+            text=shorten(quote_text, 500),
             speaker=clean_inline(q.speaker or ""),
             role=clean_inline(q.role or ""),
         )
     figures = tuple(
-        shorten(clean_inline(f.text), 200)
+        shorten(text, 200)
         for f in story.key_figures[:MAX_FIGURES]
-        if clean_inline(f.text)
+        if (text := clean_inline(f.text))
     )
     return Card(
         story_id=story.id,
         headline=headline,
-        url=_article_link(story.article.url, settings, day),
+        url=link(story.article.url),
         summary=shorten(clean_inline(story.summary), 600),
         image=image,
         figures=figures,
@@ -273,13 +286,13 @@ def _card(story: Story, settings: Settings, day: date) -> Card:
     )
 
 
-def _line(item: RoundupItem, story: Story | None, settings: Settings, day: date) -> Line:
+def _line(item: RoundupItem, story: Story | None, link: Callable[[str | None], str | None]) -> Line:
     headline = item.headline or (story.headline if story else "") or item.story_id
     url = story.article.url if story is not None else item.url
     return Line(
         story_id=item.story_id,
         headline=shorten(clean_inline(headline), 200),
-        url=_article_link(url, settings, day),
+        url=link(url),
     )
 
 
@@ -320,6 +333,7 @@ class _Plan:
     cards: tuple[Card, ...]
     lines: tuple[Line, ...]
     context: dict[str, Any]
+    brand_key: tuple[tuple[str, Any], ...]
 
 
 def _plan(
@@ -334,21 +348,23 @@ def _plan(
     by_id = {s.id: s for s in stories}
 
     def wanted(item: RoundupItem) -> bool:
-        if variant == "all":
-            return True
         story = by_id.get(item.story_id)
         return story is not None and variant.casefold() in {
             t.casefold() for t in story.article.tags
         }
 
-    featured = [i for i in roundup.featured if wanted(i)]
-    more = [i for i in roundup.more if wanted(i)]
-    cards = tuple(_card(by_id[i.story_id], settings, day) for i in featured if i.story_id in by_id)
+    if variant == "all":
+        featured, more = list(roundup.featured), list(roundup.more)
+    else:
+        featured = [i for i in roundup.featured if wanted(i)]
+        more = [i for i in roundup.more if wanted(i)]
+    link = _linker(settings, day)
+    cards = tuple(_card(by_id[i.story_id], link) for i in featured if i.story_id in by_id)
     lines = tuple(
-        _line(i, by_id.get(i.story_id), settings, day) for i in featured if i.story_id not in by_id
+        _line(i, by_id.get(i.story_id), link) for i in featured if i.story_id not in by_id
     )
-    lines += tuple(_line(i, by_id.get(i.story_id), settings, day) for i in more)
-    brand = _brand(settings)
+    lines += tuple(_line(i, by_id.get(i.story_id), link) for i in more)
+    brand, brand_key = _brand_of(settings)
     headlines = [c.headline for c in cards] + [ln.headline for ln in lines]
     e = settings.email
     subj = (
@@ -376,9 +392,9 @@ def _plan(
         "count": len(headlines),
         "roundup_title": clean_inline(roundup.title),
         "reason": reason,
-        "ph": {name.strip("{}"): Markup(name) for name in PLACEHOLDERS},  # noqa: S704
+        "ph": _PLACEHOLDER_VALUES,
     }
-    return _Plan(cards=cards, lines=lines, context=context)
+    return _Plan(cards=cards, lines=lines, context=context, brand_key=brand_key)
 
 
 # --- rendering ----------------------------------------------------------------
@@ -406,7 +422,7 @@ def _render_html_and_text(
     per render.
     """
     path = template_dir(settings)
-    compiled = _compiled_template(path, _frozen(plan.context["brand"])) if compile_once else None
+    compiled = _compiled_template(path, plan.brand_key) if compile_once else None
     if compiled is None:
         mjml_source, text = _render_templates(plan, settings)
         try:
@@ -421,10 +437,25 @@ def _render_html_and_text(
         raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
 
 
-def _frozen(brand: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(
+_BRANDS: dict[tuple[int, int], tuple[object, object, dict[str, Any], tuple[Any, ...]]] = {}
+
+
+def _brand_of(settings: Settings) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """The brand for the templates and a hashable copy of it, built once per
+    configuration (its sections are frozen, so the same objects mean the same brand)."""
+    key = (id(settings.email), id(settings.publisher))
+    known = _BRANDS.get(key)
+    if known is not None and known[0] is settings.email and known[1] is settings.publisher:
+        return known[2], known[3]
+    brand = _brand(settings)
+    frozen = tuple(
         (k, tuple(sorted(v.items())) if isinstance(v, dict) else v) for k, v in brand.items()
     )
+    if len(_BRANDS) >= 32:
+        _BRANDS.clear()
+    # The sections are kept with the entry, so their ids cannot be reused while it lives.
+    _BRANDS[key] = (settings.email, settings.publisher, brand, frozen)
+    return brand, frozen
 
 
 @lru_cache(maxsize=16)

@@ -173,17 +173,22 @@ def add_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
     The rest of the query is kept byte for byte, so the link still reaches the page
     the article named.
     """
-    ours = _utm_query(source, medium, campaign)
+    return with_utm_query(url, utm_query(source, medium, campaign))
+
+
+@lru_cache(maxsize=64)
+def utm_query(source: str, medium: str, campaign: str) -> str:
+    """The query string :func:`add_utm` adds, for :func:`with_utm_query`."""
+    return urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+
+
+def with_utm_query(url: str, query: str) -> str:
+    """:func:`add_utm` with the UTM query already built (one per digest, not per link)."""
     head, _, rest = url.partition("://")
     if head in ("https", "http") and rest[:1] not in ("", "/") and not ("?" in rest or "#" in rest):
         # What urlsplit/urlunsplit would give back for a lower-case scheme and no
         # query or fragment, without their cost.
-        return f"{url}?{ours}"
+        return f"{url}?{query}"
     parts = urlsplit(url)
     kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in _UTM_KEYS]
-    return urlunsplit(parts._replace(query="&".join([*kept, ours])))
-
-
-@lru_cache(maxsize=64)
-def _utm_query(source: str, medium: str, campaign: str) -> str:
-    return urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+    return urlunsplit(parts._replace(query="&".join([*kept, query])))

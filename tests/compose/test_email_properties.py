@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
 from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
@@ -148,3 +149,23 @@ def test_the_compiler_never_mangles_an_escaped_character() -> None:
         source += "</mj-column></mj-section></mj-body></mjml>"
         html = compile_mjml(source)
         assert "\\u{" not in html, hex(start)
+
+
+@given(
+    words=st.lists(st.text(alphabet="abcdefghij-é", min_size=1, max_size=30), max_size=40),
+    width=st.integers(10, 90),
+    indent=st.sampled_from(["", "- ", "    "]),
+)
+def test_the_text_twin_wraps_as_textwrap_does(words: list[str], width: int, indent: str) -> None:
+    from distributor.compose.digest import _wrap_lines
+
+    text = " ".join(words)
+    expected = textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent="  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert _wrap_lines(text, width, indent, "  ") == expected
