@@ -329,22 +329,26 @@ def _brand(settings: Settings) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class DigestView:
+    """What the templates receive: the cards, the roundup lines and the rest of the
+    context, with every article value already cleaned."""
+
     cards: tuple[Card, ...]
     lines: tuple[Line, ...]
     context: dict[str, Any]
     brand_key: tuple[tuple[str, Any], ...]
 
 
-def _plan(
+def digest_view(
     stories: Sequence[Story],
     roundup: Roundup,
     settings: Settings,
     day: date,
-    variant: str,
-    subject: str | None,
-    preheader: str | None,
-) -> _Plan:
+    variant: str = "all",
+    subject: str | None = None,
+    preheader: str | None = None,
+) -> DigestView:
+    """Prepare the day's stories for the templates (see :func:`render_digest`)."""
     by_id = {s.id: s for s in stories}
 
     def wanted(item: RoundupItem) -> bool:
@@ -394,13 +398,13 @@ def _plan(
         "reason": reason,
         "ph": _PLACEHOLDER_VALUES,
     }
-    return _Plan(cards=cards, lines=lines, context=context, brand_key=brand_key)
+    return DigestView(cards=cards, lines=lines, context=context, brand_key=brand_key)
 
 
 # --- rendering ----------------------------------------------------------------
 
 
-def _render_templates(plan: _Plan, settings: Settings) -> tuple[str, str]:
+def _render_templates(plan: DigestView, settings: Settings) -> tuple[str, str]:
     html_env, text_env = environments(template_dir(settings))
     context = {**plan.context, "cards": plan.cards, "lines": plan.lines}
     try:
@@ -411,10 +415,11 @@ def _render_templates(plan: _Plan, settings: Settings) -> tuple[str, str]:
     return mjml_source, text
 
 
-def _render_html_and_text(
-    plan: _Plan, settings: Settings, *, compile_once: bool
+def render_view(
+    view: DigestView, settings: Settings, *, compile_once: bool = True
 ) -> tuple[str, str]:
-    """The digest's HTML (before minifying) and its text twin.
+    """The digest's HTML (minified when ``email.minify`` is on) and its text twin:
+    Jinja2 + MJML + text, the part of a render the templates do.
 
     With ``compile_once`` the HTML comes from the template compiled by MJML once per
     process (see :mod:`distributor.compose.precompile`), which gives the same bytes as
@@ -422,19 +427,22 @@ def _render_html_and_text(
     per render.
     """
     path = template_dir(settings)
-    compiled = _compiled_template(path, plan.brand_key) if compile_once else None
+    compiled = _compiled_template(path, view.brand_key) if compile_once else None
     if compiled is None:
-        mjml_source, text = _render_templates(plan, settings)
+        mjml_source, text = _render_templates(view, settings)
         try:
-            return compile_mjml(mjml_source), text
+            html = compile_mjml(mjml_source)
         except MjmlError as exc:
             raise ConfigError(str(exc), path=str(path)) from exc
-    _, text_env = environments(path)
-    context = {**plan.context, "cards": plan.cards, "lines": plan.lines}
-    try:
-        return compiled.render(context), text_env.get_template(TEXT_TEMPLATE).render(context)
-    except TemplateError as exc:
-        raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
+    else:
+        _, text_env = environments(path)
+        context = {**view.context, "cards": view.cards, "lines": view.lines}
+        try:
+            html = compiled.render(context)
+            text = text_env.get_template(TEXT_TEMPLATE).render(context)
+        except TemplateError as exc:
+            raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
+    return (minify_html(html) if settings.email.minify else html), text
 
 
 _BRANDS: dict[tuple[int, int], tuple[object, object, dict[str, Any], tuple[Any, ...]]] = {}
@@ -474,8 +482,7 @@ def digest_mjml(
     variant: str = "all",
 ) -> str:
     """The MJML source of the digest (before compiling); for comparisons and debugging."""
-    plan = _plan(stories, roundup, settings, day, variant, None, None)
-    return _render_templates(plan, settings)[0]
+    return _render_templates(digest_view(stories, roundup, settings, day, variant), settings)[0]
 
 
 def render_digest(
@@ -497,12 +504,10 @@ def render_digest(
     ``compile_once=False`` compiles this render's MJML instead of using the template
     compiled once; the two give the same bytes.
     """
-    plan = _plan(stories, roundup, settings, day, variant, subject, preheader)
+    plan = digest_view(stories, roundup, settings, day, variant, subject, preheader)
     budget = settings.email.max_html_bytes
     while True:
-        html, text = _render_html_and_text(plan, settings, compile_once=compile_once)
-        if settings.email.minify:
-            html = minify_html(html)
+        html, text = render_view(plan, settings, compile_once=compile_once)
         size = len(html) if html.isascii() else len(html.encode("utf-8"))
         if size <= budget or not plan.cards:
             break

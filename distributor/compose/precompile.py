@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, Template, TemplateError, meta
+from jinja2 import Environment, Template, TemplateError, Undefined, meta
 
 from distributor.compose.mjml import MjmlError, compile_mjml
 
@@ -82,6 +82,7 @@ _CHUNK = re.compile(
     re.S,
 )
 _KEYWORD = re.compile(r"[a-z_]+")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _LITERAL = re.compile(r"""^(?:"([^"]+)"|'([^']+)')$""")
 _SENTINEL = re.compile("\ue000(\\d+)\ue001")
 _SCAN = re.compile(
@@ -320,17 +321,30 @@ class _Folder:
 
     def names(self, expression: str) -> frozenset[str]:
         if expression not in self._names:
-            try:
-                tree = self.env.parse(f"{{{{ ({expression}) }}}}")
-            except TemplateError as exc:
-                raise Unsupported(f"{expression}: {exc}") from exc
-            self._names[expression] = frozenset(meta.find_undeclared_variables(tree))
+            if _DOTTED.fullmatch(expression):
+                # Most expressions are a name and its attributes: no parser needed.
+                self._names[expression] = frozenset({expression.split(".", 1)[0]})
+            else:
+                try:
+                    tree = self.env.parse(f"{{{{ ({expression}) }}}}")
+                except TemplateError as exc:
+                    raise Unsupported(f"{expression}: {exc}") from exc
+                self._names[expression] = frozenset(meta.find_undeclared_variables(tree))
         return self._names[expression]
 
     def constant(self, expression: str) -> bool:
         return self.names(expression) <= self.constants.keys()
 
     def value(self, expression: str) -> Any:
+        if _DOTTED.fullmatch(expression):
+            # Looked up as Jinja2 does (attribute, then item), without compiling.
+            root, *path = expression.split(".")
+            value = self.constants[root]
+            for part in path:
+                value = self.env.getattr(value, part)
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+            return value
         return self.env.compile_expression(expression, undefined_to_none=False)(**self.constants)
 
     def fold(self, nodes: list[Node]) -> list[Node]:
