@@ -180,6 +180,7 @@ def environments(path: Path) -> tuple[Environment, Environment]:
 # --- subject and preheader ----------------------------------------------------
 
 
+@lru_cache(maxsize=32)
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -261,14 +262,12 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         width = CONTENT_WIDTH if not img.width or img.width > CONTENT_WIDTH else img.width
         height = round(img.height * width / img.width) if img.width and img.height else None
         alt = clean_inline(img.alt) or headline
-        image = CardImage(src=src, alt=shorten(alt, 200), width=width, height=height)
+        image = CardImage(src, shorten(alt, 200), width, height)
     quote = None
     q = story.quote
     if q is not None and (quote_text := clean_inline(q.text)):
         quote = CardQuote(
-            text=shorten(quote_text, 500),
-            speaker=clean_inline(q.speaker or ""),
-            role=clean_inline(q.role or ""),
+            shorten(quote_text, 500), clean_inline(q.speaker or ""), clean_inline(q.role or "")
         )
     figures = tuple(
         shorten(text, 200)
@@ -276,24 +275,20 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         if (text := clean_inline(f.text))
     )
     return Card(
-        story_id=story.id,
-        headline=headline,
-        url=link(story.article.url),
-        summary=shorten(clean_inline(story.summary), 600),
-        image=image,
-        figures=figures,
-        quote=quote,
+        story.id,
+        headline,
+        link(story.article.url),
+        shorten(clean_inline(story.summary), 600),
+        image,
+        figures,
+        quote,
     )
 
 
 def _line(item: RoundupItem, story: Story | None, link: Callable[[str | None], str | None]) -> Line:
     headline = item.headline or (story.headline if story else "") or item.story_id
     url = story.article.url if story is not None else item.url
-    return Line(
-        story_id=item.story_id,
-        headline=shorten(clean_inline(headline), 200),
-        url=link(url),
-    )
+    return Line(item.story_id, shorten(clean_inline(headline), 200), link(url))
 
 
 def _brand(settings: Settings) -> dict[str, Any]:
@@ -427,7 +422,7 @@ def render_view(
     per render.
     """
     path = template_dir(settings)
-    compiled = _compiled_template(path, view.brand_key) if compile_once else None
+    compiled = _compiled_template(path, view) if compile_once else None
     if compiled is None:
         mjml_source, text = _render_templates(view, settings)
         try:
@@ -466,11 +461,28 @@ def _brand_of(settings: Settings) -> tuple[dict[str, Any], tuple[tuple[str, Any]
     return brand, frozen
 
 
-@lru_cache(maxsize=16)
-def _compiled_template(path: Path, brand: tuple[tuple[str, Any], ...]) -> Template | None:
+_COMPILED: dict[tuple[Path, tuple[Any, ...]], Template | None] = {}
+
+
+def _compiled_template(path: Path, view: DigestView) -> Template | None:
+    """The digest template in ``path`` compiled once for this view's brand (None when
+    the template must be compiled per render)."""
+    key = (path, view.brand_key)
+    try:
+        return _COMPILED[key]
+    except KeyError:
+        pass
     html_env, _ = environments(path)
-    constants = {"brand": {k: dict(v) if k == "logo" and v is not None else v for k, v in brand}}
-    return precompile(html_env, HTML_TEMPLATE, constants)
+    template = precompile(html_env, HTML_TEMPLATE, {"brand": view.context["brand"]})
+    if len(_COMPILED) >= 16:
+        _COMPILED.clear()
+    _COMPILED[key] = template
+    return template
+
+
+def forget_compiled_templates() -> None:
+    """Drop the templates compiled so far, as a new process starts (for benchmarks)."""
+    _COMPILED.clear()
 
 
 def digest_mjml(

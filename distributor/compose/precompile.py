@@ -354,7 +354,7 @@ class _Folder:
                 try:
                     finalize = self.env.finalize or str
                     text = str(finalize(self.value(node.source)))
-                except Exception:
+                except Exception:  # left to the render, which reports it as usual
                     out.append(node)
                     continue
                 # A brace would turn into Jinja2 syntax in the compiled template.
@@ -378,7 +378,7 @@ class _Folder:
                 continue
             try:
                 truth = bool(self.value(condition))
-            except Exception:
+            except Exception:  # left to the render, which reports it as usual
                 kept.append((condition, body))
                 continue
             if truth:
