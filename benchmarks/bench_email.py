@@ -45,7 +45,7 @@ CLI_RUNS = 7
 DAY = date(2026, 11, 28)
 RUNS = 30
 # Alternating blocks of samples per side: ROUNDS blocks of BLOCK after one warm-up.
-BLOCK = 15
+BLOCK = 25
 ROUNDS = 8
 
 # A warm node process that compiles one file per request and answers with its own

@@ -139,9 +139,7 @@ def _reference(match: regex.Match[str] | str) -> str:
 
 def plain_text(value: object) -> str:
     """A value for the plain-text twin: one clean line that cannot form a placeholder."""
-    if type(value) is not Clean:
-        value = clean_inline("" if value is None else str(value))
-    text = str(value)
+    text = value if type(value) is Clean else clean_inline("" if value is None else str(value))
     if "{{" in text or "}}" in text:
         return text.replace("{{", "{ {").replace("}}", "} }")
     return text
