@@ -2,6 +2,11 @@
 
 Entry HTML becomes the body's plain-text shape (see :mod:`html_text`); the HTML itself
 is kept in ``Article.html``. One bad entry is reported and skipped, never the whole feed.
+
+Relative links and image addresses are made absolute against, in order: the entry's
+``xml:base``, the address the feed was fetched from, and the site the feed names
+(RSS and Atom ``link``, JSON Feed ``home_page_url``). A link that stays relative is
+dropped, since it would lead nowhere from an email or a post.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import struct_time
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -31,16 +37,26 @@ class FeedResult:
     problems: list[SourceError] = field(default_factory=list)
 
 
-def parse_feed(data: bytes, source: str, *, content_type: str | None = None) -> FeedResult:
-    """Every entry of one feed document. Raises SourceError when it is not a feed at all."""
+def parse_feed(
+    data: bytes, source: str, *, content_type: str | None = None, base_url: str | None = None
+) -> FeedResult:
+    """Every entry of one feed document. Raises SourceError when it is not a feed at all.
+
+    ``base_url`` is where the document came from, for relative links.
+    """
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"{", b"[") or (content_type or "").split(";")[0].strip().endswith("json"):
-        return parse_json_feed(data, source)
-    return parse_xml_feed(data, source, content_type=content_type)
+        return parse_json_feed(data, source, base_url=base_url)
+    return parse_xml_feed(data, source, content_type=content_type, base_url=base_url)
 
 
-def parse_xml_feed(data: bytes, source: str, *, content_type: str | None = None) -> FeedResult:
+def parse_xml_feed(
+    data: bytes, source: str, *, content_type: str | None = None, base_url: str | None = None
+) -> FeedResult:
     headers = {"content-type": content_type} if content_type else {}
+    if base_url and _is_web(base_url):
+        # feedparser resolves links against the document's address under this name.
+        headers["content-location"] = base_url
     # A stream, never a string: feedparser would fetch a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     if not parsed.get("version"):
@@ -49,19 +65,21 @@ def parse_xml_feed(data: bytes, source: str, *, content_type: str | None = None)
         raise SourceError(source, f"not an RSS, Atom or JSON feed{detail}; check the URL or file")
     if parsed.get("bozo") and not parsed.entries:
         raise SourceError(source, f"the feed is malformed: {parsed.get('bozo_exception')}")
+    site = str(parsed.feed.get("link") or "")
+    base = base_url if _is_web(base_url) else site
     result = FeedResult()
     for number, entry in enumerate(parsed.entries, start=1):
         try:
-            result.articles.append(_xml_entry(entry, source))
+            result.articles.append(_xml_entry(entry, source, base))
         except SourceError as exc:
             result.problems.append(SourceError(source, f"entry {number}: {exc.reason}"))
     return result
 
 
-def _xml_entry(entry: Mapping[str, Any], source: str) -> Article:
+def _xml_entry(entry: Mapping[str, Any], source: str, base: str | None) -> Article:
     html, text = _xml_content(entry)
     title = squash(_plain(entry.get("title", ""), entry.get("title_detail")))
-    link = entry.get("link") or None
+    link = _absolute(entry.get("link") or None, base)
     guid = entry.get("id") or link
     return _article(
         source,
@@ -72,7 +90,7 @@ def _xml_entry(entry: Mapping[str, Any], source: str) -> Article:
         url=link,
         published=_struct_time(entry.get("published_parsed") or entry.get("updated_parsed")),
         tags=[t.get("term") or t.get("label") or "" for t in entry.get("tags", [])],
-        image=_xml_image(entry),
+        image=_xml_image(entry, base),
         byline=entry.get("author") or None,
     )
 
@@ -112,22 +130,38 @@ def _struct_time(value: struct_time | None) -> datetime | None:
     return datetime(*value[:6], tzinfo=UTC) if value else None
 
 
-def _xml_image(entry: Mapping[str, Any]) -> Image | None:
+def _xml_image(entry: Mapping[str, Any], base: str | None) -> Image | None:
     for enclosure in entry.get("enclosures", []):
         if str(enclosure.get("type", "")).startswith("image/") and enclosure.get("href"):
-            return Image(url=enclosure["href"])
+            return Image(url=_absolute(enclosure["href"], base) or enclosure["href"])
     for media in entry.get("media_content", []):
         kind = str(media.get("type", "")) or ""
         if (media.get("medium") == "image" or kind.startswith("image/")) and media.get("url"):
             return Image(
-                url=media["url"], width=_int(media.get("width")), height=_int(media.get("height"))
+                url=_absolute(media["url"], base) or media["url"],
+                width=_int(media.get("width")),
+                height=_int(media.get("height")),
             )
     for thumb in entry.get("media_thumbnail", []):
         if thumb.get("url"):
             return Image(
-                url=thumb["url"], width=_int(thumb.get("width")), height=_int(thumb.get("height"))
+                url=_absolute(thumb["url"], base) or thumb["url"],
+                width=_int(thumb.get("width")),
+                height=_int(thumb.get("height")),
             )
     return None
+
+
+def _is_web(url: str | None) -> bool:
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    """``url`` made absolute against ``base`` (an http(s) address); as given otherwise."""
+    if not url or _is_web(url) or not _is_web(base):
+        return url
+    joined = urljoin(str(base), url)
+    return joined if _is_web(joined) else url
 
 
 def _int(value: Any) -> int | None:
@@ -140,7 +174,7 @@ def _int(value: Any) -> int | None:
 # JSON Feed ------------------------------------------------------------------------------
 
 
-def parse_json_feed(data: bytes, source: str) -> FeedResult:
+def parse_json_feed(data: bytes, source: str, *, base_url: str | None = None) -> FeedResult:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -158,23 +192,31 @@ def parse_json_feed(data: bytes, source: str) -> FeedResult:
     items = document.get("items")
     if not isinstance(items, list):
         raise SourceError(source, "the JSON Feed has no 'items' list")
+    base = next(
+        (
+            str(b)
+            for b in (base_url, document.get("feed_url"), document.get("home_page_url"))
+            if isinstance(b, str) and _is_web(b)
+        ),
+        None,
+    )
     result = FeedResult()
     for number, item in enumerate(items, start=1):
         try:
-            result.articles.append(_json_item(item, source))
+            result.articles.append(_json_item(item, source, base))
         except SourceError as exc:
             result.problems.append(SourceError(source, f"item {number}: {exc.reason}"))
     return result
 
 
-def _json_item(item: Any, source: str) -> Article:
+def _json_item(item: Any, source: str, base: str | None) -> Article:
     if not isinstance(item, dict):
         raise SourceError(source, "an item must be an object")
     html = _json_str(item, "content_html")
     text = html_to_text(html) if html else _plain_blocks(_json_str(item, "content_text") or "")
     if not text and item.get("summary"):
         text = squash(_json_str(item, "summary") or "")
-    url = _json_str(item, "url") or _json_str(item, "external_url")
+    url = _absolute(_json_str(item, "url") or _json_str(item, "external_url"), base)
     raw_id = item.get("id")
     guid = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id).strip() else url
     when = _json_str(item, "date_published") or _json_str(item, "date_modified")
@@ -184,7 +226,7 @@ def _json_item(item: Any, source: str) -> Article:
     tags = item.get("tags") or []
     if not isinstance(tags, list):
         raise SourceError(source, "'tags' must be a list of strings")
-    image_url = _json_str(item, "image") or _json_str(item, "banner_image")
+    image_url = _absolute(_json_str(item, "image") or _json_str(item, "banner_image"), base)
     authors = item.get("authors") or (
         [item["author"]] if isinstance(item.get("author"), dict) else []
     )

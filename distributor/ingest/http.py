@@ -74,7 +74,9 @@ def fetch(
                 if time.monotonic() > deadline:
                     raise _timed_out(url, settings)
             return Fetched(
-                url,
+                # Where the feed was in the end, after redirects: its relative links
+                # are relative to that.
+                response.url or url,
                 bytes(body),
                 response.headers.get("Content-Type"),
                 response.headers.get("ETag"),

@@ -62,7 +62,12 @@ def _read_url(
     if fetched.not_modified:
         report.feed_state[url] = validators
         return
-    _add(report, parse_feed(fetched.data, url, content_type=fetched.content_type))
+    _add(
+        report,
+        parse_feed(
+            fetched.data, url, content_type=fetched.content_type, base_url=fetched.url or url
+        ),
+    )
     # Validators are saved only once the feed parsed, so a bad answer is fetched again.
     report.feed_state[url] = (fetched.etag, fetched.last_modified)
 

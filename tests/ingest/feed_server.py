@@ -17,6 +17,18 @@ ETAG = '"v1"'
 LAST_MODIFIED = "Sat, 28 Nov 2026 08:00:00 GMT"
 
 
+# Links relative to where the feed is served, as some sites write them.
+RELATIVE = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Gov news</title><link>https://news.example.org/</link>
+<description>Announcements</description>
+<item><title>Bridge repairs finish a month early</title><link>news/bridge</link>
+<guid isPermaLink="false">rel-bridge</guid>
+<description>The river crossing reopens to buses on Monday.</description>
+<enclosure url="img/bridge.jpg" type="image/jpeg" length="1"/></item>
+</channel></rss>
+"""
+
+
 @dataclass
 class FeedServer:
     url: str
@@ -112,6 +124,14 @@ class _Handler(BaseHTTPRequestHandler):
     def route_loop(self) -> None:
         self.send_response(302)
         self.send_header("Location", "/loop")
+        self.end_headers()
+
+    def route_relative(self) -> None:
+        self.send(RELATIVE)
+
+    def route_to_relative(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "/relative")
         self.end_headers()
 
     def route_page(self) -> None:

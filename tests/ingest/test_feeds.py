@@ -166,3 +166,52 @@ def test_feed_files_among_article_files_and_a_broken_one(tmp_path: Path) -> None
         str(FEEDS / "news.json"),
     }
     assert [p.source for p in report.problems] == [str(broken)]
+
+
+RELATIVE_RSS = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Gov news</title><link>https://news.example.org/</link>
+<description>Announcements</description>
+<item><title>Library hours extended</title><link>/culture/library-hours</link>
+<guid isPermaLink="false">lib</guid><description>Open until eight.</description>
+<enclosure url="/img/library.jpg" type="image/jpeg" length="1"/></item>
+</channel></rss>
+"""
+
+RELATIVE_ATOM = b"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example.org/en/">
+<title>Gov news</title><id>urn:gov</id><updated>2026-11-28T09:00:00Z</updated>
+<entry><title>Pothole fund doubled</title><id>urn:pothole</id>
+<updated>2026-11-28T09:00:00Z</updated><link href="roads/potholes"/>
+<summary>Councils can bid from January.</summary></entry>
+</feed>
+"""
+
+
+def test_relative_links_in_a_feed_file_resolve_against_the_site_it_names() -> None:
+    (article,) = parse_feed(RELATIVE_RSS, "saved.rss").articles
+    assert article.url == "https://news.example.org/culture/library-hours"
+    assert article.image == Image("https://news.example.org/img/library.jpg")
+
+
+def test_the_address_the_feed_came_from_comes_before_the_site_it_names() -> None:
+    result = parse_feed(RELATIVE_RSS, "feed", base_url="https://mirror.example.net/gov/rss.xml")
+    assert result.articles[0].url == "https://mirror.example.net/culture/library-hours"
+
+
+def test_atom_xml_base_resolves_relative_links() -> None:
+    (article,) = parse_feed(RELATIVE_ATOM, "gov.atom").articles
+    assert article.url == "https://news.example.org/en/roads/potholes"
+
+
+def test_json_feed_links_resolve_against_its_home_page_and_otherwise_are_dropped() -> None:
+    def feed(**top: str) -> bytes:
+        item = {"id": "1", "url": "/a", "image": "pic.png", "content_text": "Text."}
+        return json.dumps(
+            {"version": "https://jsonfeed.org/version/1.1", "items": [item], **top}
+        ).encode()
+
+    (article,) = parse_feed(feed(home_page_url="https://news.example.org/blog/"), "f").articles
+    assert article.url == "https://news.example.org/a"
+    assert article.image == Image("https://news.example.org/blog/pic.png")
+    (lost,) = parse_feed(feed(), "f").articles
+    assert lost.url is None  # nothing to resolve it against: it would lead nowhere

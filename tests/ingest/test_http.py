@@ -108,3 +108,14 @@ def test_one_broken_feed_among_good_sources(server: FeedServer) -> None:
     assert len(report.articles) == 12 + 2
     assert [p.source for p in report.problems] == [f"{server.url}/broken"]
     assert set(report.feed_state) == {f"{server.url}/feed", f"{server.url}/json"}
+
+
+def test_relative_links_are_resolved_against_where_the_feed_was_found(
+    server: FeedServer,
+) -> None:
+    report = read_sources([f"{server.url}/to-relative"], FAST)
+    assert report.problems == []
+    (article,) = report.articles
+    # After the redirect the feed is at /relative, so "news/bridge" is beside it.
+    assert article.url == f"{server.url}/news/bridge"
+    assert article.image is not None and article.image.url == f"{server.url}/img/bridge.jpg"
