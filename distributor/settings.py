@@ -287,8 +287,14 @@ class SubscribersSettings:
     link_secret_env: str = "DISTRIBUTOR_LINK_SECRET"  # noqa: S105 (a variable name)
     batch_size: int = 1000
     sync_suppressions: bool = True
+    topics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for topic in self.topics:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", topic):
+                raise ValueError(
+                    f"topics holds article tags in lower case, such as 'health', got {topic!r}"
+                )
         for name in ("unsubscribe_url", "preferences_url"):
             value = getattr(self, name)
             if not re.fullmatch(r"https?://[^\s<>\"'?#&]+", value):

@@ -359,23 +359,40 @@ def send_test(
 @click.pass_context
 @boundary
 def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the unsubscribe link (one-click POST, and a confirm page on GET).
+    """Serve the unsubscribe and preferences links.
 
-    Put it behind your web server at subscribers.unsubscribe_url. Needs
+    Unsubscribe: one-click POST, and a confirm page on GET. Preferences: the reader's
+    topics (from subscribers.topics) as checkboxes. Put it behind your web server at
+    subscribers.unsubscribe_url and subscribers.preferences_url. Needs
     DISTRIBUTOR_LINK_SECRET, the key that signed the links.
 
     \b
     Example:
       distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
     """
+    from urllib.parse import urlsplit
     from wsgiref.simple_server import make_server
 
     from distributor.pipeline.email_fanout import link_secret
     from distributor.pipeline.unsubscribe import make_app
 
     cfg = load_settings(ctx)
-    app = make_app(_store(cfg), link_secret(cfg), publisher=cfg.publisher.name)
+    subs = cfg.subscribers
+    unsubscribe_path = urlsplit(subs.unsubscribe_url).path
+    preferences_path = urlsplit(subs.preferences_url).path
+    app = make_app(
+        _store(cfg),
+        link_secret(cfg),
+        publisher=cfg.publisher.name,
+        # Told apart by path: with the same path on both, every link unsubscribes.
+        preferences_path=preferences_path if preferences_path != unsubscribe_path else None,
+        topics=subs.topics,
+        unsubscribe_url=subs.unsubscribe_url,
+    )
     with make_server(host, port, app) as httpd:
-        click.echo(f"serving unsubscribe links on http://{host}:{port}/ (Ctrl-C to stop)")
+        click.echo(
+            f"serving unsubscribe ({unsubscribe_path or '/'}) and preferences "
+            f"({preferences_path or '/'}) links on http://{host}:{port} (Ctrl-C to stop)"
+        )
         with suppress(KeyboardInterrupt):
             httpd.serve_forever()

@@ -1,20 +1,22 @@
-"""The unsubscribe link's endpoint: a tiny WSGI app.
+"""The unsubscribe and preferences links' endpoint: a tiny WSGI app.
 
 ``POST ?u=TOKEN.SIGNATURE`` unsubscribes at once: that is RFC 8058's one-click
 request (body ``List-Unsubscribe=One-Click``) sent by Gmail and Yahoo, and also the
 confirmation form below. ``GET`` only shows that form, because mail scanners open
-links to check them and must not unsubscribe anyone by doing so.
+links to check them and must not unsubscribe anyone by doing so. Requests to the
+preferences path go to :mod:`distributor.pipeline.preferences`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
 from distributor.pipeline.email_fanout import verify
+from distributor.pipeline.preferences import preferences_page
 from distributor.store.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,18 @@ def _page(title: str, body: str) -> bytes:
     ).encode()
 
 
-def make_app(store: SubscriberStore, key: bytes, *, publisher: str = "the digest") -> WSGIApp:
+def make_app(
+    store: SubscriberStore,
+    key: bytes,
+    *,
+    publisher: str = "the digest",
+    preferences_path: str | None = None,
+    topics: Sequence[str] = (),
+    unsubscribe_url: str = "",
+) -> WSGIApp:
+    """The app for both links; requests to ``preferences_path`` get the preferences page
+    (offering ``topics``), all others the unsubscribe flow."""
+
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         def answer(status: str, title: str, body: str) -> list[bytes]:
             data = _page(title, body)
@@ -57,8 +70,24 @@ def make_app(store: SubscriberStore, key: bytes, *, publisher: str = "the digest
             return answer(
                 "400 Bad Request",
                 "This link is not valid",
-                "<p>The unsubscribe link is incomplete or was changed. Please use the link "
-                "from the most recent email, or reply to it and ask to be removed.</p>",
+                "<p>The link is incomplete or was changed. Please use the link from the "
+                "most recent email, or reply to it and ask to be removed.</p>",
+            )
+        if method not in ("GET", "POST"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, POST")])
+            return [b""]
+        path = environ.get("PATH_INFO", "/").rstrip("/")
+        if preferences_path is not None and path == preferences_path.rstrip("/"):
+            return answer(
+                *preferences_page(
+                    store,
+                    environ,
+                    token,
+                    value,
+                    publisher=publisher,
+                    topics=topics,
+                    unsubscribe_url=unsubscribe_url,
+                )
             )
         if method == "GET":
             action = html.escape(f"?u={value}", quote=True)
@@ -69,9 +98,6 @@ def make_app(store: SubscriberStore, key: bytes, *, publisher: str = "the digest
                 "<p>You will stop receiving these emails.</p>"
                 "<button type=submit>Unsubscribe</button></form>",
             )
-        if method != "POST":
-            start_response("405 Method Not Allowed", [("Allow", "GET, POST")])
-            return [b""]
         try:
             length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
         except ValueError:

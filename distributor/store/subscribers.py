@@ -381,7 +381,27 @@ class SubscriberStore:
         self.set_status(email, Status.UNSUBSCRIBED, reason="one-click link", now=now)
         return str(email)
 
+    def set_topics_by_token(
+        self, token: str, topics: Iterable[str], *, now: datetime | None = None
+    ) -> Subscriber | None:
+        """Set the topics of whoever holds ``token`` (their preferences link); returns
+        them as stored now, or None when no one holds it."""
+        key = topics_key(normalise_topics(topics))
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                subscribers.update()
+                .where(subscribers.c.token == token)
+                .values(topics=key, updated_at=_aware(now or datetime.now(UTC)))
+            ).rowcount
+        return self.by_token(token) if changed else None
+
     # --- reading ---------------------------------------------------------------
+
+    def by_token(self, token: str) -> Subscriber | None:
+        """Whoever holds ``token``, the secret their unsubscribe and preferences links carry."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(subscribers).where(subscribers.c.token == token)).first()
+        return _subscriber(row) if row else None
 
     def get(self, email: str) -> Subscriber | None:
         address = normalise_email(email)

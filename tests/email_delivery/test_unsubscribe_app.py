@@ -3,41 +3,29 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
 from sqlalchemy import Engine
 
-from distributor.pipeline import email_fanout as fo
 from distributor.pipeline.unsubscribe import make_app
 from distributor.store.subscribers import Status, SubscriberStore
+from tests.email_delivery.link_server import link_value, serving
 
 KEY = b"unsubscribe-test-key"
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
 def served(engine: Engine) -> Iterator[tuple[str, SubscriberStore]]:
     store = SubscriberStore(engine)
     store.import_csv(io.StringIO("email\nann@example.org\nbob@example.org\n"))
-    httpd = make_server("127.0.0.1", 0, make_app(store, KEY), handler_class=_Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/unsubscribe", store
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(make_app(store, KEY)) as base:
+        yield f"{base}/unsubscribe", store
 
 
 def _link(store: SubscriberStore, email: str) -> str:
-    s = store.get(email)
-    assert s is not None
-    return fo.link_value(KEY, s.token)
+    return link_value(store, KEY, email)
 
 
 def test_one_click_post_unsubscribes(served: tuple[str, SubscriberStore]) -> None:
