@@ -6,6 +6,7 @@ House shape (``.txt``)::
 
     By Name, Role                     (a byline: here, or as one of the last lines)
     Published: 27 November 2026       (optional; ISO 8601 also accepted)
+    URL: https://news.example.org/... (optional: the article's page, for links)
 
     Intro paragraph, one paragraph per line (a wrapped line that starts in lower case,
     or is indented, continues the one above).
@@ -95,6 +96,7 @@ def parse_house_text(text: str, where: str, *, source_id: str, guid: str) -> Art
     title = squash(lines[0])
     blocks = _text_blocks(lines[1:], first_line=2)
     byline, published, blocks = _credits(blocks, where)
+    url, blocks = _page_link(blocks, where)
     if not blocks:
         raise SourceError(where, "the article has a title but no body text", line=1)
     return Article(
@@ -102,9 +104,31 @@ def parse_house_text(text: str, where: str, *, source_id: str, guid: str) -> Art
         guid=guid,
         title=title,
         body=body_from_blocks(b.text for b in blocks),
+        url=url,
         published_at=published,
         byline=byline,
     )
+
+
+def _page_link(blocks: list[_Block], where: str) -> tuple[str | None, list[_Block]]:
+    """Take a ``URL:`` line (among the first four or the last two) out of the body."""
+    last = len(blocks) - 1
+    for index, block in enumerate(blocks):
+        if not (index < 4 or index >= last - 1):
+            continue
+        found = _URL_LINE.match(block.text)
+        if found is None:
+            continue
+        url = found.group(1)
+        if not url.lower().startswith(("http://", "https://")) or " " in url:
+            raise SourceError(
+                where,
+                f"the URL line must hold the article's web address, such as "
+                f"'URL: https://news.example.org/2026/rail-fares', got {url!r}",
+                line=block.line,
+            )
+        return url, blocks[:index] + blocks[index + 1 :]
+    return None, blocks
 
 
 def _text_blocks(lines: list[str], *, first_line: int) -> list[_Block]:
@@ -158,6 +182,9 @@ def _credits(blocks: list[_Block], where: str) -> tuple[str | None, datetime | N
             continue
         kept.append(block)
     return byline, published, kept
+
+
+_URL_LINE = re.compile(r"^(?:URL|Link)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 
 
 # Markdown -------------------------------------------------------------------------------
