@@ -55,7 +55,9 @@ def test_run_writes_the_days_digest_and_roundup_then_sends_nothing_twice(site: P
     assert roundup["title"] == "More of Today's Top Breaking Government News"
     assert (site / "var" / "distributor.db").exists()
     for network in ("x", "bluesky", "mastodon"):
-        thread = (day_dir / "threads" / network / "rail.txt").read_text(encoding="utf-8")
+        # Numbered in posting order: NN-<story>.txt
+        (path,) = (day_dir / "threads" / network).glob("[0-9][0-9]-rail.txt")
+        thread = path.read_text(encoding="utf-8")
         assert "Ministers confirm £2bn for northern rail upgrades" in thread
 
     code, out, _ = _run("run", "--source", "news", "--json")

@@ -7,14 +7,14 @@ deliver.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from distributor.compose.day_files import day_files
 from distributor.compose.digest import render_digest
-from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.compose.threads import compose_roundup_post, compose_thread, plan_threads
 from distributor.errors import SourceError
 from distributor.extract import extract
@@ -156,50 +156,11 @@ def compose_social(
 
 def preview_files(composed: Composed, settings: Settings) -> dict[str, str]:
     """Everything composed for the day as files an editor can open, keyed by relative path."""
-    prefix = composed.day.isoformat()
-    files: dict[str, str] = {
-        f"{prefix}/roundup.json": roundup_json(composed.roundup),
-        f"{prefix}/roundup.xml": roundup_rss(composed.roundup, settings.publisher),
-    }
-    if composed.digest is not None:
-        d = composed.digest
-        files[f"{prefix}/digest.html"] = d.html
-        files[f"{prefix}/digest.txt"] = d.text
-        files[f"{prefix}/digest.json"] = (
-            json.dumps(
-                {
-                    "day": prefix,
-                    "subject": d.subject,
-                    "preheader": d.preheader,
-                    "stories": list(d.story_ids),
-                    "html_bytes": len(d.html.encode("utf-8")),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
-    for network, threads in composed.threads.items():
-        for thread in threads:
-            files[f"{prefix}/threads/{network}/{slug(thread.story_id)}.txt"] = thread_text(thread)
-    for network, post in composed.roundup_posts.items():
-        files[f"{prefix}/roundup-post/{network}.txt"] = thread_text(post)
-    return files
-
-
-def thread_text(thread: Thread) -> str:
-    parts = []
-    for i, post in enumerate(thread.posts, 1):
-        head = f"--- {i}/{len(thread.posts)}"
-        if post.limit:
-            head += f" ({post.length}/{post.limit})"
-        parts.append(f"{head}\n{post.text}\n")
-    return "\n".join(parts)
-
-
-def slug(identity: str) -> str:
-    """A file name for a story: the last meaningful part of its URL or guid."""
-    tail = identity.rstrip("/").rsplit("/", 1)[-1]
-    tail = tail.rsplit(".", 1)[0] if "." in tail else tail
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in tail.lower()).strip("-")
-    return cleaned[:80] or "story"
+    return day_files(
+        composed.day,
+        digest=composed.digest,
+        threads=composed.threads,
+        roundup_posts=composed.roundup_posts,
+        roundup=composed.roundup,
+        publisher=settings.publisher,
+    )

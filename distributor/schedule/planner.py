@@ -34,11 +34,11 @@ Rows of a kind or channel named in ``[schedule] require_approval`` are planned
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from distributor.channels import registry
+from distributor.compose.day_files import day_files
 from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
 from distributor.schedule.times import DayTimes, channel_time, day_times
@@ -110,18 +110,14 @@ def plan_files_preview(
     roundup_posts: Sequence[Thread],
     due_at: datetime,
 ) -> Delivery | None:
-    """One ``files``-channel row holding the whole day as files under ``<date>/``."""
-    base = day.isoformat()
-    files: dict[str, str] = {}
-    if digest is not None and digest.story_ids:
-        files[f"{base}/digest.html"] = digest.html
-        files[f"{base}/digest.txt"] = digest.text
-    for network, group in _by_network(threads).items():
-        for n, thread in enumerate(group, start=1):
-            name = f"{base}/threads/{_safe(network)}/{n:02d}-{_slug(thread.story_id)}.txt"
-            files[name] = _thread_text(thread)
-    for thread in roundup_posts:
-        files[f"{base}/roundup/{_safe(thread.network)}.txt"] = _thread_text(thread)
+    """One ``files``-channel row holding the whole day as files under ``<date>/``
+    (:func:`distributor.compose.day_files.day_files`; ``run`` adds the roundup files)."""
+    files = day_files(
+        day,
+        digest=digest if digest is not None and digest.story_ids else None,
+        threads=_by_network(threads),
+        roundup_posts={t.network: t for t in roundup_posts},
+    )
     if not files:
         return None
     return Delivery(
@@ -129,7 +125,7 @@ def plan_files_preview(
         kind=DeliveryKind.PREVIEW,
         idempotency_key=idempotency_key(FILES_CHANNEL, DeliveryKind.PREVIEW, "day", day),
         due_at=due_at,
-        payload={"files": files, "day": base},
+        payload={"files": files, "day": day.isoformat()},
         subject_id="day",
     )
 
@@ -206,21 +202,3 @@ def _by_network(threads: Sequence[Thread]) -> dict[str, list[Thread]]:
     for t in threads:
         out.setdefault(t.network, []).append(t)
     return out
-
-
-def _thread_text(thread: Thread) -> str:
-    parts = []
-    for i, post in enumerate(thread.posts, start=1):
-        link = f"\n{post.link}" if post.link and post.link not in post.text else ""
-        parts.append(f"[{i}/{len(thread.posts)}]\n{post.text}{link}")
-    return "\n\n".join(parts) + "\n"
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "x"
-
-
-def _slug(story_id: str) -> str:
-    tail = story_id.rstrip("/").rsplit("/", 1)[-1]
-    slug = re.sub(r"[^a-z0-9]+", "-", tail.lower()).strip("-")[:40] or "story"
-    return f"{slug}-{hashlib.sha256(story_id.encode('utf-8')).hexdigest()[:6]}"

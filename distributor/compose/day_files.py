@@ -1,0 +1,90 @@
+"""The whole day as files an editor can open: what the ``files`` channel writes.
+
+``<date>/digest.html``, ``digest.txt`` and ``digest.json`` (subject, preheader, stories,
+size); ``roundup.json`` and ``roundup.xml`` (the manifest and its RSS feed);
+``threads/<network>/<NN>-<story>.txt``, numbered in posting order; and
+``roundup-post/<network>.txt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from distributor.compose.roundup import roundup_json, roundup_rss
+from distributor.models import Digest, Roundup, Thread
+from distributor.settings import PublisherSettings
+
+
+def day_files(
+    day: date,
+    *,
+    digest: Digest | None,
+    threads: Mapping[str, Sequence[Thread]],
+    roundup_posts: Mapping[str, Thread],
+    roundup: Roundup | None = None,
+    publisher: PublisherSettings | None = None,
+) -> dict[str, str]:
+    """Every file of the day, keyed by its path relative to the output folder."""
+    prefix = day.isoformat()
+    files: dict[str, str] = {}
+    if roundup is not None:
+        files[f"{prefix}/roundup.json"] = roundup_json(roundup)
+        files[f"{prefix}/roundup.xml"] = roundup_rss(roundup, publisher or PublisherSettings())
+    if digest is not None:
+        files[f"{prefix}/digest.html"] = digest.html
+        files[f"{prefix}/digest.txt"] = digest.text
+        files[f"{prefix}/digest.json"] = (
+            json.dumps(
+                {
+                    "day": prefix,
+                    "subject": digest.subject,
+                    "preheader": digest.preheader,
+                    "stories": list(digest.story_ids),
+                    "html_bytes": len(digest.html.encode("utf-8")),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    for network, group in threads.items():
+        used: set[str] = set()
+        for number, thread in enumerate(group, start=1):
+            name = slug(thread.story_id)
+            if name in used:
+                # Two stories whose addresses end alike keep a file each.
+                name += "-" + hashlib.sha256(thread.story_id.encode("utf-8")).hexdigest()[:6]
+            used.add(name)
+            files[f"{prefix}/threads/{_safe(network)}/{number:02d}-{name}.txt"] = thread_text(
+                thread
+            )
+    for network, post in roundup_posts.items():
+        files[f"{prefix}/roundup-post/{_safe(network)}.txt"] = thread_text(post)
+    return files
+
+
+def thread_text(thread: Thread) -> str:
+    """A thread as an editor reads it: each post under ``--- n/N (length/limit)``."""
+    parts = []
+    for i, post in enumerate(thread.posts, 1):
+        head = f"--- {i}/{len(thread.posts)}"
+        if post.limit:
+            head += f" ({post.length}/{post.limit})"
+        parts.append(f"{head}\n{post.text}\n")
+    return "\n".join(parts)
+
+
+def slug(identity: str) -> str:
+    """A file name for a story: the last meaningful part of its URL or guid."""
+    tail = identity.rstrip("/").rsplit("/", 1)[-1]
+    tail = tail.rsplit(".", 1)[0] if "." in tail else tail
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in tail.lower()).strip("-")
+    return cleaned[:80] or "story"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "x"
