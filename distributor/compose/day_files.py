@@ -8,7 +8,6 @@ size); ``roundup.json`` and ``roundup.xml`` (the manifest and its RSS feed);
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -52,16 +51,10 @@ def day_files(
             + "\n"
         )
     for network, group in threads.items():
-        used: set[str] = set()
+        # The number keeps apart two stories whose addresses end alike.
         for number, thread in enumerate(group, start=1):
-            name = slug(thread.story_id)
-            if name in used:
-                # Two stories whose addresses end alike keep a file each.
-                name += "-" + hashlib.sha256(thread.story_id.encode("utf-8")).hexdigest()[:6]
-            used.add(name)
-            files[f"{prefix}/threads/{_safe(network)}/{number:02d}-{name}.txt"] = thread_text(
-                thread
-            )
+            name = f"{prefix}/threads/{_safe(network)}/{number:02d}-{slug(thread.story_id)}.txt"
+            files[name] = thread_text(thread)
     for network, post in roundup_posts.items():
         files[f"{prefix}/roundup-post/{_safe(network)}.txt"] = thread_text(post)
     return files
