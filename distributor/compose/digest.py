@@ -19,11 +19,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
-from distributor.compose.precompile import precompile
+from distributor.compose.precompile import CompiledTemplate, precompile
 from distributor.compose.safe import (
     Clean,
     clean_inline,
@@ -422,22 +422,24 @@ def render_view(
     per render.
     """
     path = template_dir(settings)
-    compiled = _compiled_template(path, view) if compile_once else None
+    compiled = _compiled_template(path, view, settings.email.minify) if compile_once else None
     if compiled is None:
         mjml_source, text = _render_templates(view, settings)
         try:
             html = compile_mjml(mjml_source)
         except MjmlError as exc:
             raise ConfigError(str(exc), path=str(path)) from exc
+        minified = False
     else:
         _, text_env = environments(path)
         context = {**view.context, "cards": view.cards, "lines": view.lines}
         try:
-            html = compiled.render(context)
+            html = compiled.template.render(context)
             text = text_env.get_template(TEXT_TEMPLATE).render(context)
         except TemplateError as exc:
             raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
-    return (minify_html(html) if settings.email.minify else html), text
+        minified = compiled.minified
+    return (minify_html(html) if settings.email.minify and not minified else html), text
 
 
 _BRANDS: dict[tuple[int, int], tuple[object, object, dict[str, Any], tuple[Any, ...]]] = {}
@@ -461,19 +463,19 @@ def _brand_of(settings: Settings) -> tuple[dict[str, Any], tuple[tuple[str, Any]
     return brand, frozen
 
 
-_COMPILED: dict[tuple[Path, tuple[Any, ...]], Template | None] = {}
+_COMPILED: dict[tuple[Path, tuple[Any, ...], bool], CompiledTemplate | None] = {}
 
 
-def _compiled_template(path: Path, view: DigestView) -> Template | None:
+def _compiled_template(path: Path, view: DigestView, minify: bool) -> CompiledTemplate | None:
     """The digest template in ``path`` compiled once for this view's brand (None when
     the template must be compiled per render)."""
-    key = (path, view.brand_key)
+    key = (path, view.brand_key, minify)
     try:
         return _COMPILED[key]
     except KeyError:
         pass
     html_env, _ = environments(path)
-    template = precompile(html_env, HTML_TEMPLATE, {"brand": view.context["brand"]})
+    template = precompile(html_env, HTML_TEMPLATE, {"brand": view.context["brand"]}, minify=minify)
     if len(_COMPILED) >= 16:
         _COMPILED.clear()
     _COMPILED[key] = template

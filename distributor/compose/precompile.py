@@ -38,7 +38,7 @@ from typing import Any
 
 from jinja2 import Environment, Template, TemplateError, Undefined, meta
 
-from distributor.compose.mjml import MjmlError, compile_mjml
+from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ _JINJA_IN_HTML = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _HTML_TAG = re.compile(r"<[^<>]*>")
 # Jinja2 tags with the whitespace around and between them.
 _STATEMENT_RUN = re.compile("[ \t\n\r\f\v]*(?:\ue000\\d+\ue001[ \t\n\r\f\v]*)+")
+# A line of compiled HTML that begins or ends with a Jinja2 tag.
+_EDGE_TAG = re.compile(r"^[ \t\r\f\v]*\{[{%]|[}%]\}[ \t\r\f\v]*$")
 _MAX_DEPTH = 20
 
 
@@ -524,21 +526,45 @@ def _attributes(marked: str, i: int, name: str, chunks: list[tuple[str, str]]) -
 # --- the compiled template ---------------------------------------------------------
 
 
-def precompile(env: Environment, name: str, constants: Mapping[str, Any]) -> Template | None:
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """An MJML template compiled to HTML; render it with the MJML template's context.
+
+    ``minified``: its output is already what :func:`minify_html` would make of it.
+    """
+
+    template: Template
+    minified: bool
+
+
+def precompile(
+    env: Environment, name: str, constants: Mapping[str, Any], *, minify: bool = False
+) -> CompiledTemplate | None:
     """The MJML template ``name`` compiled to an HTML Jinja2 template, or None when it
     cannot be compiled once (the reason is logged at debug level).
 
     ``constants`` are the values every render shares; they are filled in before
-    compiling.
+    compiling. With ``minify`` the compiled HTML is minified once, here, when no line
+    of it begins or ends with a Jinja2 tag: every line of the output then begins and
+    ends with the template's own text, so minifying each render would change nothing
+    (rendered values never hold a line break).
     """
     try:
-        return _precompile(env, name, constants)
+        html = _precompile(env, name, constants)
+        minified = False
+        if minify:
+            small = minify_html(html)
+            if not any(_EDGE_TAG.search(line) for line in small.split("\n")):
+                html, minified = small, True
+        fast = env.overlay(trim_blocks=False, lstrip_blocks=False)
+        return CompiledTemplate(fast.from_string(html), minified=minified)
     except (Unsupported, MjmlError, TemplateError) as exc:
         log.debug("%s is compiled per render: %s", name, exc)
         return None
 
 
-def _precompile(env: Environment, name: str, constants: Mapping[str, Any]) -> Template:
+def _precompile(env: Environment, name: str, constants: Mapping[str, Any]) -> str:
+    """The compiled HTML, Jinja2 tags and all."""
     if (
         (env.block_start_string, env.variable_start_string, env.comment_start_string)
         != ("{%", "{{", "{#")
@@ -586,5 +612,4 @@ def _precompile(env: Environment, name: str, constants: Mapping[str, Any]) -> Te
     for m in _JINJA_IN_HTML.finditer(html):
         if m.group() not in known:
             raise Unsupported(f"MJML changed {m.group()!r}")
-    fast = env.overlay(trim_blocks=False, lstrip_blocks=False)
-    return fast.from_string(html)
+    return html

@@ -115,7 +115,9 @@ def test_the_shipped_templates_compile_once() -> None:
     # Falling back silently would keep every test green and lose the speed.
     for config in (Settings(), with_settings(LOGO)):
         html_env, _ = environments(template_dir(config))
-        assert precompile(html_env, HTML_TEMPLATE, {"brand": brand_of(config)}) is not None
+        compiled = precompile(html_env, HTML_TEMPLATE, {"brand": brand_of(config)}, minify=True)
+        # ...and minified once, not on every render.
+        assert compiled is not None and compiled.minified
 
 
 # --- templates that cannot be compiled once --------------------------------------
@@ -177,11 +179,19 @@ def test_constants_may_drive_layout() -> None:
         'width="{{ brand.width }}px" />{% endif %}<mj-text>{{ text }}</mj-text>'
         "</mj-column></mj-section>"
     )
-    template = precompile(env, "t", {"brand": {"wide": True, "width": 300}})
-    assert template is not None
-    html = template.render(src="https://x.example/a.png", text="<b>")
+    compiled = precompile(env, "t", {"brand": {"wide": True, "width": 300}})
+    assert compiled is not None
+    html = compiled.template.render(src="https://x.example/a.png", text="<b>")
     assert 'width="300"' in html and 'src="https://x.example/a.png"' in html
     assert "&lt;b&gt;" in html
+
+
+def test_a_line_that_starts_with_a_tag_is_minified_on_every_render() -> None:
+    env = env_for(
+        "<mj-section><mj-column><mj-text>\n{{ a }}\n<p>x</p></mj-text></mj-column></mj-section>"
+    )
+    compiled = precompile(env, "t", {}, minify=True)
+    assert compiled is not None and not compiled.minified
 
 
 def test_a_custom_template_that_cannot_compile_once_still_renders(tmp_path: Path) -> None:
