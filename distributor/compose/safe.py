@@ -72,22 +72,14 @@ def shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def html_text(value: object) -> Markup:
-    """Escape a value for HTML and MJML alike.
+def html_str(value: object) -> str:
+    """Escape a value for HTML and MJML alike, for a template engine that adds no
+    escaping of its own (a ``Markup`` value comes back unchanged).
 
     Besides ``& < > " '`` this writes braces as references, so article text can never
-    form a ``{{placeholder}}`` that the email channel would fill, and writes combining
-    marks and joiners as references because the MJML compiler mangles them inside
-    attribute values.
+    form a ``{{placeholder}}`` that the email channel would fill, and writes as
+    references the characters the MJML compiler mangles inside attribute values.
     """
-    if isinstance(value, Markup):
-        return value
-    return Markup(html_str(value))  # noqa: S704 - built from escaped text only
-
-
-def html_str(value: object) -> str:
-    """:func:`html_text` as a plain ``str`` (a ``Markup`` value comes back unchanged), for
-    a template engine that adds no escaping of its own."""
     if isinstance(value, Markup):
         return value
     if type(value) is Clean:
@@ -165,23 +157,16 @@ def safe_url(value: str | None) -> str | None:
     return url
 
 
-def add_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
-    """``url`` with utm_source/utm_medium/utm_campaign set (replacing any it had).
-
-    The rest of the query is kept byte for byte, so the link still reaches the page
-    the article named.
-    """
-    return with_utm_query(url, utm_query(source, medium, campaign))
-
-
 @lru_cache(maxsize=64)
 def utm_query(source: str, medium: str, campaign: str) -> str:
-    """The query string :func:`add_utm` adds, for :func:`with_utm_query`."""
+    """The UTM query string for a digest's links, for :func:`with_utm_query`."""
     return urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
 
 
 def with_utm_query(url: str, query: str) -> str:
-    """:func:`add_utm` with the UTM query already built (one per digest, not per link)."""
+    """``url`` with the UTM ``query`` set, replacing any utm_source/utm_medium/
+    utm_campaign it had; the rest of its query is kept byte for byte, so the link still
+    reaches the page the article named."""
     head, _, rest = url.partition("://")
     if head in ("https", "http") and rest[:1] not in ("", "/") and not ("?" in rest or "#" in rest):
         # What urlsplit/urlunsplit would give back for a lower-case scheme and no
