@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
-from typing import Any
-from urllib.parse import parse_qs
+from collections.abc import Mapping, Sequence
 
 from distributor.store.subscribers import Status, Subscriber, SubscriberStore
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 4096
 
 
 def masked(email: str) -> str:
@@ -29,7 +25,7 @@ def masked(email: str) -> str:
 
 def preferences_page(
     store: SubscriberStore,
-    environ: dict[str, Any],
+    form: Mapping[str, list[str]] | None,
     token: str,
     value: str,
     *,
@@ -37,7 +33,8 @@ def preferences_page(
     topics: Sequence[str],
     unsubscribe_url: str,
 ) -> tuple[str, str, str]:
-    """(HTTP status, title, body HTML) for one request to the preferences link."""
+    """(HTTP status, title, body HTML) for one request to the preferences link:
+    ``form`` is the POSTed form, None for a GET."""
     subscriber = store.by_token(token)
     if subscriber is None:
         return (
@@ -45,22 +42,14 @@ def preferences_page(
             "This link is no longer valid",
             "<p>Please use the preferences link from the most recent email.</p>",
         )
-    if environ.get("REQUEST_METHOD", "GET") == "POST":
-        chosen = _chosen(environ, set(topics) | set(subscriber.topics))
+    if form is not None:
+        # Only topics the page offered: a hand-made request cannot invent audiences.
+        allowed = set(topics) | set(subscriber.topics)
+        chosen = [t for t in form.get("topic", []) if t in allowed]
         saved = store.set_topics_by_token(token, chosen) or subscriber
         log.info("preferences saved (%d topics)", len(saved.topics))
         return "200 OK", "Your choices are saved", _saved(saved, publisher)
     return "200 OK", f"Your {publisher} emails", _form(subscriber, value, topics, unsubscribe_url)
-
-
-def _chosen(environ: dict[str, Any], allowed: set[str]) -> list[str]:
-    try:
-        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
-    except ValueError:
-        length = 0
-    body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else ""
-    # Only topics the page offered: a hand-made request cannot invent audiences.
-    return [t for t in parse_qs(body).get("topic", []) if t in allowed]
 
 
 def _form(subscriber: Subscriber, value: str, topics: Sequence[str], unsubscribe_url: str) -> str:

@@ -76,12 +76,14 @@ def make_app(
         if method not in ("GET", "POST"):
             start_response("405 Method Not Allowed", [("Allow", "GET, POST")])
             return [b""]
+        # Read whole (and capped) before answering, whichever page answers.
+        form = _read_form(environ) if method == "POST" else None
         path = environ.get("PATH_INFO", "/").rstrip("/")
         if preferences_path is not None and path == preferences_path.rstrip("/"):
             return answer(
                 *preferences_page(
                     store,
-                    environ,
+                    form,
                     token,
                     value,
                     publisher=publisher,
@@ -98,12 +100,6 @@ def make_app(
                 "<p>You will stop receiving these emails.</p>"
                 "<button type=submit>Unsubscribe</button></form>",
             )
-        try:
-            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
-        except ValueError:
-            length = 0
-        if length:
-            environ["wsgi.input"].read(length)
         email = store.unsubscribe_token(token)
         # The same answer whether or not the token is known: the page reveals nothing.
         log.info("unsubscribe link used (%s)", "known" if email else "unknown token")
@@ -114,3 +110,13 @@ def make_app(
         )
 
     return app
+
+
+def _read_form(environ: dict[str, Any]) -> dict[str, list[str]]:
+    """A POST's url-encoded form, its body read up to MAX_BODY bytes."""
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length else b""
+    return parse_qs(body.decode("utf-8", "replace"))
