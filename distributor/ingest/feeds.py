@@ -280,7 +280,7 @@ def _article(
             if len(first) <= _TITLE_FROM_BODY
             else first[:_TITLE_FROM_BODY].rsplit(" ", 1)[0] + "…"
         )
-    if url is not None and not url.startswith(("http://", "https://")):
+    if not _is_web(url):
         url = None
     return Article(
         source_id=source,
