@@ -84,7 +84,8 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A direct quote. ``text`` is the segments joined by one space, without marks."""
+    """A direct quote without its marks: ``text`` is the segments joined by one space, a
+    comma that the attribution's split left before a new sentence written as a full stop."""
 
     text: str
     speaker: str | None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from distributor.extract import speakers
+from distributor.extract import sentences, speakers
 from distributor.extract.blocks import Block, Kind
 from distributor.models import Quote, Span
 
@@ -22,7 +22,9 @@ _VERBS = (
     r"|announced|confirmed|confirms|acknowledged|admitted|remarked|replied|urged|urges"
     r"|concluded|stressed|stresses|emphasised|emphasises|emphasized|highlighted|wrote|writes"
     r"|recalled|recalls|believes|predicted|promised|pledged|vowed|described|reflected"
-    r"|asked|asks|wrote|joked|cautioned|pointed out|put it"
+    r"|asked|asks|wrote|joked|cautioned|pointed out|put it|exclaimed|affirmed|affirms"
+    r"|proclaimed|posted|tweeted|observed|responded|replied|answered|testified|reiterated"
+    r"|underscored|emphasizes|declares|vowed"
 )
 _OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
 _CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
@@ -31,23 +33,24 @@ _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&
 _MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
 _PAIRS = {"„": ("“", "”"), "«": ("»",), "“": ("”",), '"': ('"',)}
 
+_VERB = re.compile(rf"\b(?:has\s+|had\s+|also\s+|then\s+)?(?:{_VERBS})\b", re.IGNORECASE)
+# What may stand between a closing mark and an attribution after it.
+_AFTER_VERB_WHO = re.compile(rf"^[\s,.!?;:]*(?:{_VERBS})\s+(?P<who>.+)$", re.IGNORECASE | re.DOTALL)
 _AFTER_WHO_VERB = re.compile(
-    rf"^[\s,.!?;:]*(?P<who>[^.“”\"!?;:]{{1,140}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?:{_VERBS})\b",
+    rf"^[\s,.!?;:]*(?P<who>[^;:!?]{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?:{_VERBS})\b",
     re.IGNORECASE,
 )
-_AFTER_VERB_WHO = re.compile(
-    rf"^[\s,.!?;:]*(?:{_VERBS})\s+(?P<who>[^“”\"]{{1,160}}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)",
-    re.IGNORECASE,
-)
-_AFTER_ACCORDING = re.compile(
-    r"^[\s,.;:]*according to (?P<who>[^“”\"]{2,160}?)(?=[.;!?](?:\s|$)|\s*[“\"]|$)"
-)
+_AFTER_ACCORDING = re.compile(r"^[\s,.;:]*according to (?P<who>.+)$", re.DOTALL)
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
-    rf"(?P<who>[^.“”\"!?:]{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<verb>{_VERBS})\b"
-    r"(?P<rest>[^.“”\"!?:]{0,120}?)[,:]\s*$",
-    re.IGNORECASE,
+    rf"^(?P<who>.{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<verb>{_VERBS})\b"
+    r"(?P<rest>[^“”\"]{0,120}?)[,:]\s*$",
+    re.IGNORECASE | re.DOTALL,
 )
+_BEFORE_ACCORDING = re.compile(
+    r"(?:^|\s)(?:[Aa]ccording to|[Ii]n the words of) (?P<who>[^,]{2,120}),\s*$"
+)
+_COLON_LEAD = re.compile(r"^(?P<who>[^:]{2,160}):\s*$", re.DOTALL)
 _LEAD_IN = re.compile(
     rf"^(?P<who>.{{2,200}}?)\s+(?:has\s+|also\s+)?(?:{_VERBS})(?:\s+[^:]{{0,80}})?:\s*$",
     re.IGNORECASE,
@@ -64,6 +67,7 @@ class _Marked:
     open_mark: int
     close_end: int
     """Offset just after the closing mark, or the block's end when the mark is never closed."""
+    closed: bool = True
 
 
 @dataclass
@@ -95,7 +99,7 @@ def _double_spans(body: str, block: Block, index: int) -> list[_Marked]:
             open_at = (m.end(), norm, m.start())
     if open_at is not None and block.end - open_at[0] > 0:
         start, _, mark_at = open_at
-        found.append(_Marked(index, start, block.end, mark_at, block.end))
+        found.append(_Marked(index, start, block.end, mark_at, block.end, closed=False))
     return found
 
 
@@ -179,52 +183,157 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
         return False
     # A title ("Fit for the Future") capitalises every word that is not a small one.
     title = all(w[:1].isupper() for w in words if len(w) > 3) and words[0][:1].isupper()
+    if title and len(words) <= 6:
+        return False
     if text.rstrip()[-1:] in ".,!?…" or (len(words) >= 6 and not title):
         return True
     return attributed_after and len(words) >= 3 and not title
 
 
+def _first_sentence(text: str) -> str:
+    parts = sentences.split(text)
+    return parts[0].text if parts else ""
+
+
+def _last_sentence(text: str) -> str:
+    parts = sentences.split(text)
+    return parts[-1].text if parts else ""
+
+
 def _who_after(body: str, m: _Marked, block: Block) -> str | None:
-    rest = body[m.close_end : min(block.end, m.close_end + 400)]
+    """The attribution right after a closing mark: "…,” said X." / "…,” X said." / "— X"."""
+    rest = body[m.close_end : min(block.end, m.close_end + 300)]
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
-    for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO, _AFTER_ACCORDING, _AFTER_DASH):
-        found = pattern.match(window)
+    sentence = _first_sentence(window.lstrip(" ,.!?;:")) if window[:1] in " ,.!?;:" else ""
+    if not sentence:
+        dash = _AFTER_DASH.match(window)
+        if dash and speakers.looks_like_attribution(dash.group("who")):
+            return dash.group("who")
+        return None
+    if m.end > m.start and body[m.end - 1] in ".…" and len(sentence.split()) > 8:
+        # After a quote that ends its own sentence, only a short "X said." belongs to it;
+        # a longer sentence is the narrative going on.
+        return None
+    sentence = "," + sentence.rstrip(" .;,")
+    for pattern in (_AFTER_VERB_WHO, _AFTER_WHO_VERB, _AFTER_ACCORDING):
+        found = pattern.match(sentence)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
+    dash = _AFTER_DASH.match(window)
+    if dash and speakers.looks_like_attribution(dash.group("who")):
+        return dash.group("who")
     return None
 
 
+# Lower-case words that make a colon lead-in a clause ("President Trump posted on X:")
+# rather than a description of who speaks ("Illinois cattle farmer Alan Adams:").
+_CLAUSE_WORDS = frozenset(
+    [
+        "on",
+        "to",
+        "in",
+        "at",
+        "with",
+        "from",
+        "by",
+        "that",
+        "which",
+        "who",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "its",
+        "their",
+        "his",
+        "her",
+        "about",
+        "after",
+        "before",
+        "over",
+        "into",
+        "during",
+        "when",
+        "while",
+        "as",
+        "it",
+        "this",
+        "these",
+        "those",
+        "what",
+        "how",
+        "why",
+        "not",
+        "no",
+        "all",
+        "every",
+    ]
+)
+
+
+def _colon_lead(sentence: str) -> str | None:
+    found = _COLON_LEAD.match(sentence)
+    if not found:
+        return None
+    who = found.group("who").strip()
+    words = who.split()
+    if len(words) > 12 or _VERB.search(who):
+        return None
+    for w in words:
+        low = w.strip(",()").lower()
+        if w[:1].islower() and (low in _CLAUSE_WORDS or low.endswith("ed")):
+            return None
+    return who
+
+
 def _who_before(body: str, m: _Marked, block: Block, prev_close: int) -> str | None:
+    """The attribution right before an opening mark: "X said: “…", "X: “…", "According to X, “…"."""
     # An attribution sits close to its quote; a bounded window keeps huge paragraphs linear.
-    lead = body[max(block.start, prev_close, m.open_mark - 400) : m.open_mark]
-    found = _BEFORE_WHO_VERB.search(lead)
-    if found and speakers.looks_like_attribution(found.group("who")):
-        return found.group("who")
-    if lead.rstrip().endswith(":"):
-        sentence = re.split(r"(?<=[.!?])\s+", lead.rstrip()[:-1])[-1]
-        subject = _subject(sentence)
-        if subject:
-            return subject
+    lead = body[max(block.start, prev_close, m.open_mark - 400) : m.open_mark].rstrip()
+    if not lead.endswith((",", ":")):
+        return None
+    sentence = _last_sentence(lead)
+    if not sentence:
+        return None
+    for pattern in (_BEFORE_ACCORDING, _BEFORE_WHO_VERB):
+        found = pattern.search(sentence)
+        if found and speakers.looks_like_attribution(found.group("who")):
+            return found.group("who")
+    if sentence.endswith(":"):
+        who = _colon_lead(sentence) or _subject(sentence)
+        if who and speakers.looks_like_attribution(who):
+            return who
     return None
 
 
 def _subject(sentence: str) -> str | None:
-    """The named subject opening a sentence ("Education Secretary Jane Doe emphasised…")."""
-    tokens = sentence.split()
-    taken: list[str] = []
-    for tok in tokens:
-        word = tok.strip(",")
-        if word[:1].isupper() or (word.lower() in ("of", "for", "the", "and") and taken):
-            taken.append(tok)
-            if tok.endswith(",") and len(taken) > 1 and not word.lower().endswith("minister"):
-                continue
-        else:
-            break
-    phrase = " ".join(taken).strip(" ,")
-    if not phrase or not speakers.looks_like_attribution(phrase):
+    """The person opening a sentence that leads into a quote with a colon
+    ("President Trump campaigned on banning …: “…”"); a person, never a body or a role."""
+    words = sentence.split()
+    if len(words) > 30:
         return None
-    return phrase
+    taken: list[str] = []
+    for word in words:
+        if not word[:1].isupper() or word.endswith((",", ":")):
+            break
+        taken.append(word)
+    name, _ = speakers.split_name(" ".join(taken)) if taken else (None, None)
+    return " ".join(taken) if name else None
+
+
+_LEAD_VERBS = re.compile(
+    r"\b(?:said|says|added|adds|commented|comments|explained|explains|stated|states|continued"
+    r"|remarked|responded|wrote|writes)\b",
+    re.IGNORECASE,
+)
 
 
 def _lead_in_who(text: str) -> str | None:
@@ -232,107 +341,112 @@ def _lead_in_who(text: str) -> str | None:
     if not text.rstrip().endswith(":") or len(text) > 260:
         return None
     found = _LEAD_IN.match(text.strip())
-    if not found:
+    if not found or not _LEAD_VERBS.search(text):
         return None
     who = found.group("who")
     return who if speakers.looks_like_attribution(who) else None
 
 
 class _Resolver:
-    """Names a pronoun or a bare role from who spoke last or who was named before."""
+    """Names a pronoun, a surname or a bare role from who spoke last or who was named before.
+
+    What it cannot name with confidence it leaves unnamed, and the quote is dropped.
+    """
 
     def __init__(self, body: str, title: str) -> None:
         self.last: speakers.Who | None = None
         self.last_at = 0
         self._title = title
         self._body = body
-        self._found: tuple[list[speakers.Who], list[tuple[int, speakers.Who]]] | None = None
+        self._found: list[tuple[int, speakers.Who]] | None = None
 
     def spoke(self, who: speakers.Who, at: int) -> None:
-        self.last, self.last_at = who, at
+        if who.speaker:
+            self.last, self.last_at = who, at
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         who = speakers.parse(phrase)
-        if who.named and who.speaker and " " not in who.speaker and who.role is None:
-            full = self._full_name(who.speaker, before)
-            if full:
-                return full, 0.85
+        if who.named and who.speaker and " " not in who.speaker:
+            # "Secretary Rubio": the fullest mention of that surname.
+            full = self._full_name(who.speaker)
+            return (full, 0.85) if full else (who, 0.8)
         if who.named:
             return who, 0.9
         if who.role:
             # "The minister said": the person named earlier with that role.
             head = who.role.split()[-1].lower()
-            for cand in reversed(self._mentions()[0] + self._before(before)):
+            for _, cand in reversed(self._before(before)):
                 if cand.role and head in cand.role.lower():
                     return speakers.Who(cand.speaker, cand.role, True), 0.8
+            return speakers.Who(None, None, False), 0.0
+        if phrase.strip().lower() not in ("he", "she"):
+            return speakers.Who(None, None, False), 0.0
         # "she said": whoever was named since the last quote, else the last speaker.
-        recent = [w for end, w in self._mentions()[1] if self.last_at <= end <= before]
+        recent = [w for end, w in self._before(before) if end >= self.last_at]
         if recent:
             return recent[-1], 0.75
-        if self.last is not None and self.last.speaker:
-            role = who.role or self.last.role
-            return speakers.Who(self.last.speaker, role, True), 0.8
-        named = self._last_named(before)
-        if named is not None:
-            return named, 0.7
-        if who.role:
-            return speakers.Who(who.role, None, False), 0.5
-        return speakers.Who(None, None, False), 0.35
+        if self.last is not None:
+            return self.last, 0.8
+        return speakers.Who(None, None, False), 0.0
 
-    def _mentions(self) -> tuple[list[speakers.Who], list[tuple[int, speakers.Who]]]:
+    def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:
-            self._found = ([who for _, who in _names(self._title)], _names(self._body))
+            self._found = _names(self._body)
         return self._found
 
-    def _before(self, before: int) -> list[speakers.Who]:
-        return [who for end, who in self._mentions()[1] if end <= before]
+    def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
+        return [(end, who) for end, who in self._mentions() if end <= before]
 
-    def _full_name(self, surname: str, before: int) -> speakers.Who | None:
-        """The fullest earlier mention ending in this surname ("Ms Reed" is "Steve Reed")."""
-        pattern = re.compile(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])")
-        for text in (self._body[:before], self._title):
-            for m in reversed(list(pattern.finditer(text))):
-                window = text[max(0, m.start() - 80) : m.end()]
-                piece = re.split(r"[,;:()“”\"\n]|(?<=[a-z])\s+(?=[a-z])", window)[-1]
-                name, role = speakers.split_name(piece.strip())
-                if name and " " in name and name.split()[-1] == surname:
-                    return speakers.Who(name, role, True)
-        return None
-
-    def _last_named(self, before: int) -> speakers.Who | None:
-        names = self._before(before) or self._mentions()[0]
-        return names[-1] if names else None
+    def _full_name(self, surname: str) -> speakers.Who | None:
+        """The fullest mention in the body ending in this surname ("Rubio" is "Marco Rubio")."""
+        best: speakers.Who | None = None
+        for _, who in self._mentions():
+            name = who.speaker or ""
+            if name.endswith(" " + surname) and (
+                best is None or len(name) > len(best.speaker or "")
+            ):
+                best = who
+        return best
 
 
 # A capitalised word (any script with case), and the small words that sit inside names
 # and roles ("Secretary of State for", "de Souza").
-_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*"
+_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*\.?"
 _SMALL = r"(?:of|for|the|and|de|da|van|von|der|den|del|di|du|la|le|al|el|bin|ibn|ní|ó|mac|ap)"
 _CAP_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_SMALL}(?=[ \t])))*")
 _CONNECTORS = frozenset({"of", "for", "the", "and"})
 
 
+_APPOSITION = re.compile(
+    rf"(?:,\s+(?:the|a|an|who)\b|\s+(?:{_VERBS})\b|,\s+[A-Z][\w-]+ (?:of|for)\b)"
+)
+
+
 def _names(text: str) -> list[tuple[int, speakers.Who]]:
     """People named in ``text`` (two words or more), with where each mention ends.
 
-    Runs of capitalised words (with the small words inside roles) are read by
-    :func:`speakers.split_name`; one regex pass finds them.
+    Only a mention that reads as a person counts: after a title or role ("First Lady
+    Melania Trump"), before an apposition (", the Minister …") or a speech verb. Two
+    capitalised words alone ("the Future Together coalition") are not a person.
     """
     found: list[tuple[int, speakers.Who]] = []
     for m in _CAP_RUN.finditer(text):
         words = m.group(0).split()
         while words and words[-1].lower() in _CONNECTORS:
             words.pop()
-        if len(words) < 2 or not words[0][:1].isupper():
+        if len(words) < 2:
             continue
         name, role = speakers.split_name(" ".join(words))
-        if name and " " in name and name.split()[0].lower() not in ("the", "a", "an"):
+        if not name or " " not in name:
+            continue
+        titled = role is not None and speakers.is_title(role.split()[-1])
+        if titled or _APPOSITION.match(text, m.end()):
             found.append((m.end(), speakers.Who(name, role, True)))
     return found
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
-    """Every quote passage in article order."""
+    """Every attributed quote passage in article order; unattributed ones are left out."""
     passages: list[_Passage] = []
     resolver = _Resolver(body, title)
     marked = _marked(body, blocks)
@@ -342,14 +456,11 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
 
     lead_in: tuple[speakers.Who, float] | None = None
     for i, block in enumerate(blocks):
-        if block.kind in (Kind.SOURCES, Kind.BYLINE):
-            lead_in = None
-            continue
-        if block.kind is Kind.HEADING:
+        if block.kind in (Kind.SOURCES, Kind.BYLINE, Kind.HEADING):
             lead_in = None
             continue
         spans = by_block.get(i, [])
-        if lead_in is not None and block.kind in (Kind.PARAGRAPH, Kind.ITEM):
+        if lead_in is not None and block.kind is Kind.PARAGRAPH:
             who, conf = lead_in
             segs = _lead_in_segments(body, block, spans)
             prev = passages[-1] if passages else None
@@ -368,70 +479,103 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
         )
         prev_close = block.start
         current: _Passage | None = None
+        # A quote paragraph with no attribution of its own, right after one, continues it.
+        carried = passages[-1] if passages and passages[-1].last_block == i - 1 else None
         for m in spans:
             content = _trimmed(body, m.start, m.end)
+            if content is not None and not m.closed:
+                content = _cut_lead_in(body, content)
             if content is None:
                 continue
             after = _who_after(body, m, block)
             before = None if after else _who_before(body, m, block, prev_close)
             phrase = after or before
-            explicit = phrase is not None
-            if not _is_speech(content.text, explicit):
+            if not _is_speech(content.text, phrase is not None):
                 prev_close = m.close_end
                 continue
             if phrase is not None:
                 who, conf = resolver.resolve(phrase, m.open_mark)
                 resolver.spoke(who, m.close_end)
-                if (
+                if who.speaker is None:
+                    current = None
+                elif (
                     current is not None
                     and current.who.speaker == who.speaker
                     and current.last_block == i
                 ):
                     current.segments.append(content)
-                elif _joins_previous(passages, i, m, block, who, phrase):
-                    passages[-1].segments.append(content)
-                    passages[-1].last_block = i
-                    current = passages[-1]
+                elif (
+                    carried is not None
+                    and m.open_mark == block.start
+                    and (
+                        carried.who.speaker == who.speaker
+                        or phrase.strip().lower() in ("he", "she")
+                    )
+                ):
+                    carried.segments.append(content)
+                    carried.last_block = i
+                    current = carried
                 else:
                     current = _Passage([content], who, conf, i, True)
                     passages.append(current)
             elif current is not None:
                 current.segments.append(content)
-            elif passages and passages[-1].last_block == i - 1 and m.open_mark == block.start:
-                passages[-1].segments.append(content)
-                passages[-1].last_block = i
-                current = passages[-1]
+            elif carried is not None and m.open_mark == block.start:
+                carried.segments.append(content)
+                carried.last_block = i
+                current = carried
+            carried = None
             prev_close = m.close_end
         if lead_phrase is not None:
             who, conf = resolver.resolve(lead_phrase, block.end)
             resolver.spoke(who, block.end)
-            lead_in = (who, min(conf, 0.85))
+            lead_in = (who, min(conf, 0.85)) if who.speaker else None
         else:
             lead_in = None
     return [
         Quote(
-            text=" ".join(s.text for s in p.segments),
+            text=join_segments(p.segments),
             speaker=p.who.speaker,
             role=p.who.role,
             segments=tuple(p.segments),
             confidence=p.confidence,
         )
         for p in passages
-        if p.segments
+        if p.segments and p.who.speaker and _in_body(p.who.speaker, body)
     ]
 
 
-def _joins_previous(
-    passages: list[_Passage], i: int, m: _Marked, block: Block, who: speakers.Who, phrase: str
-) -> bool:
-    """A quote paragraph right after one by the same speaker continues that passage."""
-    if not passages or m.open_mark != block.start:
-        return False
-    prev = passages[-1]
-    if prev.last_block != i - 1:
-        return False
-    pronoun = phrase.strip().lower() in speakers.PRONOUNS
-    return pronoun or (who.speaker is not None and who.speaker == prev.who.speaker)
+def _in_body(speaker: str, body: str) -> bool:
+    """A speaker the body never writes is not a speaker (joint speakers: each of them)."""
+    return all(part in body for part in speaker.split(" and "))
+
+
+def join_segments(segments: Sequence[Span]) -> str:
+    """The parts of a quote as one text: "This is good,” she said. “It works." is
+    "This is good. It works." (the split's comma becomes a full stop before a new sentence)."""
+    out = ""
+    for seg in segments:
+        text = seg.text
+        if out:
+            if out.endswith(",") and text[:1].isupper():
+                out = out[:-1] + "."
+            out += " "
+        out += text
+    return out
+
+
+_EMBEDDED_LEAD_IN = re.compile(
+    rf"(?:^|(?<=[.!?…]))\s+[^.!?…]{{2,200}}?\b(?:{_VERBS})(?:\s+[^.!?…:]{{0,80}})?:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _cut_lead_in(body: str, content: Span) -> Span | None:
+    """An unclosed quote never runs into the next speaker's lead-in ("… X said:")."""
+    found = _EMBEDDED_LEAD_IN.search(content.text)
+    if found is None:
+        return content
+    return _trimmed(body, content.start, content.start + found.start())
 
 
 _SPOKEN_OPENING = re.compile(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from distributor.extract import extract
+from distributor.extract.quotes import join_segments
 from distributor.models import Article, Story
 
 
@@ -24,4 +25,4 @@ def assert_grounded(result: Story) -> None:
             continue
         for s in q.segments:
             assert body[s.start : s.end] == s.text
-        assert q.text == " ".join(s.text for s in q.segments)
+        assert q.text == join_segments(q.segments)

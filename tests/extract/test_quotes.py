@@ -27,7 +27,7 @@ def test_straight_quote_split_around_she_said_is_one_quote_in_two_segments() -> 
     q = result.quote
     assert q is not None
     assert len(q.segments) == 2
-    assert q.text == "We are listening to patients, And we are acting on what they tell us."
+    assert q.text == "We are listening to patients. And we are acting on what they tell us."
     assert q.speaker == "Maya Rowe"
     assert_grounded(result)
 

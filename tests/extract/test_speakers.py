@@ -1,0 +1,121 @@
+"""Speakers, precision first: a quote is signed by a person, a body or a spokesperson
+that the body presents as speaking, or it is left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.extract.helpers import assert_grounded, story
+
+
+@pytest.mark.parametrize(
+    ("lead", "speaker", "role"),
+    [
+        ("Ohio dairy farmer Rosa Quint:", "Rosa Quint", "Ohio dairy farmer"),
+        ("Harbour Tools CEO Mark Ellery:", "Mark Ellery", "Harbour Tools CEO"),
+        ("The Daily Ledger’s Ann Marsh:", "Ann Marsh", "Daily Ledger"),
+        ("Fenwick Motors, Inc., CEO Duane Fenwick:", "Duane Fenwick", "CEO"),
+        ("Secretary of Works Dana Pell said:", "Dana Pell", "Secretary of Works"),
+        ("Sen. Carla Ruiz:", "Carla Ruiz", "Sen"),
+        ("Northfield Water Authority:", "Northfield Water Authority", None),
+    ],
+)
+def test_a_colon_lead_in_names_the_person_at_its_end(
+    lead: str, speaker: str, role: str | None
+) -> None:
+    result = story(
+        "Local businesses welcomed the new tariff rules on Monday.",
+        f"{lead} “This will bring jobs back to our town and keep them here.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == speaker
+    assert result.quote.role == role
+    assert_grounded(result)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A shouted heading is not a speaker.
+        "KEEPING OUR STREETS SAFE: “We will clean up every street in the capital.”",
+        # A clause before a scare quote is not an attribution.
+        "The two countries announced an “immediate and unconditional ceasefire” on Sunday.",
+        # A place, a programme, a heading fragment.
+        "Portland: “It may be the only way if our city is not willing to act.”",
+        "Trump Effect — “Markets rallied again this week on strong earnings.”",
+        # A title in marks ends its sentence; the next sentence is not its attribution.
+        "The minister welcomed the “Coastal Resilience Strategy.” President Ada Cole "
+        "announced new funding for it on Tuesday.",
+    ],
+)
+def test_no_speaker_means_no_quote(line: str) -> None:
+    result = story("The government set out its plans on Monday.", line)
+    assert result.quote is None
+    assert result.other_quotes == ()
+
+
+def test_a_pronoun_never_resolves_to_a_programme_name() -> None:
+    result = story(
+        "First Lady Dana Whitfield launched Building the Future Together—a coalition of "
+        "nations for children.",
+        "She affirmed, “Innovation is wonderful when it keeps children safe.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Dana Whitfield"
+
+
+def test_a_speaker_named_only_in_the_title_is_not_a_speaker() -> None:
+    result = story(
+        "The new hospital wing opened on Friday after two years of work.",
+        "“It is a great day for the town,” she said.",
+        title="Health Secretary Jane Orr opens hospital wing",
+    )
+    assert result.quote is None
+
+
+def test_a_first_person_statement_is_not_posted_as_a_quote() -> None:
+    result = story(
+        "We learned this morning that the economy created 339,000 jobs last month.",
+        "I am proud of what American workers have built, and we will keep going.",
+        title="Statement from President Ann Keel on the May jobs report",
+    )
+    assert result.quote is None
+
+
+def test_an_unclosed_quote_stops_before_the_next_speakers_lead_in() -> None:
+    result = story(
+        "A new campaign asks adults to walk more.",
+        "Health Minister Ruth Lane said: “Ten minutes a day makes a difference. "
+        "Professor Sir Alan Moss, Clinical Adviser for the campaign, said:",
+        "Walking is the easiest exercise there is.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Ruth Lane"
+    assert result.quote.text == "Ten minutes a day makes a difference."
+
+
+def test_a_title_and_surname_take_the_fullest_name_in_the_body() -> None:
+    result = story(
+        "Secretary of State Marco Vane met his counterparts in Rome.",
+        "“We agreed on every point,” Secretary Vane said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Marco Vane"
+
+
+def test_joint_speakers_keep_both_names() -> None:
+    result = story(
+        "The two councils agreed to share one bin service.",
+        "Mayor Joan Pike and Mayor Tom Reyes said: “This saves every household money.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Joan Pike and Tom Reyes"
+
+
+def test_a_passage_quoted_from_a_news_report_is_the_outlets() -> None:
+    result = story(
+        "Factory orders rose for a third month.",
+        "According to Bloomberg, “orders for durable goods rose faster than any forecast.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Bloomberg"
