@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
+from distributor.compose.facts import fresh_figures
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.precompile import CompiledTemplate, precompile
 from distributor.compose.safe import (
@@ -265,13 +266,14 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         image = CardImage(src, shorten(alt, 200), width, height)
     quote = None
     q = story.quote
-    if q is not None and (quote_text := clean_inline(q.text)):
+    # A quote is only shown signed: extraction leaves unsigned ones out, and so does the card.
+    if q is not None and q.speaker and (quote_text := clean_inline(q.text)):
         quote = CardQuote(
             shorten(quote_text, 500), clean_inline(q.speaker or ""), clean_inline(q.role or "")
         )
     figures = tuple(
         shorten(text, 200)
-        for f in story.key_figures[:MAX_FIGURES]
+        for f in fresh_figures(story)[:MAX_FIGURES]
         if (text := clean_inline(f.text))
     )
     return Card(

@@ -19,6 +19,7 @@ from typing import Any
 
 import regex
 
+from distributor.compose.facts import fresh_figures
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.settings import Settings, SocialSettings
@@ -111,6 +112,33 @@ def _number(posts: list[str], social: SocialSettings) -> list[str]:
     return [f"{p} ({i}/{n})" for i, p in enumerate(posts, 1)]
 
 
+_CLAUSE_END = re.compile(r"[,;:]\s|\s[—–]\s")
+
+
+def clause_cut(line: str, rule: LengthRule, reserve: int) -> str | None:
+    """A sentence too long for one post, cut at its last clause boundary that fits (with
+    an ellipsis) and still carries a number; None when no clause does: a sentence is
+    never split across two posts."""
+    for m in reversed(list(_CLAUSE_END.finditer(line))):
+        head = line[: m.start()].rstrip(" ,;:—–") + ELLIPSIS
+        if rule.fits(head, reserve) and any(c.isdigit() for c in head):
+            return head
+    return None
+
+
+def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
+    """Figure sentences grouped into as few posts as fit, each whole in one post."""
+    whole: list[str] = []
+    for line in lines:
+        if rule.fits(line, reserve):
+            whole.append(line)
+        else:
+            cut = clause_cut(line, rule, reserve)
+            if cut is not None:
+                whole.append(cut)
+    return _pack_lines(whole, rule, reserve)
+
+
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
     """Lines grouped into as few posts as fit; a line longer than a post is split."""
     posts: list[str] = []
@@ -135,7 +163,7 @@ def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[st
 
 def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
     body = story.article.body
-    kept = [f for f in story.key_figures if f.confidence >= social.min_confidence]
+    kept = [f for f in fresh_figures(story) if f.confidence >= social.min_confidence]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
         for f in kept[: social.max_figures]
@@ -206,7 +234,7 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
     figure_lines = [social_text(o.text).replace("\n", " ") for o in usable_figures(story, social)]
-    figures = _pack_lines(figure_lines, rule, reserve)
+    figures = _pack_figures(list(dict.fromkeys(figure_lines)), rule, reserve)
     quote = _quote_posts(story, rule, social, reserve)
     closing: list[str] = []
     if social.closing:

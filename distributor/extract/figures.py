@@ -357,6 +357,26 @@ def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str]]:
     return units
 
 
+# A list's lead-in ("Six measures in the rule:"), a question, a transcript's speaker label
+# ("MODERATOR:", "MR. KIKUKAWA:"), a phone number.
+_NOT_STATEMENT = re.compile(
+    r"[:?]\s*$|^(?:[A-Z][A-Z.]+\s)*[A-Z][A-Z.]+:\s|\(\d{3}\)\s?\d{3}-\d{4}|\b\d{3}-\d{3}-\d{4}\b"
+)
+_BIG = re.compile(r"trillion|billion|\d\s?(?:bn|tn)\b", re.IGNORECASE)
+_LARGE = re.compile(r"million|\d\s?m\b", re.IGNORECASE)
+
+
+def _not_a_statement(text: str) -> bool:
+    return _NOT_STATEMENT.search(text) is not None
+
+
+def _magnitude(value: str) -> float:
+    """Money and counts in billions outrank millions, which outrank the rest."""
+    if _BIG.search(value):
+        return 0.6
+    return 0.3 if _LARGE.search(value) else 0.0
+
+
 def key_figures(
     blocks: Sequence[Block], quoted: Sequence[tuple[int, int]] = ()
 ) -> tuple[Figure, ...]:
@@ -367,13 +387,20 @@ def key_figures(
     """
     candidates: list[_Candidate] = []
     for position, (start, end, text) in enumerate(_units(blocks)):
+        if _not_a_statement(text):
+            continue
         values = find_values(text)
         if not values:
             continue
         best = max(values, key=lambda v: (v[3], -v[0]))
         # Said inside a quote when every figure in it is within the quote marks.
         in_quote = all(_overlaps(start + v[0], start + v[1], quoted) for v in values)
-        weight = best[3] + (0.6 if position < 3 else 0.0) + 0.1 * min(len(values), 3)
+        weight = (
+            best[3]
+            + (0.6 if position < 3 else 0.0)
+            + 0.1 * min(len(values), 3)
+            + _magnitude(best[2])
+        )
         keys = frozenset(_normalise(v[2]) for v in values if v[3] >= 1.8) or frozenset(
             {_normalise(best[2])}
         )

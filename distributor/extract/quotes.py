@@ -436,11 +436,14 @@ def _names(text: str) -> list[tuple[int, speakers.Who]]:
             words.pop()
         if len(words) < 2:
             continue
+        apposition = _APPOSITION.match(text, m.end()) is not None
+        if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
+            continue  # the cheap test first: most capitalised runs name no one
         name, role = speakers.split_name(" ".join(words))
         if not name or " " not in name:
             continue
         titled = role is not None and speakers.is_title(role.split()[-1])
-        if titled or _APPOSITION.match(text, m.end()):
+        if titled or apposition:
             found.append((m.end(), speakers.Who(name, role, True)))
     return found
 

@@ -337,6 +337,7 @@ def _key(tok: str) -> str:
     return _bare(tok).lower().rstrip(".")
 
 
+@lru_cache(maxsize=8192)
 def is_title(tok: str) -> bool:
     low = _bare(tok).lower()
     return low in _TITLES or low.rstrip(".") in _TITLES
@@ -384,6 +385,7 @@ def person_name(tokens: list[str]) -> str | None:
     return " ".join(words)
 
 
+@lru_cache(maxsize=8192)
 def split_name(phrase: str) -> tuple[str | None, str | None]:
     """A person's name at the end of ``phrase`` and the role before it, if any.
 

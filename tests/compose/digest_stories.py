@@ -28,7 +28,8 @@ def story(
         if summary is not None
         else (f"Plan {n} sets out how villages will keep at least one bus an hour on weekdays.")
     )
-    body = "\n".join([summary, *(f"- {f}" for f in figures), "Closing paragraph."])
+    said = [f"“{quote[0]}”"] if quote is not None else []
+    body = "\n".join([summary, *(f"- {f}" for f in figures), *said, "Closing paragraph."])
     article = Article(
         source_id=source,
         guid=f"guid-{n}",
@@ -39,14 +40,18 @@ def story(
         image=image,
         tags=tags,
     )
-    figs = tuple(Figure(text=f, value=(f.split() or [f])[0], start=0, end=len(f)) for f in figures)
+    # Offsets point into the body, as extraction's do.
+    figs = tuple(
+        Figure(text=f, value=(f.split() or [f])[0], start=body.find(f), end=body.find(f) + len(f))
+        for f in figures
+    )
     q = None
     if quote is not None:
         q = Quote(
             text=quote[0],
             speaker=quote[1],
             role=quote[2],
-            segments=(Span(quote[0], 0, len(quote[0])),),
+            segments=(Span(quote[0], body.find(quote[0]), body.find(quote[0]) + len(quote[0])),),
         )
     return Story(article=article, headline=title, summary=summary, key_figures=figs, quote=q)
 
