@@ -38,6 +38,7 @@ _SOURCES = re.compile(
 )
 _CLOSING = (".", "!", "?", ":", ";", "”", "“", "»", "«", '"', "’", "'", ")", "…", ",")
 _INNER_STOP = re.compile(r"[.!?…][\"”’']?\s+\S")
+_MARKER = re.compile(r"(?:>|#{1,6})[ \t]+")
 _DATELINE_BYLINE = re.compile(r"^(?:published|updated|posted)\s*:?\s+\d", re.IGNORECASE)
 
 
@@ -65,8 +66,14 @@ def blocks(body: str) -> Iterator[Block]:
         if trail <= lead:
             continue
         text = line[lead:trail]
-        kind = _classify(text)
         offset = start + lead
+        marker = _MARKER.match(text)
+        if marker:
+            # A Markdown blockquote or heading marker kept by a plain-text conversion.
+            text, offset = text[marker.end() :], offset + marker.end()
+            if not text:
+                continue
+        kind = Kind.HEADING if marker and marker.group(0)[0] == "#" else _classify(text)
         if kind is Kind.ITEM:
             inner = text[2:]
             skip = len(inner) - len(inner.lstrip())

@@ -24,7 +24,8 @@ _VERBS = (
     r"|recalled|recalls|believes|predicted|promised|pledged|vowed|described|reflected"
     r"|asked|asks|wrote|joked|cautioned|pointed out|put it|exclaimed|affirmed|affirms"
     r"|proclaimed|posted|tweeted|observed|responded|replied|answered|testified|reiterated"
-    r"|underscored|emphasizes|declares|vowed"
+    r"|underscored|emphasizes|declares|vowed|cried out|cried|shouted|called out|quipped|recounted"
+    r"|shared|reflected|recalled"
 )
 _OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
 _CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
@@ -43,7 +44,7 @@ _AFTER_WHO_VERB = re.compile(
 _AFTER_ACCORDING = re.compile(r"^[\s,.;:]*according to (?P<who>.+)$", re.DOTALL)
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
-    rf"^(?P<who>.{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<verb>{_VERBS})\b"
+    rf"^(?P<who>.{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
     r"(?P<rest>[^“”\"]{0,120}?)[,:]\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -176,6 +177,11 @@ def _trimmed(body: str, start: int, end: int) -> Span | None:
     return Span(body[start:end], start, end)
 
 
+_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
+)
+
+
 def _is_speech(text: str, attributed_after: bool) -> bool:
     """Does the marked text read like someone's words rather than a term or a title?"""
     words = _WORD.findall(text)
@@ -183,7 +189,7 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
         return False
     # A title ("Fit for the Future") capitalises every word that is not a small one.
     title = all(w[:1].isupper() for w in words if len(w) > 3) and words[0][:1].isupper()
-    if title and len(words) <= 6:
+    if title and len(words) <= 6 and all(w[:1].isupper() or w in _SMALL_WORDS for w in words):
         return False
     if text.rstrip()[-1:] in ".,!?…" or (len(words) >= 6 and not title):
         return True
@@ -200,18 +206,28 @@ def _last_sentence(text: str) -> str:
     return parts[-1].text if parts else ""
 
 
-def _who_after(body: str, m: _Marked, block: Block) -> str | None:
-    """The attribution right after a closing mark: "…,” said X." / "…,” X said." / "— X"."""
+def _who_after(body: str, m: _Marked, block: Block, following: Block | None) -> str | None:
+    """The attribution right after a closing mark: "…,” said X." / "…,” X said." / "— X",
+    or a line of its own under a quoted paragraph ("— Deputy Press Secretary Kush Desai")."""
     rest = body[m.close_end : min(block.end, m.close_end + 300)]
+    if not rest.strip() and following is not None and len(following.text) <= 160:
+        dash = _AFTER_DASH.match(following.text)
+        if dash and speakers.looks_like_attribution(dash.group("who")):
+            return dash.group("who")
+        return None
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
+    ended = m.end > m.start and body[m.end - 1] in ".!?…"
+    if nxt and ended and window.rstrip().endswith((",", ":")):
+        # "…era.” She affirmed, “…": the words before the next mark lead into it.
+        return None
     sentence = _first_sentence(window.lstrip(" ,.!?;:")) if window[:1] in " ,.!?;:" else ""
     if not sentence:
         dash = _AFTER_DASH.match(window)
         if dash and speakers.looks_like_attribution(dash.group("who")):
             return dash.group("who")
         return None
-    if m.end > m.start and body[m.end - 1] in ".…" and len(sentence.split()) > 8:
+    if ended and len(sentence.split()) > 8:
         # After a quote that ends its own sentence, only a short "X said." belongs to it;
         # a longer sentence is the narrative going on.
         return None
@@ -294,10 +310,23 @@ def _colon_lead(sentence: str) -> str | None:
     return who
 
 
-def _who_before(body: str, m: _Marked, block: Block, prev_close: int) -> str | None:
-    """The attribution right before an opening mark: "X said: “…", "X: “…", "According to X, “…"."""
+_NAME_DASH_ROLE = re.compile(r"^(?P<name>[^–—,:]{3,60}?)\s+[–—-]\s+(?P<role>[^–—:]{2,120})$")
+
+
+def _who_before(
+    body: str, m: _Marked, block: Block, prev_close: int, preceding: Block | None
+) -> str | None:
+    """The attribution right before an opening mark: "X said: “…", "X: “…", "According to X, “…",
+    or a "Karen Lynch – CVS Health President" line above a quoted paragraph."""
     # An attribution sits close to its quote; a bounded window keeps huge paragraphs linear.
     lead = body[max(block.start, prev_close, m.open_mark - 400) : m.open_mark].rstrip()
+    if not lead and preceding is not None:
+        found = _NAME_DASH_ROLE.match(preceding.text)
+        if found:
+            name, _ = speakers.split_name(found.group("name"))
+            if name and name == found.group("name").strip():
+                return f"{found.group('name')}, {found.group('role')}"
+        return None
     if not lead.endswith((",", ":")):
         return None
     sentence = _last_sentence(lead)
@@ -490,8 +519,11 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                 content = _cut_lead_in(body, content)
             if content is None:
                 continue
-            after = _who_after(body, m, block)
-            before = None if after else _who_before(body, m, block, prev_close)
+            pieces = _unmarked(body, content)
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            preceding = blocks[i - 1] if i > 0 else None
+            after = _who_after(body, m, block, following)
+            before = None if after else _who_before(body, m, block, prev_close, preceding)
             phrase = after or before
             if not _is_speech(content.text, phrase is not None):
                 prev_close = m.close_end
@@ -506,7 +538,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                     and current.who.speaker == who.speaker
                     and current.last_block == i
                 ):
-                    current.segments.append(content)
+                    current.segments += pieces
                 elif (
                     carried is not None
                     and m.open_mark == block.start
@@ -515,16 +547,16 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                         or phrase.strip().lower() in ("he", "she")
                     )
                 ):
-                    carried.segments.append(content)
+                    carried.segments += pieces
                     carried.last_block = i
                     current = carried
                 else:
-                    current = _Passage([content], who, conf, i, True)
+                    current = _Passage(pieces, who, conf, i, True)
                     passages.append(current)
             elif current is not None:
-                current.segments.append(content)
+                current.segments += pieces
             elif carried is not None and m.open_mark == block.start:
-                carried.segments.append(content)
+                carried.segments += pieces
                 carried.last_block = i
                 current = carried
             carried = None
@@ -546,6 +578,25 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
         for p in passages
         if p.segments and p.who.speaker and _in_body(p.who.speaker, body)
     ]
+
+
+_BLOCKQUOTE_MARK = re.compile(r"\s>\s")
+
+
+def _unmarked(body: str, content: Span) -> list[Span]:
+    """A quote's text in parts around the "> " a blockquote leaves when its lines were
+    joined, so the marker is never quoted and every part still indexes the body."""
+    if ">" not in content.text:
+        return [content]
+    parts: list[Span] = []
+    start = content.start
+    for m in _BLOCKQUOTE_MARK.finditer(content.text):
+        piece = _trimmed(body, start, content.start + m.start())
+        if piece is not None:
+            parts.append(piece)
+        start = content.start + m.end()
+    last = _trimmed(body, start, content.end)
+    return [*parts, *([last] if last is not None else [])]
 
 
 def _in_body(speaker: str, body: str) -> bool:

@@ -570,7 +570,10 @@ def parse(phrase: str) -> Who:
     ("the minister") comes back as ``Who(None, role, False)`` for the caller to resolve.
     """
     text = _LEAD_CLAUSE.sub("", phrase.strip())
-    text = _TAIL.sub("", text).strip(" ,;:.–—-")
+    # A trailing clause is cut from each comma part ("As victory slipped away before his
+    # eyes, General Jane Roe" keeps its name; "Jane Doe, speaking before the vote" too).
+    cut = [_TAIL.sub("", p).strip(" ;:.–—-") for p in re.split(r",\s*", text)]
+    text = ", ".join(p for p in cut if p)
     if not text or len(text.split()) > 16:
         return Who(None, None, False)
     if text.lower() in PRONOUNS:

@@ -119,3 +119,39 @@ def test_a_passage_quoted_from_a_news_report_is_the_outlets() -> None:
     )
     assert result.quote is not None
     assert result.quote.speaker == "Bloomberg"
+
+
+def test_a_dash_line_under_a_quoted_blockquote_signs_it() -> None:
+    result = story(
+        "The economy added 172,000 jobs in January.",
+        "> “Today’s report proves the agenda is working. The > unemployment rate fell again.”",
+        "> — Deputy Press Secretary Kai Doran",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Kai Doran"
+    # The blockquote's stray markers are never part of the quote.
+    assert (
+        result.quote.text
+        == "Today’s report proves the agenda is working. The unemployment rate fell again."
+    )
+    assert_grounded(result)
+
+
+def test_a_name_and_role_line_above_a_quoted_paragraph_signs_it() -> None:
+    result = story(
+        "Retail leaders met the President on Monday.",
+        "Dana Holt – Harbour Foods President and CEO",
+        "“Our shelves are fuller than they were a year ago, and prices are steadier.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Dana Holt"
+
+
+def test_a_lead_in_to_the_next_quote_does_not_sign_the_one_before() -> None:
+    result = story(
+        "First Lady Rosa Tan launched a coalition for children.",
+        "She shared the group’s mission; “to help every child flourish.” She affirmed, "
+        "“Innovation is wonderful when it keeps children safe.”",
+    )
+    assert result.quote is not None
+    assert result.quote.text == "Innovation is wonderful when it keeps children safe."
