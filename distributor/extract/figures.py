@@ -45,10 +45,19 @@ _PERCENT = re.compile(
     rf"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)"
 )
 _CHANGE = re.compile(
-    r"(?<!\w)(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es)|trebl(?:ed|ing|es)|quadrupl(?:ed|ing|es)"
-    r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b|half of"
-    r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?|(?:a|one) fifth|twice as \w+"
-    r"|(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:two|three|four|five|six|seven|"
+    r"(?<!\w)(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es|e)|trebl(?:ed|ing|es|e)"
+    r"|quadrupl(?:ed|ing|es|e)"
+    r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b"
+    r"|(?<!first )(?<!second )half of"
+    # A fraction, not an ordinal: "two thirds", "a third of", "cut by a third" ("a third
+    # edition" is not).
+    r"|(?:two|three|four) (?:thirds|fifths)|three quarters"
+    r"|(?:(?<=by )|(?<=about )|(?<=nearly )|(?<=almost )|(?<=than )|(?<=over )|(?<=around )"
+    r"|(?<=roughly )|(?<=some )|(?<=just ))(?:a|one) (?:third|quarter|fifth)"
+    r"|(?:a|one) (?:third|quarter|fifth)(?= of\b)"
+    r"|twice as \w+"
+    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+) (?:in|out of) (?:every )?"
+    r"(?:two|three|four|five|six|seven|"
     r"eight|nine|ten|\d+))\b",
     re.IGNORECASE,
 )
@@ -61,6 +70,9 @@ _SPELLED_WORDS = [
     *("three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
     *("fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "hundreds"),
     *("thousands", "millions", "dozens", "a hundred", "a thousand", "tens of thousands"),
+    *("thirteen", "fourteen", "sixteen", "seventeen", "eighteen", "nineteen", "sixty"),
+    *("seventy", "eighty", "ninety", "billions", "trillions", "hundreds of thousands"),
+    *("hundreds of millions", "hundreds of billions", "tens of millions", "tens of billions"),
 ]
 # Spelled out with both cases rather than (?i:…), which makes the scan several times slower.
 _SPELLED = "|".join([*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)])
@@ -69,7 +81,23 @@ _PENCE = re.compile(r"\dp\b")
 _CHANGE_STEMS = re.compile("doubl|halv|tripl|trebl|quadrupl|third|quarter|fifth|half|twice")
 _SPELLED_STEMS = re.compile(
     "three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    "|hundred|thousand|million|dozen"
+    "|hundred|thousand|million|dozen|teen|sixty|seventy|eighty|ninety|billion|trillion"
+)
+SMALL_COUNT = 1.1
+_LIMIT = re.compile(
+    r"\b(?:no more than|no fewer than|up to|at least|at most|maximum of|minimum of)\b"
+)
+_SMALL_SPELLED = re.compile(
+    r"(?i:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen)(?: of)?"
+)
+_SPAN_OF_TIME = re.compile(
+    r"\s(?:[a-z]+\s)?(?:years?|decades?|centuries|century|months?|generations?|terms?)\b"
+)
+# Money and magnitudes in words ("billions in waste", "a trillion-dollar backlog").
+_MAGNITUDE = re.compile(
+    r"(?<![\w-])(?:(?:[Hh]undreds|[Tt]ens) of )?(?:[Bb]illions|[Tt]rillions)(?: of dollars)?\b"
+    r"|(?<![\w-])(?:billion|trillion)-dollar\b"
 )
 _COUNT = re.compile(
     rf"(?<![\w.,£$€/-])(?:(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?|(?:{_SPELLED})(?: of)?)"
@@ -208,13 +236,12 @@ _LABEL_WORDS = frozenset(
         "aged",
         "age",
         "ages",
-        "under",
-        "over",
     ]
 )
 _TIME = re.compile(r"^(?:\s?(?:am|pm|a\.m\.|p\.m\.|hrs|GMT|BST)\b|[:.]\d\d)", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+44\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
-_AGE = re.compile(r"[Aa](?<![a-z][Aa])ged?s?\s\d|\d+-year-old|(?:[Uu]nder|[Oo]ver)-?\d+s?\b")
+# "over-65s", "under 18s": ages; "over 16,000 arrests" is a count.
+_AGE = re.compile(r"[Aa](?<![a-z][Aa])ged?s?\s\d|\d+-year-old|(?:[Uu]nder|[Oo]ver)[- ]\d{1,2}s\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +349,20 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             continue
         if _is_named_year(sentence, m.start()):
             continue
+        if _SPAN_OF_TIME.match(sentence, m.start("tail")):
+            continue  # "250 glorious years", "three decades": history, not a count
+        small = not any(c.isdigit() for c in number) and _SMALL_SPELLED.fullmatch(number.strip())
+        if small:
+            # "five championships", "all three actions": small counts in words matter in
+            # a lede ("named nineteen recipients") and rarely after it.
+            add(m.start(), m.start("tail"), SMALL_COUNT)
+            continue
+        if number.strip().lower().startswith("millions of"):
+            add(m.start(), m.start("tail"), 1.5)  # "millions of Americans": rhetoric, mostly
+            continue
         add(m.start(), m.start("tail"), 2.0)
+    for m in _MAGNITUDE.finditer(sentence) if spelled else ():
+        add(m.start(), m.end(), 2.6)
     for m in _BARE.finditer(sentence) if digit else ():
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
@@ -393,6 +433,8 @@ def key_figures(
         if not values:
             continue
         best = max(values, key=lambda v: (v[3], -v[0]))
+        if best[3] == SMALL_COUNT and position >= 2 and not _LIMIT.search(text):
+            continue
         # Said inside a quote when every figure in it is within the quote marks.
         in_quote = all(_overlaps(start + v[0], start + v[1], quoted) for v in values)
         weight = (

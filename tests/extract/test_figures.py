@@ -109,3 +109,30 @@ def test_an_effective_date_is_a_figure_when_it_is_the_outcome() -> None:
 )
 def test_a_year_before_a_noun_is_not_a_count(sentence: str) -> None:
     assert find_values(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Over 16,000 arrests were made in the first year.", "16,000"),
+        ("Over 4.6 million taxpayers have benefited from the new deduction.", "4.6 million"),
+        ("Roughly seven in 10 Americans support the change.", "seven in 10"),
+        ("The agency has already identified billions in waste.", "billions"),
+        ("Roads carry a trillion-dollar backlog of repairs.", "trillion-dollar"),
+    ],
+)
+def test_counts_and_magnitudes_written_the_american_way(sentence: str, value: str) -> None:
+    assert value in [v[2] for v in find_values(sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The President is issuing a third Executive Order on contraception.",
+        "She is a fifth generation native of the island.",
+        "We celebrate 250 glorious years of independence.",
+        "Free flu jabs are offered to the over-65s.",
+    ],
+)
+def test_ordinals_anniversaries_and_ages_are_not_figures(sentence: str) -> None:
+    assert find_values(sentence) == []
