@@ -10,6 +10,7 @@ import click
 
 from distributor.channels.files import FilesChannel, FilesOptions
 from distributor.cli.app import EXIT_FAILED, emit_json, load_settings
+from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
 from distributor.pipeline import phases
 
@@ -21,7 +22,7 @@ def preview_day(
     now = datetime.now(UTC)
     day = now.astimezone(phases.publisher_tz(cfg)).date()
     ingested = phases.read_only(cfg, sources or None)
-    stories = phases.extract_all([r.article for r in ingested.recorded])
+    stories = phases.extract_all([r.article for r in ingested.recorded], ingested.problems)
     composed = phases.compose(stories, cfg, day)
     target = out_dir or cfg.resolve(cfg.output.dir) / "preview"
     channel = FilesChannel(cfg, FilesOptions(dir=str(target)))
@@ -50,6 +51,7 @@ def preview_day(
                     if s.quote
                     else None
                 ),
+                "lint": [f.as_dict() for f in lint(s)],
             }
             for s in composed.stories
         ],
@@ -65,7 +67,11 @@ def preview_day(
             click.echo(f"Subject: {report['subject']}")
         for story in composed.stories:
             quote = f"; quote: {story.quote.speaker}" if story.quote else ""
-            click.echo(f"  - {story.headline} ({len(story.key_figures)} figures{quote})")
+            count = len(story.key_figures)
+            figures = f"{count} figure{'' if count == 1 else 's'}"
+            click.echo(f"  - {story.headline} ({figures}{quote})")
+            for finding in lint(story):
+                click.echo(f"      lint: {finding}")
         click.echo(f"Wrote {len(written)} files under {target}/")
         for problem in ingested.problems:
             click.echo(f"  ! {problem}", err=True)

@@ -24,6 +24,7 @@ from distributor.compose import browser
 from distributor.compose.digest import render_digest
 from distributor.compose.lint import lint_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+from distributor.extract.article_lint import lint
 from distributor.ingest.sources import read_sources
 from distributor.pipeline import phases
 
@@ -66,9 +67,9 @@ def preview_digest(
     the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
     specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
     ingested = read_sources(specs, cfg.ingest)
+    stories = phases.extract_all(ingested.articles, ingested.problems)
     for problem in ingested.problems:
         click.echo(f"  ! {problem}", err=True)
-    stories = phases.extract_all(ingested.articles)
     roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
     digest = render_digest(stories, roundup, cfg, the_day)
     findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
@@ -88,6 +89,7 @@ def preview_digest(
         "text_bytes": len(digest.text.encode("utf-8")),
         "max_html_bytes": cfg.email.max_html_bytes,
         "findings": [f.as_dict() for f in findings],
+        "lint": {s.article.guid: [f.as_dict() for f in lint(s)] for s in stories if lint(s)},
         "files": {
             "html": str(html_path),
             "text": str(out_dir / "digest.txt"),
@@ -117,6 +119,9 @@ def preview_digest(
         click.echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
         for finding in findings:
             click.echo(f"  ! {finding.code}: {finding.message}")
+        for guid, items in report["lint"].items():
+            for item in items:
+                click.echo(f"  lint {guid}: {item['code']}: {item['message']}")
         if not findings:
             click.echo("  no lint findings")
         click.echo(f"Wrote {out_dir}/")

@@ -21,6 +21,7 @@ def _quote(quote: Quote | None) -> dict[str, Any] | None:
         "text": quote.text,
         "speaker": quote.speaker,
         "role": quote.role,
+        "confidence": quote.confidence,
         "segments": [_span(s) for s in quote.segments],
     }
 
@@ -31,10 +32,13 @@ def _figure(figure: Figure) -> dict[str, Any]:
         "value": figure.value,
         "start": figure.start,
         "end": figure.end,
+        "confidence": figure.confidence,
     }
 
 
 def story_json(source: str, story: Story) -> dict[str, Any]:
+    from distributor.extract.article_lint import lint
+
     return {
         "source": source,
         "headline": story.headline,
@@ -42,6 +46,7 @@ def story_json(source: str, story: Story) -> dict[str, Any]:
         "key_figures": [_figure(f) for f in story.key_figures],
         "quote": _quote(story.quote),
         "other_quotes": [_quote(q) for q in story.other_quotes],
+        "lint": [f.as_dict() for f in lint(story)],
     }
 
 
@@ -76,6 +81,8 @@ def highlighted(story: Story) -> str:
 
 
 def _render(source: str, story: Story) -> str:
+    from distributor.extract.article_lint import lint
+
     lines = [
         click.style(story.headline, bold=True),
         f"  source:  {source}",
@@ -92,6 +99,7 @@ def _render(source: str, story: Story) -> str:
     for o in story.other_quotes:
         who = ", ".join(p for p in (o.speaker, o.role) if p) or "unknown speaker"
         lines.append(f"  also:    “{o.text}” — {who}")
+    lines += [f"  lint:    {finding}" for finding in lint(story)]
     lines += ["", highlighted(story), ""]
     return "\n".join(lines)
 
@@ -112,12 +120,13 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
       distributor extract examples/articles
       distributor extract story.txt --json
     """
-    from distributor.extract import extract
     from distributor.ingest.sources import read_sources
+    from distributor.pipeline.phases import extract_each
 
     cfg = load_settings(ctx)
     report = read_sources(list(paths), cfg.ingest)
-    results = [(a, extract(a)) for a in report.articles]
+    results, failed = extract_each(report.articles)
+    report.problems.extend(failed)
     if as_json:
         emit_json([story_json(_source(a.source_id, a.guid, paths), s) for a, s in results])
     else:

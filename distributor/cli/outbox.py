@@ -566,6 +566,7 @@ def plan_command(ctx: click.Context, day: datetime | None, no_ingest: bool, as_j
             "updated": len(result.planned.updated),
             "unchanged": len(result.planned.unchanged),
             "problems": [str(p) for p in result.problems],
+            "lint": result.lint,
         }
     rows = box.records(day=the_day)
     tz = schedule_zone(cfg)
@@ -585,6 +586,9 @@ def plan_command(ctx: click.Context, day: datetime | None, no_ingest: bool, as_j
         )
         for problem in planned["problems"]:
             click.echo(f"  ! {problem}", err=True)
+        for guid, findings in planned["lint"].items():
+            for finding in findings:
+                click.echo(f"  lint {guid}: {finding}")
     click.echo(f"deliveries for {the_day.isoformat()} ({tz.key}):")
     if not rows:
         click.echo("  nothing planned")

@@ -12,6 +12,7 @@ import click
 
 from distributor.cli.app import (
     DAY_OPTION,
+    EXIT_FAILED,
     JSON_OPTION,
     SOURCE_PATHS_OPTION,
     Failed,
@@ -27,9 +28,11 @@ from distributor.compose.threads import (
     plan_threads,
     thread_origins,
 )
-from distributor.extract import extract
+from distributor.errors import SourceError
+from distributor.extract.article_lint import lint
 from distributor.ingest.sources import read_sources
 from distributor.models import Roundup, RoundupItem, Story, Thread
+from distributor.pipeline.phases import extract_all
 from distributor.settings import Settings
 from distributor.text import RULES, LengthRule, rule_for
 
@@ -48,21 +51,28 @@ _JSON = JSON_OPTION
 
 
 def _source(story: Story) -> str:
-    return f"{story.article.source_id}/{story.article.guid}"
+    """Where the story came from, once: a file's guid already starts with its folder."""
+    article = story.article
+    if article.guid.startswith(f"{article.source_id}/"):
+        return article.guid
+    return f"{article.source_id}/{article.guid}"
 
 
 def _load(
     cfg: Settings, paths: tuple[Path, ...], day: datetime | None
-) -> tuple[list[Story], Roundup]:
+) -> tuple[list[Story], Roundup, list[SourceError]]:
+    """The day's stories; an unreadable file or feed is named and the rest go on."""
     specs = [str(p) for p in paths] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
     ingested = read_sources(specs, cfg.ingest)
-    if ingested.problems:
-        raise ingested.problems[0]
-    if not ingested.articles:
-        raise Failed(f"no articles found in {', '.join(specs)}")
-    stories = [extract(a) for a in ingested.articles]
+    problems = list(ingested.problems)
+    stories = extract_all(ingested.articles, problems)
+    for problem in problems:
+        click.echo(f"  ! {problem}", err=True)
+    if not stories:
+        raise Failed(f"no usable articles in {', '.join(specs)}")
     the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
-    return stories, build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
+    return stories, roundup, problems
 
 
 def _plan(cfg: Settings, stories: list[Story], roundup: Roundup, rule: LengthRule) -> ThreadPlan:
@@ -112,7 +122,7 @@ def preview_thread(
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)
-    stories, roundup = _load(cfg, (*paths, *sources), day)
+    stories, roundup, problems = _load(cfg, (*paths, *sources), day)
     plan = _plan(cfg, stories, roundup, rule)
     by_id = {s.id: s for s in stories}
     report = {
@@ -124,14 +134,18 @@ def preview_thread(
                 "story_id": t.story_id,
                 "posts": _posts(t),
                 "origins": [o.as_dict() for o in thread_origins(by_id[t.story_id], cfg)],
+                "lint": [f.as_dict() for f in lint(by_id[t.story_id])],
             }
             for t in plan.threads
         ],
         "to_roundup": [_source(s) for s in plan.to_roundup],
         "budget": {"used": plan.budget_used, "left": plan.budget_left},
+        "problems": [str(p) for p in problems],
     }
     if as_json:
         emit_json(report)
+        if problems:
+            ctx.exit(EXIT_FAILED)
         return
     click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
     for thread in plan.threads:
@@ -143,11 +157,15 @@ def preview_thread(
                 f"  from: {origin.kind} at body line {origin.line} "
                 f"[{origin.start}:{origin.end}] confidence {origin.confidence:.2f}"
             )
+        for finding in lint(story):
+            click.echo(f"  lint: {finding}")
     if plan.to_roundup:
         names = ", ".join(_source(s) for s in plan.to_roundup)
         click.echo(f"\nOver the posting budget, listed in the roundup instead: {names}")
     if plan.budget_left is not None:
         click.echo(f"Budget: {plan.budget_used} used, {plan.budget_left} left")
+    if problems:
+        ctx.exit(EXIT_FAILED)
 
 
 @preview.command("roundup")
@@ -178,7 +196,7 @@ def preview_roundup(
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)
-    stories, roundup = _load(cfg, (*paths, *sources), day)
+    stories, roundup, problems = _load(cfg, (*paths, *sources), day)
     plan = _plan(cfg, stories, roundup, rule)
     extra = [
         RoundupItem(s.id, s.headline or s.article.title, s.article.url) for s in plan.to_roundup
@@ -191,10 +209,13 @@ def preview_roundup(
         "day": roundup.day.isoformat(),
         "threads": [{"source": "roundup", "story_id": thread.story_id, "posts": _posts(thread)}],
         "headlines": listed,
+        "problems": [str(p) for p in problems],
     }
     if as_json:
         emit_json(report)
-        return
-    click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
-    click.echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
-    _echo_posts(thread, rule.unit)
+    else:
+        click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
+        click.echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
+        _echo_posts(thread, rule.unit)
+    if problems:
+        ctx.exit(EXIT_FAILED)

@@ -478,7 +478,46 @@ def _names(text: str) -> list[tuple[int, speakers.Who]]:
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
-    """Every attributed quote passage in article order; unattributed ones are left out."""
+    """Every signed quote passage in article order; the others are left out."""
+    return [_quote(p) for p in _passages(body, title, blocks) if _signed(p, body)]
+
+
+def left_out(body: str, title: str, blocks: Sequence[Block]) -> list[tuple[str, str]]:
+    """The attributed passages left out, each with why: for the article lint."""
+    out: list[tuple[str, str]] = []
+    passages = _passages(body, title, blocks)
+    covered = [(s.start, s.end) for p in passages for s in p.segments]
+    for m in _marked(body, blocks):
+        text = body[m.start : m.end].strip()
+        inside = any(a < m.end and m.start < b for a, b in covered)
+        if not inside and len(text.split()) >= 8 and _is_speech(text, False):
+            out.append((text, "nobody is named as saying it"))
+    for p in passages:
+        if not p.segments or _signed(p, body):
+            continue
+        text = join_segments(p.segments)
+        if p.who.speaker is None:
+            out.append((text, "no speaker the rules could name"))
+        else:
+            out.append((text, f"its speaker {p.who.speaker!r} is not in the body"))
+    return out
+
+
+def _signed(p: _Passage, body: str) -> bool:
+    return bool(p.segments) and bool(p.who.speaker) and _in_body(p.who.speaker or "", body)
+
+
+def _quote(p: _Passage) -> Quote:
+    return Quote(
+        text=join_segments(p.segments),
+        speaker=p.who.speaker,
+        role=p.who.role,
+        segments=tuple(p.segments),
+        confidence=p.confidence,
+    )
+
+
+def _passages(body: str, title: str, blocks: Sequence[Block]) -> list[_Passage]:
     passages: list[_Passage] = []
     resolver = _Resolver(body, title)
     marked = _marked(body, blocks)
@@ -532,7 +571,9 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
                 who, conf = resolver.resolve(phrase, m.open_mark)
                 resolver.spoke(who, m.close_end)
                 if who.speaker is None:
-                    current = None
+                    # Kept aside (with what continues it) so the lint can name it.
+                    current = _Passage(pieces, who, conf, i, True)
+                    passages.append(current)
                 elif (
                     current is not None
                     and current.who.speaker == who.speaker
@@ -567,17 +608,7 @@ def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
             lead_in = (who, min(conf, 0.85)) if who.speaker else None
         else:
             lead_in = None
-    return [
-        Quote(
-            text=join_segments(p.segments),
-            speaker=p.who.speaker,
-            role=p.who.role,
-            segments=tuple(p.segments),
-            confidence=p.confidence,
-        )
-        for p in passages
-        if p.segments and p.who.speaker and _in_body(p.who.speaker, body)
-    ]
+    return passages
 
 
 _BLOCKQUOTE_MARK = re.compile(r"\s>\s")

@@ -408,6 +408,9 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     while run and _bare(run[0]).lower() in _PARTICLES:
         i += 1
         run.pop(0)
+    if run and i >= 0 and tokens[i].lower() in ("for", "of") and len(run) <= 2:
+        # "the Minister for Local Transport": capitals right after "for" are the brief.
+        return None, _role(" ".join(tokens)) or None
     if i >= 0 and len(run) > 2 and any(t.lower() in ("for", "of") for t in tokens[: i + 1]):
         # "Secretary of War Pete Hegseth", "Minister for School Standards Alex Drummond":
         # capitals after "for" or "of" name the brief; the person is the last two words

@@ -89,6 +89,13 @@ def read_article_file(file: Path, *, root: Path | None = None) -> Article:
     return parse_house_text(text, str(file), source_id=source_id, guid=guid)
 
 
+# An HTML tag, comment or character reference in text that should have none.
+MARKUP = re.compile(
+    r"<(?:[A-Za-z][\w-]*(?:\s[^<>]*)?/?|/[A-Za-z][\w-]*\s*|!--)>"
+    r"|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});"
+)
+
+
 def parse_house_text(text: str, where: str, *, source_id: str, guid: str) -> Article:
     lines = text.split("\n")
     if not lines or not lines[0].strip():
@@ -97,13 +104,24 @@ def parse_house_text(text: str, where: str, *, source_id: str, guid: str) -> Art
     blocks = _text_blocks(lines[1:], first_line=2)
     byline, published, blocks = _credits(blocks, where)
     url, blocks = _page_link(blocks, where)
-    if not blocks:
-        raise SourceError(where, "the article has a title but no body text", line=1)
+    # A headline alone is still news: it gets a one-post thread and a roundup line, and
+    # the article lint says it has no body.
+    body = body_from_blocks(b.text for b in blocks)
+    original = None
+    if MARKUP.search(title):
+        title = squash(html_to_text(title).replace("\n", " ")) or title
+        original = body
+    if MARKUP.search(body):
+        # Tags, scripts and entities pasted into a plain-text article are read as HTML,
+        # so extraction sees text; the original is kept, and the lint flags the article.
+        original = body
+        body = body_from_blocks(line for b in blocks for line in html_to_text(b.text).split("\n"))
     return Article(
         source_id=source_id,
         guid=guid,
         title=title,
-        body=body_from_blocks(b.text for b in blocks),
+        body=body,
+        html=original,
         url=url,
         published_at=published,
         byline=byline,
@@ -265,8 +283,6 @@ def parse_markdown(text: str, where: str, *, source_id: str, guid: str) -> Artic
     image = _image(meta, where, text)
     if image is None and first_image is not None:
         image = first_image
-    if not blocks:
-        raise SourceError(where, "the article has a title but no body text", line=body_start + 1)
     return Article(
         source_id=source_id,
         guid=_string(meta, "guid", where, text) or guid,

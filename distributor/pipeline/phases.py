@@ -7,6 +7,7 @@ deliver.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,8 @@ from distributor.models import Article, Digest, Roundup, Story, Thread
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change, Recorded
 from distributor.text import LengthRule, rule_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,8 +79,31 @@ def read_only(settings: Settings, sources: Sequence[str] | None = None) -> Inges
     return Ingested(recorded=recorded, problems=list(report.problems))
 
 
-def extract_all(articles: Sequence[Article]) -> list[Story]:
-    return [extract(a) for a in articles]
+def extract_each(
+    articles: Sequence[Article],
+) -> tuple[list[tuple[Article, Story]], list[SourceError]]:
+    """Each article's story; one that extraction cannot read is reported by name and the
+    others go on (extraction is built never to raise: this is the last guard)."""
+    done: list[tuple[Article, Story]] = []
+    problems: list[SourceError] = []
+    for article in articles:
+        try:
+            done.append((article, extract(article)))
+        except Exception as exc:
+            problems.append(SourceError(article.guid, f"could not extract: {exc!r}"))
+    return done, problems
+
+
+def extract_all(
+    articles: Sequence[Article], problems: list[SourceError] | None = None
+) -> list[Story]:
+    """The stories of ``articles``; failures go to ``problems`` (when given) or the log."""
+    done, failed = extract_each(articles)
+    if problems is not None:
+        problems.extend(failed)
+    for problem in failed if problems is None else ():
+        log.warning("%s", problem)
+    return [story for _, story in done]
 
 
 def publisher_tz(settings: Settings) -> ZoneInfo:

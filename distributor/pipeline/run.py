@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from distributor.channels import registry
 from distributor.channels.base import Channel
 from distributor.errors import DistributorError, SourceError
+from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, Story
 from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
@@ -56,6 +57,8 @@ class RunReport:
     digest_stories: int = 0
     subject: str | None = None
     problems: list[SourceError] = field(default_factory=list)
+    lint: dict[str, list[str]] = field(default_factory=dict)
+    """The article lint of the day's stories, by source file or guid (only those with findings)."""
     planned: PlanReport = field(default_factory=PlanReport)
     dispatched: DispatchReport = field(default_factory=DispatchReport)
     written: list[str] = field(default_factory=list)
@@ -84,6 +87,7 @@ class RunReport:
             "delivered": self.dispatched.as_dict(),
             "written": self.written,
             "problems": [str(p) for p in self.problems],
+            "lint": self.lint,
         }
 
 
@@ -147,12 +151,16 @@ def plan(
     extracted: dict[str, Story] = {}
 
     def stories(articles: Sequence[Article]) -> list[Story]:
-        for a in articles:
-            if a.identity not in extracted:
-                extracted[a.identity] = phases.extract_all([a])[0]
-        return [extracted[a.identity] for a in articles]
+        done, failed = phases.extract_each([a for a in articles if a.identity not in extracted])
+        report.problems.extend(failed)
+        for article, story in done:
+            extracted[article.identity] = story
+        return [extracted[a.identity] for a in articles if a.identity in extracted]
 
     todays = stories(store.for_day(today, phases.publisher_tz(settings)))
+    for story in todays:
+        if findings := lint(story):
+            report.lint[story.article.guid] = [str(f) for f in findings]
     outbox = Outbox(engine, settings.schedule)
     usage = {
         n: outbox.social_usage(n, today)

@@ -30,10 +30,20 @@ def test_json_has_one_object_per_article_in_the_documented_shape(tmp_path: Path)
     data = json.loads(out)
     assert [Path(d["source"]).name for d in data] == ["a.txt", "b.txt"]
     first = data[0]
-    assert set(first) == {"source", "headline", "summary", "key_figures", "quote", "other_quotes"}
+    assert set(first) == {
+        "source",
+        "headline",
+        "summary",
+        "key_figures",
+        "quote",
+        "other_quotes",
+        "lint",
+    }
     assert first["headline"] == "Bus fares capped at £3"
-    assert all(set(f) == {"text", "value", "start", "end"} for f in first["key_figures"])
-    assert set(first["quote"]) == {"text", "speaker", "role", "segments"}
+    assert all(
+        set(f) == {"text", "value", "start", "end", "confidence"} for f in first["key_figures"]
+    )
+    assert set(first["quote"]) == {"text", "speaker", "role", "confidence", "segments"}
     assert first["quote"]["speaker"] == "Heidi Alexander"
     assert first["quote"]["role"] == "Transport Secretary"
     body = "\n".join(ARTICLE.splitlines()[1:])

@@ -1,0 +1,110 @@
+"""The article lint: what an editor should fix in a source before its story goes out.
+
+Each finding names what is wrong and what the reader would otherwise see. None stops a
+story: a story without a URL still gets a thread, a quote without a speaker is simply
+not posted; the lint says so, in ``preview``, ``preview thread``, ``preview digest``,
+``plan`` and ``extract``, and in their ``--json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from distributor.extract import quotes
+from distributor.extract.blocks import blocks
+from distributor.models import Story
+
+# A plain-text source: markup in it was pasted by mistake (a feed carries HTML by design).
+_PLAIN_TEXT = (".txt", ".text")
+_FIRST_PERSON_TITLE = re.compile(
+    r"^(?:statement|readout|letter|message|proclamation|memorandum|remarks|presidential message)"
+    r"\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"(?:^|[\s(])(?:I|I’m|I'm|I’ve|I've|we|We|our|Our|my|My)\b")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen"
+    r"|half|third|quarter|fifth)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def _reads_as_sentence(title: str) -> bool:
+    """The seed shape: the first line is the lede ("The UK government ... Balkans.")."""
+    words = title.split()
+    return len(words) >= 12 and title.rstrip().endswith(".")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def lint(story: Story) -> list[Finding]:
+    """Every finding for one story, in a fixed order."""
+    article = story.article
+    found: list[Finding] = []
+    if not article.title.strip() or _reads_as_sentence(article.title):
+        found.append(
+            Finding(
+                "no-title",
+                "the first line reads as a sentence, not a headline: add a title line "
+                "(the lede is being used as the headline)",
+            )
+        )
+    if not article.url:
+        found.append(
+            Finding(
+                "no-url",
+                "no URL: threads and cards cannot link to the article "
+                "(add a 'URL: https://…' line)",
+            )
+        )
+    if not article.body.strip():
+        found.append(
+            Finding("no-body", "headline only: the thread is one post, the card has no summary")
+        )
+    if article.html is not None and article.guid.lower().endswith(_PLAIN_TEXT):
+        found.append(
+            Finding(
+                "markup",
+                "HTML tags or entities in a plain-text article: stripped before "
+                "extraction; check the text reads right",
+            )
+        )
+    lede = story.summary
+    if _FIRST_PERSON_TITLE.match(article.title) or _FIRST_PERSON.search(lede):
+        found.append(
+            Finding(
+                "first-person",
+                "a first-person statement by the issuer: its words are "
+                "not posted as anyone's quote",
+            )
+        )
+    parts = list(blocks(article.body))
+    for text, why in quotes.left_out(article.body, article.title, parts):
+        found.append(Finding("unattributed-quote", f"“{_short(text)}” is not posted: {why}"))
+    for figure in story.key_figures:
+        if not _DIGIT.search(figure.value) and not _NUMBER_WORD.search(figure.value):
+            found.append(
+                Finding(
+                    "figure-without-number",
+                    f"the figure “{_short(figure.text)}” "
+                    f"carries no number ({figure.value!r}): check it reads as a figure",
+                )
+            )
+    return found

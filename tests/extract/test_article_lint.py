@@ -1,0 +1,120 @@
+"""The article lint and the promise that one unusable article never stops a folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from distributor.cli import main
+from distributor.extract import extract
+from distributor.extract.article_lint import lint
+from distributor.ingest.sources import read_article_file
+
+# The seed's shape, in our own words: the lede on the first line, no title, no URL.
+SEED_SHAPE = (
+    "The government is stepping up its work with neighbouring countries to stop the "
+    "smuggling gangs that move people across the channel.\n"
+    "During a visit to the coast, the minister announced a £40 million fund for patrols.\n"
+    "Border Security Minister Dana Rees said: “We will stop the gangs at the source.”\n"
+)
+GOOD = (
+    "Coastal patrol fund doubled to £80 million\n"
+    "URL: https://news.example.org/patrols\n\n"
+    "The coastal patrol fund will double to £80 million from April.\n"
+    "Border Security Minister Dana Rees said: “We will stop the gangs at the source.”\n"
+)
+
+
+def _codes(tmp_path: Path, name: str, text: str) -> list[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return [f.code for f in lint(extract(read_article_file(path)))]
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_the_seed_shape_is_flagged_not_passed_silently(tmp_path: Path) -> None:
+    codes = _codes(tmp_path, "seed.txt", SEED_SHAPE)
+    assert "no-title" in codes and "no-url" in codes
+
+
+def test_a_well_formed_article_has_no_findings(tmp_path: Path) -> None:
+    assert _codes(tmp_path, "good.txt", GOOD) == []
+
+
+def test_markup_is_stripped_before_extraction_and_flagged(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "The coastal patrol fund will double to £80 million from April.",
+        "<p>The coastal patrol fund will double to &pound;80 million from "
+        "<b>April</b>.</p><script>alert(1)</script>",
+    )
+    path = tmp_path / "markup.txt"
+    path.write_text(text, encoding="utf-8")
+    story = extract(read_article_file(path))
+    assert "<" not in story.article.body and "&pound;" not in story.article.body
+    assert story.key_figures[0].text == (
+        "The coastal patrol fund will double to £80 million from April."
+    )
+    assert [f.code for f in lint(story)] == ["markup"]
+
+
+def test_unattributed_and_first_person_quotes_are_named(tmp_path: Path) -> None:
+    codes = _codes(
+        tmp_path,
+        "statement.txt",
+        "Statement from the Home Secretary on coastal patrols\n"
+        "URL: https://news.example.org/statement\n\n"
+        "Today we are doubling the fund for coastal patrols to £80 million.\n"
+        "“This is the biggest step in a decade against the people smugglers,” a source "
+        "close to the talks told us last night.\n",
+    )
+    assert "first-person" in codes
+    assert "unattributed-quote" in codes
+
+
+def test_a_headline_only_article_gives_a_one_post_thread(tmp_path: Path) -> None:
+    folder = tmp_path / "today"
+    folder.mkdir()
+    (folder / "bridge.txt").write_text(
+        "Minister opens the new Wend bridge\nURL: https://news.example.org/bridge\n",
+        encoding="utf-8",
+    )
+    result = _run("preview", "thread", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    (thread,) = json.loads(result.stdout)["threads"]
+    assert [p["text"] for p in thread["posts"]] == [
+        "Minister opens the new Wend bridge\nhttps://news.example.org/bridge"
+    ]
+    assert [f["code"] for f in thread["lint"]] == ["no-body"]
+
+
+def test_one_unreadable_file_never_stops_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "today"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00 not text")
+    for args in (
+        ("preview", "thread", str(folder), "--json"),
+        ("preview", "roundup", str(folder), "--json"),
+        ("extract", str(folder), "--json"),
+        ("preview", "digest", "--source", str(folder), "--out", str(tmp_path / "out"), "--json"),
+    ):
+        result = _run(*args)
+        assert result.exit_code == 1, (args, result.output)  # reported, not silent
+        assert "broken.txt" in result.stderr
+        report = json.loads(result.stdout)  # the rest of the folder still came out whole
+        if args[1] != "roundup":  # (a single featured story leaves the roundup post bare)
+            assert "patrol" in json.dumps(report).lower(), args
+
+
+def test_extract_json_carries_confidence_and_lint(tmp_path: Path) -> None:
+    path = tmp_path / "seed.txt"
+    path.write_text(SEED_SHAPE, encoding="utf-8")
+    (story,) = json.loads(_run("extract", str(path), "--json").stdout)
+    assert 0 < story["quote"]["confidence"] <= 1
+    assert all(0 < f["confidence"] <= 1 for f in story["key_figures"])
+    assert {"no-title", "no-url"} <= {f["code"] for f in story["lint"]}
