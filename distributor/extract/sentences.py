@@ -128,13 +128,35 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return (len(word) == 1 and word.isupper()) or bool(_INITIALS.fullmatch(word))
 
 
+# Abbreviations that often end a sentence ("… investment in the U.S. The two …"): after
+# one, a word that usually opens a sentence starts a new one.
+_MAY_END = frozenset({"u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "etc"})
+_OPENERS = frozenset(
+    "The This That These Those It Its He She They We I In On But And A An As After Today "
+    "However There Our His Her Their Meanwhile Since While When If".split()
+)
+
+
+def _ends_anyway(text: str, dot: int, after: int) -> bool:
+    """Does the abbreviation at ``text[dot]`` end its sentence all the same?"""
+    word = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
+    if not word or word.group(1).lower().rstrip(".") not in _MAY_END:
+        return False
+    following = text[after : after + 12].split(" ", 1)[0]
+    return following in _OPENERS
+
+
 def split(text: str, offset: int = 0) -> list[Span]:
     """The sentences of ``text``; spans are shifted by ``offset`` into the enclosing body."""
     spans: list[Span] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
         term = match.group(1)
-        if term == "." and _is_abbreviation(text, match.start(1)):
+        if (
+            term == "."
+            and _is_abbreviation(text, match.start(1))
+            and not _ends_anyway(text, match.start(1), match.end(3))
+        ):
             continue
         end = match.end(2)
         if text[start:end].strip():
