@@ -24,6 +24,7 @@ _FIRST_PERSON_TITLE = re.compile(
 )
 _FIRST_PERSON = re.compile(r"(?:^|[\s(])(?:I|I’m|I'm|I’ve|I've|we|We|our|Our|my|My)\b")
 _DIGIT = re.compile(r"\d")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _NUMBER_WORD = re.compile(
     r"(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty"
     r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen"
@@ -86,7 +87,8 @@ def lint(story: Story) -> list[Finding]:
                 "extraction; check the text reads right",
             )
         )
-    lede = story.summary
+    # The lede's own voice: words inside quote marks are someone else's, or a title's.
+    lede = _QUOTED.sub(" ", story.summary)
     if _FIRST_PERSON_TITLE.match(article.title) or _FIRST_PERSON.search(lede):
         found.append(
             Finding(

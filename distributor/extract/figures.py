@@ -26,6 +26,9 @@ _MONTHS = (
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _AMOUNT = rf"(?:{_NUM})(?:\s?{_SCALE})?"
+# _NUM and _AMOUNT after their first digit (for patterns that match the digit first).
+_NUM_REST = r"\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?"
+_AMOUNT_REST = rf"(?:{_NUM_REST})(?:\s?{_SCALE})?"
 _PER = (
     r"(?:\s(?:an?|per|each)\s(?:hour|day|week|month|year|annum|head|person|pupil|child"
     r"|household|patient|home|tonne|litre|mile|kilometre))"
@@ -41,7 +44,7 @@ _MONEY = re.compile(
     rf"|\d(?<![\w.]\d)\d*(?:\.\d+)?p\b{_PER}?)"
 )
 _PERCENT = re.compile(
-    rf"(?<![\w.])(?:{_NUM})(?:\s?%|\s?(?:per\s?cent|percent))?(?:{_DASH}(?:{_NUM}))?"
+    rf"\d(?<![\w.]\d)(?:{_NUM_REST})(?:\s?%|\s?(?:per\s?cent|percent))?(?:{_DASH}(?:{_NUM}))?"
     rf"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)"
 )
 _CHANGE = re.compile(
@@ -69,7 +72,7 @@ _RATIO = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(
-    rf"(?<![\w.,])(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b"
+    rf"\d(?<![\w.,]\d)(?:{_AMOUNT_REST})(?:{_DASH}(?:{_AMOUNT}))?\s?{_UNITS}\b"
     r"|\d(?<![\w.,]\d)[\d,.]*-(?:mile|km|kilometre|metre|acre|hectare|tonne|megawatt|gigawatt"
     r"|bed|bedroom|storey|hectare|mph)s?\b"
 )
@@ -92,6 +95,10 @@ _SPELLED_STEMS = re.compile(
     r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
     r"|ninety|hundred|thousand|million|billion|trillion|dozen)s?\b"
 )
+# One look each for what a pattern needs before it is worth running.
+_MONEY_HINT = re.compile("[£$€]|pound|euro|dollar|pence")
+_TIME_HINT = re.compile("day|week|month|year|hour|minute")
+_AGE_HINT = re.compile("aged? |ages |year-old|under|over")
 # Every date _DATE reads has a month's name or a year in it; most sentences have neither.
 _DATE_HINT = re.compile(r"(?:19|20)\d\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 SMALL_COUNT = 1.1
@@ -110,12 +117,19 @@ _MAGNITUDE = re.compile(
     r"(?<![\w-])(?:(?:[Hh]undreds|[Tt]ens) of )?(?:[Bb]illions|[Tt]rillions)(?: of dollars)?\b"
     r"|(?<![\w-])(?:billion|trillion)-dollar\b"
 )
-_COUNT = re.compile(
-    rf"(?<![\w.,£$€/-])(?:(?:{_AMOUNT})(?:{_DASH}(?:{_AMOUNT}))?|(?:{_SPELLED})(?: of)?)"
+_COUNT_TAIL = (
     r"(?P<tail>\s(?:new |more |extra |additional |further |fewer |full-time |young |)"
     r"(?P<noun>[a-z][a-z-]+))"
 )
-_BARE = re.compile(rf"(?<![\w.,£$€/-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s?{_SCALE})(?![\w%])")
+_COUNT = re.compile(
+    rf"\d(?<![\w.,£$€/-]\d)(?:{_AMOUNT_REST})(?:{_DASH}(?:{_AMOUNT}))?{_COUNT_TAIL}"
+)
+_COUNT_WORDS = re.compile(rf"(?<![\w.,£$€/-])(?:{_SPELLED})(?: of)?{_COUNT_TAIL}")
+# Patterns that begin with a digit say so first (``\d(?<!…\d)`` rather than ``(?<!…)\d``):
+# the regex engine then skips ahead to the next digit instead of trying every position.
+_BARE = re.compile(
+    rf"\d(?<![\w.,£$€/-]\d)(?:\d{{0,2}}(?:,\d{{3}})+|\d*(?:\.\d+)?\s?{_SCALE})(?![\w%])"
+)
 _DATE = re.compile(
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}"
     rf"(?:st|nd|rd|th)?(?:,?\s\d{{4}})?|(?:{_MONTHS}|spring|summer|autumn|winter)\s\d{{4}}"
@@ -306,9 +320,9 @@ def _masked(sentence: str, lower: str) -> list[tuple[int, int]]:
         if _DATE_HINT.search(sentence)
         else []
     )
-    if "0" in sentence or "+" in sentence:
+    if " 0" in sentence or "(0" in sentence or "+" in sentence or sentence.startswith("0"):
         ranges += [(m.start(), m.end()) for m in _PHONE.finditer(sentence)]
-    if any(w in lower for w in ("aged ", "ages ", "age ", "year-old", "under", "over")):
+    if _AGE_HINT.search(lower):
         ranges += [(m.start(), m.end()) for m in _AGE.finditer(sentence)]
     return ranges
 
@@ -338,11 +352,7 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         found.append((start, end, sentence[start:end], weight))
         taken.append((start, end))
 
-    money = digit and (
-        any(c in sentence for c in "£$€")
-        or any(w in lower for w in ("pound", "euro", "dollar", "pence"))
-        or _PENCE.search(sentence) is not None
-    )
+    money = digit and (_MONEY_HINT.search(lower) is not None or _PENCE.search(sentence) is not None)
     for m in _MONEY.finditer(sentence) if money else ():
         add(m.start(), m.end(), 3.0, check_mask=False)
     percent = digit and ("%" in sentence or "per" in lower)
@@ -356,7 +366,13 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         add(m.start(), m.end(), 2.5, check_mask=False)
     for m in _QUANTITY.finditer(sentence) if digit else ():
         add(m.start(), m.end(), 2.2)
-    for m in _COUNT.finditer(sentence) if digit or spelled else ():
+    counts = [
+        *(_COUNT.finditer(sentence) if digit else ()),
+        *(_COUNT_WORDS.finditer(sentence) if spelled else ()),
+    ]
+    if digit and spelled:
+        counts.sort(key=lambda m: m.start())
+    for m in counts:
         noun = m.group("noun")
         if noun in _NOT_COUNT_NOUNS or _is_label(sentence, m.start(), m.start("tail")):
             continue
@@ -378,12 +394,14 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             add(m.start(), m.start("tail"), 1.5)  # "millions of Americans": rhetoric, mostly
             continue
         add(m.start(), m.start("tail"), 2.0)
-    for m in _MAGNITUDE.finditer(sentence) if spelled else ():
+    magnitude = spelled and ("billion" in lower or "trillion" in lower)
+    for m in _MAGNITUDE.finditer(sentence) if magnitude else ():
         add(m.start(), m.end(), 2.6)
     for m in _BARE.finditer(sentence) if digit else ():
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
-    for m in _DURATION.finditer(sentence) if digit or spelled or "two" in lower else ():
+    timed = (digit or spelled or "two" in lower) and _TIME_HINT.search(lower) is not None
+    for m in _DURATION.finditer(sentence) if timed else ():
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
         is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
@@ -457,7 +475,8 @@ def key_figures(
         if best[3] == SMALL_COUNT and position >= 2 and not _LIMIT.search(text):
             continue
         # Said inside a quote when every figure in it is within the quote marks.
-        in_quote = all(_overlaps(start + v[0], start + v[1], quoted) for v in values)
+        near = [q for q in quoted if q[0] < end and start < q[1]]  # quotes this unit touches
+        in_quote = bool(near) and all(_overlaps(start + v[0], start + v[1], near) for v in values)
         weight = (
             best[3]
             + (0.6 if position < 3 else 0.0)

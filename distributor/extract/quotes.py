@@ -490,7 +490,7 @@ def left_out(body: str, title: str, blocks: Sequence[Block]) -> list[tuple[str, 
     for m in _marked(body, blocks):
         text = body[m.start : m.end].strip()
         inside = any(a < m.end and m.start < b for a, b in covered)
-        if not inside and len(text.split()) >= 8 and _is_speech(text, False):
+        if not inside and len(text.split()) >= 8 and _is_speech(text, False) and not _titled(text):
             out.append((text, "nobody is named as saying it"))
     for p in passages:
         if not p.segments or _signed(p, body):
@@ -501,6 +501,12 @@ def left_out(body: str, title: str, blocks: Sequence[Block]) -> list[tuple[str, 
         else:
             out.append((text, f"its speaker {p.who.speaker!r} is not in the body"))
     return out
+
+
+def _titled(text: str) -> bool:
+    """Most long words capitalised: the title of an Act, a report or a programme."""
+    long = [w for w in _WORD.findall(text) if len(w) > 3]
+    return bool(long) and sum(w[:1].isupper() for w in long) >= 0.7 * len(long)
 
 
 def _signed(p: _Passage, body: str) -> bool:

@@ -132,8 +132,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 # one, a word that usually opens a sentence starts a new one.
 _MAY_END = frozenset({"u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "etc"})
 _OPENERS = frozenset(
-    "The This That These Those It Its He She They We I In On But And A An As After Today "
-    "However There Our His Her Their Meanwhile Since While When If".split()
+    {"The", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We", "I"}
+    | {"In", "On", "But", "And", "A", "An", "As", "After", "Today", "However", "There"}
+    | {"Our", "His", "Her", "Their", "Meanwhile", "Since", "While", "When", "If"}
 )
 
 
