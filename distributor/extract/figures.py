@@ -83,6 +83,7 @@ _SPELLED_WORDS = [
     *("thirteen", "fourteen", "sixteen", "seventeen", "eighteen", "nineteen", "sixty"),
     *("seventy", "eighty", "ninety", "billions", "trillions", "hundreds of thousands"),
     *("hundreds of millions", "hundreds of billions", "tens of millions", "tens of billions"),
+    *("one million", "two million", "a million", "half a million", "one billion", "a billion"),
 ]
 # Spelled out with both cases rather than (?i:…), which makes the scan several times slower.
 _SPELLED = "|".join([*_SPELLED_WORDS, *(w.capitalize() for w in _SPELLED_WORDS)])
@@ -125,6 +126,11 @@ _COUNT = re.compile(
     rf"\d(?<![\w.,£$€/-]\d)(?:{_AMOUNT_REST})(?:{_DASH}(?:{_AMOUNT}))?{_COUNT_TAIL}"
 )
 _COUNT_WORDS = re.compile(rf"(?<![\w.,£$€/-])(?:{_SPELLED})(?: of)?{_COUNT_TAIL}")
+# "millions of Americans": a magnitude in words before a name (rhetoric, mostly).
+_MANY_OF = re.compile(
+    r"(?<![\w-])(?:(?:[Tt]ens|[Hh]undreds) of )?(?:[Mm]illions|[Tt]housands|[Bb]illions) of "
+    r"(?=[A-Z][a-z])"
+)
 # Patterns that begin with a digit say so first (``\d(?<!…\d)`` rather than ``(?<!…)\d``):
 # the regex engine then skips ahead to the next digit instead of trying every position.
 _BARE = re.compile(
@@ -394,6 +400,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             add(m.start(), m.start("tail"), 1.5)  # "millions of Americans": rhetoric, mostly
             continue
         add(m.start(), m.start("tail"), 2.0)
+    for m in _MANY_OF.finditer(sentence) if spelled and " of " in lower else ():
+        add(m.start(), m.end() - 4, 1.5)  # the value without its " of "
     magnitude = spelled and ("billion" in lower or "trillion" in lower)
     for m in _MAGNITUDE.finditer(sentence) if magnitude else ():
         add(m.start(), m.end(), 2.6)
