@@ -23,7 +23,15 @@ from distributor.compose.facts import fresh_figures
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.settings import Settings, SocialSettings
-from distributor.text import ELLIPSIS, LengthRule, shorten, split_text, url_spans
+from distributor.text import (
+    ELLIPSIS,
+    LengthRule,
+    clause_cut,
+    sentence_parts,
+    shorten,
+    split_text,
+    url_spans,
+)
 
 # Keep newlines (they separate figures) and what emoji need (joiners, the tag
 # characters of subdivision flags); drop other controls, format characters that can
@@ -112,20 +120,6 @@ def _number(posts: list[str], social: SocialSettings) -> list[str]:
     return [f"{p} ({i}/{n})" for i, p in enumerate(posts, 1)]
 
 
-_CLAUSE_END = re.compile(r"[,;:]\s|\s[—–]\s")
-
-
-def clause_cut(line: str, rule: LengthRule, reserve: int) -> str | None:
-    """A sentence too long for one post, cut at its last clause boundary that fits (with
-    an ellipsis) and still carries a number; None when no clause does: a sentence is
-    never split across two posts."""
-    for m in reversed(list(_CLAUSE_END.finditer(line))):
-        head = line[: m.start()].rstrip(" ,;:—–") + ELLIPSIS
-        if rule.fits(head, reserve) and any(c.isdigit() for c in head):
-            return head
-    return None
-
-
 def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
     """Figure sentences grouped into as few posts as fit, each whole in one post."""
     whole: list[str] = []
@@ -133,7 +127,7 @@ def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[
         if rule.fits(line, reserve):
             whole.append(line)
         else:
-            cut = clause_cut(line, rule, reserve)
+            cut = clause_cut(line, rule, reserve=reserve)
             if cut is not None:
                 whole.append(cut)
     return _pack_lines(whole, rule, reserve)
@@ -189,6 +183,9 @@ def thread_origins(story: Story, settings: Settings) -> list[Origin]:
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
+    """The quote in whole sentences over at most ``quote_max_posts`` posts, its speaker on
+    the last; a sentence too long for a post is cut at a clause ("…") and the quote stops
+    there. Never a sentence split across two posts."""
     if usable_quote(story, social) is None:
         return []
     q = story.quote
@@ -202,16 +199,20 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         whole = f"“{text}”\n{attribution}"
         if rule.fits(whole, reserve):
             return [whole]
+        # Room for the marks, an ellipsis and the attribution on every part: simple, and
+        # it keeps each part a whole sentence wherever it lands.
         overhead = rule.length(f"“{ELLIPSIS}”\n{attribution}")
-        parts = split_text(text, rule, reserve=reserve + overhead, min_fill=0.0)
-        if not parts or not rule.fits(parts[0], reserve + overhead):
+        parts, cut = sentence_parts(text, rule, reserve=reserve + overhead)
+        if not parts:
             continue
         kept = parts[: social.quote_max_posts]
-        cut = len(parts) > len(kept)
-        posts = [f"“{kept[0]}", *kept[1:]]
-        posts[-1] = f"{posts[-1]}{ELLIPSIS if cut else ''}”\n{attribution}"
-        if len(posts) == 1 and not cut:
-            posts[0] = whole
+        cut = cut or len(parts) > len(kept)
+        last = kept[-1]
+        if cut and not last.endswith(ELLIPSIS):
+            last = f"{last}{ELLIPSIS}"
+        posts = [*kept[:-1], last]
+        posts[0] = f"“{posts[0]}"
+        posts[-1] = f"{posts[-1]}”\n{attribution}"
         if all(rule.fits(p, reserve) for p in posts):
             return posts
     return []

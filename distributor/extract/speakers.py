@@ -432,7 +432,7 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
 
 
 _PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl"])
-_ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|his|her)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:as\s+)?(?:the|a|an|our|its|their|his|her)\s+|^as\s+", re.IGNORECASE)
 _HONORIFIC_ONLY = frozenset(
     [
         "sir",

@@ -310,3 +310,45 @@ def test_the_summary_sentence_is_not_posted_again_as_a_figure() -> None:
 def test_property_social_text_fast_path_matches_the_full_cleaning(text: str) -> None:
     # A trailing newline always takes the full path; the result must not differ.
     assert social_text(text) == social_text(text + "\n")
+
+
+def test_a_quote_sentence_longer_than_a_post_is_cut_at_a_clause_not_split() -> None:
+    quote = (
+        "Our nation is stronger, more secure, and more prosperous when America leads the "
+        "world in energy production, and the industry applauds the administration’s "
+        "recognition that a whole of government approach is needed to meet the challenge "
+        "of keeping energy affordable for every family in every state of the union. "
+        "We will keep working with the council."
+    )
+    thread = compose_thread(make_story(quote=quote), XRule(), Settings())
+    posts = [p.text for p in thread.posts if "“" in p.text or "”" in p.text]
+    assert len(posts) == 1  # the rest of the long sentence is never carried over
+    said = posts[0].split("”\n— ")[0].removeprefix("“")
+    assert said.endswith(ELLIPSIS)
+    assert quote.startswith(said[: -len(ELLIPSIS)])
+    assert quote[len(said) - 1 : len(said) + 4] == ", and"  # cut where a clause ends
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sentences=st.lists(
+        st.text(alphabet="abcdefghij ", min_size=5, max_size=200).map(
+            lambda s: s.strip().capitalize() + "."
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_property_quote_posts_hold_whole_sentences(sentences: list[str]) -> None:
+    sentences = [s for s in sentences if len(s) > 2]
+    if not sentences:
+        return
+    quote = " ".join(sentences)
+    thread = compose_thread(make_story(quote=quote), XRule(), Settings())
+    for post in thread.posts:
+        assert XRule().fits(post.text)
+    parts = [p.text for p in thread.posts if "“" in p.text or "”\n— " in p.text]
+    for part in parts:
+        said = part.split("”\n— ")[0].removeprefix("“").removesuffix(ELLIPSIS)
+        # Every part ends where a sentence ends (or where a clause was cut with "…").
+        assert said.endswith(".") or part.split("”\n— ")[0].endswith(ELLIPSIS) or not said
