@@ -80,6 +80,8 @@ class Figure:
     start: int
     end: int
     confidence: float = 1.0
+    quoted: bool = False
+    """Said inside quote marks: someone's words, so never posted as the publisher's own."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,19 @@ out, and so is a figure said inside the quote that the same card or thread shows
 
 from __future__ import annotations
 
+import re
+
 from distributor.models import Figure, Story
+
+# A sentence that opens by pointing back ("It would…", "These deliveries…", "In
+# addition,…") or a list item with no subject ("Establishing deadlines…", "Severely
+# reduce…") needs the sentence before it; alone in a post it misleads.
+_POINTS_BACK = re.compile(
+    r"^(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
+    r"Also|Additionally|In addition|Moreover|Furthermore|Meanwhile|However|Instead|Still|"
+    r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
+)
+_NO_SUBJECT = re.compile(r"^(?:[A-Z][a-z]+ing|[A-Z][a-z]+ly)\b")
 
 
 def repeats(story: Story, figure: Figure) -> bool:
@@ -19,6 +31,14 @@ def repeats(story: Story, figure: Figure) -> bool:
     return q is not None and any(s.start < figure.end and figure.start < s.end for s in q.segments)
 
 
+def stands_alone(text: str) -> bool:
+    """Can this sentence be read alone, as a post is?"""
+    return not _POINTS_BACK.match(text) and not _NO_SUBJECT.match(text)
+
+
 def fresh_figures(story: Story) -> list[Figure]:
-    """The key figures worth showing beside the summary and the quote, in article order."""
-    return [f for f in story.key_figures if not repeats(story, f)]
+    """The key figures worth showing beside the summary and the quote, in article order.
+
+    A figure said inside quote marks is left out: shown bare, someone's words would read
+    as the publisher's own."""
+    return [f for f in story.key_figures if not f.quoted and not repeats(story, f)]

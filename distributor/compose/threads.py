@@ -19,14 +19,13 @@ from typing import Any
 
 import regex
 
-from distributor.compose.facts import fresh_figures
+from distributor.compose.facts import fresh_figures, stands_alone
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.settings import Settings, SocialSettings
 from distributor.text import (
     ELLIPSIS,
     LengthRule,
-    clause_cut,
     sentence_parts,
     shorten,
     split_text,
@@ -121,16 +120,9 @@ def _number(posts: list[str], social: SocialSettings) -> list[str]:
 
 
 def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
-    """Figure sentences grouped into as few posts as fit, each whole in one post."""
-    whole: list[str] = []
-    for line in lines:
-        if rule.fits(line, reserve):
-            whole.append(line)
-        else:
-            cut = clause_cut(line, rule, reserve=reserve)
-            if cut is not None:
-                whole.append(cut)
-    return _pack_lines(whole, rule, reserve)
+    """Figure sentences grouped into as few posts as fit, each whole in one post; one too
+    long for a post is left out (cut, it would lose its point)."""
+    return _pack_lines([line for line in lines if rule.fits(line, reserve)], rule, reserve)
 
 
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
@@ -157,7 +149,11 @@ def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[st
 
 def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
     body = story.article.body
-    kept = [f for f in fresh_figures(story) if f.confidence >= social.min_confidence]
+    kept = [
+        f
+        for f in fresh_figures(story)
+        if f.confidence >= social.min_confidence and stands_alone(f.text)
+    ]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
         for f in kept[: social.max_figures]

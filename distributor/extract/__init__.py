@@ -24,7 +24,9 @@ def extract(article: Article) -> Story:
         article=article,
         headline=headline.clean(article.title),
         summary=lede,
-        key_figures=figures.key_figures(parts, quotes.quoted_ranges(found)),
+        key_figures=figures.key_figures(
+            parts, quotes.quoted_ranges(found) + quotes.marked_ranges(body, parts)
+        ),
         quote=found[main] if main is not None else None,
         other_quotes=tuple(q for i, q in enumerate(found) if i != main),
     )

@@ -103,6 +103,12 @@ _AGE_HINT = re.compile("aged? |ages |year-old|under|over")
 # Every date _DATE reads has a month's name or a year in it; most sentences have neither.
 _DATE_HINT = re.compile(r"(?:19|20)\d\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 SMALL_COUNT = 1.1
+# "millions of Americans", "thousands of Catholics": a magnitude in words is news in a lede
+# and mostly rhetoric after it.
+RHETORIC = 1.5
+_RHETORIC = re.compile(
+    r"(?i:(?:tens of |hundreds of )?(?:millions|thousands|hundreds|dozens)(?: of)?)$"
+)
 _LIMIT = re.compile(
     r"\b(?:no more than|no fewer than|up to|at least|at most|maximum of|minimum of)\b"
 )
@@ -155,6 +161,7 @@ _DURATION = re.compile(
 
 # A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
 _DURATION_LEADS = frozenset({"within", "for", "to", "of", "up", "after", "than", "least"})
+_DEADLINE_LEADS = frozenset({"within", "to", "up", "after", "than", "least"})
 # Words after a number that say it is not a count.
 _NOT_COUNT_NOUNS = frozenset(
     [
@@ -396,12 +403,12 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             # a lede ("named nineteen recipients") and rarely after it.
             add(m.start(), m.start("tail"), SMALL_COUNT)
             continue
-        if number.strip().lower().startswith("millions of"):
-            add(m.start(), m.start("tail"), 1.5)  # "millions of Americans": rhetoric, mostly
+        if _RHETORIC.match(number.strip()):
+            add(m.start(), m.start("tail"), RHETORIC)  # "millions of Americans", mostly rhetoric
             continue
         add(m.start(), m.start("tail"), 2.0)
     for m in _MANY_OF.finditer(sentence) if spelled and " of " in lower else ():
-        add(m.start(), m.end() - 4, 1.5)  # the value without its " of "
+        add(m.start(), m.end() - 4, RHETORIC)  # the value without its " of "
     magnitude = spelled and ("billion" in lower or "trillion" in lower)
     for m in _MAGNITUDE.finditer(sentence) if magnitude else ():
         add(m.start(), m.end(), 2.6)
@@ -414,7 +421,10 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
         is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
         if is_outcome and not _is_label(sentence, m.start(), m.end()):
-            add(m.start(), m.end(), 1.2)
+            # "within 28 days" is an outcome anywhere; "for two years", "a 106-day
+            # campaign" mostly background after the lede.
+            strong = bool(lead and lead[-1] in _DEADLINE_LEADS)
+            add(m.start(), m.end(), 1.2 if strong else SMALL_COUNT)
     outcome = _OUTCOME.search(sentence) if digit and not found else None
     if outcome:
         dates = [m for m in _DATE.finditer(sentence) if not _is_named_year(sentence, m.start())]
@@ -480,7 +490,7 @@ def key_figures(
         if not values:
             continue
         best = max(values, key=lambda v: (v[3], -v[0]))
-        if best[3] == SMALL_COUNT and position >= 2 and not _LIMIT.search(text):
+        if best[3] in (SMALL_COUNT, RHETORIC) and position >= 2 and not _LIMIT.search(text):
             continue
         # Said inside a quote when every figure in it is within the quote marks.
         near = [q for q in quoted if q[0] < end and start < q[1]]  # quotes this unit touches
@@ -521,6 +531,7 @@ def key_figures(
             start=c.start,
             end=c.end,
             confidence=round(min(0.95, 0.35 + c.weight / 5), 2),
+            quoted=c.in_quote,
         )
         for c in chosen
     )

@@ -695,6 +695,11 @@ def _who_from_text(text: str) -> bool:
     return bool(re.search(rf"\b(?:{_VERBS})\b", text, re.IGNORECASE))
 
 
+def marked_ranges(body: str, blocks: Sequence[Block]) -> list[tuple[int, int]]:
+    """Every passage inside quote marks, signed or not: what the text puts in someone's mouth."""
+    return [(m.start, m.end) for m in _marked(body, blocks)]
+
+
 def quoted_ranges(quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     return [(s.start, s.end) for q in quotes for s in q.segments]
 

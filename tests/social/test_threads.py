@@ -284,17 +284,40 @@ def test_property_figures_are_posted_whole_and_in_order(
             assert figure in posted or any(figure in p for p in posted)
 
 
-def test_a_figure_too_long_for_a_post_is_cut_at_a_clause_not_split() -> None:
+def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
     long = (
         "The programme will invest £2.5 billion in new homes across the north of England, "
         + "with further money for roads, schools and clinics in every town it reaches " * 3
     )
-    story = make_story(figures=((long, "£2.5 billion", 0.9),), quote=None)
+    short = "Rents in the region rose by 4% last year."
+    story = make_story(figures=((long, "£2.5 billion", 0.9), (short, "4%", 0.9)), quote=None)
     thread = compose_thread(story, RULES[0], _settings())
-    assert len(thread.posts) == 2
-    text = thread.posts[1].text
-    assert text.endswith("…") and long.startswith(text[:-1])
-    assert long[len(text) - 1 : len(text) + 1] == ", "  # cut where a clause ends
+    assert [p.text for p in thread.posts[1:]] == [short]
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        "It would lower rents by building or preserving two million homes.",
+        "These deliveries included 566,000 pounds of formula.",
+        "In addition, dozens of fire engines were sent to the county.",
+        "Establishing fixed deadlines of 90 days for every review.",
+        "Severely reduce rail service by cutting funding by $1 billion.",
+    ],
+)
+def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
+    story = make_story(figures=((figure, "1", 0.9),), quote=None)
+    thread = compose_thread(story, RULES[0], _settings())
+    assert len(thread.posts) == 1  # the headline and link alone
+
+
+def test_a_figure_said_inside_quote_marks_is_not_posted_as_narrative() -> None:
+    story = make_story(figures=(("Prices fell by 12% in a year.", "12%", 0.9),), quote=None)
+    story = dataclasses.replace(
+        story, key_figures=tuple(dataclasses.replace(f, quoted=True) for f in story.key_figures)
+    )
+    thread = compose_thread(story, RULES[0], _settings())
+    assert len(thread.posts) == 1
 
 
 def test_the_summary_sentence_is_not_posted_again_as_a_figure() -> None:
