@@ -380,61 +380,10 @@ def split_text(
     return parts
 
 
-# A comma cut keeps a readable clause only before words that open one ("…, and", "…, which");
-# a comma inside a list ("affordable, reliable") leaves a fragment.
-_CLAUSE_OPENERS = frozenset(
-    [
-        "and",
-        "but",
-        "or",
-        "which",
-        "while",
-        "with",
-        "including",
-        "as",
-        "after",
-        "before",
-        "since",
-        "where",
-        "who",
-        "whose",
-        "when",
-        "bringing",
-        "making",
-        "helping",
-        "giving",
-        "creating",
-        "building",
-        "saving",
-        "allowing",
-        "ensuring",
-    ]
-)
-
-
-def clause_cut(text: str, rule: LengthRule, *, reserve: int = 0) -> str | None:
-    """``text`` cut at its last clause boundary that fits, ending with "…"; None when no
-    clause fits. A semicolon, colon or dash ends a clause; a comma only before a word that
-    opens one."""
-    spans = _protected(text)
-    for b in reversed(_breaks(text, spans)):
-        if b.strength not in (SENTENCE, CLAUSE):
-            continue
-        head = text[: b.cut].rstrip(" ,;:—–")
-        mark = text[b.cut - 1] if b.cut else ""
-        after = text[b.resume :].split(" ", 1)[0].lower()
-        if mark == "," and after not in _CLAUSE_OPENERS:
-            continue
-        candidate = text[: b.cut] if b.strength == SENTENCE else head + ELLIPSIS
-        if rule.fits(candidate, reserve):
-            return candidate
-    return None
-
-
 def sentence_parts(text: str, rule: LengthRule, *, reserve: int = 0) -> tuple[list[str], bool]:
     """Whole sentences of ``text`` packed into as few parts as fit, and whether anything was
-    left out. A sentence is never split across two parts: one longer than a part is cut at
-    a clause ("…") and the text stops there."""
+    left out. A sentence is never split across two parts, nor cut: the text stops before
+    one longer than a part (cut, a sentence can come to say the opposite)."""
     spans = _protected(text)
     ends = [b for b in _breaks(text, spans) if b.strength <= SENTENCE]
     sentences_: list[str] = []
@@ -451,9 +400,6 @@ def sentence_parts(text: str, rule: LengthRule, *, reserve: int = 0) -> tuple[li
         elif rule.fits(sentence, reserve):
             parts.append(sentence)
         else:
-            cut = clause_cut(sentence, rule, reserve=reserve)
-            if cut is not None:
-                parts.append(cut)
             return parts, True
         if i == len(sentences_) - 1:
             return parts, False

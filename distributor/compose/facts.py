@@ -19,6 +19,13 @@ _POINTS_BACK = re.compile(
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
 )
 _NO_SUBJECT = re.compile(r"^(?:[A-Z][a-z]+ing|[A-Z][a-z]+ly)\b")
+# First person in the sentence's own voice: posted bare, "I" or "we" would be the publisher.
+_FIRST_PERSON = re.compile(
+    r"(?<![\w’'])(?:I|I’m|I'm|I’ve|I've|me|my|My|we|We|our|Our|us)(?![\w’'])"
+)
+# A passage of four words or more inside quote marks: someone's words, unsigned here.
+_QUOTED_PASSAGE = re.compile(r"[“\"](?:[^”\"\s]+\s+){3,}[^”\"]*[”\"]")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 def repeats(story: Story, figure: Figure) -> bool:
@@ -36,9 +43,21 @@ def stands_alone(text: str) -> bool:
     return not _POINTS_BACK.match(text) and not _NO_SUBJECT.match(text)
 
 
+def in_own_voice(text: str) -> bool:
+    """Does the sentence speak for itself, not for someone the post would not name?"""
+    if _QUOTED_PASSAGE.search(text):
+        return False
+    return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
+
+
 def fresh_figures(story: Story) -> list[Figure]:
     """The key figures worth showing beside the summary and the quote, in article order.
 
-    A figure said inside quote marks is left out: shown bare, someone's words would read
-    as the publisher's own."""
-    return [f for f in story.key_figures if not f.quoted and not repeats(story, f)]
+    A figure said inside quote marks, holding a quoted passage, or in the first person
+    ("when I was a Senator") is left out: shown bare, someone's words would read as the
+    publisher's own."""
+    return [
+        f
+        for f in story.key_figures
+        if not f.quoted and in_own_voice(f.text) and not repeats(story, f)
+    ]

@@ -180,8 +180,9 @@ def thread_origins(story: Story, settings: Settings) -> list[Origin]:
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
     """The quote in whole sentences over at most ``quote_max_posts`` posts, its speaker on
-    the last; a sentence too long for a post is cut at a clause ("…") and the quote stops
-    there. Never a sentence split across two posts."""
+    the last, "…" where sentences were left out; it stops before a sentence too long for a
+    post, and a quote whose first sentence is too long is not posted. Never a sentence
+    split across two posts, nor cut."""
     if usable_quote(story, social) is None:
         return []
     q = story.quote

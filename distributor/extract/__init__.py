@@ -17,16 +17,14 @@ __all__ = ["extract"]
 def extract(article: Article) -> Story:
     body = article.body
     parts = list(blocks(body))
-    found = quotes.find(body, article.title, parts)
+    found, marked = quotes.find_with_marks(body, article.title, parts)
     lede = summary.lede(parts)
     main = quotes.main_quote(found, article.title, lede)
     return Story(
         article=article,
         headline=headline.clean(article.title),
         summary=lede,
-        key_figures=figures.key_figures(
-            parts, quotes.quoted_ranges(found) + quotes.marked_ranges(body, parts)
-        ),
+        key_figures=figures.key_figures(parts, quotes.quoted_ranges(found) + marked),
         quote=found[main] if main is not None else None,
         other_quotes=tuple(q for i, q in enumerate(found) if i != main),
     )

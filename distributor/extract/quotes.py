@@ -479,7 +479,17 @@ def _names(text: str) -> list[tuple[int, speakers.Who]]:
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
     """Every signed quote passage in article order; the others are left out."""
-    return [_quote(p) for p in _passages(body, title, blocks) if _signed(p, body)]
+    return find_with_marks(body, title, blocks)[0]
+
+
+def find_with_marks(
+    body: str, title: str, blocks: Sequence[Block]
+) -> tuple[list[Quote], list[tuple[int, int]]]:
+    """The signed quotes, and every passage inside quote marks (signed or not): what the
+    text puts in someone's mouth, which key figures must know."""
+    marked = _marked(body, blocks)
+    quotes = [_quote(p) for p in _passages(body, title, blocks, marked) if _signed(p, body)]
+    return quotes, [(m.start, m.end) for m in marked]
 
 
 def left_out(body: str, title: str, blocks: Sequence[Block]) -> list[tuple[str, str]]:
@@ -523,10 +533,13 @@ def _quote(p: _Passage) -> Quote:
     )
 
 
-def _passages(body: str, title: str, blocks: Sequence[Block]) -> list[_Passage]:
+def _passages(
+    body: str, title: str, blocks: Sequence[Block], marked: list[_Marked] | None = None
+) -> list[_Passage]:
     passages: list[_Passage] = []
     resolver = _Resolver(body, title)
-    marked = _marked(body, blocks)
+    if marked is None:
+        marked = _marked(body, blocks)
     by_block: dict[int, list[_Marked]] = {}
     for m in marked:
         by_block.setdefault(m.block, []).append(m)
@@ -693,11 +706,6 @@ def _lead_in_segments(body: str, block: Block, spans: Sequence[_Marked]) -> list
 
 def _who_from_text(text: str) -> bool:
     return bool(re.search(rf"\b(?:{_VERBS})\b", text, re.IGNORECASE))
-
-
-def marked_ranges(body: str, blocks: Sequence[Block]) -> list[tuple[int, int]]:
-    """Every passage inside quote marks, signed or not: what the text puts in someone's mouth."""
-    return [(m.start, m.end) for m in _marked(body, blocks)]
 
 
 def quoted_ranges(quotes: Sequence[Quote]) -> list[tuple[int, int]]:

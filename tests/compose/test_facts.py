@@ -21,3 +21,15 @@ def test_a_figure_that_restates_the_summary_or_sits_in_the_quote_is_not_shown() 
     )
     assert not any("4,000 beds" in text for text in shown)
     assert "Around 300,000 people receive hospice care each year." in shown
+
+
+def test_first_person_and_quoted_passages_are_not_shown_in_the_publishers_voice() -> None:
+    result = story(
+        "The bridge reopened on Monday after a £12 million repair.",
+        "More than 60 years later, when I was a Senator, I voted for 300 new bridges.",
+        "Residents called it “the best news we have had in 20 years” at the opening.",
+        "Traffic is expected to reach 40,000 cars a day by spring.",
+    )
+    shown = [f.text for f in fresh_figures(result)]
+    assert not any("Senator" in t or "best news" in t for t in shown)
+    assert "Traffic is expected to reach 40,000 cars a day by spring." in shown
