@@ -18,6 +18,10 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z ]{1,30},?\s+)?(?:\d{1,2}\s\w+\s\d{4}|\w+day\s\d{1,2}\s\w+(?:\s\d{4})?)\s*$"
 )
 _QUOTE_START = ("“", '"', "‘", "«", "„")
+# A run-in label in capitals ("EQUAL OPPORTUNITY FOR WOMEN AND GIRLS: Today, …", a
+# transcript's "MODERATOR: …") and a dateline ("WASHINGTON – Today, …") are not the news.
+_RUN_IN = re.compile(r"^(?:[A-Z][A-Z0-9.,’'&-]*\s){0,12}[A-Z][A-Z0-9.,’'&-]*:\s+(?=\S)")
+_DATELINE_DASH = re.compile(r"^[A-Z][A-Z.]+(?:\s[A-Z][A-Z.]+){0,3},?\s[–—-]\s+(?=\S)")
 
 
 def _candidate(block: Block) -> bool:
@@ -38,7 +42,7 @@ def lede(blocks: Sequence[Block]) -> str:
     parts = sentences.split(chosen.text)
     if not parts:
         return ""
-    text = parts[0].text
+    text = _DATELINE_DASH.sub("", _RUN_IN.sub("", parts[0].text))
     if len(text) < SHORT_LEDE and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
         text = f"{text} {parts[1].text}"
     return text

@@ -69,3 +69,15 @@ def test_sentences_respect_abbreviations_and_decimals(text: str, count: int) -> 
     assert len(spans) == count
     for s in spans:
         assert text[s.start : s.end] == s.text
+
+
+def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None:
+    from tests.extract.helpers import story as make
+
+    labelled = make(
+        "KEEPING SCHOOLS SAFE: Today, the Secretary signed an order on school discipline.",
+        "The order takes effect in 30 days.",
+    )
+    assert labelled.summary == "Today, the Secretary signed an order on school discipline."
+    dated = make("WASHINGTON – Today, the President named twenty recipients of the medal.")
+    assert dated.summary == "Today, the President named twenty recipients of the medal."
