@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,12 @@ def parse_feed(
     return parse_xml_feed(data, source, content_type=content_type, base_url=base_url)
 
 
+_UNSTORABLE_REF = re.compile(
+    rb"&#(?:[xX]0*(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0+)"
+    rb"|0*(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]|0+));"
+)
+
+
 def parse_xml_feed(
     data: bytes, source: str, *, content_type: str | None = None, base_url: str | None = None
 ) -> FeedResult:
@@ -57,6 +64,9 @@ def parse_xml_feed(
     if base_url and _is_web(base_url):
         # feedparser resolves links against the document's address under this name.
         headers["content-location"] = base_url
+    # A reference to a surrogate or NUL ("&#xD800;") breaks feedparser for the whole
+    # feed; no text can hold one, so it is dropped before parsing.
+    data = _UNSTORABLE_REF.sub(b"", data)
     # A stream, never a string: feedparser would fetch a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     if not parsed.get("version"):
@@ -73,6 +83,8 @@ def parse_xml_feed(
             result.articles.append(_xml_entry(entry, source, base))
         except SourceError as exc:
             result.problems.append(SourceError(source, f"entry {number}: {exc.reason}"))
+        except Exception as exc:
+            result.problems.append(SourceError(source, f"entry {number}: unreadable ({exc!r})"))
     return result
 
 
@@ -183,6 +195,8 @@ def parse_json_feed(data: bytes, source: str, *, base_url: str | None = None) ->
         raise SourceError(
             source, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError as exc:
+        raise SourceError(source, "the JSON is nested too deeply to be a feed") from exc
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
     ):
@@ -206,6 +220,8 @@ def parse_json_feed(data: bytes, source: str, *, base_url: str | None = None) ->
             result.articles.append(_json_item(item, source, base))
         except SourceError as exc:
             result.problems.append(SourceError(source, f"item {number}: {exc.reason}"))
+        except Exception as exc:
+            result.problems.append(SourceError(source, f"item {number}: unreadable ({exc!r})"))
     return result
 
 

@@ -18,6 +18,15 @@ DATE_LINE = re.compile(r"^(?:Published|Date)\s*:\s*(.+)$", re.IGNORECASE)
 _CLOSING = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
 
 
+# What no database stores as text: NUL (PostgreSQL refuses it) and lone surrogates (not
+# encodable as UTF-8). Removed at ingest, so both databases hold the same article.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    return _UNSTORABLE.sub("", text) if _UNSTORABLE.search(text) else text
+
+
 def squash(text: str) -> str:
     """Collapse runs of whitespace (newlines included) to one space and trim."""
     return _SPACE.sub(" ", text).strip()

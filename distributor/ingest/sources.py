@@ -7,14 +7,16 @@ one becomes a :class:`SourceError` in the report, and the others are still read.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from distributor.errors import SourceError
 from distributor.ingest.feeds import FEED_SUFFIXES, FeedResult, parse_feed
 from distributor.ingest.files import ARTICLE_SUFFIXES, read_article_file
 from distributor.ingest.http import fetch, is_url
+from distributor.ingest.shape import body_from_blocks, squash, storable
 from distributor.models import Article
 from distributor.settings import IngestSettings
 
@@ -52,7 +54,34 @@ def read_sources(
                 _read_path(Path(spec), settings, report)
         except SourceError as exc:
             report.problems.append(exc)
+        except Exception as exc:
+            report.problems.append(SourceError(_printable(spec), f"could not be read: {exc!r}"))
+    report.articles = [_storable(a) for a in report.articles]
     return report
+
+
+def _printable(name: str) -> str:
+    """A path as it can be printed and stored: undecodable bytes shown escaped."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable(article: Article) -> Article:
+    """Every text field without what a database cannot store (see :func:`storable`)."""
+    fields = (article.title, article.body, article.guid, article.url, article.byline, article.html)
+    if not any(f and storable(f) != f for f in fields) and all(
+        storable(t) == t for t in article.tags
+    ):
+        return article
+    return replace(
+        article,
+        title=squash(storable(article.title)),
+        body=body_from_blocks(storable(article.body).split("\n")),
+        guid=storable(article.guid),
+        url=storable(article.url) if article.url else article.url,
+        byline=storable(article.byline) if article.byline else article.byline,
+        html=storable(article.html) if article.html else article.html,
+        tags=tuple(storable(t) for t in article.tags),
+    )
 
 
 def _read_url(
@@ -81,12 +110,16 @@ def _read_path(path: Path, settings: IngestSettings, report: IngestReport) -> No
     if not path.exists():
         raise SourceError(str(path), "no such file or folder; check the path or --source")
     if path.is_dir():
-        for file in article_files(path):
+        for file in article_files(path, report):
             try:
                 _check_size(file, settings)
                 report.articles.append(read_article_file(file, root=path))
             except SourceError as exc:
                 report.problems.append(exc)
+            except Exception as exc:
+                report.problems.append(
+                    SourceError(_printable(str(file)), f"could not be read: {exc!r}")
+                )
         return
     _check_size(path, settings)
     if is_feed_file(path):
@@ -101,9 +134,13 @@ def _read_path(path: Path, settings: IngestSettings, report: IngestReport) -> No
 
 def _check_size(path: Path, settings: IngestSettings) -> None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise SourceError(str(path), f"cannot read the file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        # A device or FIFO would be read for ever (a link to /dev/zero, a pipe).
+        raise SourceError(str(path), "not a regular file (a device, pipe or socket); not read")
+    size = info.st_size
     if size > settings.max_bytes:
         raise SourceError(
             str(path),
@@ -127,12 +164,39 @@ def is_feed_file(path: Path) -> bool:
     return head[:1] in (b"<", b"{")
 
 
-def article_files(folder: Path) -> list[Path]:
-    """Article files below ``folder`` in a stable order; hidden files and folders skipped."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in ARTICLE_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+def article_files(folder: Path, report: IngestReport | None = None) -> list[Path]:
+    """Article files below ``folder`` in a stable order; hidden files and folders skipped.
+
+    A link that leads out of the folder is not followed (a link to a secrets file would
+    be published), and a file name that is not UTF-8 is reported, not read."""
+    root = folder.resolve()
+    found: list[Path] = []
+    for p in folder.rglob("*"):
+        if p.suffix.lower() not in ARTICLE_SUFFIXES:
+            continue
+        if any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        refused = _refusal(p, root)
+        if refused:
+            if report is not None:
+                report.problems.append(SourceError(_printable(str(p)), refused))
+            continue
+        if p.is_file():
+            found.append(p)
+    return sorted(found)
+
+
+def _refusal(path: Path, root: Path) -> str | None:
+    """Why a file in an article folder is not read, or None."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not UTF-8; rename the file"
+    if path.is_symlink() or any(parent.is_symlink() for parent in path.parents):
+        try:
+            target = path.resolve(strict=True)
+        except OSError:
+            return "a broken link; not read"
+        if not target.is_relative_to(root):
+            return "a link to a file outside the folder; not followed"
+    return None
