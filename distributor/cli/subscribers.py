@@ -180,8 +180,14 @@ def list_(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> 
 
 @subscribers.command()
 @click.argument("email")
-@click.option("--name", default="", help="The subscriber's name, used in the greeting.")
-@click.option("--topics", default="", help="Topics separated by ';' (default: every story).")
+@click.option(
+    "--name", default=None, help="The subscriber's name, used in the greeting (kept if not given)."
+)
+@click.option(
+    "--topics",
+    default=None,
+    help="Topics separated by ';' (a new reader: every story; kept if not given).",
+)
 @click.option(
     "--resubscribe", is_flag=True, help="Make an unsubscribed address active again (on request)."
 )
@@ -189,7 +195,12 @@ def list_(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> 
 @click.pass_context
 @boundary
 def add(
-    ctx: click.Context, email: str, name: str, topics: str, resubscribe: bool, as_json: bool
+    ctx: click.Context,
+    email: str,
+    name: str | None,
+    topics: str | None,
+    resubscribe: bool,
+    as_json: bool,
 ) -> None:
     """Add one subscriber, or update their name and topics.
 

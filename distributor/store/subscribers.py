@@ -168,6 +168,12 @@ def _subscriber(row: Row[Any]) -> Subscriber:
     )
 
 
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: one opening with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe, as OWASP advises for CSV export."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @dataclass(frozen=True, slots=True)
 class _Incoming:
     line: int
@@ -187,17 +193,24 @@ class SubscriberStore:
     def add(
         self,
         email: str,
-        name: str = "",
-        topics: Iterable[str] | str = (),
+        name: str | None = None,
+        topics: Iterable[str] | str | None = None,
         *,
         source: str = "cli",
         resubscribe: bool = False,
         now: datetime | None = None,
     ) -> Subscriber:
-        """Add or update one subscriber. An unsubscribed address stays unsubscribed
-        unless ``resubscribe`` says the person asked again."""
+        """Add or update one subscriber. A name or topics not given (None) are kept as
+        stored. An unsubscribed address stays unsubscribed unless ``resubscribe`` says the
+        person asked again."""
         address = normalise_email(email)
-        item = _Incoming(0, address, clean_name(name), normalise_topics(topics), None)
+        item = _Incoming(
+            0,
+            address,
+            clean_name(name) if name is not None else None,
+            normalise_topics(topics) if topics is not None else None,
+            None,
+        )
         self._upsert([item], source, ImportReport(), now or datetime.now(UTC), resubscribe)
         found = self.get(address)
         assert found is not None
@@ -552,11 +565,11 @@ class SubscriberStore:
             for s in page:
                 writer.writerow(
                     [
-                        s.email,
-                        s.name,
+                        spreadsheet_safe(s.email),
+                        spreadsheet_safe(s.name),
                         s.status.value,
-                        ";".join(s.topics),
-                        s.source,
+                        spreadsheet_safe(";".join(s.topics)),
+                        spreadsheet_safe(s.source),
                         s.created_at.isoformat(),
                         s.updated_at.isoformat(),
                     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -75,6 +76,36 @@ def test_add_list_and_export(config: Path, tmp_path: Path) -> None:
     assert lines[1].startswith("sam@example.org,Sam,active,health,cli,")
     code, _, err = _run(config, "subscribers", "unsubscribe", "nobody@example.org")
     assert code == 1 and "not a subscriber" in err
+
+
+def test_add_without_name_or_topics_keeps_what_is_stored(config: Path) -> None:
+    _run(config, "subscribers", "add", "sam@example.org", "--name", "Sam", "--topics", "Health")
+    code, out, _ = _run(config, "subscribers", "add", "sam@example.org", "--json")
+    assert code == 0
+    reader = json.loads(out)
+    assert reader["name"] == "Sam" and reader["topics"] == ["health"]
+    code, out, _ = _run(config, "subscribers", "add", "sam@example.org", "--topics", "", "--json")
+    assert json.loads(out)["topics"] == []  # an explicit empty list still clears them
+
+
+def test_export_never_hands_a_spreadsheet_a_formula(config: Path, tmp_path: Path) -> None:
+    rows = [
+        ["email", "name"],
+        ["ann@example.org", '=HYPERLINK("http://evil.example","x")'],
+        ["bob@example.org", "+1 cmd"],
+        ["cat@example.org", "@SUM(A1)"],
+        ["dan@example.org", "-2+3"],
+    ]
+    csv_file = tmp_path / "readers.csv"
+    with csv_file.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    assert _run(config, "subscribers", "import", str(csv_file))[0] == 0
+    out_file = tmp_path / "export.csv"
+    assert _run(config, "subscribers", "export", "--out", str(out_file))[0] == 0
+    with out_file.open(encoding="utf-8", newline="") as fh:
+        names = [row["name"] for row in csv.DictReader(fh)]
+    assert len(names) == 4 and all(n[:1] not in "=+-@" for n in names)
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
 
 
 def _articles(tmp_path: Path) -> Path:
