@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,15 @@ def test_preview_digest_writes_the_good_sources_and_names_the_broken_one(site: P
     assert code == 1
     assert "broken.md" in err
     assert "Ministers confirm" in (site / "pd" / "digest.html").read_text(encoding="utf-8")
+
+
+def test_files_are_written_with_the_users_umask_not_0600(site: Path) -> None:
+    # The process umask is what this run has (022 on a usual system): roundup.xml is meant
+    # to be served, so it must be readable by the web server's user.
+    code, out, _ = _run("run", "--source", "news", "--json")
+    assert code == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    day = site / "out" / json.loads(out)["day"]
+    for name in ("roundup.xml", "digest.html"):
+        assert stat.S_IMODE((day / name).stat().st_mode) == 0o666 & ~mask

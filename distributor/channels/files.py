@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,22 @@ from distributor.models import Delivery, DeliveryKind, SendResult
 class FilesOptions:
     dir: str = ""
     """Where to write; empty means the [output] dir."""
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask, read once: from /proc where it can be read without changing it,
+    else by setting it and setting it straight back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class FilesChannel(Channel):
@@ -49,6 +66,9 @@ class FilesChannel(Channel):
             target.parent.mkdir(parents=True, exist_ok=True)
             # Write then rename, so a reader never sees half a file.
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            # mkstemp makes the file 0600; the preview and roundup.xml are meant to be read
+            # (served, even), so they get the mode the user's umask gives a new file.
+            os.fchmod(fd, 0o666 & ~_umask())
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(content)
             os.replace(tmp, target)

@@ -7,6 +7,7 @@ Every command that reports data takes ``--json``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -53,6 +54,22 @@ def boundary(fn: F) -> F:
             ) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+# Control characters (C0 but tab and newline, DEL, C1, which holds the terminal's escape
+# sequences) and the direction overrides that reorder what a terminal shows.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Article text as a terminal may show it: an article can never move the cursor,
+    retitle the window or rewrite what the editor sees."""
+    return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """``click.echo`` for human output that carries article text."""
+    click.echo(printable(text), err=err)
 
 
 def emit_json(data: Any) -> None:

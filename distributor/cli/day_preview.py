@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from distributor.channels.files import FilesChannel, FilesOptions
-from distributor.cli.app import EXIT_FAILED, emit_json, load_settings
+from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
 from distributor.pipeline import phases
@@ -62,18 +62,18 @@ def preview_day(
     if as_json:
         emit_json(report)
     else:
-        click.echo(f"Preview for {report['day']}: {len(stories)} stories")
+        echo(f"Preview for {report['day']}: {len(stories)} stories")
         if report["subject"]:
-            click.echo(f"Subject: {report['subject']}")
+            echo(f"Subject: {report['subject']}")
         for story in composed.stories:
             quote = f"; quote: {story.quote.speaker}" if story.quote else ""
             count = len(story.key_figures)
             figures = f"{count} figure{'' if count == 1 else 's'}"
-            click.echo(f"  - {story.headline} ({figures}{quote})")
+            echo(f"  - {story.headline} ({figures}{quote})")
             for finding in lint(story):
-                click.echo(f"      lint: {finding}")
-        click.echo(f"Wrote {len(written)} files under {target}/")
+                echo(f"      lint: {finding}")
+        echo(f"Wrote {len(written)} files under {target}/")
         for problem in ingested.problems:
-            click.echo(f"  ! {problem}", err=True)
+            echo(f"  ! {problem}", err=True)
     if ingested.problems:
         ctx.exit(EXIT_FAILED)

@@ -16,6 +16,7 @@ from distributor.cli.app import (
     SOURCE_PATHS_OPTION,
     Failed,
     boundary,
+    echo,
     emit_json,
     load_settings,
     preview,
@@ -69,7 +70,7 @@ def preview_digest(
     ingested = read_sources(specs, cfg.ingest)
     stories = phases.extract_all(ingested.articles, ingested.problems)
     for problem in ingested.problems:
-        click.echo(f"  ! {problem}", err=True)
+        echo(f"  ! {problem}", err=True)
     roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
     digest = render_digest(stories, roundup, cfg, the_day)
     findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
@@ -113,18 +114,18 @@ def preview_digest(
     if as_json:
         emit_json(report)
     else:
-        click.echo(f"Subject:   {digest.subject}")
-        click.echo(f"Preheader: {digest.preheader}")
-        click.echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
-        click.echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
+        echo(f"Subject:   {digest.subject}")
+        echo(f"Preheader: {digest.preheader}")
+        echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
+        echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
         for finding in findings:
-            click.echo(f"  ! {finding.code}: {finding.message}")
+            echo(f"  ! {finding.code}: {finding.message}")
         for guid, items in report["lint"].items():
             for item in items:
-                click.echo(f"  lint {guid}: {item['code']}: {item['message']}")
+                echo(f"  lint {guid}: {item['code']}: {item['message']}")
         if not findings:
-            click.echo("  no lint findings")
-        click.echo(f"Wrote {out_dir}/")
+            echo("  no lint findings")
+        echo(f"Wrote {out_dir}/")
     if open_browser:
         click.launch(str(html_path))
     if ingested.problems:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, boundary, emit_json, load_settings, main
+from distributor.cli.app import EXIT_FAILED, boundary, emit_json, load_settings, main, printable
 from distributor.models import Figure, Quote, Span, Story
 
 
@@ -70,36 +70,37 @@ def highlighted(story: Story) -> str:
     out: list[str] = []
     pos = 0
     for at, _, token in sorted(events):
-        out.append(body[pos:at])
+        out.append(printable(body[pos:at]))
         style = {"[[": "yellow", "«": "cyan", "‹": "blue"}.get(token)
         out.append(
             click.style(token, fg=style, bold=True) if style else click.style(token, bold=True)
         )
         pos = at
-    out.append(body[pos:])
+    out.append(printable(body[pos:]))
     return "".join(out)
 
 
 def _render(source: str, story: Story) -> str:
     from distributor.extract.article_lint import lint
 
+    p = printable
     lines = [
-        click.style(story.headline, bold=True),
-        f"  source:  {source}",
-        f"  summary: {story.summary}",
+        click.style(p(story.headline), bold=True),
+        f"  source:  {p(source)}",
+        f"  summary: {p(story.summary)}",
     ]
     for f in story.key_figures:
-        lines.append(f"  figure:  {f.value}  ({f.confidence:.2f})  {f.text}")
+        lines.append(f"  figure:  {p(f.value)}  ({f.confidence:.2f})  {p(f.text)}")
     q = story.quote
     if q is None:
         lines.append("  quote:   none")
     else:
-        who = ", ".join(p for p in (q.speaker, q.role) if p) or "unknown speaker"
-        lines.append(f"  quote:   “{q.text}” — {who}  ({q.confidence:.2f})")
+        who = ", ".join(x for x in (q.speaker, q.role) if x) or "unknown speaker"
+        lines.append(f"  quote:   “{p(q.text)}” — {p(who)}  ({q.confidence:.2f})")
     for o in story.other_quotes:
-        who = ", ".join(p for p in (o.speaker, o.role) if p) or "unknown speaker"
-        lines.append(f"  also:    “{o.text}” — {who}")
-    lines += [f"  lint:    {finding}" for finding in lint(story)]
+        who = ", ".join(x for x in (o.speaker, o.role) if x) or "unknown speaker"
+        lines.append(f"  also:    “{p(o.text)}” — {p(who)}")
+    lines += [f"  lint:    {p(str(finding))}" for finding in lint(story)]
     lines += ["", highlighted(story), ""]
     return "\n".join(lines)
 
@@ -133,7 +134,7 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
         for a, s in results:
             click.echo(_render(_source(a.source_id, a.guid, paths), s))
     for problem in report.problems:
-        click.echo(f"  ! {problem}", err=True)
+        click.echo(f"  ! {printable(str(problem))}", err=True)
     if report.problems:
         ctx.exit(EXIT_FAILED)
 

@@ -17,6 +17,7 @@ from distributor.cli.app import (
     SOURCE_PATHS_OPTION,
     Failed,
     boundary,
+    echo,
     emit_json,
     load_settings,
     preview,
@@ -67,7 +68,7 @@ def _load(
     problems = list(ingested.problems)
     stories = extract_all(ingested.articles, problems)
     for problem in problems:
-        click.echo(f"  ! {problem}", err=True)
+        echo(f"  ! {problem}", err=True)
     if not stories:
         raise Failed(f"no usable articles in {', '.join(specs)}")
     the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
@@ -88,9 +89,9 @@ def _posts(thread: Thread) -> list[dict[str, Any]]:
 def _echo_posts(thread: Thread, unit: str) -> None:
     for i, post in enumerate(thread.posts, 1):
         flag = "" if post.length <= post.limit else "  OVER THE LIMIT"
-        click.echo(f"  [{i}] {post.length}/{post.limit} {unit}{flag}")
+        echo(f"  [{i}] {post.length}/{post.limit} {unit}{flag}")
         for line in post.text.split("\n"):
-            click.echo(f"      {line}")
+            echo(f"      {line}")
 
 
 @preview.command("thread")
@@ -147,23 +148,23 @@ def preview_thread(
         if problems:
             ctx.exit(EXIT_FAILED)
         return
-    click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
+    echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
     for thread in plan.threads:
         story = by_id[thread.story_id]
-        click.echo(f"\n{_source(story)}: {len(thread.posts)} posts")
+        echo(f"\n{_source(story)}: {len(thread.posts)} posts")
         _echo_posts(thread, rule.unit)
         for origin in thread_origins(story, cfg):
-            click.echo(
+            echo(
                 f"  from: {origin.kind} at body line {origin.line} "
                 f"[{origin.start}:{origin.end}] confidence {origin.confidence:.2f}"
             )
         for finding in lint(story):
-            click.echo(f"  lint: {finding}")
+            echo(f"  lint: {finding}")
     if plan.to_roundup:
         names = ", ".join(_source(s) for s in plan.to_roundup)
-        click.echo(f"\nOver the posting budget, listed in the roundup instead: {names}")
+        echo(f"\nOver the posting budget, listed in the roundup instead: {names}")
     if plan.budget_left is not None:
-        click.echo(f"Budget: {plan.budget_used} used, {plan.budget_left} left")
+        echo(f"Budget: {plan.budget_used} used, {plan.budget_left} left")
     if problems:
         ctx.exit(EXIT_FAILED)
 
@@ -214,8 +215,8 @@ def preview_roundup(
     if as_json:
         emit_json(report)
     else:
-        click.echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
-        click.echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
+        echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
+        echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
         _echo_posts(thread, rule.unit)
     if problems:
         ctx.exit(EXIT_FAILED)

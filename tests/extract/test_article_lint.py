@@ -118,3 +118,24 @@ def test_extract_json_carries_confidence_and_lint(tmp_path: Path) -> None:
     assert 0 < story["quote"]["confidence"] <= 1
     assert all(0 < f["confidence"] <= 1 for f in story["key_figures"])
     assert {"no-title", "no-url"} <= {f["code"] for f in story["lint"]}
+
+
+def test_terminal_escapes_in_articles_never_reach_the_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "today"
+    folder.mkdir()
+    (folder / "evil.txt").write_text(
+        "Bridge \x1b]0;owned\x07 reopens \x9b2J today\n"
+        "URL: https://news.example.org/bridge\n\n"
+        "The bridge reopened with \x1b]8;;https://evil.example\x1b\\\\a link\x1b]8;;\x1b\\\\ "
+        "after a £12 million repair.\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ("extract", str(folder)),
+        ("preview", "thread", str(folder)),
+        ("preview", "digest", "--source", str(folder), "--out", str(tmp_path / "out")),
+    ):
+        result = _run(*args)
+        shown = result.stdout + result.stderr
+        assert "Bridge" in shown, args
+        assert not any(c in shown for c in "\x1b\x07\x9b"), args
