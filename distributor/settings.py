@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -19,6 +20,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from distributor.errors import ConfigError, MissingSecretError
@@ -53,6 +55,14 @@ class IngestSettings:
     max_bytes: int = 10_000_000
     user_agent: str = "distributor/0.1 (+https://news.example.org)"
 
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout_seconds <= 3600:
+            raise ValueError(
+                f"timeout_seconds must be more than 0 and at most 3600, got {self.timeout_seconds}"
+            )
+        if self.max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, got {self.max_bytes}")
+
 
 @dataclass(frozen=True)
 class DatabaseSettings:
@@ -62,6 +72,29 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class QueueSettings:
     url: str = "sqlite:///var/queue.db"
+
+    def __post_init__(self) -> None:
+        problem = queue_url_problem(self.url)
+        if problem:
+            raise ValueError(f"url {problem}")
+
+
+QUEUE_URLS = "sqlite:///path/to/queue.db (one machine) or redis://host:6379/0 (several)"
+
+
+def queue_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name the worker's queue, or None when it can. The URL itself is
+    never repeated: a redis URL may carry a password."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return f"must be {QUEUE_URLS}; the URL given does not parse (check its port)"
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return None
+    if parts.scheme in ("redis", "rediss") and parts.hostname and (port is None or port > 0):
+        return None
+    return f"must be {QUEUE_URLS}; got a URL with {parts.scheme or 'no scheme'!r}"
 
 
 @dataclass(frozen=True)
@@ -453,6 +486,9 @@ def _coerce(value: Any, hint: Any, *, path: str, key: str) -> Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, float) and not math.isfinite(value):
+        # TOML allows nan and inf; no setting here means anything by them.
+        raise ConfigError(f"expected a finite number, got {value!r}", path=path, key=key)
     if hint is bool and not isinstance(value, bool):
         raise ConfigError(f"expected true or false, got {value!r}", path=path, key=key)
     if hint is int and (isinstance(value, bool) or not isinstance(value, int)):

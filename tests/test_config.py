@@ -136,3 +136,39 @@ def test_missing_secret_names_the_variable_not_a_value(monkeypatch: pytest.Monke
 
 def test_example_is_valid_toml() -> None:
     tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[ingest]\ntimeout_seconds = 0\n", "ingest"),
+        ("[ingest]\ntimeout_seconds = -1\n", "ingest"),
+        ("[ingest]\ntimeout_seconds = nan\n", "ingest.timeout_seconds"),
+        ("[ingest]\ntimeout_seconds = inf\n", "ingest.timeout_seconds"),
+        ("[schedule]\npoll_seconds = inf\n", "schedule.poll_seconds"),
+        ("[ingest]\nmax_bytes = -5\n", "ingest"),
+        ("[queue]\nurl = 'redis://:secret@host:notaport/0'\n", "queue"),
+        ("[queue]\nurl = 'mysql://queue'\n", "queue"),
+    ],
+)
+def test_values_that_would_fail_at_run_time_are_refused_at_load(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        settings.load(path)
+    message = str(err.value)
+    assert str(path) in message and key in message
+    assert len(message.splitlines()) == 1
+    assert "secret" not in message  # a queue URL's password is never repeated
+
+
+def test_check_config_names_the_key_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from distributor.cli import main
+
+    path = _write(tmp_path, "[ingest]\ntimeout_seconds = -1\n")
+    result = CliRunner().invoke(main, ["--config", str(path), "check-config"])
+    assert result.exit_code == 2
+    assert "timeout_seconds" in result.output and "Traceback" not in result.output

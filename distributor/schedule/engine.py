@@ -53,15 +53,18 @@ from huey.exceptions import TaskLockedException
 
 from distributor.errors import ConfigError
 from distributor.schedule.worker import Stopper
+from distributor.settings import queue_url_problem
 
 log = logging.getLogger("distributor.engine")
 
-ACCEPTED = "sqlite:///path/to/queue.db (one machine) or redis://host:6379/0 (several)"
 _LAST_PLAN = "plan.last"
 
 
 def make_huey(url: str, *, base_dir: Path | None = None, name: str = "distributor") -> Huey:
     """The huey instance ``queue.url`` names (a relative SQLite path is from ``base_dir``)."""
+    problem = queue_url_problem(url)
+    if problem:
+        raise ConfigError(f"queue.url {problem}")
     parts = urlsplit(url)
     if parts.scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
@@ -69,11 +72,7 @@ def make_huey(url: str, *, base_dir: Path | None = None, name: str = "distributo
             path = (base_dir or Path(".")) / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=str(path))
-    if parts.scheme in ("redis", "rediss") and parts.hostname:
-        return RedisHuey(name, url=url)
-    # The URL itself is not repeated: a redis URL may carry a password.
-    scheme = parts.scheme or "no scheme"
-    raise ConfigError(f"queue.url must be {ACCEPTED}; got a URL with {scheme!r}")
+    return RedisHuey(name, url=url)
 
 
 @dataclass
