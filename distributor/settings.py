@@ -447,7 +447,13 @@ def build_section(
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(str(exc), path=path, key=prefix or None) from exc
+        # "timeout_seconds must be …" names its field: report it as "ingest.timeout_seconds".
+        message = str(exc)
+        field_name = message.split(" ", 1)[0]
+        if field_name in hints and message.split(" ", 2)[1:2] == ["must"]:
+            key = f"{prefix}.{field_name}" if prefix else field_name
+            raise ConfigError(message.split(" ", 1)[1], path=path, key=key) from exc
+        raise ConfigError(message, path=path, key=prefix or None) from exc
 
 
 def _kind(value: Any) -> str:

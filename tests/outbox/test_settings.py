@@ -13,10 +13,10 @@ from distributor.errors import ConfigError
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('digest_at = "7am"', "digest_at must be a 24-hour time such as '07:00'"),
+        ('digest_at = "7am"', "schedule.digest_at: must be a 24-hour time such as '07:00'"),
         ('threads_start = "20:00"\nthreads_end = "08:00"', "threads_end (08:00) must be later"),
         ('timezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
-        ("max_attempts = 0", "max_attempts must be at least 1"),
+        ("max_attempts = 0", "schedule.max_attempts: must be at least 1"),
         ('stale_claim_policy = "resend"', "expected one of 'uncertain', 'release'"),
         ('channel_times = { sendgrid = "6.30" }', "channel_times.sendgrid must be a 24-hour time"),
         ("backoff_base_seconds = 60\nbackoff_cap_seconds = 10", "backoff_cap_seconds at least"),
