@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import math
 import os
 import re
@@ -20,7 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from distributor.errors import ConfigError, MissingSecretError
@@ -507,11 +508,63 @@ def _coerce(value: Any, hint: Any, *, path: str, key: str) -> Any:
 
 
 def secret(env_var: str, purpose: str) -> str:
-    """Read a secret from the environment. The value is never logged or stored."""
+    """Read a secret from the environment. The value is never logged or stored: from here
+    on every log record, whichever library writes it, has it (and its URL-encoded form)
+    replaced by ``[redacted]``."""
     value = os.environ.get(env_var, "").strip()
     if not value:
         raise MissingSecretError(env_var, purpose)
+    _redact(value)
     return value
+
+
+_SECRETS: set[str] = set()
+_REDACTED = "[redacted]"
+
+
+def _redact(value: str) -> None:
+    # Short values (a test's "k") would blank ordinary words; real keys are long.
+    if len(value) < 6:
+        return
+    forms = {value, quote(value, safe=""), quote(value, safe="/")}
+    if forms <= _SECRETS:
+        return
+    _SECRETS.update(forms)
+    _install_redaction()
+
+
+def redacted(text: str) -> str:
+    """``text`` with every secret read so far replaced."""
+    for value in sorted(_SECRETS, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, _REDACTED)
+    return text
+
+
+_installed = False
+
+
+def _install_redaction() -> None:
+    """Wrap the log record factory once, so records of every logger (oauthlib's, urllib3's,
+    ours) are redacted when made, before any handler or formatter sees them."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    make = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:
+            return record
+        clean = redacted(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 def section_keys(cls: type[Any], prefix: str = "") -> list[str]:

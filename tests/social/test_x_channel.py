@@ -189,3 +189,20 @@ def test_a_permanent_error_mid_thread_stops_the_thread(server: FakeX) -> None:
         post_thread(channel, thread, ids)
     # The rest of the thread is not posted on its own, unthreaded.
     assert len(server.tweets) == 1 and ids[1:] == [None, None]
+
+
+def test_debug_logging_never_shows_the_keys_whatever_the_library_logs(
+    server: FakeX, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        # oauthlib and requests log every parameter they sign and send at DEBUG.
+        logging.getLogger("oauthlib").setLevel(logging.DEBUG)
+        logging.getLogger("requests_oauthlib").setLevel(logging.DEBUG)
+        post_thread(_channel(server.url), _thread(), [])
+    assert caplog.records, "the libraries log at DEBUG; nothing was captured"
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for name in ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"):
+        assert SECRETS[name] not in text, name
+    assert "[redacted]" in text  # the keys were there to hide
