@@ -380,6 +380,22 @@ class SendGridChannel(Channel):
 
     # --- suppressions -------------------------------------------------------------
 
+    def _listed(self, body: bytes | None, list_name: str) -> list[Any]:
+        """The JSON list a suppression endpoint documents; anything else is a failed sync."""
+        try:
+            rows = json.loads(body or b"[]")
+        except (ValueError, RecursionError):
+            raise self._not_documented(list_name) from None
+        if not isinstance(rows, list):
+            raise self._not_documented(list_name)
+        return rows
+
+    def _not_documented(self, list_name: str) -> Permanent:
+        return Permanent(
+            f"suppression sync: the {list_name} answer is not the documented JSON list",
+            channel=self.name,
+        )
+
     def suppressions(
         self, list_name: str, since: int, *, page_size: int = 500
     ) -> Iterator[list[tuple[str, int]]]:
@@ -397,7 +413,10 @@ class SendGridChannel(Channel):
             except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as exc:
                 raise Retryable(f"suppression sync failed: {exc}", channel=self.name) from None
             # Group suppressions carry no time; report them as "now".
-            yield [(str(e), int(time.time())) for e in json.loads(body or b"[]")]
+            emails = self._listed(body, list_name)
+            if not all(isinstance(e, str) for e in emails):
+                raise self._not_documented(list_name)
+            yield [(str(e), int(time.time())) for e in emails]
             return
         if list_name not in SUPPRESSION_LISTS:
             raise ValueError(f"unknown suppression list {list_name!r}")
@@ -411,8 +430,13 @@ class SendGridChannel(Channel):
                 raise self._http_error(exc, {}) from None
             except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as exc:
                 raise Retryable(f"suppression sync failed: {exc}", channel=self.name) from None
-            rows = json.loads(body or b"[]")
-            page = [(str(r["email"]), int(r.get("created") or 0)) for r in rows if r.get("email")]
+            rows = self._listed(body, list_name)
+            try:
+                page = [
+                    (str(r["email"]), int(r.get("created") or 0)) for r in rows if r.get("email")
+                ]
+            except (AttributeError, TypeError, ValueError):
+                raise self._not_documented(list_name) from None
             if page:
                 yield page
             if len(rows) < page_size:

@@ -278,6 +278,24 @@ def test_a_failed_sync_warns_and_does_not_stop(engine: Engine, secrets_env: None
     assert "could not reach" in report.warnings[0] or "failed" in report.warnings[0]
 
 
+@pytest.mark.parametrize("answer", [{"unexpected": True}, [{"email": "x@example.org"}], "text"])
+def test_a_200_that_is_not_the_documented_list_warns_and_the_rest_syncs(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer, answer: object
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3)
+    sendgrid_server.suppressions = {
+        "bounces": [{"email": "r00001@example.org", "created": 1_700_000_000}]
+    }
+    sendgrid_server.group_suppressions = {"4242": answer}  # type: ignore[dict-item]
+    report = fo.sync_suppressions(channel, store, group_id=4242)
+    assert len(report.warnings) == 1 and "group:4242" in report.warnings[0]
+    assert "documented" in report.warnings[0]
+    assert report.changed["bounces"] == 1  # the other lists still synced
+    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    assert sorted(_sent_addresses(sendgrid_server)) == ["r00000@example.org", "r00002@example.org"]
+
+
 @given(st.binary(min_size=1, max_size=100), st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True))
 def test_link_signature_is_hmac_sha256(key: bytes, token: str) -> None:
     expected = hmac.new(key, b"link:" + token.encode(), hashlib.sha256).hexdigest()[:32]
