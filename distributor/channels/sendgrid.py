@@ -159,6 +159,10 @@ def _retry_after(headers: Any, now: float | None = None) -> float | None:
     return None
 
 
+# The shortest link-signing key accepted (the fan-out refuses a shorter one too).
+LINK_SECRET_MIN = 32
+
+
 class SendGridChannel(Channel):
     name: ClassVar[str] = "sendgrid"
     kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(
@@ -196,6 +200,14 @@ class SendGridChannel(Channel):
         if not self.options.asm_group_id:
             problems.append(
                 "asm_group_id is 0: set the SendGrid unsubscribe group so every send carries it"
+            )
+        link_env = self.settings.subscribers.link_secret_env
+        link = os.environ.get(link_env, "").strip()
+        if len(link) < LINK_SECRET_MIN:
+            state = "is not set" if not link else f"is too short ({len(link)} characters)"
+            problems.append(
+                f"the environment variable {link_env} {state}; it signs readers' unsubscribe "
+                f"and preferences links and needs at least {LINK_SECRET_MIN} random characters"
             )
         return problems
 

@@ -24,8 +24,9 @@ from functools import lru_cache
 from typing import Any
 
 from distributor.channels.base import Channel
+from distributor.channels.sendgrid import LINK_SECRET_MIN
 from distributor.compose.digest import render_digest
-from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
+from distributor.errors import AuthError, ChannelError, ConfigError, Permanent, Retryable, Uncertain
 from distributor.models import (
     Delivery,
     DeliveryKind,
@@ -65,8 +66,17 @@ _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 
 
 def link_secret(settings: Settings) -> bytes:
+    """The key that signs readers' links: from the environment, and long enough that
+    nobody can guess it and unsubscribe other people."""
     env = settings.subscribers.link_secret_env
-    return secret(env, "the key that signs unsubscribe and preferences links").encode("utf-8")
+    value = secret(env, "the key that signs unsubscribe and preferences links")
+    if len(value) < LINK_SECRET_MIN:
+        raise ConfigError(
+            f"the environment variable {env} is too short ({len(value)} characters); use at "
+            f"least {LINK_SECRET_MIN} random ones, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return value.encode("utf-8")
 
 
 @lru_cache(maxsize=8)

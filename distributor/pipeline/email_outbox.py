@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from distributor.channels.base import Channel
+from distributor.errors import ConfigError
 from distributor.models import DeliveryKind
 from distributor.pipeline.dispatch import Expander
 from distributor.pipeline.email_fanout import attach_store, digest_expander
@@ -27,16 +28,23 @@ EMAIL_CHANNELS = ("sendgrid",)
 
 def hooks(
     settings: Settings, engine: Engine, channels: Mapping[str, Channel]
-) -> dict[tuple[str, str], Expander]:
-    """The expanders for every live email channel; each channel can then read its batches."""
+) -> tuple[dict[tuple[str, str], Expander], dict[str, str]]:
+    """The expanders for every live email channel (each channel can then read its
+    batches), and the email channels that cannot work now, with why (a missing or weak
+    link secret): those are left out of the round, and every other channel delivers."""
     store = SubscriberStore(engine)
     expanders: dict[tuple[str, str], Expander] = {}
+    unusable: dict[str, str] = {}
     for name in EMAIL_CHANNELS:
         channel = channels.get(name)
         if channel is None:
             continue
-        attach_store(channel, store, settings)
+        try:
+            attach_store(channel, store, settings)
+        except ConfigError as exc:
+            unusable[name] = str(exc)
+            continue
         expanders[(name, str(DeliveryKind.DIGEST))] = digest_expander(
             store, settings, channel=channel
         )
-    return expanders
+    return expanders, unusable

@@ -261,17 +261,23 @@ def deliver_due(
     worker_id: str | None = None,
     stop: StopFlag | None = None,
 ) -> DispatchReport:
-    """Everything due on ``channels``, with the email fan-out plugged in."""
-    return dispatch_due(
+    """Everything due on ``channels``, with the email fan-out plugged in. A channel that
+    cannot work (its link secret missing) is reported and left out; the others deliver."""
+    expanders, unusable = hooks(settings, engine, channels)
+    for name, why in unusable.items():
+        log.error("channel %s cannot deliver: %s; its deliveries wait", name, why)
+    report = dispatch_due(
         engine,
         settings,
-        channels,
+        {n: c for n, c in channels.items() if n not in unusable},
         now=now,
         worker_id=worker_id,
         stop=stop,
         outbox=Outbox(engine, settings.schedule),
-        expanders=hooks(settings, engine, channels),
+        expanders=expanders,
     )
+    report.auth_failed.update(unusable)
+    return report
 
 
 def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:

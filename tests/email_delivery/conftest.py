@@ -14,7 +14,7 @@ from distributor.settings import Settings
 from tests.email_delivery.sendgrid_server import SendGridServer
 
 API_KEY = "SG.local-test-key-not-real"
-LINK_SECRET = "link-secret-for-tests"
+LINK_SECRET = "link-secret-for-tests-0123456789abcdef"
 
 
 @pytest.fixture

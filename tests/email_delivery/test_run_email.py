@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from distributor import settings as config
@@ -47,3 +48,52 @@ def test_the_digest_goes_once_at_seven_to_every_audience_in_batches(
     assert len(sendgrid_server.sends) == 3
     states = Outbox(engine, cfg.schedule).counts()
     assert "uncertain" not in str(states)
+
+
+def test_a_missing_link_secret_stops_only_the_email_channel(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DISTRIBUTOR_LINK_SECRET")
+    cfg = config.from_mapping(site(tmp_path, sendgrid_server, db_url), base_dir=tmp_path)
+    subscribe(engine)
+    run(cfg, engine, now=BEFORE)
+    at_seven = run(cfg, engine, now=AT_SEVEN)
+    # The email channel is reported and skipped; nothing was sent half-signed...
+    assert "DISTRIBUTOR_LINK_SECRET" in at_seven.dispatched.auth_failed["sendgrid"]
+    assert sendgrid_server.sends == [] and at_seven.failed
+    # ...and the other channels delivered: the day's files are written.
+    assert list((tmp_path / "out").glob("*/digest.html"))
+    # Once the secret is there, the waiting digest goes out.
+    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", "a" * 40)
+    later = run(cfg, engine, now=datetime(2026, 11, 30, 7, 5, tzinfo=UTC))
+    assert later.dispatched.failed == [] and sendgrid_server.sends
+
+
+def test_check_config_refuses_a_missing_or_weak_link_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from distributor.cli import main
+
+    path = tmp_path / "d.toml"
+    path.write_text(
+        '[delivery]\nchannels = ["files", "sendgrid"]\n'
+        '[channels.sendgrid]\nfrom_email = "digest@news.example.org"\nasm_group_id = 7\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.a-key-for-the-check")
+    for value, expected in ((None, "is not set"), ("short", "is too short (5 characters)")):
+        if value is None:
+            monkeypatch.delenv("DISTRIBUTOR_LINK_SECRET", raising=False)
+        else:
+            monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", value)
+        result = CliRunner().invoke(main, ["--config", str(path), "check-config"])
+        assert result.exit_code == 2
+        assert f"DISTRIBUTOR_LINK_SECRET {expected}" in result.output
+        assert "configuration is valid" not in result.output

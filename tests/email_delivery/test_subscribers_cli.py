@@ -171,7 +171,7 @@ def test_send_test_without_a_key_is_a_usage_error(
     config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
-    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", "x")
+    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", "x" * 40)
     code, _, err = _run(
         config, "send-test", "--to", "editor@example.org", "--source", str(_articles(tmp_path))
     )
