@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
+
+import regex
 
 from distributor.compose.safe import clean_inline, safe_url
 from distributor.models import Roundup, RoundupItem, Story
@@ -136,13 +139,19 @@ def roundup_json(roundup: Roundup) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+_NONCHARACTER = regex.compile(r"\p{Noncharacter_Code_Point}", regex.V1)
+_SPACES = re.compile(" {2,}")
+
+
 def _xml_text(value: str) -> str:
-    """Drop what XML 1.0 cannot carry at all (control characters, surrogates, U+FFFE/F)."""
-    return "".join(
+    """Drop what XML 1.0 cannot carry at all (control characters, surrogates,
+    noncharacters such as U+FFFE), and the double space a dropped one leaves."""
+    kept = "".join(
         ch
         for ch in clean_inline(value)
-        if unicodedata.category(ch) != "Cs" and ch not in "\ufffe\uffff"
+        if unicodedata.category(ch) != "Cs" and not _NONCHARACTER.match(ch)
     )
+    return _SPACES.sub(" ", kept)
 
 
 def roundup_rss(roundup: Roundup, publisher: PublisherSettings) -> str:
@@ -151,7 +160,7 @@ def roundup_rss(roundup: Roundup, publisher: PublisherSettings) -> str:
     channel = ET.SubElement(rss, "channel")
     day_text = f"{roundup.day.day} {roundup.day:%B %Y}"
     ET.SubElement(channel, "title").text = _xml_text(f"{publisher.name}: {roundup.title}")
-    ET.SubElement(channel, "link").text = safe_url(publisher.url) or ""
+    ET.SubElement(channel, "link").text = _xml_text(safe_url(publisher.url) or "")
     ET.SubElement(channel, "description").text = _xml_text(
         f"The day's top government news stories from {publisher.name}, {day_text}."
     )
@@ -162,12 +171,14 @@ def roundup_rss(roundup: Roundup, publisher: PublisherSettings) -> str:
         for it in items:
             entry = ET.SubElement(channel, "item")
             ET.SubElement(entry, "title").text = _xml_text(it.headline)
-            if it.url:
-                ET.SubElement(entry, "link").text = it.url
-                ET.SubElement(entry, "guid", {"isPermaLink": "true"}).text = it.url
+            # Every value goes through _xml_text, a link through safe_url first too.
+            url = _xml_text(safe_url(it.url) or "")
+            if url:
+                ET.SubElement(entry, "link").text = url
+                ET.SubElement(entry, "guid", {"isPermaLink": "true"}).text = url
             else:
                 ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = _xml_text(it.story_id)
-            ET.SubElement(entry, "category").text = section
+            ET.SubElement(entry, "category").text = _xml_text(section)
     ET.indent(rss)
     body = ET.tostring(rss, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -28,7 +28,9 @@ _NO_MARK_OR_CONTROL = re.compile(
 )
 # The common shape, accepted without parsing: scheme, plain host, printable ASCII path.
 _SIMPLE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][\x21-\x7e]*)?")
-_URL_BAD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]", regex.V1)
+# Space, controls, format characters, surrogates and noncharacters (U+FFFE, U+FDD0…):
+# none belongs in a link, and noncharacters make XML (roundup.xml) ill-formed.
+_URL_BAD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]", regex.V1)
 _UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 

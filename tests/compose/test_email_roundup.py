@@ -115,3 +115,16 @@ def test_rss_language_and_name_from_publisher() -> None:
     assert channel is not None
     assert channel.findtext("language") == "cy-GB"
     assert channel.findtext("title", "").startswith("Civic <Wire>: ")
+
+
+def test_rss_stays_well_formed_with_noncharacters_in_urls_and_titles() -> None:
+    odd = story(
+        9, title="Budget \ufffe plan \ufdd0 set", url="https://news.example.org/a\ufffeb", hour=23
+    )
+    fine = story(10, url="https://news.example.org/fine", hour=22)
+    r = build_roundup([odd, fine], DAY, RoundupOptions(featured_count=2))
+    root = ET.fromstring(roundup_rss(r, Settings().publisher).encode("utf-8"))  # parses
+    items = {i.findtext("title"): i for i in root.iter("item")}
+    broken = items["Budget plan set"]
+    assert broken.find("link") is None  # a URL with a noncharacter is refused, not written
+    assert any(i.findtext("link") == "https://news.example.org/fine" for i in items.values())
