@@ -387,7 +387,9 @@ def digest_view(
     )
     context = {
         "brand": brand,
-        "subject": shorten(subj, SUBJECT_LIMIT),
+        # SendGrid fills substitution tags in the subject too: article text in it must
+        # not be able to form one (plain_text breaks "{%" and "{{").
+        "subject": plain_text(shorten(subj, SUBJECT_LIMIT)),
         "preheader": shorten(pre, PREHEADER_LIMIT),
         "date_long": long_date(day),
         "count": len(headlines),

@@ -132,10 +132,13 @@ def _reference(match: regex.Match[str] | str) -> str:
 
 
 def plain_text(value: object) -> str:
-    """A value for the plain-text twin: one clean line that cannot form a placeholder."""
+    """A value for the plain-text twin and the subject: one clean line that cannot form a
+    ``{{placeholder}}`` of the digest's nor a ``{%tag%}`` that SendGrid fills per reader."""
     text = value if type(value) is Clean else clean_inline("" if value is None else str(value))
-    if "{{" in text or "}}" in text:
-        return text.replace("{{", "{ {").replace("}}", "} }")
+    if "{" in text or "}" in text:
+        return (
+            text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
+        )
     return text
 
 

@@ -97,3 +97,36 @@ def test_check_config_refuses_a_missing_or_weak_link_secret(
         assert result.exit_code == 2
         assert f"DISTRIBUTOR_LINK_SECRET {expected}" in result.output
         assert "configuration is valid" not in result.output
+
+
+def test_article_text_can_never_form_a_substitution_tag(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+) -> None:
+    cfg = site(tmp_path, sendgrid_server, db_url)
+    (tmp_path / "news" / "hostile.txt").write_text(
+        "Budget {%q%} and {{unsubscribe_url}} announced\n"
+        "The {%n%} budget gives {{name}} £2bn for roads.\n",
+        encoding="utf-8",
+    )
+    settings = config.from_mapping(cfg, base_dir=tmp_path)
+    subscribe(engine)
+    run(settings, engine, now=BEFORE)
+    run(settings, engine, now=AT_SEVEN)
+    assert sendgrid_server.sends
+    seen = 0
+    for request in sendgrid_server.sends:
+        body = request.body
+        subjects = [body.get("subject", "")] + [
+            p.get("subject", "") for p in body["personalizations"]
+        ]
+        assert not any("{%" in s or "{{" in s for s in subjects)
+        text = next(c["value"] for c in body["content"] if c["type"] == "text/plain")
+        story_lines = [line for line in text.splitlines() if "udget" in line]
+        seen += bool(story_lines)
+        for line in story_lines:
+            assert "{%" not in line and "%}" not in line and "{{" not in line
+    assert seen, "the hostile story went out in the everyone variant"
