@@ -394,6 +394,7 @@ def digest_view(
         "date_long": long_date(day),
         "count": len(headlines),
         "roundup_title": clean_inline(roundup.title),
+        "left_out_text": "",  # set when the roundup list is cut to fit the size budget
         "reason": reason,
         "ph": _PLACEHOLDER_VALUES,
     }
@@ -503,6 +504,14 @@ def digest_mjml(
     return _render_templates(digest_view(stories, roundup, settings, day, variant), settings)[0]
 
 
+def _cut_lines(view: DigestView, keep: int, left_out: int) -> DigestView:
+    """``view`` with its first ``keep`` roundup lines and a line saying how many are not."""
+    stories = "story" if left_out == 1 else "stories"
+    where = view.context["brand"].get("url") or ""
+    note = f"…and {left_out} more {stories}" + (f" at {where}" if where else "") + "."
+    return replace(view, lines=view.lines[:keep], context={**view.context, "left_out_text": note})
+
+
 def render_digest(
     stories: Sequence[Story],
     roundup: Roundup,
@@ -524,9 +533,13 @@ def render_digest(
     """
     plan = digest_view(stories, roundup, settings, day, variant, subject, preheader)
     budget = settings.email.max_html_bytes
+
+    def size_of(view: DigestView) -> tuple[int, str, str]:
+        html, text = render_view(view, settings, compile_once=compile_once)
+        return (len(html) if html.isascii() else len(html.encode("utf-8"))), html, text
+
     while True:
-        html, text = render_view(plan, settings, compile_once=compile_once)
-        size = len(html) if html.isascii() else len(html.encode("utf-8"))
+        size, html, text = size_of(plan)
         if size <= budget or not plan.cards:
             break
         last = plan.cards[-1]
@@ -541,6 +554,27 @@ def render_digest(
             cards=plan.cards[:-1],
             lines=(Line(last.story_id, last.headline, last.url), *plan.lines),
         )
+    if size > budget and plan.lines:
+        # Still too big with every story on one line: keep as many lines as fit (found by
+        # halving, a few renders for a thousand lines) and say how many were left out.
+        fits, low, high = None, 0, len(plan.lines) - 1
+        while low <= high:
+            keep = (low + high) // 2
+            view = _cut_lines(plan, keep, len(plan.lines) - keep)
+            trial = size_of(view)
+            if trial[0] <= budget:
+                fits, low = (view, trial), keep + 1
+            else:
+                high = keep - 1
+        if fits is not None:
+            log.warning(
+                "digest is %d bytes, over the %d byte budget: %d of %d roundup lines left out",
+                size,
+                budget,
+                len(plan.lines) - len(fits[0].lines),
+                len(plan.lines),
+            )
+            plan, (size, html, text) = fits
     story_ids = tuple(c.story_id for c in plan.cards) + tuple(ln.story_id for ln in plan.lines)
     if log.isEnabledFor(logging.INFO):
         log.info(

@@ -352,3 +352,17 @@ def test_empty_day_is_flagged() -> None:
     codes = {f.code for f in lint_digest(digest)}
     assert "empty-section" in codes
     assert "no new stories" in digest.subject
+
+
+def test_a_day_too_big_for_the_budget_cuts_the_roundup_and_says_how_much() -> None:
+    # 1,000 stories render to far more than Gmail shows before clipping (102 KB), which
+    # would hide the unsubscribe link: the list is cut to fit, and the reader told.
+    stories = [story(i, hour=8 + i % 12) for i in range(1, 1001)]
+    digest = render(stories, with_email(featured_count=3))
+    size = len(digest.html.encode("utf-8"))
+    assert size <= EmailSettings().max_html_bytes
+    assert "{{unsubscribe_url}}" in digest.html  # the footer survived
+    listed = len(digest.story_ids)
+    assert 3 < listed < 1000
+    note = f"…and {1000 - listed} more stories"
+    assert note in digest.html and note in digest.text
