@@ -525,3 +525,29 @@ def shorten(
     if cut is None:
         return (ellipsis + suffix).strip()
     return candidate(cut)
+
+
+# --- mentions, as twitter-text finds them ---------------------------------------------
+# twitter-text's validMentionOrList and invalidMentionMatchEnd (Extractor, v3): an @ (or a
+# full-width ＠) after the start, a character that cannot end a word of a handle, or "RT"/
+# "RT:"; a handle of 1-20 [A-Za-z0-9_]; not followed by another @, a Latin accented
+# letter or "://". So "の@user", "RT@jack" and "é@user" are mentions, "me@example.org" is not.
+_LATIN_ACCENTS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257"
+    "\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_MENTION = re.compile(
+    r"(?:^|(?<=[^a-zA-Z0-9_!#$%&*@＠])|(?:(?<=^[rR][tT])|(?<=[^a-zA-Z0-9_+~.-][rR][tT])):?)"
+    r"(?P<at>[@＠]+)(?P<name>[a-zA-Z0-9_]{1,20})(?:/[a-zA-Z][a-zA-Z0-9_-]{0,24})?"
+)
+_MENTION_END = re.compile(rf"[@＠{_LATIN_ACCENTS}]|://")
+
+
+def mention_points(text: str) -> list[int]:
+    """Where each mention's handle starts (just after its @), as twitter-text links them."""
+    points: list[int] = []
+    for m in _MENTION.finditer(text):
+        if _MENTION_END.match(text, m.end("name")):
+            continue
+        points.append(m.end("at"))
+    return points

@@ -26,6 +26,7 @@ from distributor.settings import Settings, SocialSettings
 from distributor.text import (
     ELLIPSIS,
     LengthRule,
+    mention_points,
     sentence_parts,
     shorten,
     split_text,
@@ -41,7 +42,8 @@ _DROP = regex.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
 # links them, and the text reads the same.
-_ENTITY = re.compile(r"(?<!\w)([@＠#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
+# Hashtags and cashtags; mentions are found as twitter-text finds them (mention_points).
+_ENTITY = re.compile(r"(?<!\w)([#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
 NEUTRAL = "\u200b"
 _SIGNS = re.compile("[@＠#＃$]")
 # Printable text that needs no cleaning: Latin, Cyrillic, general punctuation, currency.
@@ -64,10 +66,20 @@ def social_text(value: str) -> str:
     if not _SIGNS.search(text):
         return text
     spans = url_spans(text)
+    # A zero-width space after each mention's @ (where twitter-text would link it, outside
+    # links): the text reads the same and notifies nobody.
+    points = [p for p in mention_points(text) if not any(a < p < b for a, b in spans)]
     out: list[str] = []
     pos = 0
     for start, end in [*spans, (len(text), len(text))]:
-        out.append(_ENTITY.sub(lambda m: (m.group(1) or m.group(2)) + NEUTRAL, text[pos:start]))
+        piece, cuts = [], [p for p in points if pos <= p <= start]
+        last = pos
+        for p in cuts:
+            piece.append(text[last:p])
+            piece.append(NEUTRAL)
+            last = p
+        piece.append(text[last:start])
+        out.append(_ENTITY.sub(lambda m: (m.group(1) or m.group(2)) + NEUTRAL, "".join(piece)))
         out.append(text[start:end])
         pos = end
     return "".join(out).strip()

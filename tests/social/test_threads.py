@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -373,3 +374,38 @@ def test_property_quote_posts_hold_whole_sentences(sentences: list[str]) -> None
         said = part.split("”\n— ")[0].removeprefix("“").removesuffix(ELLIPSIS)
         # Every part ends where a sentence ends.
         assert said.endswith(".")
+
+
+def test_social_text_neutralises_exactly_the_mentions_twitter_text_extracts(
+    specs_dir: Path,
+) -> None:
+    import yaml
+
+    from distributor.compose.threads import NEUTRAL, social_text
+    from distributor.text import mention_points
+
+    data = yaml.safe_load((specs_dir / "twitter-text" / "extract.yml").read_text("utf-8"))
+    cases = [
+        *data["tests"]["mentions"],
+        *(
+            {**c, "expected": [e["screen_name"] for e in c["expected"]]}
+            for c in data["tests"]["mentions_or_lists_with_indices"]
+        ),
+    ]
+    assert len(cases) >= 25
+    for case in cases:
+        text = case["text"]
+        safe = social_text(text)
+        assert mention_points(safe) == [], text  # nothing in the post links an account
+        # Exactly those: one mark per mention twitter-text finds, none anywhere else.
+        assert safe.count(f"@{NEUTRAL}") + safe.count(f"＠{NEUTRAL}") == len(case["expected"]), text
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [("の@username", True), ("RT@jack", True), ("é@user", True), ("me@example.org", False)],
+)
+def test_mentions_the_old_rule_missed_are_neutralised(text: str, linked: bool) -> None:
+    from distributor.compose.threads import NEUTRAL, social_text
+
+    assert (NEUTRAL in social_text(text)) is linked
