@@ -71,6 +71,62 @@ def _measure(name: str, count: int, work: Callable[[], int]) -> list[dict[str, A
     ]
 
 
+def stored_ingest() -> list[dict[str, Any]]:
+    """The ingest phase of ``run`` (read, then record in SQLite): a 50,000-item feed into
+    an empty store, then an unchanged 1,000-item feed read again into that 51,000-article
+    store (an unchanged file is known by its hash and not parsed again, as a feed URL
+    answering 304 is not). Targets: 30 s and 0.5 s."""
+    from distributor.pipeline import phases
+    from distributor.settings import Settings
+    from distributor.store import db
+    from distributor.store.articles import ArticleStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        big, small = root / "big.xml", root / "small.xml"
+        big.write_bytes(feed_bytes(50_000))
+        small.write_bytes(feed_bytes(1_000))
+        engine = db.connect(f"sqlite:///{root / 'store.db'}")
+        db.migrate(engine)
+        settings = Settings(ingest=IngestSettings(max_bytes=500_000_000))
+        store = ArticleStore(engine)
+        start = time.perf_counter()
+        first = phases.ingest(settings, store, [str(big)])
+        fifty = time.perf_counter() - start
+        assert len(first.recorded) == 50_000 and not first.problems
+        phases.ingest(settings, store, [str(small)])  # first sighting: 1,000 new
+        best = float("inf")
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            again = phases.ingest(settings, store, [str(small)])
+            best = min(best, time.perf_counter() - start)
+            assert not any(r.change.value != "unchanged" for r in again.recorded)
+        # The same, with the file's hash forgotten: parsed and looked up item by item.
+        parsed = float("inf")
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            report = read_sources([str(small)], settings.ingest)
+            recorded = store.record(report.articles)
+            parsed = min(parsed, time.perf_counter() - start)
+            assert all(r.change.value == "unchanged" for r in recorded)
+        engine.dispose()
+    return [
+        {"name": "ingest_store_50000_seconds", "value": round(fifty, 2), "unit": "s", "target": 30},
+        {
+            "name": "ingest_unchanged_1000_into_50000_seconds",
+            "value": round(best, 3),
+            "unit": "s",
+            "target": 0.5,
+        },
+        {
+            "name": "ingest_unchanged_1000_parsed_again_into_51000_seconds",
+            "value": round(parsed, 3),
+            "unit": "s",
+            "target": 0.5,
+        },
+    ]
+
+
 def run() -> list[dict[str, Any]]:
     data = feed_bytes()
     figures = _measure("ingest_feed_1000", ITEMS, lambda: len(parse_feed(data, "bench").articles))
@@ -84,4 +140,4 @@ def run() -> list[dict[str, Any]]:
             return len(report.articles)
 
         figures += _measure("ingest_folder_1000", ITEMS, read_folder)
-    return figures
+    return figures + stored_ingest()

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Row, or_, select
+from sqlalchemy import Connection, Engine, Row, or_, select
 
 from distributor.models import Article, Image
 from distributor.store.tables import articles, feed_state
@@ -38,35 +38,48 @@ class ArticleStore:
 
         A sighting matches a stored article by canonical URL or by guid, so a feed
         that re-dates or re-orders its items, or adds a URL to a guid-only item,
-        does not bring old articles back.
+        does not bring old articles back. Sightings are looked up a few hundred at a
+        time and new articles inserted together: a 50,000-item feed is seconds.
         """
         seen_at = now or datetime.now(UTC)
+        items = list(batch)
         results: list[Recorded] = []
         with self.engine.begin() as conn:
-            for article in batch:
-                conds = [articles.c.identity == article.identity, articles.c.guid == article.guid]
-                if article.url:
-                    conds.append(articles.c.url == article.url)
-                row = conn.execute(select(articles).where(or_(*conds)).limit(1)).first()
-                values = _values(article)
-                if row is None:
-                    conn.execute(
-                        articles.insert().values(
-                            **values, first_seen_at=seen_at, updated_at=seen_at, version=1
+            for first in range(0, len(items), _CHUNK):
+                chunk = items[first : first + _CHUNK]
+                known = _Known(_existing(conn, chunk))
+                pending: list[dict[str, Any]] = []
+                for article in chunk:
+                    if known.pending(article):
+                        # Seen twice in one chunk: settle the first before the second.
+                        _insert(conn, pending)
+                        pending = []
+                        known = _Known(_existing(conn, [article]))
+                    row = known.find(article)
+                    values = _values(article)
+                    if row is None:
+                        pending.append(
+                            {
+                                **values,
+                                "first_seen_at": seen_at,
+                                "updated_at": seen_at,
+                                "version": 1,
+                            }
                         )
-                    )
-                    results.append(Recorded(article, Change.NEW, 1))
-                elif row.content_hash != article.content_hash:
-                    version = row.version + 1
-                    values.pop("identity")
-                    conn.execute(
-                        articles.update()
-                        .where(articles.c.id == row.id)
-                        .values(**values, updated_at=seen_at, version=version)
-                    )
-                    results.append(Recorded(article, Change.UPDATED, version))
-                else:
-                    results.append(Recorded(article, Change.UNCHANGED, row.version))
+                        known.add_pending(article)
+                        results.append(Recorded(article, Change.NEW, 1))
+                    elif row.content_hash != article.content_hash:
+                        version = row.version + 1
+                        values.pop("identity")
+                        conn.execute(
+                            articles.update()
+                            .where(articles.c.id == row.id)
+                            .values(**values, updated_at=seen_at, version=version)
+                        )
+                        results.append(Recorded(article, Change.UPDATED, version))
+                    else:
+                        results.append(Recorded(article, Change.UNCHANGED, row.version))
+                _insert(conn, pending)
         return results
 
     def for_day(self, day: date, tz: ZoneInfo) -> list[Article]:
@@ -117,6 +130,61 @@ class ArticleStore:
                             url=url, etag=etag, last_modified=modified, checked_at=checked
                         )
                     )
+
+
+_CHUNK = 400  # sightings looked up per query: three IN lists within SQLite's 999 limit
+
+
+def _existing(conn: Connection, chunk: Sequence[Article]) -> list[Row[Any]]:
+    """The stored rows any of ``chunk`` matches, by identity, guid or URL."""
+    urls = [a.url for a in chunk if a.url]
+    conds = [
+        articles.c.identity.in_([a.identity for a in chunk]),
+        articles.c.guid.in_([a.guid for a in chunk]),
+    ]
+    if urls:
+        conds.append(articles.c.url.in_(urls))
+    query = select(articles.c.id, articles.c.identity, articles.c.guid, articles.c.url)
+    columns = (articles.c.content_hash, articles.c.version)
+    return list(conn.execute(query.add_columns(*columns).where(or_(*conds))).all())
+
+
+class _Known:
+    """Stored rows by identity, guid and URL, and what this chunk is about to insert."""
+
+    def __init__(self, rows: Sequence[Row[Any]]) -> None:
+        self.by: dict[tuple[str, str], Row[Any]] = {}
+        # Earliest id first, as the one-query-per-item lookup with LIMIT 1 found it.
+        for row in sorted(rows, key=lambda r: r.id, reverse=True):
+            self.by[("identity", row.identity)] = row
+            self.by[("guid", row.guid)] = row
+            if row.url:
+                self.by[("url", row.url)] = row
+        self.new: set[tuple[str, str]] = set()
+
+    def find(self, a: Article) -> Row[Any] | None:
+        for key in _keys(a):
+            if key in self.by:
+                return self.by[key]
+        return None
+
+    def pending(self, a: Article) -> bool:
+        return any(key in self.new for key in _keys(a))
+
+    def add_pending(self, a: Article) -> None:
+        self.new.update(_keys(a))
+
+
+def _keys(a: Article) -> list[tuple[str, str]]:
+    keys = [("identity", a.identity), ("guid", a.guid)]
+    if a.url:
+        keys.append(("url", a.url))
+    return keys
+
+
+def _insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(articles.insert(), rows)
 
 
 def _values(a: Article) -> dict[str, Any]:

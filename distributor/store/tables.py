@@ -29,7 +29,7 @@ articles = Table(
     # The canonical URL, else the feed guid: what makes two sightings one article.
     Column("identity", String(2048), nullable=False, unique=True),
     Column("guid", String(2048), nullable=False, index=True),
-    Column("url", String(2048)),
+    Column("url", String(2048), index=True),
     Column("source_id", String(2048), nullable=False),
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),

@@ -77,3 +77,30 @@ def test_example_folder_read_twice_is_new_once_then_an_edit_updates(
         "articles/rail-fares-freeze.txt"
     ]
     assert store.count() == 12
+
+
+def test_an_unchanged_feed_file_is_not_parsed_again_and_a_changed_one_is(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from distributor.pipeline import phases
+    from distributor.settings import Settings
+
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(item("a"), item("b")))
+    store = ArticleStore(engine)
+    settings = Settings()
+    first = phases.ingest(settings, store, [str(feed)])
+    assert [r.change for r in first.recorded] == [Change.NEW, Change.NEW]
+    again = phases.ingest(settings, store, [str(feed)])
+    assert again.recorded == [] and again.problems == []  # known by its hash, as a 304
+    feed.write_bytes(rss(item("a", text="Body of a, corrected."), item("b"), item("c")))
+    changed = phases.ingest(settings, store, [str(feed)])
+    assert [r.change for r in changed.recorded] == [Change.UPDATED, Change.UNCHANGED, Change.NEW]
+
+
+def test_the_same_item_twice_in_one_feed_is_one_article(engine: Engine) -> None:
+    store = ArticleStore(engine)
+    twice = parse_feed(rss(item("a"), item("b"), item("a", text="Body of a, again.")), "feed")
+    results = store.record(twice.articles)
+    assert [r.change for r in results] == [Change.NEW, Change.NEW, Change.UPDATED]
+    assert store.count() == 2
