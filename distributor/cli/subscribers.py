@@ -92,10 +92,11 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     """
     cfg = load_settings(ctx)
     store = _store(cfg)
-    with file.open(encoding="utf-8-sig", newline="") as fh:
+    # Bytes that are not UTF-8 are kept (surrogateescape) for the import to report by line.
+    with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         lines = sum(1 for _ in fh)
     with (
-        file.open(encoding="utf-8-sig", newline="") as fh,
+        file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh,
         progress_bar(max(lines - 1, 0), "importing") as step,
     ):
         report = store.import_csv(fh, source=source or file.name, progress=step)

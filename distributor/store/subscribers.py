@@ -168,6 +168,10 @@ def _subscriber(row: Row[Any]) -> Subscriber:
     )
 
 
+# Bytes that were not UTF-8, as the surrogateescape error handler keeps them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def spreadsheet_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula: one opening with = + - @ (or a
     tab or carriage return) gets a leading apostrophe, as OWASP advises for CSV export."""
@@ -243,8 +247,23 @@ class SubscriberStore:
         pending: list[_Incoming] = []
         seen: set[str] = set()
         reported = 1  # lines read so far (the header)
-        for row in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # A field over the csv module's limit, a stray NUL: that row only (it is the
+                # line after the last one the reader finished).
+                report.problems.append(RowProblem(reader.line_num + 1, f"unreadable row: {exc}"))
+                continue
             line = reader.line_num
+            if any(_UNDECODED.search(v) for v in row.values() if isinstance(v, str)):
+                report.problems.append(
+                    RowProblem(line, "not UTF-8 text; save the file as UTF-8 (row skipped)")
+                )
+                continue
             try:
                 address = normalise_email(row.get("email") or "")
                 topics = normalise_topics(row["topics"] or "") if "topics" in row else None

@@ -177,3 +177,24 @@ def test_send_test_without_a_key_is_a_usage_error(
     )
     assert code == 2
     assert "SENDGRID_API_KEY is not set" in err
+
+
+def test_import_reports_an_oversized_field_and_bad_bytes_by_line_and_keeps_the_rest(
+    config: Path, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "readers.csv"
+    huge = "x" * (200 * 1024)
+    csv_file.write_bytes(
+        b"email,name\n"
+        b"ann@example.org,Ann\n"
+        + f'big@example.org,"{huge}"\n'.encode()
+        + b"bad@example.org,Caf\xe9\n"
+        b"bob@example.org,Bob\n"
+    )
+    code, out, err = _run(config, "subscribers", "import", str(csv_file), "--json")
+    assert code == 1
+    assert "Traceback" not in out + err
+    problems = {p["line"]: p["message"] for p in json.loads(out)["problems"]}
+    assert "field larger" in problems[3] and "not UTF-8" in problems[4]
+    code, out, _ = _run(config, "subscribers", "list", "--json")
+    assert sorted(r["email"] for r in json.loads(out)) == ["ann@example.org", "bob@example.org"]
