@@ -110,10 +110,14 @@ def link_value(key: bytes, token: str) -> str:
     return f"{token}.{sign(key, token)}"
 
 
+_SIGNATURE = re.compile(r"[0-9a-f]{32}")
+
+
 def verify(key: bytes, value: str) -> str | None:
     """The token of a link value made by :func:`link_value` with this key, else None."""
     token, _, signature = value.rpartition(".")
-    if not token or not set(token) <= _URL_SAFE:
+    if not token or not set(token) <= _URL_SAFE or not _SIGNATURE.fullmatch(signature):
+        # compare_digest refuses non-ASCII text: a forged signature is simply not valid.
         return None
     return token if hmac.compare_digest(sign(key, token), signature) else None
 

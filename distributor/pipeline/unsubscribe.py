@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from distributor.pipeline.email_fanout import verify
 from distributor.pipeline.preferences import preferences_page
@@ -46,7 +46,9 @@ def make_app(
     unsubscribe_url: str = "",
 ) -> WSGIApp:
     """The app for both links; requests to ``preferences_path`` get the preferences page
-    (offering ``topics``), all others the unsubscribe flow."""
+    (offering ``topics``), those to the path of ``unsubscribe_url`` the unsubscribe flow,
+    any other path a 404."""
+    unsubscribe_path = urlsplit(unsubscribe_url).path.rstrip("/") if unsubscribe_url else None
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         def answer(status: str, title: str, body: str) -> list[bytes]:
@@ -76,10 +78,14 @@ def make_app(
         if method not in ("GET", "POST"):
             start_response("405 Method Not Allowed", [("Allow", "GET, POST")])
             return [b""]
+        path = environ.get("PATH_INFO", "/").rstrip("/")
+        on_preferences = preferences_path is not None and path == preferences_path.rstrip("/")
+        if not on_preferences and unsubscribe_path is not None and path != unsubscribe_path:
+            # Only the unsubscribe link's own path unsubscribes.
+            return answer("404 Not Found", "Not found", "<p>There is no page here.</p>")
         # Read whole (and capped) before answering, whichever page answers.
         form = _read_form(environ) if method == "POST" else None
-        path = environ.get("PATH_INFO", "/").rstrip("/")
-        if preferences_path is not None and path == preferences_path.rstrip("/"):
+        if on_preferences:
             return answer(
                 *preferences_page(
                     store,
@@ -115,7 +121,8 @@ def make_app(
 def _read_form(environ: dict[str, Any]) -> dict[str, list[str]]:
     """A POST's url-encoded form, its body read up to MAX_BODY bytes."""
     try:
-        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
+        # A negative length ("-1") would read the body unbounded.
+        length = max(0, min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY))
     except ValueError:
         length = 0
     body = environ["wsgi.input"].read(length) if length else b""

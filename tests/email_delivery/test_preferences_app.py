@@ -129,3 +129,46 @@ def test_the_unsubscribe_path_still_unsubscribes(served: tuple[str, SubscriberSt
     )
     bob = store.get("bob@example.org")
     assert bob is not None and bob.status is Status.UNSUBSCRIBED
+
+
+def test_only_the_unsubscribe_path_unsubscribes(served: tuple[str, SubscriberStore]) -> None:
+    base, store = served
+    link = _link(store, "ann@example.org")
+    r = requests.post(f"{base}/anything-else", params={"u": link}, timeout=10)
+    assert r.status_code == 404
+    ann = store.get("ann@example.org")
+    assert ann is not None and ann.status is Status.ACTIVE
+    r = requests.post(f"{base}/unsubscribe", params={"u": link}, timeout=10)
+    assert r.status_code == 200
+    ann = store.get("ann@example.org")
+    assert ann is not None and ann.status is Status.UNSUBSCRIBED
+
+
+@pytest.mark.parametrize("signature", ["é" * 32, "x", "0" * 31 + "€", ""])
+def test_a_forged_signature_is_a_400_never_a_500(
+    served: tuple[str, SubscriberStore], signature: str
+) -> None:
+    base, store = served
+    token = _link(store, "bob@example.org").rsplit(".", 1)[0]
+    r = requests.post(f"{base}/unsubscribe", params={"u": f"{token}.{signature}"}, timeout=10)
+    assert r.status_code == 400
+    bob = store.get("bob@example.org")
+    assert bob is not None and bob.status is Status.ACTIVE
+
+
+def test_a_negative_content_length_reads_no_body(served: tuple[str, SubscriberStore]) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    base, store = served
+    link = _link(store, "bob@example.org")
+    parts = urlsplit(base)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /preferences?u={link} HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: -1\r\nConnection: close\r\n\r\n".encode()
+        )
+        sock.settimeout(10)
+        answer = sock.recv(65536)  # answered at once: nothing waits for a body
+    assert answer.startswith(b"HTTP/1.")
