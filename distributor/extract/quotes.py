@@ -27,8 +27,6 @@ _VERBS = (
     r"|underscored|emphasizes|declares|vowed|cried out|cried|shouted|called out|quipped|recounted"
     r"|shared|reflected|recalled"
 )
-_OPEN_D = ("“", '"', "«", "„", "&ldquo;", "&quot;", "&#8220;", "&laquo;", "&#34;")
-_CLOSE_D = ("”", '"', "»", "“", "&rdquo;", "&quot;", "&#8221;", "&raquo;", "&#34;")
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
 _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
 _MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
