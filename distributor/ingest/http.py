@@ -6,6 +6,7 @@ is a line in the report rather than the end of the run.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -43,7 +44,38 @@ def fetch(
     settings: IngestSettings,
     validators: tuple[str | None, str | None] = (None, None),
 ) -> Fetched:
-    """GET ``url`` with the validators from the last fetch; raises SourceError on failure."""
+    """GET ``url`` with the validators from the last fetch; raises SourceError on failure.
+
+    The whole fetch (connecting, the headers, the body) is bounded by
+    ``ingest.timeout_seconds``: the socket timeouts bound each read, and a server that
+    trickles its headers a byte at a time is left behind on a daemon thread, so the
+    run goes on."""
+    outcome: list[Fetched | BaseException] = []
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome.append(_fetch(url, settings, validators))
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, name="distributor-fetch", daemon=True).start()
+    # A little past the limit: the body loop's own deadline reports a slow body first.
+    if not finished.wait(settings.timeout_seconds + 0.5):
+        raise _timed_out(url, settings)
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _fetch(
+    url: str,
+    settings: IngestSettings,
+    validators: tuple[str | None, str | None],
+) -> Fetched:
     etag, modified = validators
     headers = {"User-Agent": settings.user_agent, "Accept": FEED_ACCEPT}
     if etag:

@@ -92,6 +92,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.1)
 
+    def route_trickle_headers(self) -> None:
+        # The status line and headers a byte at a time, each well inside the read timeout.
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n" + b"X-Pad: " + (b"a" * 200)
+        )
+        try:
+            for byte in head:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client gave up, as it should
+
     def route_huge(self) -> None:
         # No Content-Length: the cap must stop the stream itself.
         self.send_response(200)

@@ -58,6 +58,7 @@ def test_changed_feed_is_fetched_despite_old_validators(server: FeedServer) -> N
         ("/gone", "HTTP 404"),
         ("/slow", "no complete answer within 0.5 s"),
         ("/trickle", "no complete answer within 0.5 s"),
+        ("/trickle-headers", "no complete answer within 0.5 s"),
         ("/huge", "larger than ingest.max_bytes (200000 bytes)"),
         ("/declared-huge", "larger than ingest.max_bytes"),
         ("/bomb", "larger than ingest.max_bytes (200000 bytes)"),
