@@ -69,7 +69,17 @@ def ingest(
     recorded = store.record(report.articles, now=now)
     if report.feed_state:
         store.save_feed_state(report.feed_state)
-    return Ingested(recorded=recorded, problems=list(report.problems))
+    problems = list(report.problems)
+    for r in recorded:
+        if r.change is Change.REFUSED:
+            problems.append(
+                SourceError(
+                    r.article.source_id,
+                    f"{r.article.identity}: this URL or guid is another source's article; "
+                    "its text was not replaced",
+                )
+            )
+    return Ingested(recorded=recorded, problems=problems)
 
 
 def read_only(settings: Settings, sources: Sequence[str] | None = None) -> Ingested:

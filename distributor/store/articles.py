@@ -20,6 +20,8 @@ class Change(enum.StrEnum):
     NEW = "new"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    REFUSED = "refused"
+    """Another source's article by URL or guid, with different content: not taken over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,12 @@ class ArticleStore:
                         )
                         known.add_pending(article)
                         results.append(Recorded(article, Change.NEW, 1))
+                    elif row.content_hash != article.content_hash and (
+                        row.source_id != article.source_id
+                    ):
+                        # A feed cannot rewrite another source's article by reusing its
+                        # URL or guid (the two would flip-flop on every run).
+                        results.append(Recorded(article, Change.REFUSED, row.version))
                     elif row.content_hash != article.content_hash:
                         version = row.version + 1
                         values.pop("identity")
@@ -144,7 +152,9 @@ def _existing(conn: Connection, chunk: Sequence[Article]) -> list[Row[Any]]:
     ]
     if urls:
         conds.append(articles.c.url.in_(urls))
-    query = select(articles.c.id, articles.c.identity, articles.c.guid, articles.c.url)
+    query = select(
+        articles.c.id, articles.c.identity, articles.c.guid, articles.c.url, articles.c.source_id
+    )
     columns = (articles.c.content_hash, articles.c.version)
     return list(conn.execute(query.add_columns(*columns).where(or_(*conds))).all())
 

@@ -104,3 +104,31 @@ def test_the_same_item_twice_in_one_feed_is_one_article(engine: Engine) -> None:
     results = store.record(twice.articles)
     assert [r.change for r in results] == [Change.NEW, Change.NEW, Change.UPDATED]
     assert store.count() == 2
+
+
+def test_a_feed_cannot_take_over_another_sources_article(engine: Engine, tmp_path: Path) -> None:
+    from distributor.pipeline import phases
+    from distributor.settings import Settings
+
+    ours, theirs = tmp_path / "ours.xml", tmp_path / "theirs.xml"
+    ours.write_bytes(rss(item("a"), item("b")))
+    # Another feed reuses our URL and guid for "a" with its own text.
+    theirs.write_bytes(rss(item("a", text="Something else entirely."), item("z")))
+    store = ArticleStore(engine)
+    phases.ingest(Settings(), store, [str(ours)])
+    result = phases.ingest(Settings(), store, [str(theirs)])
+    (refused,) = [p for p in result.problems if "another source's article" in p.reason]
+    assert "theirs.xml" in refused.source and "news.example.org/a" in refused.reason
+    assert store.get("https://news.example.org/z") is not None  # the rest is stored
+    for _ in range(2):  # run after run, ours stays ours: no flip-flop
+        for feed in (ours, theirs):
+            store.record(parse_feed(feed.read_bytes(), str(feed)).articles)
+        stored = store.get("https://news.example.org/a")
+        assert stored is not None and stored.body == "Body of a."
+
+
+def test_the_same_article_in_two_feeds_is_one_article_and_no_problem(engine: Engine) -> None:
+    store = ArticleStore(engine)
+    store.record(parse_feed(rss(item("a")), "all-news").articles)
+    again = store.record(parse_feed(rss(item("a")), "health-news").articles)
+    assert [r.change for r in again] == [Change.UNCHANGED]
