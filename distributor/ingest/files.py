@@ -207,17 +207,25 @@ _URL_LINE = re.compile(r"^(?:URL|Link)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 
 # Markdown -------------------------------------------------------------------------------
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+# Every open-ended run is bounded (a link's text or address, a title): a pattern that
+# fails far from where it starts would otherwise rescan to the end of the line from
+# each "![" or "<", quadratic in the line (50 KB of "![a](" took 30 s).
+# A run also stops at the bracket that would open the next link, so a failed try costs
+# a few characters, not the bound.
+_IMAGE = re.compile(
+    r"!\[([^\[\]]{0,1000})\]\(\s{0,20}<?([^()\s>]{0,2048})>?(?:\s{1,20}\"[^\"]{0,1000}\")?"
+    r"\s{0,20}\)"
+)
+_LINK = re.compile(r"\[([^\[\]]{1,1000})\]\([^()]{0,2048}\)")
+_REF_LINK = re.compile(r"\[([^\[\]]{1,1000})\]\[[^\[\]]{0,1000}\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]{1,2048})>")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPH_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _EMPH_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _CODE = re.compile(r"`+([^`]+)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,2048}>")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$")

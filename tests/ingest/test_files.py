@@ -258,3 +258,15 @@ def test_a_file_over_the_size_cap_is_refused_and_the_rest_read(tmp_path: Path) -
     (problem,) = report.problems
     assert problem.source == str(tmp_path / "news" / "big.txt")
     assert "ingest.max_bytes (500 bytes)" in problem.reason
+
+
+@pytest.mark.parametrize("shape", ["![a](", "[a](", "![", "<a b='", "<http://a"])
+def test_pathological_markdown_is_read_in_linear_time(shape: str) -> None:
+    import time
+
+    from distributor.ingest.files import parse_markdown
+
+    text = "---\ntitle: t\n---\n\n" + shape * (1_000_000 // len(shape))  # 1 MB
+    started = time.process_time()
+    parse_markdown(text, "f.md", source_id="s", guid="g")
+    assert time.process_time() - started < 1.0

@@ -88,6 +88,6 @@ def test_pathological_markup_is_read_in_linear_time() -> None:
 
     for shape in ("<a b='", "<p", "<!--", "<![CDATA[", "&#"):
         source = shape * (1_000_000 // len(shape))  # 1 MB
-        started = time.perf_counter()
+        started = time.process_time()
         html_to_text(source)
-        assert time.perf_counter() - started < 1.0, shape
+        assert time.process_time() - started < 1.0, shape
