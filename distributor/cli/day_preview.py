@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from distributor.channels.files import FilesChannel, FilesOptions
-from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings
+from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings, plural
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
 from distributor.pipeline import phases
@@ -62,7 +62,7 @@ def preview_day(
     if as_json:
         emit_json(report)
     else:
-        echo(f"Preview for {report['day']}: {len(stories)} stories")
+        echo(f"Preview for {report['day']}: {plural(len(stories), 'story', 'stories')}")
         if report["subject"]:
             echo(f"Subject: {report['subject']}")
         for story in composed.stories:
@@ -72,7 +72,7 @@ def preview_day(
             echo(f"  - {story.headline} ({figures}{quote})")
             for finding in lint(story):
                 echo(f"      lint: {finding}")
-        echo(f"Wrote {len(written)} files under {target}/")
+        echo(f"Wrote {plural(len(written), 'file')} under {target}/")
         for problem in ingested.problems:
             echo(f"  ! {problem}", err=True)
     if ingested.problems:

@@ -15,6 +15,7 @@ from distributor.cli.app import (
     emit_json,
     load_settings,
     main,
+    plural,
 )
 from distributor.errors import ConfigError
 from distributor.pipeline import phases
@@ -118,7 +119,7 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"channel {name}: {state}")
         for p in problems:
             click.echo(f"  ! {p}", err=True)
-        click.echo("configuration is valid" if not problems else f"{len(problems)} problem(s)")
+        click.echo("configuration is valid" if not problems else plural(len(problems), "problem"))
     if problems:
         ctx.exit(EXIT_USAGE)
 
@@ -157,7 +158,7 @@ def run_cmd(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
 def _print_run(report: RunReport) -> None:
     click.echo(
         f"{report.day}: {report.new} new, {report.updated} updated, "
-        f"{report.unchanged} already seen; {report.stories} stories today"
+        f"{report.unchanged} already seen; {plural(report.stories, 'story', 'stories')} today"
     )
     if report.subject:
         click.echo(
@@ -174,7 +175,9 @@ def _print_run(report: RunReport) -> None:
         f"{len(d.failed)} failed, {len(d.uncertain)} uncertain"
     )
     if report.written:
-        click.echo(f"wrote {len(report.written)} files under {_common_folder(report.written)}/")
+        click.echo(
+            f"wrote {plural(len(report.written), 'file')} under {_common_folder(report.written)}/"
+        )
         for path in report.written:
             click.echo(f"  {path}")
     for line in _problem_lines(report.problems):

@@ -20,6 +20,7 @@ from distributor.cli.app import (
     echo,
     emit_json,
     load_settings,
+    plural,
     preview,
 )
 from distributor.compose.roundup import RoundupOptions, build_roundup
@@ -151,7 +152,7 @@ def preview_thread(
     echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
     for thread in plan.threads:
         story = by_id[thread.story_id]
-        echo(f"\n{_source(story)}: {len(thread.posts)} posts")
+        echo(f"\n{_source(story)}: {plural(len(thread.posts), 'post')}")
         _echo_posts(thread, rule.unit)
         for origin in thread_origins(story, cfg):
             echo(
@@ -216,7 +217,7 @@ def preview_roundup(
         emit_json(report)
     else:
         echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
-        echo(f"Roundup for {roundup.day.isoformat()}: {listed} headlines")
+        echo(f"Roundup for {roundup.day.isoformat()}: {plural(listed, 'headline')}")
         _echo_posts(thread, rule.unit)
     if problems:
         ctx.exit(EXIT_FAILED)

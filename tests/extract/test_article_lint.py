@@ -139,3 +139,14 @@ def test_terminal_escapes_in_articles_never_reach_the_terminal(tmp_path: Path) -
         shown = result.stdout + result.stderr
         assert "Bridge" in shown, args
         assert not any(c in shown for c in "\x1b\x07\x9b"), args
+
+
+def test_counts_are_written_with_the_right_plural(tmp_path: Path) -> None:
+    folder = tmp_path / "today"
+    folder.mkdir()
+    (folder / "bridge.txt").write_text(
+        "Minister opens the new Wend bridge\nURL: https://news.example.org/bridge\n",
+        encoding="utf-8",
+    )
+    out = _run("preview", "thread", str(folder)).stdout
+    assert "today/bridge.txt: 1 post\n" in out and "1 posts" not in out
