@@ -90,7 +90,11 @@ def preview_digest(
         "text_bytes": len(digest.text.encode("utf-8")),
         "max_html_bytes": cfg.email.max_html_bytes,
         "findings": [f.as_dict() for f in findings],
-        "lint": {s.article.guid: [f.as_dict() for f in lint(s)] for s in stories if lint(s)},
+        "lint": {
+            guid: [f.as_dict() for f in findings]
+            for guid, findings in ((s.article.guid, lint(s)) for s in stories)
+            if findings
+        },
         "files": {
             "html": str(html_path),
             "text": str(out_dir / "digest.txt"),
