@@ -1,11 +1,12 @@
 """Bluesky through the atproto SDK: ``createSession``, then one ``createRecord`` of an
 ``app.bsky.feed.post`` per post.
 
-Links and our own hashtags become facets with UTF-8 byte offsets (Bluesky links only
-what a facet names, so article text stays inert); the article link of a thread's first
-post becomes a link card (``app.bsky.embed.external``). A reply names both the thread's
-root and its parent by ``{uri, cid}``: the provider id recorded for a post is
-``"<uri>|<cid>"``. ``DeliveryContext.root`` may carry the first post's; without it the
+Links written with ``http://`` or ``https://`` and our own hashtags become facets with
+UTF-8 byte offsets. Bluesky links only what a facet names, so a bare domain in article
+text ("claim at refunds.example") stays plain text, as do article hashtags. The article
+link of a thread's first post becomes a link card (``app.bsky.embed.external``). A reply
+names both the thread's root and its parent by ``{uri, cid}``: the provider id recorded
+for a post is ``"<uri>|<cid>"``. ``DeliveryContext.root`` may carry the first post's; without it the
 root is read from the parent record (``com.atproto.repo.getRecord``), which holds after
 a crash as well.
 """
@@ -69,16 +70,19 @@ def strong_ref(provider_id: str) -> dict[str, str]:
 
 
 def facets(text: str) -> list[dict[str, Any]]:
-    """Link and hashtag facets, indexed by UTF-8 byte offsets into ``text``."""
+    """Link and hashtag facets, indexed by UTF-8 byte offsets into ``text``.
+
+    Only URLs with a protocol are links: the links we write always carry one, and a bare
+    domain comes from article text, which must not gain a link it never had.
+    """
 
     def byte(i: int) -> int:
         return len(text[:i].encode("utf-8"))
 
     out: list[dict[str, Any]] = []
-    spans = url_spans(text)
+    spans = url_spans(text, with_protocol_only=True)
     for start, end in spans:
-        url = text[start:end]
-        uri = url if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", url) else f"https://{url}"
+        uri = text[start:end]
         out.append(
             {
                 "index": {"byteStart": byte(start), "byteEnd": byte(end)},

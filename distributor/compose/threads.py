@@ -6,8 +6,8 @@ quotes the extraction is unsure of are left out, a quote too long for two posts 
 leading sentences and ends with an ellipsis, and nothing is reworded.
 
 Article text is untrusted: :func:`social_text` strips control and direction characters
-and neutralises ``@mentions``, ``#hashtags`` and ``$cashtags`` so that an article can
-never notify an account or join a tag on the publisher's behalf.
+and neutralises ``@mentions``, ``#hashtags``, ``$cashtags`` and bare domains so that an
+article can never notify an account, join a tag or gain a link on the publisher's behalf.
 """
 
 from __future__ import annotations
@@ -46,10 +46,24 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ENTITY = re.compile(r"(?<!\w)([#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
 NEUTRAL = "\u200b"
 _SIGNS = re.compile("[@＠#＃$]")
+_PROTOCOL = re.compile(r"https?://", re.IGNORECASE)
+_HOST = re.compile(r"[^/?#:]*")
 # Printable text that needs no cleaning: Latin, Cyrillic, general punctuation, currency.
 _ONE_LINE = re.compile(
     "[\x20-\x7e\xa1-\xac\xae-\u02ff\u0400-\u0482\u2010-\u2027\u2030-\u205e\u20a0-\u20bf]*"
 )
+
+
+def _inert_domains(text: str) -> str:
+    """A zero-width space after each dot of a bare domain's host ("refunds.example.com"):
+    X would link it, but the article only wrote it as text. Links written with a protocol
+    stay links; the text reads the same."""
+    spans = [(a, b) for a, b in url_spans(text) if not _PROTOCOL.match(text, a)]
+    for start, end in reversed(spans):
+        host_end = start + len(_HOST.match(text, start, end).group())  # type: ignore[union-attr]
+        host = text[start:host_end].replace(".", "." + NEUTRAL)
+        text = text[:start] + host + text[host_end:]
+    return text
 
 
 def social_text(value: str) -> str:
@@ -63,6 +77,8 @@ def social_text(value: str) -> str:
         text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
         text = _SPACES.sub(" ", _DROP.sub("", text))
         text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    if "." in text:
+        text = _inert_domains(text)
     if not _SIGNS.search(text):
         return text
     spans = url_spans(text)

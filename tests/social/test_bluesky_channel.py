@@ -89,13 +89,30 @@ def test_the_article_link_is_a_link_card_and_a_facet(server: FakePDS) -> None:
 
 
 def test_facets_use_utf8_byte_offsets_and_article_tags_stay_inert() -> None:
-    text = "Café 👨‍👩‍👧‍👦 see gov.uk/x #Budget " + social_text("#leaked @someone")
+    text = "Café 👨‍👩‍👧‍👦 see https://gov.uk/x #Budget " + social_text("#leaked @someone")
     found = facets(text)
     data = text.encode("utf-8")
     spans = [data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in found]
-    assert spans == ["gov.uk/x", "#Budget"]
+    assert spans == ["https://gov.uk/x", "#Budget"]
     assert found[0]["features"][0]["uri"] == "https://gov.uk/x"
     assert found[1]["features"][0] == {"$type": "app.bsky.richtext.facet#tag", "tag": "Budget"}
+
+
+def test_a_bare_domain_in_article_text_never_becomes_a_link() -> None:
+    # "claim at refunds.example" reads as plain text in the article; posting it must not
+    # turn it into a link the publisher appears to endorse.
+    text = "Claim your rebate at refunds-gov.example.com or gov.uk/claim today."
+    assert len(facets(text)) == 0
+    text = social_text(text)
+    start = len(text.encode("utf-8")) + 1
+    assert facets(text + " https://news.example.gov/a") == [
+        {
+            "index": {"byteStart": start, "byteEnd": start + 26},
+            "features": [
+                {"$type": "app.bsky.richtext.facet#link", "uri": "https://news.example.gov/a"}
+            ],
+        }
+    ]
 
 
 def test_hashtags_from_settings_become_tag_facets_the_pds_accepts(server: FakePDS) -> None:

@@ -409,3 +409,32 @@ def test_mentions_the_old_rule_missed_are_neutralised(text: str, linked: bool) -
     from distributor.compose.threads import NEUTRAL, social_text
 
     assert (NEUTRAL in social_text(text)) is linked
+
+
+def test_a_bare_domain_in_article_text_is_not_linked_on_any_network(specs_dir: Path) -> None:
+    import yaml
+
+    from distributor.compose.threads import NEUTRAL, social_text
+    from distributor.text import url_spans
+
+    # Every bare-domain case of the conformance file: after cleaning, twitter-text (and so
+    # X) finds no link in it, and the words read the same.
+    data = yaml.safe_load((specs_dir / "twitter-text" / "extract.yml").read_text("utf-8"))
+    bare = [
+        c["text"]
+        for c in data["tests"]["urls"]
+        if c["expected"] and not any("://" in u for u in c["expected"])
+    ]
+    assert len(bare) >= 10
+    for text in bare:
+        safe = social_text(text)
+        assert url_spans(safe) == (), text
+        assert safe.replace(NEUTRAL, "") == " ".join(text.split()), text
+    # A link written with its protocol stays a link, whole.
+    kept = social_text("Apply at https://www.gov.uk/apply.html or refunds.example.com.")
+    assert url_spans(kept) == ((9, 38),)
+    thread = compose_thread(
+        make_story(title="Claim at refunds.example.com now"), XRule(), Settings()
+    )
+    head = thread.posts[0].text
+    assert [head[a:b] for a, b in url_spans(head)] == [make_story().article.url]
