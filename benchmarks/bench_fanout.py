@@ -139,6 +139,7 @@ def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) 
     import resource
 
     from distributor.channels.sendgrid import SendGridChannel
+    from distributor.compose.links import link_secret
     from distributor.models import Delivery, DeliveryKind
     from distributor.pipeline import email_fanout as fo
     from distributor.settings import Settings
@@ -149,7 +150,7 @@ def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) 
     store = SubscriberStore(db.connect(f"sqlite:///{db_path}"))
     digest = _digest()
     channel = SendGridChannel(cfg)
-    key = fo.link_secret(cfg)
+    key = link_secret(cfg)
     start = time.perf_counter()
     cpu_start = time.process_time()
     if mode == "batched":
@@ -163,7 +164,7 @@ def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) 
             for s in page[: limit - recipients]:
                 payload = fo.email_payload(
                     digest,
-                    [fo.recipient(s.email, s.name, s.token, cfg, key)],
+                    [fo.recipient(s.email, s.name, s.token, cfg, key, digest.day)],
                     batch=f"single-{s.id}",
                     content=content,
                 )

@@ -312,6 +312,11 @@ class ScheduleSettings:
             )
 
 
+LINK_SECRET_MIN = 32
+"""Characters in the key that signs readers' links: enough that nobody can guess it."""
+LINK_DAYS_MIN = 60
+
+
 @dataclass(frozen=True)
 class SubscribersSettings:
     """Who gets the digest, how it is split into provider requests, and the links in it."""
@@ -319,6 +324,8 @@ class SubscribersSettings:
     unsubscribe_url: str = "https://news.example.org/unsubscribe"
     preferences_url: str = "https://news.example.org/preferences"
     link_secret_env: str = "DISTRIBUTOR_LINK_SECRET"  # noqa: S105 (a variable name)
+    previous_link_secrets_env: str = "DISTRIBUTOR_LINK_SECRETS_PREVIOUS"
+    link_days: int = 90
     batch_size: int = 1000
     sync_suppressions: bool = True
     topics: tuple[str, ...] = ()
@@ -341,10 +348,16 @@ class SubscribersSettings:
                 f"batch_size must be between 1 and 1000 (SendGrid's limit of "
                 f"personalizations per request), got {self.batch_size}"
             )
-        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.link_secret_env):
+        for name in ("link_secret_env", "previous_link_secrets_env"):
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", getattr(self, name)):
+                raise ValueError(
+                    f"{name} must name an environment variable such as "
+                    f"'DISTRIBUTOR_LINK_SECRET', got {getattr(self, name)!r}"
+                )
+        if not LINK_DAYS_MIN <= self.link_days <= 3650:
             raise ValueError(
-                f"link_secret_env must name an environment variable such as "
-                f"'DISTRIBUTOR_LINK_SECRET', got {self.link_secret_env!r}"
+                f"link_days must be between {LINK_DAYS_MIN} (an unsubscribe link must keep "
+                f"working at least that long after its email) and 3650, got {self.link_days}"
             )
 
 

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 from distributor.channels.base import Channel, DeliveryContext
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
-from distributor.settings import secret
+from distributor.settings import LINK_SECRET_MIN, secret
 
 HOST_ENV = "SENDGRID_API_HOST"
 MAX_PERSONALIZATIONS = 1000
@@ -159,10 +159,6 @@ def _retry_after(headers: Any, now: float | None = None) -> float | None:
     return None
 
 
-# The shortest link-signing key accepted (the fan-out refuses a shorter one too).
-LINK_SECRET_MIN = 32
-
-
 class SendGridChannel(Channel):
     name: ClassVar[str] = "sendgrid"
     kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(
@@ -208,6 +204,14 @@ class SendGridChannel(Channel):
             problems.append(
                 f"the environment variable {link_env} {state}; it signs readers' unsubscribe "
                 f"and preferences links and needs at least {LINK_SECRET_MIN} random characters"
+            )
+        previous_env = self.settings.subscribers.previous_link_secrets_env
+        short = [v for v in os.environ.get(previous_env, "").split() if len(v) < LINK_SECRET_MIN]
+        if short:
+            problems.append(
+                f"the environment variable {previous_env} holds {len(short)} key(s) shorter "
+                f"than {LINK_SECRET_MIN} characters; it lists the keys that signed links "
+                "before the current one, separated by spaces"
             )
         return problems
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -376,17 +376,19 @@ def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
     Unsubscribe: one-click POST, and a confirm page on GET. Preferences: the reader's
     topics (from subscribers.topics) as checkboxes. Put it behind your web server at
     subscribers.unsubscribe_url and subscribers.preferences_url. Needs
-    DISTRIBUTOR_LINK_SECRET, the key that signed the links.
+    DISTRIBUTOR_LINK_SECRET, the key that signs the links, and after a rotation
+    DISTRIBUTOR_LINK_SECRETS_PREVIOUS, the keys that signed links still in readers'
+    mailboxes. Links work for subscribers.link_days (90) days after their email.
 
     \b
     Example:
       distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
     """
     from urllib.parse import urlsplit
-    from wsgiref.simple_server import make_server
 
-    from distributor.pipeline.email_fanout import link_secret
-    from distributor.pipeline.unsubscribe import make_app
+    from distributor.compose.links import link_keys
+    from distributor.web.server import serve
+    from distributor.web.unsubscribe import make_app
 
     cfg = load_settings(ctx)
     subs = cfg.subscribers
@@ -394,17 +396,19 @@ def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
     preferences_path = urlsplit(subs.preferences_url).path
     app = make_app(
         _store(cfg),
-        link_secret(cfg),
+        link_keys(cfg),
+        link_days=subs.link_days,
         publisher=cfg.publisher.name,
         # Told apart by path: with the same path on both, every link unsubscribes.
         preferences_path=preferences_path if preferences_path != unsubscribe_path else None,
         topics=subs.topics,
         unsubscribe_url=subs.unsubscribe_url,
     )
-    with make_server(host, port, app) as httpd:
+
+    def ready(base: str) -> None:
         click.echo(
             f"serving unsubscribe ({unsubscribe_path or '/'}) and preferences "
-            f"({preferences_path or '/'}) links on http://{host}:{port} (Ctrl-C to stop)"
+            f"({preferences_path or '/'}) links on {base} (Ctrl-C to stop)"
         )
-        with suppress(KeyboardInterrupt):
-            httpd.serve_forever()
+
+    serve(app, host, port, ready=ready)

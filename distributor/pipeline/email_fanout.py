@@ -11,8 +11,6 @@ calls back.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 import logging
 import re
@@ -20,13 +18,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
 from distributor.channels.base import Channel
-from distributor.channels.sendgrid import LINK_SECRET_MIN
 from distributor.compose.digest import render_digest
-from distributor.errors import AuthError, ChannelError, ConfigError, Permanent, Retryable, Uncertain
+from distributor.compose.links import link_secret, link_value
+from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import (
     Delivery,
     DeliveryKind,
@@ -36,7 +33,7 @@ from distributor.models import (
     SendResult,
     Story,
 )
-from distributor.settings import Settings, secret
+from distributor.settings import Settings
 from distributor.store.subscribers import Status, SubscriberStore
 
 log = logging.getLogger(__name__)
@@ -62,68 +59,6 @@ SUPPRESSION_STATUS = {
 LINK_TAG = "{%q%}"
 NAME_TAG = "{%n%}"
 NAME_HTML_TAG = "{%nh%}"
-_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def link_secret(settings: Settings) -> bytes:
-    """The key that signs readers' links: from the environment, and long enough that
-    nobody can guess it and unsubscribe other people."""
-    env = settings.subscribers.link_secret_env
-    value = secret(env, "the key that signs unsubscribe and preferences links")
-    if len(value) < LINK_SECRET_MIN:
-        raise ConfigError(
-            f"the environment variable {env} is too short ({len(value)} characters); use at "
-            f"least {LINK_SECRET_MIN} random ones, e.g. the output of "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
-        )
-    return value.encode("utf-8")
-
-
-@lru_cache(maxsize=8)
-def _pads(key: bytes) -> tuple[Any, Any]:
-    # RFC 2104 with the pads hashed once: the same HMAC-SHA256 as hmac.digest, at a
-    # third of the cost per link (a million links is a second, not three).
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(b"link:")
-    return inner, hashlib.sha256(bytes(b ^ 0x5C for b in key))
-
-
-def sign(key: bytes, token: str) -> str:
-    """HMAC-SHA256(key, "link:" + token), shortened to 128 bits."""
-    inner, outer = _pads(key)
-    i = inner.copy()
-    i.update(token.encode("ascii"))
-    o = outer.copy()
-    o.update(i.digest())
-    digest: str = o.hexdigest()
-    return digest[:32]
-
-
-def link_value(key: bytes, token: str) -> str:
-    """``TOKEN.SIGNATURE``: what the unsubscribe and preferences links carry as ``u``.
-
-    Tokens are made by the store (URL-safe base64), so they go into the URL as they are.
-    """
-    return f"{token}.{sign(key, token)}"
-
-
-_SIGNATURE = re.compile(r"[0-9a-f]{32}")
-
-
-def verify(key: bytes, value: str) -> str | None:
-    """The token of a link value made by :func:`link_value` with this key, else None."""
-    token, _, signature = value.rpartition(".")
-    if not token or not set(token) <= _URL_SAFE or not _SIGNATURE.fullmatch(signature):
-        # compare_digest refuses non-ASCII text: a forged signature is simply not valid.
-        return None
-    return token if hmac.compare_digest(sign(key, token), signature) else None
-
-
-def unsubscribe_url(settings: Settings, key: bytes, token: str) -> str:
-    return f"{settings.subscribers.unsubscribe_url}?u={link_value(key, token)}"
 
 
 # --- content and substitutions ----------------------------------------------------
@@ -162,9 +97,12 @@ def substitutions(name: str, link: str) -> dict[str, str]:
     return {LINK_TAG: link, NAME_TAG: name, NAME_HTML_TAG: escaped}
 
 
-def recipient(email: str, name: str, token: str, settings: Settings, key: bytes) -> dict[str, Any]:
-    """One row of the channel payload's ``recipients``."""
-    link = link_value(key, token)
+def recipient(
+    email: str, name: str, token: str, settings: Settings, key: bytes, issued: date
+) -> dict[str, Any]:
+    """One row of the channel payload's ``recipients``, with links issued on the
+    edition's day."""
+    link = link_value(key, token, issued)
     return {
         "email": email,
         "name": name,
@@ -289,7 +227,7 @@ def expand_batch(
         delivery,
         payload=email_payload(
             digest,
-            [recipient(m.email, m.name, m.token, settings, link_key) for m in members],
+            [recipient(m.email, m.name, m.token, settings, link_key, digest.day) for m in members],
             batch=delivery.idempotency_key,
             content=content or prepare(digest, settings),
         ),
@@ -378,7 +316,7 @@ def send_test(
         due_at=datetime.now(UTC),
         payload=email_payload(
             digest,
-            [recipient(address, name, "test", settings, link_key)],
+            [recipient(address, name, "test", settings, link_key, digest.day)],
             batch=test_key,
             content=prepare(digest, settings),
             test=True,
@@ -630,6 +568,7 @@ def attach_store(
         members = store.recipients_in_range(
             str(payload["variant"]), int(payload["after_id"]), int(payload["last_id"])
         )
-        return [recipient(m.email, m.name, m.token, settings, link_key) for m in members]
+        issued = date.fromisoformat(str(payload["day"]))
+        return [recipient(m.email, m.name, m.token, settings, link_key, issued) for m in members]
 
     channel.recipients_for = recipients_for

@@ -1,36 +1,33 @@
-"""The unsubscribe/preferences app on a real local HTTP server, for the link tests."""
+"""The unsubscribe/preferences app on the production server (waitress, with its limits)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from datetime import UTC, date, datetime
 
-from distributor.pipeline import email_fanout as fo
-from distributor.pipeline.unsubscribe import WSGIApp
+from distributor.compose import links
 from distributor.store.subscribers import SubscriberStore
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from distributor.web.server import Limits, make_server
+from distributor.web.unsubscribe import WSGIApp
 
 
 @contextmanager
-def serving(app: WSGIApp) -> Iterator[str]:
+def serving(app: WSGIApp, limits: Limits | None = None) -> Iterator[str]:
     """``http://127.0.0.1:PORT`` while the app answers there."""
-    httpd = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = make_server(app, "127.0.0.1", 0, limits or Limits())
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.close()
+        thread.join(timeout=5)
 
 
-def link_value(store: SubscriberStore, key: bytes, email: str) -> str:
-    """What a reader's links carry as ``u``."""
+def link_value(store: SubscriberStore, key: bytes, email: str, issued: date | None = None) -> str:
+    """What a reader's links carry as ``u`` (issued today unless told)."""
     subscriber = store.get(email)
     assert subscriber is not None
-    return fo.link_value(key, subscriber.token)
+    return links.link_value(key, subscriber.token, issued or datetime.now(UTC).date())

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 import requests
 from sqlalchemy import Engine
 
-from distributor.pipeline import email_fanout as fo
-from distributor.pipeline.unsubscribe import make_app
+from distributor.compose import links
 from distributor.store.subscribers import Status, SubscriberStore
+from distributor.web.unsubscribe import make_app
 from tests.email_delivery.link_server import link_value, serving
 
-KEY = b"preferences-test-key"
+KEY = b"preferences-test-key-of-32-characters"
 TOPICS = ("health", "transport")
 UNSUBSCRIBE = "https://news.example.org/unsubscribe"
 
@@ -27,7 +28,7 @@ def served(engine: Engine) -> Iterator[tuple[str, SubscriberStore]]:
     )
     app = make_app(
         store,
-        KEY,
+        [KEY],
         publisher="Gov Daily",
         preferences_path="/preferences",
         topics=TOPICS,
@@ -107,9 +108,8 @@ def test_forged_and_unknown_links(served: tuple[str, SubscriberStore]) -> None:
         f"{base}/preferences", params={"u": f"{ann.token}.{'0' * 32}"}, timeout=10
     )
     assert forged.status_code == 400
-    unknown = requests.get(
-        f"{base}/preferences", params={"u": fo.link_value(KEY, "no-such-token")}, timeout=10
-    )
+    unknown_link = links.link_value(KEY, "no-such-token", date.today())
+    unknown = requests.get(f"{base}/preferences", params={"u": unknown_link}, timeout=10)
     assert unknown.status_code == 404
     post = requests.post(
         f"{base}/preferences", params={"u": "x.y"}, data={"topic": "health"}, timeout=10

@@ -99,7 +99,7 @@ def test_prism_refuses_a_request_without_the_key(prism_url: str) -> None:
         due_at=datetime.now(UTC),
         payload=fo.email_payload(
             make_digest(),
-            [fo.recipient("a@example.org", "A", "tok", Settings(), b"k")],
+            [fo.recipient("a@example.org", "A", "tok", Settings(), b"k", make_digest().day)],
             batch="k",
             content=fo.prepare(make_digest(), Settings()),
         ),

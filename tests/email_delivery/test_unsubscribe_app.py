@@ -9,18 +9,18 @@ import pytest
 import requests
 from sqlalchemy import Engine
 
-from distributor.pipeline.unsubscribe import make_app
 from distributor.store.subscribers import Status, SubscriberStore
+from distributor.web.unsubscribe import make_app
 from tests.email_delivery.link_server import link_value, serving
 
-KEY = b"unsubscribe-test-key"
+KEY = b"unsubscribe-test-key-of-32-characters"
 
 
 @pytest.fixture
 def served(engine: Engine) -> Iterator[tuple[str, SubscriberStore]]:
     store = SubscriberStore(engine)
     store.import_csv(io.StringIO("email\nann@example.org\nbob@example.org\n"))
-    with serving(make_app(store, KEY)) as base:
+    with serving(make_app(store, [KEY])) as base:
         yield f"{base}/unsubscribe", store
 
 

@@ -1,6 +1,6 @@
 """The preferences link's page: which topics a reader gets, or unsubscribe instead.
 
-``GET ?u=TOKEN.SIGNATURE`` shows the reader's topics as checkboxes (the configured
+``GET ?u=LINK`` shows the reader's topics as checkboxes (the configured
 ``subscribers.topics`` and any they already have); ``POST`` saves the ticked ones.
 No topics means every story. The page never changes a reader's status: unsubscribing
 is the unsubscribe link's job, and a saved choice does not resubscribe anyone.

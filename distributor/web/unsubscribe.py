@@ -1,10 +1,11 @@
 """The unsubscribe and preferences links' endpoint: a tiny WSGI app.
 
-``POST ?u=TOKEN.SIGNATURE`` unsubscribes at once: that is RFC 8058's one-click
-request (body ``List-Unsubscribe=One-Click``) sent by Gmail and Yahoo, and also the
-confirmation form below. ``GET`` only shows that form, because mail scanners open
-links to check them and must not unsubscribe anyone by doing so. Requests to the
-preferences path go to :mod:`distributor.pipeline.preferences`.
+``POST ?u=LINK`` (a value of :mod:`distributor.compose.links`) unsubscribes at once:
+that is RFC 8058's one-click request (body ``List-Unsubscribe=One-Click``) sent by
+Gmail and Yahoo, and also the confirmation form below. ``GET`` only shows that form,
+because mail scanners open links to check them and must not unsubscribe anyone by
+doing so. Requests to the preferences path go to :mod:`distributor.web.preferences`.
+A link past its ``subscribers.link_days`` gets a page that says so and changes nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from distributor.pipeline.email_fanout import verify
-from distributor.pipeline.preferences import preferences_page
+from distributor.compose.links import check
 from distributor.store.subscribers import SubscriberStore
+from distributor.web.preferences import preferences_page
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +38,16 @@ def _page(title: str, body: str) -> bytes:
     ).encode()
 
 
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
 def make_app(
     store: SubscriberStore,
-    key: bytes,
+    keys: Sequence[bytes],
     *,
+    link_days: int = 90,
+    today: Callable[[], date] = _utc_today,
     publisher: str = "the digest",
     preferences_path: str | None = None,
     topics: Sequence[str] = (),
@@ -47,7 +55,8 @@ def make_app(
 ) -> WSGIApp:
     """The app for both links; requests to ``preferences_path`` get the preferences page
     (offering ``topics``), those to the path of ``unsubscribe_url`` the unsubscribe flow,
-    any other path a 404."""
+    any other path a 404. A link is good when one of ``keys`` signed it at most
+    ``link_days`` before ``today()``."""
     unsubscribe_path = urlsplit(unsubscribe_url).path.rstrip("/") if unsubscribe_url else None
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -67,7 +76,15 @@ def make_app(
         method = environ.get("REQUEST_METHOD", "GET")
         query = parse_qs(environ.get("QUERY_STRING", ""))
         value = (query.get("u") or [""])[0]
-        token = verify(key, value) if value else None
+        checked = check(keys, value, today=today(), days=link_days)
+        token = checked.token
+        if checked.expired:
+            return answer(
+                "410 Gone",
+                "This link has expired",
+                f"<p>Links in emails work for {link_days} days. Please use the link in the "
+                "most recent email, or reply to it and ask to be removed.</p>",
+            )
         if token is None:
             return answer(
                 "400 Bad Request",
