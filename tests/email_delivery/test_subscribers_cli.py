@@ -198,3 +198,50 @@ def test_import_reports_an_oversized_field_and_bad_bytes_by_line_and_keeps_the_r
     assert "field larger" in problems[3] and "not UTF-8" in problems[4]
     code, out, _ = _run(config, "subscribers", "list", "--json")
     assert sorted(r["email"] for r in json.loads(out)) == ["ann@example.org", "bob@example.org"]
+
+
+def test_serve_unsubscribe_answers_a_one_click_unsubscribe(config: Path, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    import requests
+
+    from distributor.compose.links import link_value
+
+    secret = "serve-unsubscribe-cli-test-key-0123456789"
+    _run(config, "subscribers", "add", "ann@example.org")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DISTRIBUTOR_LINK_SECRET": secret}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "distributor", "--config", str(config), "subscribers",
+         "serve-unsubscribe", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert "serving unsubscribe" in proc.stdout.readline()
+        from distributor.store import db
+        from distributor.store.subscribers import Status, SubscriberStore
+
+        store = SubscriberStore(db.connect(f"sqlite:///{tmp_path / 'db.sqlite'}"))
+        reader = store.get("ann@example.org")
+        assert reader is not None
+        link = link_value(secret.encode(), reader.token, datetime.now(UTC).date())
+        r = requests.post(
+            f"http://127.0.0.1:{port}/unsubscribe",
+            params={"u": link},
+            data="List-Unsubscribe=One-Click",
+            timeout=10,
+        )
+        assert r.status_code == 200
+        reader = store.get("ann@example.org")
+        assert reader is not None and reader.status is Status.UNSUBSCRIBED
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert secret not in err and reader.token not in err
