@@ -1,13 +1,19 @@
 """Headless Chromium for the editors' preview: screenshots and layout facts.
 
-Each run gets a fresh profile directory and no network helpers, so a preview never
-touches the user's browser profile and finishes without waiting on background traffic.
+Each run gets a fresh profile directory and no network at all: every request goes to a
+proxy that does not exist (loopback included) and no host name resolves, so an image
+URL from an article can neither reach a server nor reveal that a preview happened (the
+screenshot shows the images' alt text and boxes, as a mail client that blocks images
+does). Chromium keeps its sandbox, except as root, where it refuses to start with one,
+or on a machine where the sandbox cannot start; then it runs with ``--no-sandbox`` and
+says so in the log.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import re
 import shutil
@@ -18,6 +24,18 @@ from typing import Any
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMIUM_ENV = "DISTRIBUTOR_CHROMIUM"
+log = logging.getLogger(__name__)
+
+# No network: a proxy on the discard port (nothing listens there; "<-loopback>" sends
+# 127.0.0.1 and localhost through it too), no DNS, no UDP from WebRTC.
+_OFFLINE = (
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--dns-prefetch-disable",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+)
+_NO_SANDBOX = re.compile(r"without --no-sandbox|No usable sandbox|sandbox.*(?:failed|not)", re.I)
 
 # Runs inside the rendered email, after the body has been parsed: the layout is
 # measured before any remote image loads, which is what a mail client shows first.
@@ -64,6 +82,11 @@ def find_chromium() -> str | None:
     return None
 
 
+def _sandboxed() -> bool:
+    # Chromium will not start its sandbox as root (crbug.com/638180).
+    return os.geteuid() != 0
+
+
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     chromium = find_chromium()
     if chromium is None:
@@ -71,11 +94,22 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
             "Chromium not found: install Debian's package (apt-get install chromium) "
             f"or set {CHROMIUM_ENV} to the browser's path"
         )
+    if _sandboxed():
+        result = _launch(chromium, args, timeout, sandbox=True)
+        if result.returncode == 0 or not _NO_SANDBOX.search(result.stderr):
+            return _checked(result)
+        log.warning("Chromium's sandbox cannot start on this machine; running it without")
+    return _checked(_launch(chromium, args, timeout, sandbox=False))
+
+
+def _launch(
+    chromium: str, args: list[str], timeout: float, *, sandbox: bool
+) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="distributor-chromium-") as profile:
         cmd = [
             chromium,
             "--headless",
-            "--no-sandbox",
+            *([] if sandbox else ["--no-sandbox"]),
             "--disable-gpu",
             "--disable-quic",
             "--no-first-run",
@@ -83,15 +117,17 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
+            *_OFFLINE,
             f"--user-data-dir={profile}",
             *args,
         ]
         try:
-            result = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout, check=False
-            )
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             raise BrowserError(f"Chromium did not finish within {timeout:.0f} s") from exc
+
+
+def _checked(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-3:])
         raise BrowserError(f"Chromium exited with {result.returncode}: {tail}")

@@ -59,3 +59,79 @@ def test_screenshots_at_phone_and_desktop_width(tmp_path, digest_html: str) -> N
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         assert int.from_bytes(data[16:20], "big") == width
+
+
+def test_a_preview_reaches_no_server_named_in_the_article(tmp_path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Record(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        # What an article could put in a story: images on loopback, by name and by a
+        # tracking host, a style sheet and a background.
+        html = (
+            "<!doctype html><html><head>"
+            f'<link rel=stylesheet href="http://127.0.0.1:{port}/css">'
+            f"</head><body style=\"background:url('http://localhost:{port}/bg')\">"
+            f'<img src="http://127.0.0.1:{port}/pixel.png" alt="pixel" width=10 height=10>'
+            '<img src="https://tracker.example/open.gif" alt="tracker" width=10 height=10>'
+            "<p>Story</p></body></html>"
+        )
+        page = tmp_path / "digest.html"
+        page.write_text(html, encoding="utf-8")
+        browser.screenshot(page, tmp_path / "d.png", width=375, height=400)
+        facts = browser.probe_layout(html, width=375)
+        assert "Story" in facts["text"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == []
+
+
+def test_chromium_keeps_its_sandbox_unless_it_cannot_start_with_one(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import os
+
+    real_root = os.geteuid() == 0
+    calls = tmp_path / "calls.txt"
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\nexec {browser.find_chromium()} "$@"\n', encoding="utf-8"
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv(browser.CHROMIUM_ENV, str(wrapper))
+    # As a user that is not root, the sandbox is asked for first.
+    monkeypatch.setattr(browser.os, "geteuid", lambda: 1000)
+    page = tmp_path / "p.html"
+    page.write_text("<p>hi</p>", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        browser.screenshot(page, tmp_path / "p.png", width=375, height=300)
+    runs = calls.read_text(encoding="utf-8").splitlines()
+    assert "--no-sandbox" not in runs[0]
+    if real_root:
+        # Chromium refused (it is really root here): one retry without, and a warning.
+        assert len(runs) == 2 and "--no-sandbox" in runs[1]
+        assert "sandbox cannot start" in caplog.text
+    else:
+        assert len(runs) == 1
+    # As root, Chromium cannot have its sandbox: it is started once, without.
+    calls.unlink()
+    monkeypatch.setattr(browser.os, "geteuid", lambda: 0)
+    browser.screenshot(page, tmp_path / "p.png", width=375, height=300)
+    (run,) = calls.read_text(encoding="utf-8").splitlines()
+    assert "--no-sandbox" in run
