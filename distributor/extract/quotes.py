@@ -39,6 +39,10 @@ _AFTER_WHO_VERB = re.compile(
     rf"^[\s,.!?;:]*(?P<who>[^;:!?]{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+)?(?:{_VERBS})\b",
     re.IGNORECASE,
 )
+_AFTER_REMARKS = re.compile(
+    r"^(?P<who>[^;:!?,]{2,120}?)\s+(?:opened|began|started|closed|ended|concluded)\s+"
+    r"(?:his|her|their)\s+(?:remarks|speech|address)\b"
+)
 _AFTER_ACCORDING = re.compile(r"^[\s,.;:]*according to (?P<who>.+)$", re.DOTALL)
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
@@ -225,6 +229,10 @@ def _who_after(body: str, m: _Marked, block: Block, following: Block | None) -> 
         if dash and speakers.looks_like_attribution(dash.group("who")):
             return dash.group("who")
         return None
+    remarks = _AFTER_REMARKS.match(sentence)
+    if remarks and speakers.looks_like_attribution(remarks.group("who")):
+        # "“…” The First Lady opened her remarks at …": the sentence names the speech.
+        return remarks.group("who")
     if ended and len(sentence.split()) > 8:
         # After a quote that ends its own sentence, only a short "X said." belongs to it;
         # a longer sentence is the narrative going on.
@@ -543,7 +551,15 @@ def _passages(
         by_block.setdefault(m.block, []).append(m)
 
     lead_in: tuple[speakers.Who, float] | None = None
+    # The heading or "X underscored …:" line over a list of bare quotes, read only when
+    # such a list comes (most articles have none): the line and where it starts.
+    list_lead: tuple[str, int] | None = None
+    list_who: tuple[speakers.Who, float] | None = None
     for i, block in enumerate(blocks):
+        if block.kind is Kind.HEADING:
+            list_lead, list_who = (block.text, block.start), None
+        elif block.kind is Kind.PARAGRAPH:
+            list_lead = list_who = None
         if block.kind in (Kind.SOURCES, Kind.BYLINE, Kind.HEADING):
             lead_in = None
             continue
@@ -584,6 +600,17 @@ def _passages(
             if not _is_speech(content.text, phrase is not None):
                 prev_close = m.close_end
                 continue
+            bare = phrase is None and _bare_item(body, block, m)
+            if bare and list_who is None and list_lead is not None:
+                list_who = _list_lead(list_lead[0], resolver, list_lead[1])
+                list_lead = None if list_who is None else list_lead
+            if bare and list_who is not None:
+                # One list item that is all quote, under a line naming who says them.
+                current = _Passage(pieces, list_who[0], list_who[1], i, True)
+                passages.append(current)
+                carried = None
+                prev_close = m.close_end
+                continue
             if phrase is not None:
                 who, conf = resolver.resolve(phrase, m.open_mark)
                 resolver.spoke(who, m.close_end)
@@ -619,6 +646,8 @@ def _passages(
                 current = carried
             carried = None
             prev_close = m.close_end
+        if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
+            list_lead = (block.text[-300:], block.start)
         if lead_phrase is not None:
             who, conf = resolver.resolve(lead_phrase, block.end)
             resolver.spoke(who, block.end)
@@ -626,6 +655,46 @@ def _passages(
         else:
             lead_in = None
     return passages
+
+
+# Verbs that say a person spoke, for a heading or a line over a list of their words
+# ("President Trump heralded the revival.", "Border Czar Tom Homan underscored …:").
+_LIST_VERBS = re.compile(
+    rf"(?:{_VERBS}|heralded|touted|underscored|laid out|addressed|celebrated|praised|outlined"
+    r"|detailed|hailed|applauded|welcomed|thanked|honou?red|spoke|discussed|reminded"
+    r"|made clear|slammed|blasted|condemned|critici[sz]ed|reacted|weighed in|delivered)\b"
+)
+# After a quote that makes up a list item: nothing, or a parenthesis such as "(Watch)".
+_ITEM_TAIL = re.compile(r"[\s.]*(?:\([^()]{1,40}\))?[\s.]*")
+
+
+def _list_lead(text: str, resolver: _Resolver, at: int) -> tuple[speakers.Who, float] | None:
+    """The titled person a heading or a colon line presents as speaking, if any."""
+    text = _last_sentence(text)
+    if len(text) > 300:
+        return None
+    for m in _CAP_RUN.finditer(text):
+        verb = _LIST_VERBS.match(text, m.end() + 1)
+        if verb is None or text[m.end() : m.end() + 1] != " ":
+            continue
+        name, role = speakers.split_name(m.group(0))
+        if not role and not (name is None and speakers.PERSON_ROLE.search(m.group(0))):
+            # Only someone the line presents with a title or a role ("Border Czar Tom
+            # Homan"), or a role alone that names a person met before ("The Minister").
+            return None
+        who, conf = resolver.resolve(m.group(0), at)
+        return (who, min(conf, 0.8)) if who.named and who.speaker else None
+    return None
+
+
+def _bare_item(body: str, block: Block, m: _Marked) -> bool:
+    """A list item that is one quote and nothing else."""
+    return (
+        block.kind is Kind.ITEM
+        and m.closed
+        and not body[block.start : m.open_mark].strip()
+        and _ITEM_TAIL.fullmatch(body, m.close_end, block.end) is not None
+    )
 
 
 _BLOCKQUOTE_MARK = re.compile(r"\s>\s")

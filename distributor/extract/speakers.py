@@ -77,6 +77,10 @@ _EXTRA_TITLES = frozenset(
         "lady",
         "viscount",
         "earl",
+        "czar",
+        "tsar",
+        "envoy",
+        "coordinator",
     ]
 )
 _ORG_WORDS = frozenset(

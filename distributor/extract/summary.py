@@ -28,9 +28,23 @@ def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
     text = block.text
-    if _DATELINE.match(text) or text.startswith(_QUOTE_START) or text.rstrip().endswith(":"):
+    if _DATELINE.match(text) or text.rstrip().endswith(":"):
         return False
+    if text.startswith(_QUOTE_START):
+        # A quote-led lede counts when the narrative goes on after the quote ("“…” The
+        # First Lady opened her remarks at …"); a paragraph that is only a quote does not.
+        # ("“…,” said X." is a quote with its attribution: not the news.)
+        return len(_after_quote(text).split()) >= 5
     return len(text.split()) >= 5
+
+
+def _after_quote(text: str) -> str:
+    """The sentence after a quote that ends its own sentence, else ""."""
+    close = next((i for i in (text.find("”", 1), text.find('"', 1)) if i > 0), -1)
+    if close < 0 or text[close - 1] not in ".!?…":
+        return ""
+    rest = text[close + 1 :].lstrip()
+    return rest if rest[:1].isupper() else ""
 
 
 def lede(blocks: Sequence[Block]) -> str:
@@ -43,6 +57,10 @@ def lede(blocks: Sequence[Block]) -> str:
     if not parts:
         return ""
     text = _DATELINE_DASH.sub("", _RUN_IN.sub("", parts[0].text))
+    quote_led = text.startswith(_QUOTE_START) and text.rstrip().endswith(("”", '"'))
+    if quote_led and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
+        # The quote alone says nothing of who or what: keep the sentence that does.
+        return f"{text} {parts[1].text}"
     if len(text) < SHORT_LEDE and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
         text = f"{text} {parts[1].text}"
     return text

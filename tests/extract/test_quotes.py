@@ -270,3 +270,45 @@ def test_two_apostrophes_as_double_marks() -> None:
     assert result.quote.text == "We are relieved,"
     assert result.quote.speaker == "Sam Ortiz"
     assert_grounded(result)
+
+
+def test_a_heading_naming_a_speaker_signs_the_bare_quotes_listed_under_it() -> None:
+    result = story(
+        "Today, Health Secretary Maya Rowe opened a new surgical hub in Leeds.",
+        "### Secretary Rowe hailed the hub's first month.",
+        "- “Waiting lists here have fallen faster than anywhere in the country.” (Watch)",
+        "- “Every patient treated here is a patient who no longer waits in pain.” (Watch)",
+        "### Staff described the change.",
+        "- “We did 400 operations in four weeks.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Maya Rowe"
+    assert result.quote.text.startswith("Waiting lists here")
+    said = [(q.speaker, q.text[:12]) for q in (result.quote, *result.other_quotes)]
+    # Each item is its own quote; the list under a heading that names nobody is unsigned.
+    assert said == [("Maya Rowe", "Waiting list"), ("Maya Rowe", "Every patien")]
+    assert_grounded(result)
+
+
+def test_a_colon_line_signs_the_list_only_when_it_presents_someone_speaking() -> None:
+    result = story(
+        "The Environment Secretary signed an order setting out the scheme's terms:",
+        "- “Every eligible household shall receive a survey.”",
+        "Today in Hebden Bridge, Flood Envoy Dana Clarke underscored the work ahead:",
+        "- “We will have flood doors fitted in every eligible home by March.”",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Dana Clarke", "Flood Envoy")
+    assert result.quote.text.startswith("We will have flood doors")
+    assert result.other_quotes == ()
+
+
+def test_a_quote_then_who_opened_their_remarks() -> None:
+    result = story(
+        "“No family should spend another winter afraid of the river.” Flood Envoy Dana "
+        "Clarke opened her remarks in York with a promise to the households flooded last year.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Dana Clarke"
+    # The quote-led lede is the summary, with the sentence that says who and where.
+    assert result.summary.startswith("“No family") and result.summary.endswith("last year.")
