@@ -551,3 +551,38 @@ def mention_points(text: str) -> list[int]:
             continue
         points.append(m.end("at"))
     return points
+
+
+# --- hashtags and cashtags, as twitter-text finds them ----------------------------------
+# twitter-text's validHashtag (v3): a # or ＃ not after a letter, mark, digit, "&" or one of
+# the hashtag's own joiners, then word characters holding at least one letter or mark, not
+# followed by another # or "://". validCashtag: a $ at the start or after a space, 1-6
+# letters with an optional ".xx"/"_xx" suffix, then the end, a space or punctuation.
+_HASHTAG_WORD = (
+    r"\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c"
+    r"\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+)
+_HASHTAG = regex.compile(
+    rf"(?:^|(?<=[\ufe0e\ufe0f])|(?<=[^&{_HASHTAG_WORD}]))(?P<sign>[#＃])(?!\ufe0f|\u20e3)"
+    rf"(?P<tag>[{_HASHTAG_WORD}]*[\p{{L}}\p{{M}}][{_HASHTAG_WORD}]*)"
+)
+_HASHTAG_END = regex.compile(r"[#＃]|://")
+_CASHTAG = regex.compile(
+    r"(?:^|(?<=[\s\p{Zs}]))(?P<sign>\$)(?P<tag>[a-z]{1,6}(?:[._][a-z]{1,2})?)"
+    r"(?=$|\s|[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])",
+    regex.IGNORECASE,
+)
+
+
+def tag_points(text: str) -> list[int]:
+    """Where each hashtag's and cashtag's name starts (just after its sign), as
+    twitter-text links them, outside URLs."""
+    if "#" not in text and "＃" not in text and "$" not in text:
+        return []
+    spans = url_spans(text)
+    points: list[int] = []
+    for m in _HASHTAG.finditer(text):
+        if not _HASHTAG_END.match(text, m.end()):
+            points.append(m.end("sign"))
+    points += [m.end("sign") for m in _CASHTAG.finditer(text)]
+    return sorted(p for p in points if not any(a < p <= b for a, b in spans))

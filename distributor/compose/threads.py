@@ -12,6 +12,7 @@ article can never notify an account, join a tag or gain a link on the publisher'
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from distributor.text import (
     sentence_parts,
     shorten,
     split_text,
+    tag_points,
     url_spans,
 )
 
@@ -42,8 +44,7 @@ _DROP = regex.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # @user, #tag and $TAG become inert when a zero-width space follows the sign: no network
 # links them, and the text reads the same.
-# Hashtags and cashtags; mentions are found as twitter-text finds them (mention_points).
-_ENTITY = re.compile(r"(?<!\w)([#＃])(?=\w)|(?<!\w)(\$)(?=[A-Za-z])")
+# Mentions, hashtags and cashtags are found exactly as twitter-text finds them.
 NEUTRAL = "\u200b"
 _SIGNS = re.compile("[@＠#＃$]")
 _PROTOCOL = re.compile(r"https?://", re.IGNORECASE)
@@ -82,23 +83,16 @@ def social_text(value: str) -> str:
     if not _SIGNS.search(text):
         return text
     spans = url_spans(text)
-    # A zero-width space after each mention's @ (where twitter-text would link it, outside
-    # links): the text reads the same and notifies nobody.
-    points = [p for p in mention_points(text) if not any(a < p < b for a, b in spans)]
-    out: list[str] = []
-    pos = 0
-    for start, end in [*spans, (len(text), len(text))]:
-        piece, cuts = [], [p for p in points if pos <= p <= start]
-        last = pos
-        for p in cuts:
-            piece.append(text[last:p])
-            piece.append(NEUTRAL)
-            last = p
-        piece.append(text[last:start])
-        out.append(_ENTITY.sub(lambda m: (m.group(1) or m.group(2)) + NEUTRAL, "".join(piece)))
-        out.append(text[start:end])
-        pos = end
-    return "".join(out).strip()
+    # A zero-width space after the sign of each mention, hashtag and cashtag that
+    # twitter-text would link (outside links): the text reads the same and links nothing.
+    points = sorted(
+        {p for p in mention_points(text) if not any(a < p < b for a, b in spans)}
+        | set(tag_points(text))
+    )
+    if not points:
+        return text
+    pieces = [text[a:b] for a, b in itertools.pairwise([0, *points, len(text)])]
+    return NEUTRAL.join(pieces).strip()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ the real sendgrid client posts each batch once to a spec-checking server."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,4 +130,10 @@ def test_article_text_can_never_form_a_substitution_tag(
         seen += bool(story_lines)
         for line in story_lines:
             assert "{%" not in line and "%}" not in line and "{{" not in line
+        # In the HTML part, only our own tags (in the links and the greeting) remain.
+        html_part = next(c["value"] for c in body["content"] if c["type"] == "text/html")
+        tags = set(re.findall(r"\{%\w+%\}", html_part))
+        assert tags <= {"{%q%}", "{%nh%}"}, tags
+        assert "Budget {%q%}" not in html_part and "The {%n%}" not in html_part
+        assert not re.search(r"udget[^<]*\{%", html_part)
     assert seen, "the hostile story went out in the everyone variant"

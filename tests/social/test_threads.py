@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from distributor.compose.facts import in_own_voice, stands_alone
 from distributor.compose.threads import (
     NEUTRAL,
     compose_roundup_post,
@@ -137,7 +138,7 @@ def test_the_thread_never_exceeds_its_post_cap() -> None:
 
 
 def test_article_text_cannot_mention_tag_or_hide_characters() -> None:
-    raw = "Call @HMTreasury now #Budget2026 $TSLA\u202eevil\u0007 at https://www.gov.uk/x#top"
+    raw = "Call @HMTreasury now #Budget2026 $TSLA \u202eevil\u0007 at https://www.gov.uk/x#top"
     clean = social_text(raw)
     assert "@" + NEUTRAL + "HMTreasury" in clean
     assert "#" + NEUTRAL + "Budget2026" in clean
@@ -280,8 +281,14 @@ def test_property_figures_are_posted_whole_and_in_order(
         assert match is not None, (line, wanted)
         position = match + 1
     assert len(posted) == len(set(posted))
+    # A figure in the first person, or one that cannot stand alone, is left out by design.
+    usable = {
+        _nonspace(social_text(f).replace("\n", " "))
+        for f in figures
+        if in_own_voice(f) and stands_alone(f)
+    }
     for figure in wanted:
-        if rule.fits(figure, 0) and len(figure) < 200:
+        if figure in usable and rule.fits(figure, 0) and len(figure) < 200:
             assert figure in posted or any(figure in p for p in posted)
 
 
@@ -438,3 +445,31 @@ def test_a_bare_domain_in_article_text_is_not_linked_on_any_network(specs_dir: P
     )
     head = thread.posts[0].text
     assert [head[a:b] for a, b in url_spans(head)] == [make_story().article.url]
+
+
+def test_social_text_neutralises_exactly_the_tags_twitter_text_extracts(specs_dir: Path) -> None:
+    import yaml
+
+    from distributor.compose.threads import NEUTRAL, social_text
+    from distributor.text import tag_points, url_spans
+
+    data = yaml.safe_load((specs_dir / "twitter-text" / "extract.yml").read_text("utf-8"))
+    cases = [
+        *data["tests"]["hashtags"],
+        *data["tests"]["hashtags_from_astral"],
+        *data["tests"]["cashtags"],
+    ]
+    assert len(cases) >= 70
+    for case in cases:
+        safe = social_text(case["text"])
+        assert tag_points(safe) == [], case["text"]  # nothing in the post joins a tag
+        marks = sum(safe.count(sign + NEUTRAL) for sign in "#＃$")
+        if any("://" not in case["text"][a:b] for a, b in url_spans(case["text"])):
+            # A bare domain is made inert first, and the "#tag" after it is then a tag.
+            continue
+        # One mark per tag twitter-text finds ("#16 bus", "$123", "#0" are no tags).
+        assert marks == len(case["expected"]), case["text"]
+    for section in ("hashtags_with_indices", "cashtags_with_indices"):
+        for case in data["tests"][section]:
+            starts = [p - 1 for p in tag_points(case["text"])]
+            assert starts == [e["indices"][0] for e in case["expected"]], case["text"]
