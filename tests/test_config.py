@@ -141,14 +141,14 @@ def test_example_is_valid_toml() -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[ingest]\ntimeout_seconds = 0\n", "ingest"),
-        ("[ingest]\ntimeout_seconds = -1\n", "ingest"),
+        ("[ingest]\ntimeout_seconds = 0\n", "ingest.timeout_seconds"),
+        ("[ingest]\ntimeout_seconds = -1\n", "ingest.timeout_seconds"),
         ("[ingest]\ntimeout_seconds = nan\n", "ingest.timeout_seconds"),
         ("[ingest]\ntimeout_seconds = inf\n", "ingest.timeout_seconds"),
         ("[schedule]\npoll_seconds = inf\n", "schedule.poll_seconds"),
-        ("[ingest]\nmax_bytes = -5\n", "ingest"),
-        ("[queue]\nurl = 'redis://:secret@host:notaport/0'\n", "queue"),
-        ("[queue]\nurl = 'mysql://queue'\n", "queue"),
+        ("[ingest]\nmax_bytes = -5\n", "ingest.max_bytes"),
+        ("[queue]\nurl = 'redis://:secret@host:notaport/0'\n", "queue.url"),
+        ("[queue]\nurl = 'mysql://queue'\n", "queue.url"),
     ],
 )
 def test_values_that_would_fail_at_run_time_are_refused_at_load(

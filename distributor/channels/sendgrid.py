@@ -200,7 +200,10 @@ class SendGridChannel(Channel):
         link_env = self.settings.subscribers.link_secret_env
         link = os.environ.get(link_env, "").strip()
         if len(link) < LINK_SECRET_MIN:
-            state = "is not set" if not link else f"is too short ({len(link)} characters)"
+            n = len(link)
+            state = (
+                "is not set" if not n else f"is too short ({n} character{'' if n == 1 else 's'})"
+            )
             problems.append(
                 f"the environment variable {link_env} {state}; it signs readers' unsubscribe "
                 f"and preferences links and needs at least {LINK_SECRET_MIN} random characters"

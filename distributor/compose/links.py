@@ -35,8 +35,9 @@ _VALUE = re.compile(r"([A-Za-z0-9_-]{1,128})\.([0-9a-f]{8})\.(\d{8})\.([0-9a-f]{
 
 def _strong(env: str, value: str) -> bytes:
     if len(value) < LINK_SECRET_MIN:
+        size = f"{len(value)} character{'' if len(value) == 1 else 's'}"
         raise ConfigError(
-            f"the environment variable {env} is too short ({len(value)} characters); use at "
+            f"the environment variable {env} is too short ({size}); use at "
             f"least {LINK_SECRET_MIN} random ones, e.g. the output of "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )

@@ -89,7 +89,11 @@ def test_check_config_refuses_a_missing_or_weak_link_secret(
         encoding="utf-8",
     )
     monkeypatch.setenv("SENDGRID_API_KEY", "SG.a-key-for-the-check")
-    for value, expected in ((None, "is not set"), ("short", "is too short (5 characters)")):
+    for value, expected in (
+        (None, "is not set"),
+        ("x", "is too short (1 character)"),
+        ("a" * 31, "is too short (31 characters)"),
+    ):
         if value is None:
             monkeypatch.delenv("DISTRIBUTOR_LINK_SECRET", raising=False)
         else:
