@@ -266,6 +266,7 @@ class ScheduleSettings:
     stale_claim_policy: Literal["uncertain", "release"] = "uncertain"
     stale_after_minutes: int = 180
     poll_seconds: float = 30.0
+    plan_minutes: float = 15.0
     batch_size: int = 20
 
     def __post_init__(self) -> None:
@@ -306,6 +307,8 @@ class ScheduleSettings:
             raise ValueError(
                 "backoff_base_seconds must be positive and backoff_cap_seconds at least as large"
             )
+        if not 0 <= self.plan_minutes <= 1440:
+            raise ValueError(f"plan_minutes must be between 0 and 1440, got {self.plan_minutes}")
         if self.claim_timeout_seconds <= 0 or self.poll_seconds <= 0 or self.batch_size < 1:
             raise ValueError(
                 "claim_timeout_seconds and poll_seconds must be positive, batch_size at least 1"

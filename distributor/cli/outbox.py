@@ -67,11 +67,15 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
       distributor status --date 2026-11-27 --json
       distributor status --check || mail -s "distributor needs you" ops@example.org
     """
+    from distributor.schedule.planning import PLAN, overdue
     from distributor.schedule.times import schedule_zone
+    from distributor.store.leases import Leases
 
     cfg, box = _outbox(ctx)
     the_day = _day(cfg, day)
     now = datetime.now(UTC)
+    planning = Leases(box.engine).state(PLAN)
+    stalled = overdue(planning, now, timedelta(minutes=cfg.schedule.plan_minutes))
     counts = box.counts(day=the_day)
     due_now = [
         r.delivery.id
@@ -89,6 +93,12 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
         "next_due": next_due.isoformat() if next_due else None,
         "needs_attention": [r.as_dict() for r in attention],
         "recent": [r.as_dict() for r in recent],
+        "planning": {
+            "last_done": planning.last_done.isoformat() if planning.last_done else None,
+            "holder": planning.holder,
+            "held_until": planning.expires_at.isoformat() if planning.expires_at else None,
+            "warning": stalled,
+        },
     }
     if as_json:
         emit_json(report)
@@ -102,11 +112,17 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
         click.echo(f"due now: {len(due_now)}")
         when = next_due.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if next_due else "nothing"
         click.echo(f"next due: {when}")
+        if planning.last_done is not None:
+            last = planning.last_done.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+            by = f" (planning now: {planning.holder})" if planning.holder else ""
+            click.echo(f"last planning by a worker: {last}{by}")
+        if stalled:
+            click.echo(f"warning: {stalled}")
         if attention:
             click.echo("needs attention (distributor outbox retry|cancel|release ID):")
             for r in attention:
                 click.echo("  " + _line(r, tz))
-    if check and any(r.delivery.state != DeliveryState.HELD for r in attention):
+    if check and (stalled or any(r.delivery.state != DeliveryState.HELD for r in attention)):
         ctx.exit(1)
 
 
@@ -339,9 +355,8 @@ def approve(
 @click.option(
     "--plan-minutes",
     type=click.FloatRange(min=0.0),
-    default=15.0,
-    show_default=True,
-    help="Minutes between two plannings.",
+    default=None,
+    help="Minutes between two plannings, across all workers (default: [schedule] plan_minutes).",
 )
 @click.option(
     "--engine",
@@ -367,7 +382,7 @@ def worker(
     poll_seconds: float | None,
     worker_id: str | None,
     do_plan: bool,
-    plan_minutes: float,
+    plan_minutes: float | None,
     engine_name: str | None,
     workers: int,
     as_json: bool,
@@ -392,7 +407,9 @@ def worker(
     """
     from distributor.pipeline.dispatch import DispatchReport, StopFlag, default_worker_id
     from distributor.pipeline.run import channels_for, deliver_due
+    from distributor.schedule.planning import PlanGate
     from distributor.schedule.worker import WorkerStats, run_worker
+    from distributor.store.leases import Leases
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg, box = _outbox(ctx)
@@ -413,29 +430,29 @@ def worker(
             )
         return report.handled
 
-    planned_at: list[datetime] = []
     problems: list[str] = []
+    every = cfg.schedule.plan_minutes if plan_minutes is None else plan_minutes
+    gate = PlanGate(Leases(box.engine), me, timedelta(minutes=every))
+    plannings = 0
 
-    def plan_now(now: datetime) -> None:
-        _plan_now(cfg, box, now, problems, channels)
-
-    def plan(now: datetime) -> None:
-        # The huey engine spaces plannings itself; the loop keeps its own clock.
-        if planned_at and now - planned_at[-1] < timedelta(minutes=plan_minutes):
-            return
-        planned_at.append(now)
-        plan_now(now)
+    def plan(now: datetime) -> bool:
+        # One gate for both engines: a lease in the database, so every worker on every
+        # machine plans in turn, and a killed one holds nothing for long.
+        nonlocal plannings
+        planned = gate.run(now, lambda at: _plan_now(cfg, box, at, problems, channels))
+        plannings += planned
+        return planned
 
     use_huey = not once and (engine_name or ("huey" if cfg.queue.url else "loop")) == "huey"
     if use_huey:
-        rounds, recovered, plannings = _run_huey(
+        rounds, recovered = _run_huey(
             cfg,
             box,
             tick=tick,
-            plan=plan_now if do_plan else None,
+            plan=plan if do_plan else None,
+            plan_due=gate.due,
             stop=stop,
             poll_seconds=poll_seconds,
-            plan_minutes=plan_minutes,
             workers=workers,
         )
         stats = WorkerStats(rounds=rounds, recovered=recovered)
@@ -448,7 +465,6 @@ def worker(
             once=once,
             plan=plan if do_plan else None,
         )
-        plannings = len(planned_at)
     summary = {
         "worker": me,
         "engine": "huey" if use_huey else "loop",
@@ -491,13 +507,13 @@ def _run_huey(
     box: Outbox,
     *,
     tick: Callable[[datetime], int],
-    plan: Callable[[datetime], None] | None,
+    plan: Callable[[datetime], bool] | None,
+    plan_due: Callable[[datetime], bool],
     stop: Any,
     poll_seconds: float | None,
-    plan_minutes: float,
     workers: int,
-) -> tuple[int, int, int]:
-    """Run the huey consumer until SIGTERM; returns (rounds, recovered, plannings)."""
+) -> tuple[int, int]:
+    """Run the huey consumer until SIGTERM; returns (rounds, recovered)."""
     from distributor.schedule import engine
 
     counts = {"rounds": 0, "recovered": 0}
@@ -523,11 +539,11 @@ def _run_huey(
         huey,
         deliver=deliver,
         plan=plan,
+        plan_due=plan_due,
         poll_seconds=poll_seconds or cfg.schedule.poll_seconds,
-        plan_minutes=plan_minutes,
     )
     engine.run_consumer(tasks, stop=stop, workers=workers)
-    return counts["rounds"], counts["recovered"], tasks.plans
+    return counts["rounds"], counts["recovered"]
 
 
 @main.command("plan")

@@ -12,14 +12,12 @@ run twice, or by two workers at once, sends nothing twice; the queue only decide
 Two tasks, whose bodies are handed in (this module knows nothing of the pipeline):
 
 ``plan``
-    A huey periodic task, every minute (huey's crontab is minute-grained). It takes
-    ``huey.lock_task("plan")`` so two workers never plan at the same moment, and
-    plans only when ``plan_minutes`` have passed since the last planning recorded in
-    the queue's key/value store, so N consumers do not read the feeds N times. A
-    worker starting enqueues it once at once, under the same rule, and a planning
-    is followed by a delivery run, so what it made due goes without waiting for the
-    next poll. The lock is for economy, not safety: the outbox's unique idempotency
-    keys make a second planning of the same day add nothing.
+    A huey periodic task, every minute (huey's crontab is minute-grained). Its body
+    decides whether it is time and takes the planning lease itself
+    (:class:`distributor.schedule.planning.PlanGate`: a lease in the database that
+    expires, so a worker killed while planning does not stop planning for good). A
+    worker starting enqueues it once at once, and a planning is followed by a
+    delivery run, so what it made due goes without waiting for the next poll.
 
 ``deliver``
     Every ``poll_seconds``, which is usually less than a minute, so not a crontab
@@ -49,15 +47,12 @@ from urllib.parse import urlsplit
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
-from huey.exceptions import TaskLockedException
 
 from distributor.errors import ConfigError
 from distributor.schedule.worker import Stopper
 from distributor.settings import queue_url_problem
 
 log = logging.getLogger("distributor.engine")
-
-_LAST_PLAN = "plan.last"
 
 
 def make_huey(url: str, *, base_dir: Path | None = None, name: str = "distributor") -> Huey:
@@ -87,8 +82,7 @@ class EngineTasks:
     plans: int = 0
 
     def kick(self) -> None:
-        """Plan (if not done within ``plan_minutes``) and start a delivery chain, as a
-        worker does at start."""
+        """Plan (if it is time) and start a delivery chain, as a worker does at start."""
         if self.plan is not None:
             self.plan()
         self.deliver(None)
@@ -98,14 +92,16 @@ def install(
     huey: Huey,
     *,
     deliver: Callable[[datetime], int],
-    plan: Callable[[datetime], object] | None = None,
+    plan: Callable[[datetime], bool] | None = None,
+    plan_due: Callable[[datetime], bool] | None = None,
     poll_seconds: float = 30.0,
-    plan_minutes: float = 15.0,
 ) -> EngineTasks:
     """Register ``plan`` and ``deliver`` on ``huey`` with the given bodies.
 
     ``deliver(now)`` delivers what is due and returns how many rows it handled;
-    ``plan(now)`` plans the day into the outbox.
+    ``plan(now)`` plans the day into the outbox if it is time, and says whether it did;
+    ``plan_due(now)``, a cheap look, lets each delivery round start a planning as soon
+    as one is due (a dead worker's lease expired, say) rather than at the next minute.
     """
     tasks = EngineTasks(huey=huey, plan=None, deliver=None)
 
@@ -122,7 +118,10 @@ def install(
     def run_deliver(slot: int | None) -> None:
         handled = 0
         try:
-            handled = deliver(datetime.now(UTC))
+            now = datetime.now(UTC)
+            handled = deliver(now)
+            if tasks.plan is not None and plan_due is not None and plan_due(now):
+                tasks.plan()
         except Exception:
             log.exception("delivery round failed; the next one goes on")
         finally:
@@ -148,19 +147,14 @@ def install(
         body = plan
 
         def run_plan() -> None:
-            now = datetime.now(UTC)
             try:
-                with huey.lock_task("plan"):
-                    last = huey.get(_LAST_PLAN, peek=True)
-                    # A second's slack, so that minute ticks meet a whole plan_minutes.
-                    if last is not None and now.timestamp() - float(last) < plan_minutes * 60 - 1:
-                        return
-                    body(now)
-                    tasks.plans += 1
-                    huey.put(_LAST_PLAN, now.timestamp())
+                planned = body(datetime.now(UTC))
+            except Exception:
+                log.exception("planning failed; the next minute tries again")
+                return
+            if planned:
+                tasks.plans += 1
                 tasks.deliver(-1)  # what the planning made due goes now, not a poll later
-            except TaskLockedException:
-                log.info("another worker is planning; skipped")
 
         @huey.task(name="distributor.plan")  # type: ignore[untyped-decorator]
         def plan_now() -> None:

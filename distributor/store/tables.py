@@ -85,6 +85,17 @@ suppression_sync = Table(
     Column("checked_at", DateTime(timezone=True), nullable=False),
 )
 
+# A lease per periodic job ("plan"): the worker holding it and until when. A worker
+# killed while it holds one loses it when it expires; no one clears it blindly.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(255)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_done", DateTime(timezone=True)),
+)
+
 # The outbox: one row per delivery, written before any network call. The unique
 # idempotency key is what makes planning the same day twice a no-op.
 deliveries = Table(

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from distributor.cli import main
 from distributor.errors import ConfigError
 from distributor.models import DeliveryState
 from distributor.pipeline import run as pipeline
 from distributor.schedule.engine import EngineTasks, install, make_huey
+from distributor.schedule.planning import PLAN, PlanGate
 from distributor.settings import Settings, load
 from distributor.store import db
+from distributor.store.leases import Leases
 from distributor.store.outbox import Outbox
+from distributor.store.tables import leases as lease_table
 
 
 def _config(tmp_path: Path, queue: str) -> Path:
@@ -57,13 +60,18 @@ class Engine:
         self.sent += report.sent
         return report.handled
 
-    def plan(self, now: datetime) -> None:
+    def plan_body(self, now: datetime) -> None:
         self.plannings += 1
         pipeline.plan(self.settings, self.db, now=now)
 
-    def tasks(self, **kw: Any) -> EngineTasks:
+    def tasks(self, plan_minutes: float = 15.0, holder: str = "w1") -> EngineTasks:
         huey = make_huey(self.settings.queue.url)
-        return install(huey, deliver=self.deliver, plan=self.plan, poll_seconds=3600, **kw)
+        gate = PlanGate(Leases(self.db), holder, timedelta(minutes=plan_minutes))
+
+        def plan(now: datetime) -> bool:
+            return gate.run(now, self.plan_body)
+
+        return install(huey, deliver=self.deliver, plan=plan, poll_seconds=3600)
 
 
 @pytest.fixture
@@ -106,7 +114,7 @@ def test_the_delivery_chain_keeps_one_next_run_however_often_it_is_kicked(
     assert tasks.huey.scheduled_count() == 1
 
 
-def test_the_periodic_planner_waits_for_plan_minutes_and_for_the_lock(eng: Engine) -> None:
+def test_the_periodic_planner_waits_for_plan_minutes_and_for_the_lease(eng: Engine) -> None:
     tasks = eng.tasks(plan_minutes=15)
     tasks.plan()
     _drain(tasks)
@@ -116,11 +124,16 @@ def test_the_periodic_planner_waits_for_plan_minutes_and_for_the_lock(eng: Engin
     _drain(tasks)
     assert eng.plannings == 1
 
-    tasks.huey.delete("plan.last")
-    with tasks.huey.lock_task("plan"):  # another worker is planning right now
-        tasks.plan_periodic()
-        _drain(tasks)
+    leases = Leases(eng.db)
+    with eng.db.begin() as conn:  # the last planning was long ago ...
+        conn.execute(update(lease_table).values(last_done=datetime(2020, 1, 1)))
+    now = datetime.now(UTC)
+    # ... but another worker is planning right now
+    assert leases.acquire(PLAN, "w2", now=now, ttl=timedelta(minutes=15))
+    tasks.plan_periodic()
+    _drain(tasks)
     assert eng.plannings == 1
+    leases.release(PLAN, "w2")
     tasks.plan_periodic()
     _drain(tasks)
     assert eng.plannings == 2
