@@ -84,6 +84,19 @@ def make_server(app: WSGIApp, host: str, port: int, limits: Limits = Limits()) -
     )
 
 
+def stop(server: Any) -> None:
+    """Stop a server whose ``run()`` is on another thread. Its sockets are closed on that
+    thread (closing them from here would pull them out from under its ``select``);
+    with nothing left to watch, ``run()`` returns."""
+
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.trigger.pull_trigger(close_all)
+    server.task_dispatcher.shutdown()
+
+
 def serve(
     app: WSGIApp, host: str, port: int, *, limits: Limits = Limits(), ready: Callable[[str], None]
 ) -> None:

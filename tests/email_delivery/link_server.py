@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from distributor.compose import links
 from distributor.store.subscribers import SubscriberStore
-from distributor.web.server import Limits, make_server
+from distributor.web.server import Limits, make_server, stop
 from distributor.web.unsubscribe import WSGIApp
 
 
@@ -22,8 +22,9 @@ def serving(app: WSGIApp, limits: Limits | None = None) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        stop(server)
         thread.join(timeout=5)
+        assert not thread.is_alive()
 
 
 def link_value(store: SubscriberStore, key: bytes, email: str, issued: date | None = None) -> str:
