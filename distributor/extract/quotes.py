@@ -53,6 +53,10 @@ _BEFORE_WHO_VERB = re.compile(
 _BEFORE_ACCORDING = re.compile(
     r"(?:^|\s)(?:[Aa]ccording to|[Ii]n the words of) (?P<who>[^,]{2,120}),\s*$"
 )
+_PARTICIPLE_LEAD = re.compile(
+    r",?\s+(?:saying|noting|adding|declaring|stating|writing|explaining|warning|stressing)"
+    r"(?:\s+(?:that|it|how))?$"
+)
 _COLON_LEAD = re.compile(r"^(?P<who>[^:]{2,160}):\s*$", re.DOTALL)
 _LEAD_IN = re.compile(
     rf"^(?P<who>.{{2,200}}?)\s+(?:has\s+|also\s+)?(?:{_VERBS})(?:\s+[^:]{{0,80}})?:\s*$",
@@ -334,7 +338,13 @@ def _who_before(
                 return f"{found.group('name')}, {found.group('role')}"
         return None
     if not lead.endswith((",", ":")):
-        return None
+        participle = _PARTICIPLE_LEAD.search(lead)
+        if participle is None:
+            return None
+        # "President Trump backed the Act, saying it “…": the sentence's subject, when
+        # that is a titled person.
+        who = _subject(_last_sentence(lead[: participle.start()] + "."))
+        return who if who and speakers.looks_like_attribution(who) else None
     sentence = _last_sentence(lead)
     if not sentence:
         return None

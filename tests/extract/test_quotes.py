@@ -312,3 +312,16 @@ def test_a_quote_then_who_opened_their_remarks() -> None:
     assert result.quote.speaker == "Dana Clarke"
     # The quote-led lede is the summary, with the sentence that says who and where.
     assert result.summary.startswith("“No family") and result.summary.endswith("last year.")
+
+
+def test_a_participle_lead_in_gives_the_quote_to_the_sentences_subject() -> None:
+    result = story(
+        "Chancellor Rachel Reeves has long backed the Pensions Bill, saying it “will put "
+        "£11 billion to work in British firms by the end of the decade.”",
+        "The Bill was praised by unions, noting that “pensions are deferred wages.”",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Rachel Reeves", "Chancellor")
+    assert result.quote.text.startswith("will put £11 billion")
+    # "The Bill … noting that": no person is the subject, so nobody signs it.
+    assert result.other_quotes == ()
