@@ -33,6 +33,21 @@ class DeliveryContext:
     root as well as the parent (Bluesky)."""
 
 
+@dataclass(frozen=True)
+class SentMatch:
+    """A post on the account that carries a delivery's text: what an operator needs to
+    settle an uncertain delivery (``distributor outbox mark-sent ID --provider-id``)."""
+
+    provider_id: str
+    posted_at: str
+    url: str | None = None
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal once whitespace runs are one space: how a network may reflow a post."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
 class Channel(ABC):
     name: ClassVar[str]
     kinds: ClassVar[frozenset[DeliveryKind]]
@@ -78,3 +93,8 @@ class Channel(ABC):
     def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as it may be shown in errors and logs."""
         return payload
+
+    def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
+        """The account's recent posts with this delivery's text, newest first, so that
+        an uncertain one can be settled; None where the provider offers no such look."""
+        return None

@@ -33,7 +33,7 @@ from atproto.exceptions import (
     UnauthorizedError,
 )
 
-from distributor.channels.base import Channel, DeliveryContext
+from distributor.channels.base import Channel, DeliveryContext, SentMatch, same_text
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
 from distributor.settings import secret
@@ -195,6 +195,24 @@ class BlueskyChannel(Channel):
             reply = data["record"]["reply"]
             reply["root"] = self._root_of(client, reply["parent"])
         return self._guard(lambda: client.com.atproto.repo.create_record(data))
+
+    def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
+        """Among the account's last 50 posts (``com.atproto.repo.listRecords``)."""
+        text = str(delivery.payload.get("text", ""))
+        client, did = self.client()
+        params = {"repo": did, "collection": POST, "limit": 50}
+        found = self._guard(lambda: client.com.atproto.repo.list_records(params))
+        matches: list[SentMatch] = []
+        for record in found.records:
+            value = record.value
+            # The SDK gives a model for known record types and a dict for others.
+            if isinstance(value, dict):
+                posted, created = value.get("text"), value.get("createdAt")
+            else:
+                posted, created = getattr(value, "text", ""), getattr(value, "created_at", "")
+            if same_text(str(posted or ""), text):
+                matches.append(SentMatch(f"{record.uri}|{record.cid}", str(created or "")))
+        return matches
 
     def _root_of(self, client: Client, parent: dict[str, str]) -> dict[str, str]:
         """The thread root a reply to ``parent`` must name: the parent's own root, or the

@@ -8,7 +8,9 @@ refuses to post the same delivery twice within an hour. Replies name the previou
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +28,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from distributor.channels.base import Channel, DeliveryContext
+from distributor.channels.base import Channel, DeliveryContext, SentMatch, same_text
 from distributor.channels.x import transport_error
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
@@ -48,6 +50,15 @@ class MastodonOptions:
             raise ValueError(f"base_url must start with http:// or https://, got {self.base_url!r}")
         if self.timeout_seconds <= 0:
             raise ValueError("timeout_seconds must be positive")
+
+
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(content: str) -> str:
+    """A status's HTML as its text: breaks and paragraphs as newlines, tags dropped."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content)))
 
 
 def _reset_seconds(response: requests.Response | None) -> float | None:
@@ -188,3 +199,19 @@ class MastodonChannel(Channel):
 
     def redact(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in payload.items() if "token" not in k.lower()}
+
+    def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
+        """Among the account's last 40 statuses (Mastodon renders them as HTML)."""
+        text = str(delivery.payload.get("text", ""))
+        try:
+            me = self.api().account_verify_credentials()
+            statuses = self.api().account_statuses(me["id"], limit=40)
+        except MastodonError as exc:
+            raise Retryable(
+                f"could not read the account's posts: {exc}", channel=self.name
+            ) from None
+        return [
+            SentMatch(str(s["id"]), str(s.get("created_at", "")), s.get("url"))
+            for s in statuses
+            if same_text(_plain(str(s.get("content", ""))), text)
+        ]

@@ -119,7 +119,7 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
         if stalled:
             click.echo(f"warning: {stalled}")
         if attention:
-            click.echo("needs attention (distributor outbox retry|cancel|release ID):")
+            click.echo("needs attention (distributor outbox retry|cancel|release|mark-sent ID):")
             for r in attention:
                 click.echo("  " + _line(r, tz))
     if check and (stalled or any(r.delivery.state != DeliveryState.HELD for r in attention)):
@@ -193,28 +193,37 @@ def outbox_list(
 
 @outbox.command("show")
 @click.argument("delivery_id", type=int)
+@click.option(
+    "--lookup",
+    is_flag=True,
+    help="Look on the provider (Mastodon, Bluesky: the account's recent posts) for this "
+    "delivery's text, to settle an uncertain one.",
+)
 @JSON
 @click.pass_context
 @boundary
-def outbox_show(ctx: click.Context, delivery_id: int, as_json: bool) -> None:
+def outbox_show(ctx: click.Context, delivery_id: int, lookup: bool, as_json: bool) -> None:
     """Everything about one delivery: payload, provider answer, error, history.
 
     \b
     Example:
       distributor outbox show 42 --json
+      distributor outbox show 42 --lookup    # did the uncertain post go out?
     """
     from distributor.store.outbox import OutboxError
 
-    _, box = _outbox(ctx)
+    cfg, box = _outbox(ctx)
     record = box.get(delivery_id)
     if record is None:
         raise OutboxError(f"no delivery with id {delivery_id}; see `distributor outbox list`")
     data = record.as_dict(with_payload=True)
+    if lookup:
+        data["lookup"] = _lookup(cfg, record)
     if as_json:
         emit_json(data)
         return
     for key, value in data.items():
-        if key in ("payload", "detail"):
+        if key in ("payload", "detail", "lookup"):
             continue
         click.echo(f"{key}: {value}")
     click.echo("payload:")
@@ -223,6 +232,67 @@ def outbox_show(ctx: click.Context, delivery_id: int, as_json: bool) -> None:
         click.echo(f"  {key}: {text[:200]}{'…' if len(text) > 200 else ''}")
     if record.detail:
         click.echo(f"provider answer: {record.detail}")
+    if lookup:
+        found = data["lookup"]
+        if found is None:
+            click.echo(
+                f"lookup: {record.delivery.channel} offers none; check the account by hand "
+                "(README: settling an uncertain delivery)"
+            )
+        elif not found:
+            click.echo(
+                "lookup: not among the account's recent posts, so it did not go out: "
+                f"`distributor outbox retry {delivery_id}` sends it"
+            )
+        for match in found or ():
+            where = f" {match['url']}" if match.get("url") else ""
+            click.echo(
+                f"lookup: posted {match['posted_at']}{where}: `distributor outbox mark-sent "
+                f"{delivery_id} --provider-id '{match['provider_id']}'`"
+            )
+
+
+def _lookup(cfg: Settings, record: Record) -> list[dict[str, Any]] | None:
+    from distributor.pipeline.run import channels_for
+
+    channel = channels_for(cfg).get(record.delivery.channel)
+    if channel is None:
+        return None
+    found = channel.find_sent(record.delivery)
+    if found is None:
+        return None
+    return [{"provider_id": m.provider_id, "posted_at": m.posted_at, "url": m.url} for m in found]
+
+
+@outbox.command("mark-sent")
+@click.argument("delivery_id", type=int)
+@click.option(
+    "--provider-id",
+    default=None,
+    help="Its id on the provider (the post's id; needed when replies wait under it).",
+)
+@JSON
+@click.pass_context
+@boundary
+def outbox_mark_sent(
+    ctx: click.Context, delivery_id: int, provider_id: str | None, as_json: bool
+) -> None:
+    """Record an uncertain, failed or cancelled delivery as sent: it did go out (you saw
+    it on the provider), so it is never sent again and a thread goes on replying to it.
+
+    \b
+    Example:
+      distributor outbox show 42 --lookup
+      distributor outbox mark-sent 42 --provider-id 113000000000000002
+    """
+    _, box = _outbox(ctx)
+    box.settle_sent(delivery_id, provider_id or None)
+    record = box.get(delivery_id)
+    assert record is not None
+    if as_json:
+        emit_json(record.as_dict())
+    else:
+        click.echo(f"delivery {delivery_id} ({record.delivery.idempotency_key}): now sent")
 
 
 def _decision(verb: str, help_text: str, example: str) -> None:

@@ -573,6 +573,56 @@ class Outbox:
             hold_reason=None,
         )
 
+    def settle_sent(
+        self,
+        delivery_id: int,
+        provider_id: str | None,
+        *,
+        by: str = "operator",
+        now: datetime | None = None,
+    ) -> None:
+        """The operator's word that an uncertain, failed or cancelled delivery did go out
+        (seen on the provider): recorded as sent with the provider's id, so a thread goes
+        on replying to it and nothing sends it again."""
+        now = _utc(now)
+        settled = (DeliveryState.UNCERTAIN, DeliveryState.FAILED, DeliveryState.CANCELLED)
+        with self._write() as conn:
+            row = self._row(conn, delivery_id)
+            if row.state not in [str(s) for s in settled]:
+                allowed = ", ".join(str(s) for s in settled)
+                raise OutboxError(
+                    f"cannot mark delivery {delivery_id} as sent: it is {row.state} (only "
+                    f"{allowed} can be)"
+                )
+            waiting = conn.execute(
+                select(func.count())
+                .select_from(deliveries)
+                .where(
+                    deliveries.c.parent_key == row.idempotency_key,
+                    deliveries.c.state.in_([str(s) for s in _OPEN]),
+                )
+            ).scalar()
+            if waiting and not provider_id:
+                raise OutboxError(
+                    f"delivery {delivery_id} has {waiting} repl{'y' if waiting == 1 else 'ies'} "
+                    f"waiting to be posted under it: give --provider-id, its id on "
+                    f"{row.channel} (see `distributor outbox show {delivery_id} --lookup`)"
+                )
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(
+                    state=str(DeliveryState.SENT),
+                    provider_id=provider_id,
+                    detail=_dumps({"settled_by": by, "previous_state": row.state}),
+                    last_error=None,
+                    hold_reason=None,
+                    claimed_by=None,
+                    sent_at=now,
+                    updated_at=now,
+                )
+            )
+
     def approve(
         self,
         *,

@@ -161,3 +161,97 @@ def test_a_thread_killed_while_the_network_holds_its_answer_is_not_posted_twice(
     assert head.delivery.state == DeliveryState.UNCERTAIN
     replies = [r for r in box.records() if r.delivery.parent_key == head.delivery.idempotency_key]
     assert replies and {r.delivery.state for r in replies} == {DeliveryState.PLANNED}
+
+
+def _reply_to(network: str, server: Any, text: str) -> str | None:
+    """The provider id the post with this text replies to."""
+    if network == "x":
+        return next(t["reply_to"] for t in server.tweets.values() if t["text"] == text)
+    if network == "bluesky":
+        record = next(r["record"] for r in server.records.values() if r["record"]["text"] == text)
+        parent = record["reply"]["parent"]
+        return f"{parent['uri']}|{parent['cid']}"
+    return next(s["in_reply_to_id"] for s in server.statuses.values() if text in s["content"])
+
+
+@pytest.mark.parametrize("network", ["x", "bluesky", "mastodon"])
+def test_the_operator_settles_an_uncertain_post_and_the_thread_goes_on_under_it(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    servers: dict[str, Any],
+    network: str,
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from distributor.cli import main
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for name, text in ARTICLES.items():
+        (news / name).write_text(text, encoding="utf-8")
+    server = servers[network]
+    mapping: dict[str, Any] = {
+        "ingest": {"sources": [str(news)]},
+        "database": {"url": db_url},
+        "output": {"dir": str(tmp_path / "out")},
+        "delivery": {"channels": ["files", network]},
+        "channels": {network: {"base_url": server.url}},
+    }
+    config_file = tmp_path / "distributor.toml"
+    config_file.write_text(
+        f'[ingest]\nsources = ["{news}"]\n[database]\nurl = "{db_url}"\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n'
+        f'[delivery]\nchannels = ["files", "{network}"]\n'
+        f'[channels.{network}]\nbase_url = "{server.url}"\n',
+        encoding="utf-8",
+    )
+    cfg = config.from_mapping(mapping, base_dir=tmp_path)
+    plan(cfg, engine, now=EARLY)
+    path = PATHS[network]
+    # The head goes out, but the answer never comes back: uncertain after the restart.
+    server.fail_next(path, Reply(500, delay=30, then_apply=True))
+    kill_at_step(
+        mapping,
+        tmp_path,
+        AT_EIGHT.isoformat(),
+        network,
+        step="mid-request",
+        nth=1,
+        until=lambda: len(server.calls(path)) >= 1,
+    )
+    box = Outbox(engine, cfg.schedule)
+    box.recover_stale_claims(RESTART)
+    head = next(r for r in box.records() if r.delivery.channel == network)
+    assert head.delivery.state == DeliveryState.UNCERTAIN
+    head_id = str(head.delivery.id)
+
+    def cli(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--config", str(config_file), "outbox", *args])
+        return result.exit_code, result.output
+
+    code, out = cli("show", head_id, "--lookup", "--json")
+    assert code == 0, out
+    found = json.loads(out)["lookup"]
+    if network == "x":
+        assert found is None  # X offers no lookup: the operator reads the profile
+        (posted_id,) = server.tweets
+    else:
+        (match,) = found
+        posted_id = match["provider_id"]
+    # Replies wait under it, so it cannot be settled without the id they reply to.
+    code, out = cli("mark-sent", head_id)
+    assert code != 0 and "waiting to be posted under it" in out
+    code, out = cli("mark-sent", head_id, "--provider-id", posted_id)
+    assert code == 0 and "now sent" in out
+
+    deliver_due(cfg, engine, {network: channels_for(cfg)[network]}, now=RESTART)
+    texts = posted(network, server)
+    assert max(Counter(texts).values()) == 1  # nothing posted twice
+    thread = [r for r in box.records() if r.delivery.channel == network]
+    first_reply = next(r for r in thread if r.delivery.parent_key == head.delivery.idempotency_key)
+    assert box.get_by_key(first_reply.delivery.idempotency_key).state == DeliveryState.SENT  # type: ignore[union-attr]
+    reply_text = str(first_reply.delivery.payload["text"])
+    assert _reply_to(network, server, reply_text) == posted_id

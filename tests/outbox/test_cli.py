@@ -163,3 +163,36 @@ def test_plan_shows_where_and_when_with_states(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()  # planning sends nothing
     code, out = _run(config, "plan", "--date", "2020-01-01")
     assert code == 0 and "nothing planned" in out
+
+
+def test_mark_sent_settles_what_did_go_out_and_nothing_else(config: Path, tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    box.plan([_files_row("a"), _files_row("b")])
+    (a, b) = box.claim_due(datetime.now(UTC), 2, "gone")
+    box.mark_uncertain(a.id or 0, "connection reset after sending")
+    code, out = _run(config, "outbox", "mark-sent", str(a.id))  # no replies wait: no id needed
+    assert code == 0 and "now sent" in out
+    # Nothing sends it again, and status no longer asks for a decision.
+    _run(config, "worker", "--once", "--no-plan")
+    assert not (tmp_path / "out" / "a.txt").exists()
+    code, out = _run(config, "status", "--json")
+    assert a.id not in [r["id"] for r in json.loads(out)["needs_attention"]]
+    code, out = _run(config, "outbox", "show", str(a.id), "--json")
+    shown = json.loads(out)
+    assert shown["state"] == "sent" and shown["detail"]["settled_by"] == "operator"
+    # A cancelled delivery that did go out shows as sent once settled.
+    box.mark_failed(b.id or 0, "refused", retryable=False)
+    _run(config, "outbox", "cancel", str(b.id))
+    code, out = _run(config, "outbox", "mark-sent", str(b.id), "--provider-id", "msg-1")
+    assert code == 0
+    code, out = _run(config, "outbox", "show", str(b.id), "--json")
+    assert json.loads(out)["state"] == "sent" and json.loads(out)["provider_id"] == "msg-1"
+    # A planned (or already sent) delivery is not the operator's to settle.
+    box.plan([_files_row("c")])
+    c = next(r for r in box.records() if r.delivery.subject_id == "c")
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "outbox", "mark-sent", str(c.delivery.id)]
+    )
+    assert result.exit_code == 1 and "it is planned" in result.stderr
+    code, out = _run(config, "outbox", "show", str(a.id), "--lookup")
+    assert "files offers none" in out

@@ -73,6 +73,8 @@ class FakePDS(FakeServer):
             return self._create_record(request)
         if request.method == "GET" and nsid == "com.atproto.repo.getRecord":
             return self._get_record(request)
+        if request.method == "GET" and nsid == "com.atproto.repo.listRecords":
+            return self._list_records(request)
         return _error(501, "MethodNotImplemented", f"{request.method} {nsid} is not served here")
 
     def _create_session(self, request: Recorded) -> Reply:
@@ -108,6 +110,18 @@ class FakePDS(FakeServer):
         if found is None:
             return _error(400, "RecordNotFound", f"Could not locate record: {uri}")
         return Reply(200, {"uri": uri, "cid": found["cid"], "value": found["record"]})
+
+    def _list_records(self, request: Recorded) -> Reply:
+        """The repo's posts, newest first (the lexicon's default order)."""
+        q = {k: v[-1] for k, v in request.query.items()}
+        if q.get("repo") not in (DID, HANDLE) or q.get("collection") != "app.bsky.feed.post":
+            return _error(400, "InvalidRequest", "unknown repo or collection")
+        limit = int(q.get("limit", "50"))
+        newest = list(reversed(self.records.items()))[:limit]
+        return Reply(
+            200,
+            {"records": [{"uri": u, "cid": r["cid"], "value": r["record"]} for u, r in newest]},
+        )
 
     def _create_record(self, request: Recorded) -> Reply:
         if request.headers.get("authorization") != f"Bearer {self.access}":

@@ -65,6 +65,9 @@ class FakeMastodon(FakeServer):
             return Reply(200, self._account())
         if request.method == "POST" and path == "/api/v1/statuses":
             return self._post_status(request)
+        if request.method == "GET" and path == "/api/v1/accounts/1/statuses":
+            limit = int(request.query.get("limit", ["20"])[-1])
+            return Reply(200, list(reversed(self.statuses.values()))[:limit])
         return Reply(404, {"error": "Record not found"})
 
     def _instance(self) -> dict[str, Any]:
