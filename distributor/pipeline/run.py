@@ -5,10 +5,10 @@ Which articles go where:
 
 - threads and the roundup of day D cover the articles first seen on D (publisher's
   time zone);
-- the digest edition of day E covers the articles first seen between the digest
-  times of E-1 and E, so a story found after one morning's send is in the next
-  morning's email, never in two and never in none. Before ``digest_at`` a run plans
-  today's edition; after it, tomorrow's;
+- each digest channel's next edition (the first send time still ahead, from
+  ``channel_times`` or ``digest_at``) covers the articles first seen from where the
+  channel's last planned edition stopped (its ``covers_until``) up to that send time:
+  a story is in exactly one email, whatever the schedule;
 - the files channel (the embedded default) gets the day's preview at once: digest,
   threads and roundup as files, rewritten whenever the content changes.
 
@@ -36,7 +36,13 @@ from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
 from distributor.pipeline.email_outbox import EMAIL_CHANNELS, hooks
 from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
-from distributor.schedule.times import day_times, local_day
+from distributor.schedule.times import (
+    day_times,
+    local_day,
+    next_send,
+    previous_send,
+    send_time,
+)
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change
 from distributor.store.outbox import Outbox, PlanReport
@@ -117,6 +123,54 @@ def length_rules(
     return rules
 
 
+@dataclass(frozen=True)
+class EditionPlan:
+    """The next digest edition of some channels: its day and the first-seen times it
+    covers, ``[start, end)``; ``end`` is its send time."""
+
+    day: date
+    start: datetime
+    end: datetime
+    channels: tuple[str, ...]
+
+
+def _editions(
+    channels: Sequence[str], outbox: Outbox, now: datetime, settings: Settings
+) -> list[EditionPlan]:
+    """The next edition of every channel that sends a digest (the files preview's, on
+    ``digest_at``, when none does), grouped where they coincide."""
+    takers = [c for c in channels if DeliveryKind.DIGEST in registry.get(c).kinds]
+    grouped: dict[tuple[date, datetime, datetime], list[str]] = {}
+    for channel in takers or [FILES_CHANNEL]:
+        upcoming = next_send(channel, now, settings)
+        if upcoming is None:
+            continue
+        day, end = upcoming
+        start = _covered_until(channel, day, outbox, settings) or previous_send(
+            channel, end, settings
+        )
+        grouped.setdefault((day, start or end - timedelta(days=1), end), []).append(channel)
+    return [
+        EditionPlan(day, start, end, tuple(c for c in names if c != FILES_CHANNEL))
+        for (day, start, end), names in sorted(grouped.items())
+    ]
+
+
+def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) -> datetime | None:
+    """Where the last edition planned on ``channel`` before ``day`` stopped: the next
+    one starts there, so a story is never in two and never in none."""
+    if channel == FILES_CHANNEL:
+        return None
+    last = outbox.last_edition(channel, day)
+    if last is None:
+        return None
+    value = last.payload.get("covers_until")
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raw_day = last.payload.get("day")
+    return send_time(channel, date.fromisoformat(str(raw_day)), settings) if raw_day else None
+
+
 def digest_edition(now: datetime, settings: Settings) -> date:
     """The day whose digest is still to go: today before ``digest_at``, else tomorrow."""
     today = local_day(now, settings)
@@ -139,6 +193,7 @@ def plan(
     today = local_day(moment, settings)
     edition = digest_edition(moment, settings)
     store = ArticleStore(engine)
+    outbox = Outbox(engine, settings.schedule)
     ingested = phases.ingest(settings, store, sources, now=moment)
     report = RunReport(
         day=today,
@@ -161,7 +216,6 @@ def plan(
     for story in todays:
         if findings := lint(story):
             report.lint[story.article.guid] = [str(f) for f in findings]
-    outbox = Outbox(engine, settings.schedule)
     usage = {
         n: outbox.social_usage(n, today)
         for n in settings.social.networks
@@ -175,31 +229,7 @@ def plan(
         posts_used={n: (u.today, u.month) for n, u in usage.items()},
         threaded={n: u.threaded for n, u in usage.items()},
     )
-    window = (
-        day_times(edition - timedelta(days=1), settings).digest_at,
-        day_times(edition, settings).digest_at,
-    )
-    edition_stories = stories(store.first_seen_between(*window))
-    edition_roundup = phases.rank(edition_stories, settings, edition)
     networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
-    email = [c for c in networked if c in EMAIL_CHANNELS]
-    others = [c for c in networked if c not in EMAIL_CHANNELS]
-    # One rendering per audience (subscribers with topics get their own variant); the
-    # "all" one, when someone reads it, is also the digest shown in the preview.
-    audiences = (
-        digests_for_audience(
-            SubscriberStore(engine), edition_stories, edition_roundup, settings, edition
-        )
-        if email and edition_stories
-        else []
-    )
-    digest = next((d for d in audiences if d.variant == "all"), None) or phases.compose_digest(
-        edition_stories, edition_roundup, settings, edition
-    )
-    report.stories = len(todays)
-    report.digest_stories = len(edition_stories)
-    report.subject = digest.subject if digest else None
-
     threads = [t for group in social.threads.values() for t in group]
     rows = plan_day(
         today,
@@ -209,13 +239,52 @@ def plan(
         channels=networked,
         settings=settings,
     )
-    rows += plan_day(
-        edition, digest=digest, threads=[], roundup_posts=[], channels=others, settings=settings
-    )
-    for variant in audiences:
-        rows += plan_day(
-            edition, digest=variant, threads=[], roundup_posts=[], channels=email, settings=settings
+    # Each channel that sends a digest gets its next edition, covering everything first
+    # seen since the edition it was last planned (so with any schedule, a weekday cron
+    # included, a story is in exactly one email); channels whose editions match share
+    # one rendering. The files preview shows the first one.
+    digest = None
+    for ed in _editions(networked, outbox, moment, settings):
+        edition_stories = stories(store.first_seen_between(ed.start, ed.end))
+        edition_roundup = phases.rank(edition_stories, settings, ed.day)
+        email = [c for c in ed.channels if c in EMAIL_CHANNELS]
+        others = [c for c in ed.channels if c not in EMAIL_CHANNELS]
+        audiences = (
+            digests_for_audience(
+                SubscriberStore(engine),
+                edition_stories,
+                edition_roundup,
+                settings,
+                ed.day,
+            )
+            if email and edition_stories
+            else []
         )
+        shown = next((d for d in audiences if d.variant == "all"), None) or phases.compose_digest(
+            edition_stories, edition_roundup, settings, ed.day
+        )
+        for channels_, variants in ((others, [shown]), (email, audiences)):
+            for variant in variants:
+                if variant is None or not channels_:
+                    continue
+                planned = plan_day(
+                    ed.day,
+                    digest=variant,
+                    threads=[],
+                    roundup_posts=[],
+                    channels=channels_,
+                    settings=settings,
+                )
+                for row in planned:
+                    row.payload["covers_from"] = ed.start.isoformat()
+                    row.payload["covers_until"] = ed.end.isoformat()
+                rows += planned
+        if digest is None:
+            digest = shown
+            report.edition = ed.day
+            report.digest_stories = len(edition_stories)
+            report.subject = shown.subject if shown else None
+    report.stories = len(todays)
     rows = _not_in_the_past(rows, outbox, moment, settings)
     if FILES_CHANNEL in settings.delivery.channels:
         files = phases.preview_files(

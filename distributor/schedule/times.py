@@ -93,3 +93,36 @@ def day_times(day: date, settings: Settings) -> DayTimes:
         roundup_at=at(day, s.roundup_at, tz),
         gap=timedelta(minutes=s.thread_gap_minutes),
     )
+
+
+# How far to look for a channel's next or previous send: a weekly cron always matches.
+_HORIZON = 14
+
+
+def send_time(channel: str, day: date, settings: Settings) -> datetime | None:
+    """When ``channel`` sends ``day``'s digest: its ``channel_times`` entry, else
+    ``digest_at``; None on a day its cron expression skips."""
+    override = settings.schedule.channel_times.get(channel)
+    times = day_times(day, settings)
+    return channel_time(day, override, times.zone) if override else times.digest_at
+
+
+def next_send(channel: str, now: datetime, settings: Settings) -> tuple[date, datetime] | None:
+    """The next edition still to go on ``channel``: its day and send time (after ``now``)."""
+    today = local_day(now, settings)
+    for offset in range(_HORIZON):
+        day = today + timedelta(days=offset)
+        when = send_time(channel, day, settings)
+        if when is not None and when > now:
+            return day, when
+    return None
+
+
+def previous_send(channel: str, before: datetime, settings: Settings) -> datetime | None:
+    """The channel's last scheduled send before ``before``."""
+    day = local_day(before, settings)
+    for offset in range(_HORIZON + 1):
+        when = send_time(channel, day - timedelta(days=offset), settings)
+        if when is not None and when < before:
+            return when
+    return None

@@ -681,6 +681,23 @@ class Outbox:
             ).first()
         return _delivery(row) if row else None
 
+    def last_edition(self, channel: str, before: date) -> Delivery | None:
+        """The latest digest row planned on ``channel`` for a day before ``before`` (any
+        state: what was planned is what that edition covered)."""
+        query = (
+            select(deliveries)
+            .where(
+                deliveries.c.channel == channel,
+                deliveries.c.kind == str(DeliveryKind.DIGEST),
+                deliveries.c.day < before,
+            )
+            .order_by(deliveries.c.day.desc(), deliveries.c.id)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _delivery(row) if row else None
+
     def records(
         self,
         *,
