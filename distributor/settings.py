@@ -267,6 +267,7 @@ class ScheduleSettings:
     stale_after_minutes: int = 180
     poll_seconds: float = 30.0
     plan_minutes: float = 15.0
+    late_threads: Literal["next_window", "drop"] = "next_window"
     batch_size: int = 20
 
     def __post_init__(self) -> None:

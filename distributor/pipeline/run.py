@@ -371,25 +371,56 @@ def _not_in_the_past(
 ) -> list[Delivery]:
     """A thread first planned after its slot went by is spread from now on, not sent stale.
 
-    Rows already in the outbox keep their time, so re-planning moves nothing.
+    Spacing is per network (each network's late threads start now, ``thread_gap_minutes``
+    apart). One that no longer fits today's posting window goes at the start of the
+    next one, or is dropped when ``[schedule] late_threads = "drop"``: never in the
+    night. Rows already in the outbox keep their time, so re-planning moves nothing.
     """
     gap = timedelta(minutes=settings.schedule.thread_gap_minutes)
-    shifted: dict[str, datetime] = {}
-    late = 0
+    today = day_times(local_day(now, settings), settings)
+    tomorrow = day_times(today.day + timedelta(days=1), settings)
+    # Where each network's posting goes on from: after the threads it already has.
+    free: dict[str, datetime] = {}
+    heads = [r for r in rows if r.kind == DeliveryKind.THREAD_POST and r.parent_key is None]
+    stored = {r.idempotency_key: outbox.get_by_key(r.idempotency_key) for r in heads}
+    for row in heads:
+        known = stored[row.idempotency_key]
+        if known is not None:
+            after = known.due_at + gap
+            free[row.channel] = max(free.get(row.channel, after), after)
+    shifted: dict[str, datetime | None] = {}
     for row in rows:
         if row.kind != DeliveryKind.THREAD_POST or row.due_at >= now:
             continue
-        if outbox.get_by_key(row.idempotency_key) is not None:
-            continue
         if row.parent_key is None:
-            shifted[row.idempotency_key] = now + late * gap
-            late += 1
+            if stored[row.idempotency_key] is not None:
+                continue
+            when: datetime | None = max(now, today.threads_start, free.get(row.channel, now))
+            if when is not None and when > today.threads_end:
+                # Not tonight: tomorrow's window, or nowhere, as the config says.
+                if settings.schedule.late_threads == "drop":
+                    when = None
+                else:
+                    when = max(when, tomorrow.threads_start)
+            if when is not None:
+                free[row.channel] = when + gap
+            shifted[row.idempotency_key] = when
         elif row.parent_key in shifted:
             shifted[row.idempotency_key] = shifted[row.parent_key]
-        else:
-            continue
-        row.due_at = shifted[row.idempotency_key]
-    return rows
+    kept: list[Delivery] = []
+    for row in rows:
+        if row.idempotency_key in shifted:
+            when = shifted[row.idempotency_key]
+            if when is None:
+                log.info(
+                    "%s: %s planned too late for today's window; dropped",
+                    row.channel,
+                    row.idempotency_key,
+                )
+                continue
+            row.due_at = when
+        kept.append(row)
+    return kept
 
 
 def _written(outbox: Outbox, report: DispatchReport) -> list[str]:
