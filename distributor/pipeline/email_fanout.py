@@ -30,6 +30,7 @@ from distributor.models import (
     DeliveryState,
     Digest,
     Roundup,
+    RoundupItem,
     SendResult,
     Story,
 )
@@ -127,8 +128,9 @@ def render_variants(
 ) -> dict[str, Digest]:
     """One digest per variant key, each rendered once.
 
-    A subscriber with topics gets cards for the stories tagged with any of them, and
-    the day's full roundup list; "" (no topics) gets everything.
+    A subscriber with topics gets cards for the stories tagged with any of them first
+    (the day's listed ones included); the day's other lead stories stay, at the top of
+    the one-line list, so nobody misses the lead; "" (no topics) gets everything.
     """
     out: dict[str, Digest] = {}
     tags = {s.id: {_slug(t) for t in s.article.tags} for s in stories}
@@ -137,8 +139,15 @@ def render_variants(
             out[key] = render_digest(stories, roundup, settings, day)
             continue
         topics = set(key.split(","))
-        featured = tuple(i for i in roundup.featured if tags.get(i.story_id, set()) & topics)
-        narrowed = replace(roundup, featured=featured)
+
+        def theirs(item: RoundupItem, topics: set[str] = topics) -> bool:
+            return bool(tags.get(item.story_id, set()) & topics)
+
+        room = max(len(roundup.featured), 1)
+        cards = tuple(i for i in (*roundup.featured, *roundup.more) if theirs(i))[:room]
+        leads = tuple(i for i in roundup.featured if not theirs(i))
+        listed = leads + tuple(i for i in roundup.more if i not in cards)
+        narrowed = replace(roundup, featured=cards, more=listed)
         digest = render_digest(stories, narrowed, settings, day)
         out[key] = replace(digest, variant=key)
     return out

@@ -430,3 +430,21 @@ def test_every_audience_variant_gets_a_digest_and_its_readers(
         "r00000@example.org",
         "r00001@example.org",
     ]
+
+
+def test_topic_readers_get_their_stories_first_and_keep_the_lead() -> None:
+    cfg = Settings()
+    stories = [
+        story(1, title="New patrol ships ordered", tags=("Defence",), figures=("£4bn.",), hour=9),
+        *(story(n, title=f"Council story number {n}", tags=("Local",)) for n in range(2, 6)),
+        story(10, title="Hospital waiting lists fall", tags=("Health",), hour=2),
+    ]
+    roundup = build_roundup(stories, DAY, replace(RoundupOptions(), featured_count=3))
+    assert roundup.featured[0].headline == "New patrol ships ordered"
+    # Ranked low for everyone: not a card in the full digest.
+    assert "Hospital waiting lists fall" not in [i.headline for i in roundup.featured]
+    health = fo.render_variants(stories, roundup, cfg, DAY, ["health"])["health"].text
+    lead, mine = health.find("New patrol ships ordered"), health.find("Hospital waiting lists fall")
+    # Their own story comes first, as a card; the day's lead is still there, listed once.
+    assert 0 <= mine < lead
+    assert health.count("New patrol ships ordered") == 1
