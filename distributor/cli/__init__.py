@@ -4,7 +4,24 @@
 commands of one area on it.
 """
 
-from distributor.cli import email_preview, extract, foundation, outbox, social, subscribers
+from distributor.cli import (
+    email_preview,
+    extract,
+    foundation,
+    outbox,
+    send,
+    social,
+    subscribers,
+)
 from distributor.cli.app import main
 
-__all__ = ["email_preview", "extract", "foundation", "main", "outbox", "social", "subscribers"]
+__all__ = [
+    "email_preview",
+    "extract",
+    "foundation",
+    "main",
+    "outbox",
+    "send",
+    "social",
+    "subscribers",
+]

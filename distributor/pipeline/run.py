@@ -30,7 +30,7 @@ from distributor.channels import registry
 from distributor.channels.base import Channel
 from distributor.errors import DistributorError, SourceError
 from distributor.extract.article_lint import lint
-from distributor.models import Article, Delivery, DeliveryKind, Story
+from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
 from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
@@ -135,14 +135,25 @@ class EditionPlan:
 
 
 def _editions(
-    channels: Sequence[str], outbox: Outbox, now: datetime, settings: Settings
+    channels: Sequence[str],
+    outbox: Outbox,
+    now: datetime,
+    settings: Settings,
+    *,
+    send_now: date | None = None,
 ) -> list[EditionPlan]:
     """The next edition of every channel that sends a digest (the files preview's, on
-    ``digest_at``, when none does), grouped where they coincide."""
+    ``digest_at``, when none does), grouped where they coincide; with ``send_now``,
+    that day's edition, ending now."""
     takers = [c for c in channels if DeliveryKind.DIGEST in registry.get(c).kinds]
     grouped: dict[tuple[date, datetime, datetime], list[str]] = {}
     for channel in takers or [FILES_CHANNEL]:
-        upcoming = next_send(channel, now, settings)
+        # Sent now: what was first seen up to this moment (the run's own ingest included).
+        upcoming = (
+            (send_now, now + timedelta(microseconds=1))
+            if send_now is not None
+            else _next_unsent(channel, outbox, now, settings)
+        )
         if upcoming is None:
             continue
         day, end = upcoming
@@ -154,6 +165,27 @@ def _editions(
         EditionPlan(day, start, end, tuple(c for c in names if c != FILES_CHANNEL))
         for (day, start, end), names in sorted(grouped.items())
     ]
+
+
+def _next_unsent(
+    channel: str, outbox: Outbox, now: datetime, settings: Settings
+) -> tuple[date, datetime] | None:
+    """The channel's next scheduled edition, past one already sent early by hand."""
+    upcoming = next_send(channel, now, settings)
+    if upcoming is not None and channel != FILES_CHANNEL:
+        last = outbox.last_edition(channel, upcoming[0] + timedelta(days=1))
+        if (
+            last is not None
+            and _day_of_row(last) == upcoming[0]
+            and last.state == DeliveryState.SENT
+        ):
+            return next_send(channel, upcoming[1], settings)
+    return upcoming
+
+
+def _day_of_row(row: Delivery) -> date | None:
+    raw = row.payload.get("day")
+    return date.fromisoformat(str(raw)) if raw else None
 
 
 def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) -> datetime | None:
@@ -184,11 +216,13 @@ def plan(
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
     channels: Mapping[str, Channel] | None = None,
+    send_now: date | None = None,
 ) -> RunReport:
     """Ingest, compose and write every delivery of the day into the outbox; send nothing.
 
     ``channels``: the live channels, when the caller has them (only asked for their
-    length rules)."""
+    length rules). ``send_now``: plan that day's digest edition due now, covering what
+    was first seen up to now (``distributor send digest``)."""
     moment = now or datetime.now(UTC)
     today = local_day(moment, settings)
     edition = digest_edition(moment, settings)
@@ -244,7 +278,7 @@ def plan(
     # included, a story is in exactly one email); channels whose editions match share
     # one rendering. The files preview shows the first one.
     digest = None
-    for ed in _editions(networked, outbox, moment, settings):
+    for ed in _editions(networked, outbox, moment, settings, send_now=send_now):
         edition_stories = stories(store.first_seen_between(ed.start, ed.end))
         edition_roundup = phases.rank(edition_stories, settings, ed.day)
         email = [c for c in ed.channels if c in EMAIL_CHANNELS]
@@ -278,6 +312,8 @@ def plan(
                 for row in planned:
                     row.payload["covers_from"] = ed.start.isoformat()
                     row.payload["covers_until"] = ed.end.isoformat()
+                    if send_now is not None:
+                        row.due_at = moment
                 rows += planned
         if digest is None:
             digest = shown
@@ -300,6 +336,11 @@ def plan(
         )
         rows.append(_files_row(files, today, moment))
     report.planned = outbox.plan(rows, now=moment)
+    if send_now is not None:
+        # Already planned for later: due now. Already sent: the same key, so nothing.
+        for row in rows:
+            if row.kind == DeliveryKind.DIGEST:
+                outbox.bring_forward(row.idempotency_key, moment)
     return report
 
 
@@ -310,11 +351,12 @@ def run(
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
     channels: Mapping[str, Channel] | None = None,
+    send_now: date | None = None,
 ) -> RunReport:
-    """``plan``, then deliver whatever is due now."""
+    """``plan``, then deliver whatever is due now (``send_now``: see :func:`plan`)."""
     moment = now or datetime.now(UTC)
     live = dict(channels) if channels is not None else channels_for(settings)
-    report = plan(settings, engine, sources=sources, now=moment, channels=live)
+    report = plan(settings, engine, sources=sources, now=moment, channels=live, send_now=send_now)
     report.dispatched = deliver_due(settings, engine, live, now=moment)
     outbox = Outbox(engine, settings.schedule)
     report.written = _written(outbox, report.dispatched)

@@ -681,6 +681,22 @@ class Outbox:
             ).first()
         return _delivery(row) if row else None
 
+    def bring_forward(self, key: str, now: datetime) -> bool:
+        """Make a planned row due at ``now`` (an edition sent by hand before its time);
+        a held one stays held, a sent one is left alone."""
+        now = _utc(now)
+        stmt = (
+            update(deliveries)
+            .where(
+                deliveries.c.idempotency_key == key,
+                deliveries.c.state.in_([str(DeliveryState.PLANNED), str(DeliveryState.HELD)]),
+                deliveries.c.due_at > now,
+            )
+            .values(due_at=now, scheduled_at=now, updated_at=now)
+        )
+        with self.engine.begin() as conn:
+            return bool(conn.execute(stmt).rowcount)
+
     def last_edition(self, channel: str, before: date) -> Delivery | None:
         """The latest digest row planned on ``channel`` for a day before ``before`` (any
         state: what was planned is what that edition covered)."""
