@@ -24,7 +24,12 @@ from distributor.store.outbox import Outbox
 
 @main.group()
 def send() -> None:
-    """Send something now instead of at its time."""
+    """Send something now instead of at its time.
+
+    \b
+    Example:
+      distributor send digest
+    """
 
 
 @send.command("digest")
