@@ -172,3 +172,33 @@ def test_check_config_names_the_key_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(path), "check-config"])
     assert result.exit_code == 2
     assert "timeout_seconds" in result.output and "Traceback" not in result.output
+
+
+def test_every_secret_and_every_worker_log_line_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| variable | needed when | what it is |", 1)[1].split("\n\n", 1)[0]
+    names = {
+        f.default
+        for cls in [
+            settings.SubscribersSettings,
+            *(c.Options for c in registry.available().values()),
+        ]
+        for f in dataclasses.fields(cls)
+        if f.name.endswith("_env") and isinstance(f.default, str)
+    }
+    assert names, "no secret variables found"
+    missing = sorted(n for n in names if f"`{n}`" not in table)
+    assert not missing, f"secrets the README's table does not list: {missing}"
+    code = "\n".join(p.read_text("utf-8") for p in (ROOT / "distributor").rglob("*.py"))
+    # What the README quotes, and the message in the code it explains.
+    for quoted, logged in (
+        ("another worker (NAME) is planning", "another worker (%s) is planning"),
+        ("lost its worker", "lost its worker: %s"),
+        ("channel NAME cannot deliver: WHY", "channel %s cannot deliver: %s"),
+        ("NAME: credentials refused", "%s: credentials refused"),
+        ("database unavailable (ERROR); waiting N s", "database unavailable (%s); waiting"),
+        ("planning failed; ", "planning failed; "),
+        ("planned too late for today's window; dropped", "too late for today's window; dropped"),
+    ):
+        assert quoted in readme, quoted
+        assert logged in code, f"the README explains a log line the code no longer writes: {logged}"
