@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from distributor.channels.base import Channel, DeliveryContext
+from distributor.channels.base import Channel, DeliveryContext, SentMatch
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
 from distributor.settings import LINK_SECRET_MIN, secret
@@ -414,6 +414,38 @@ class SendGridChannel(Channel):
             f"suppression sync: the {list_name} answer is not the documented JSON list",
             channel=self.name,
         )
+
+    def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
+        """The messages SendGrid holds for this batch (the Email Activity API, searched by
+        the ``batch_key`` custom argument every message of a batch carries). None when the
+        key may not read activity: that API is a paid add-on."""
+        from python_http_client.exceptions import HTTPError
+
+        key = header_safe(delivery.idempotency_key, 255).replace('"', "")
+        params = {"query": f"unique_args['batch_key']=\"{key}\"", "limit": 10}
+        try:
+            body = (
+                self.client()
+                .client.messages.get(query_params=params, timeout=self.options.timeout_seconds)
+                .body
+            )
+        except HTTPError as exc:
+            if getattr(exc, "status_code", None) in (401, 403):
+                return None
+            raise self._http_error(exc, {}) from None
+        except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as exc:
+            raise Retryable(f"activity lookup failed: {exc}", channel=self.name) from None
+        try:
+            messages = json.loads(body)["messages"]
+            return [
+                SentMatch(str(m["msg_id"]), str(m.get("last_event_time", "")), None)
+                for m in messages
+            ]
+        except (ValueError, KeyError, TypeError):
+            raise Permanent(
+                "the Email Activity answer is not the documented {messages: [...]}",
+                channel=self.name,
+            ) from None
 
     def suppressions(
         self, list_name: str, since: int, *, page_size: int = 500

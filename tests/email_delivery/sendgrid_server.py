@@ -7,6 +7,7 @@ It records what it received so tests can assert recipients, batches and headers.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -37,6 +38,8 @@ class SendGridServer:
     faults: deque[str] = field(default_factory=deque)
     suppressions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     group_suppressions: dict[str, list[str]] = field(default_factory=dict)
+    activity: bool = False
+    """Whether the account has the Email Activity API (a paid add-on)."""
     requests: int = 0
     bytes_in: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -156,10 +159,38 @@ class _Handler(BaseHTTPRequestHandler):
             )
             offset, limit = int(query.get("offset", 0)), int(query.get("limit", 500))
             self._answer(200, rows[offset : offset + limit])
+        elif segments == ["v3", "messages"]:
+            self._messages(query)
         elif segments[:3] == ["v3", "asm", "groups"] and segments[4:] == ["suppressions"]:
             self._answer(200, self.owner.group_suppressions.get(segments[3], []))
         else:
             self._answer(404, {"errors": [{"field": None, "message": "not found"}]})
+
+    def _messages(self, query: dict[str, str]) -> None:
+        """The Email Activity API (a paid add-on: 403 unless ``activity`` is on), searched
+        by one custom argument: ``unique_args['NAME']="VALUE"``."""
+        if not self.owner.activity:
+            self._answer(403, {"errors": [{"field": None, "message": "access forbidden"}]})
+            return
+        found = re.fullmatch(r"unique_args\['(\w+)'\]=\"([^\"]*)\"", query.get("query", ""))
+        if found is None:
+            self._answer(400, {"errors": [{"field": "query", "message": "invalid query"}]})
+            return
+        name, value = found.groups()
+        messages = [
+            {
+                "msg_id": f"msg-{n}.{i}",
+                "to_email": p["to"][0]["email"],
+                "subject": r.body.get("subject", ""),
+                "status": "delivered",
+                "last_event_time": "2026-11-30T07:01:02Z",
+            }
+            for n, r in enumerate(self.owner.sends, 1)
+            if r.answered in ("202", "slow")  # a slow answer was still accepted
+            for i, p in enumerate(r.body.get("personalizations", []))
+            if (p.get("custom_args") or {}).get(name) == value
+        ]
+        self._answer(200, {"messages": messages[: int(query.get("limit", 10))]})
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

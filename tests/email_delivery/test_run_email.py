@@ -141,3 +141,49 @@ def test_article_text_can_never_form_a_substitution_tag(
         assert "Budget {%q%}" not in html_part and "The {%n%}" not in html_part
         assert not re.search(r"udget[^<]*\{%", html_part)
     assert seen, "the hostile story went out in the everyone variant"
+
+
+def test_an_uncertain_batch_is_looked_up_by_its_key_and_settled(
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    sendgrid_server: SendGridServer,
+    secrets_env: None,
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from distributor.cli import main
+
+    mapping = site(tmp_path, sendgrid_server, db_url)
+    mapping["channels"]["sendgrid"]["timeout_seconds"] = 1.0
+    sg = mapping["channels"]["sendgrid"]
+    path = tmp_path / "distributor.toml"
+    path.write_text(
+        f'[ingest]\nsources = ["{tmp_path / "news"}"]\n[database]\nurl = "{db_url}"\n'
+        f'[output]\ndir = "{tmp_path / "out"}"\n[delivery]\nchannels = ["files", "sendgrid"]\n'
+        f'[channels.sendgrid]\napi_host = "{sg["api_host"]}"\nfrom_email = "{sg["from_email"]}"\n'
+        f"asm_group_id = {sg['asm_group_id']}\ntimeout_seconds = 1.0\n",
+        encoding="utf-8",
+    )
+    cfg = config.from_mapping(mapping, base_dir=tmp_path)
+    SubscriberStore(engine).add("reader@example.org")
+    run(cfg, engine, now=BEFORE)
+    sendgrid_server.inject("slow")  # accepted, but answered after the client gave up
+    report = run(cfg, engine, now=AT_SEVEN)
+    (batch_id,) = report.dispatched.uncertain
+
+    def cli(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--config", str(path), "outbox", *args])
+        return result.exit_code, result.output
+
+    _, out = cli("show", str(batch_id), "--lookup", "--json")
+    assert json.loads(out)["lookup"] is None  # without the Email Activity add-on
+    sendgrid_server.activity = True
+    _, out = cli("show", str(batch_id), "--lookup", "--json")
+    (match,) = json.loads(out)["lookup"]
+    code, out = cli("mark-sent", str(batch_id), "--provider-id", match["provider_id"])
+    assert code == 0 and "now sent" in out
+    run(cfg, engine, now=AT_SEVEN)
+    assert len(sendgrid_server.sends) == 1  # settled, never sent again
