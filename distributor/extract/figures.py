@@ -160,6 +160,11 @@ _DURATION = re.compile(
 )
 
 # A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
+_YEARS = re.compile(r"\b(?:years?|decades?)$", re.IGNORECASE)
+# A life's or a career's length, not news: "served for more than 50 years".
+_CAREER = re.compile(
+    r"\b(?:serv(?:ed|es|ing)|service|career|spans?|retired|experience|tenure|worked|vision)\b"
+)
 _DURATION_LEADS = frozenset({"within", "for", "to", "of", "up", "after", "than", "least"})
 _DEADLINE_LEADS = frozenset({"within", "to", "up", "after", "than", "least"})
 # Words after a number that say it is not a count.
@@ -420,6 +425,13 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
         is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
+        if (
+            lead
+            and lead[-1] in ("than", "after", "over")
+            and _YEARS.search(m.group(0))
+            and _CAREER.search(lower)
+        ):
+            continue  # "retired after 15 years as President", "served for more than 50 years"
         if is_outcome and not _is_label(sentence, m.start(), m.end()):
             # "within 28 days" is an outcome anywhere; "for two years", "a 106-day
             # campaign" mostly background after the lede.
@@ -460,8 +472,8 @@ _LARGE = re.compile(r"million|\d\s?m\b", re.IGNORECASE)
 
 def _not_a_statement(text: str) -> bool:
     # Cheap string tests first: this runs on every sentence of every article.
-    if text.rstrip().endswith((":", "?")):
-        return True
+    if text.rstrip().endswith((":", "?")) or text.startswith("IN WITNESS WHEREOF"):
+        return True  # a lead-in, a question, a proclamation's signature line
     if text[:1].isupper() and text[1:2].isupper() and _SPEAKER_LABEL.match(text):
         return True
     return "-" in text and _US_PHONE.search(text) is not None

@@ -48,6 +48,9 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         "The 2023/24 accounts were published.",
         "Children aged 11 and over are eligible.",
         "Clause 4 of the Bill was amended.",
+        # A career's length is biography, not news.
+        "She retired after 15 years as chief executive of the trust.",
+        "He has served the county for more than 50 years as a magistrate.",
     ],
 )
 def test_numbers_that_are_not_figures_are_ignored(sentence: str) -> None:
@@ -136,3 +139,13 @@ def test_counts_and_magnitudes_written_the_american_way(sentence: str, value: st
 )
 def test_ordinals_anniversaries_and_ages_are_not_figures(sentence: str) -> None:
     assert find_values(sentence) == []
+
+
+def test_a_record_over_years_is_still_a_figure_and_a_signature_line_is_not() -> None:
+    assert [v[2] for v in find_values("Exports rose at their fastest pace in more than six years.")]
+    result = story(
+        "Ministers set out the plan today.",
+        "IN WITNESS WHEREOF, I have set my hand this fourth day of December, in the year "
+        "two thousand twenty-six.",
+    )
+    assert result.key_figures == ()
