@@ -1,12 +1,12 @@
-"""Fan a digest out to subscribers: O(batches) requests, O(batch) memory.
+"""Fan a digest out to subscribers through the outbox: O(batches) requests, O(batch) memory.
 
-``plan_batches`` turns a variant's audience into outbox rows of at most 1,000
-recipients, each with its own idempotency key (digest key + batch number), so a crash
-resumes at the first unconfirmed batch. A row stores only an id range; ``expand_batch``
-reads the range's subscribers when the row is sent (so someone who unsubscribed since
-planning is left out) and builds the channel's payload with per-recipient
-substitutions. Nothing here knows the outbox's tables: the outbox stores the rows and
-calls back.
+:func:`digest_expander` is the dispatcher's expander for a ``digest`` row: it becomes
+rows of at most 1,000 recipients, each with its own idempotency key (digest key + batch
+number), so a crash resumes at the first unconfirmed batch. A row stores only an id
+range; :func:`attach_store` lets the channel read the range's subscribers when the row
+is sent (so someone who unsubscribed since planning is left out) and build the payload
+with per-recipient substitutions. This is the only way a digest is sent; retries and
+backoff are the outbox's (``Outbox.backoff``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,11 +22,10 @@ from typing import Any
 from distributor.channels.base import Channel
 from distributor.compose.digest import render_digest
 from distributor.compose.links import link_secret, link_value
-from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
+from distributor.errors import ChannelError
 from distributor.models import (
     Delivery,
     DeliveryKind,
-    DeliveryState,
     Digest,
     Roundup,
     RoundupItem,
@@ -179,70 +177,6 @@ def batch_key(digest: str, number: int) -> str:
     return f"{digest}:batch-{number:05d}"
 
 
-def plan_batches(
-    store: SubscriberStore,
-    day: date,
-    variant: str,
-    *,
-    due_at: datetime,
-    batch_size: int = 1000,
-    channel: str = CHANNEL,
-) -> Iterator[Delivery]:
-    """Outbox rows for one digest variant, one per batch of at most ``batch_size``.
-
-    Deterministic: the same subscribers give the same keys and ranges, so planning
-    twice (after a crash) lets the outbox's unique key drop the repeats.
-    """
-    parent = digest_key(day, variant)
-    for r in store.batch_ranges(variant, batch_size):
-        yield Delivery(
-            channel=channel,
-            kind=DeliveryKind.DIGEST,
-            idempotency_key=batch_key(parent, r.number),
-            due_at=due_at,
-            payload={
-                "day": day.isoformat(),
-                "variant": variant,
-                "batch": r.number,
-                "after_id": r.after_id,
-                "last_id": r.last_id,
-                "planned": r.count,
-            },
-            subject_id=parent,
-            parent_key=parent,
-        )
-
-
-def expand_batch(
-    store: SubscriberStore,
-    delivery: Delivery,
-    digest: Digest,
-    settings: Settings,
-    *,
-    key: bytes | None = None,
-    content: Content | None = None,
-) -> Delivery:
-    """The planned row as the channel takes it: content once, recipients with their
-    substitutions. Recipients are read now, so only active subscribers are included.
-    Pass ``content`` (from :func:`prepare`) to reuse it across a variant's batches."""
-    p = delivery.payload
-    members = store.recipients_in_range(
-        str(p["variant"]),
-        int(p["after_id"]),  # type: ignore[call-overload]
-        int(p["last_id"]),  # type: ignore[call-overload]
-    )
-    link_key = key if key is not None else link_secret(settings)
-    return replace(
-        delivery,
-        payload=email_payload(
-            digest,
-            [recipient(m.email, m.name, m.token, settings, link_key, digest.day) for m in members],
-            batch=delivery.idempotency_key,
-            content=content or prepare(digest, settings),
-        ),
-    )
-
-
 def email_payload(
     digest: Digest,
     recipients: Iterable[dict[str, Any]],
@@ -285,23 +219,6 @@ def email_payload(
 # --- sending ----------------------------------------------------------------------
 
 
-def send_batch(
-    channel: Channel,
-    store: SubscriberStore,
-    delivery: Delivery,
-    digest: Digest,
-    settings: Settings,
-    *,
-    key: bytes | None = None,
-) -> SendResult:
-    """Expand and send one planned row. A batch whose every member has left is done
-    without a request."""
-    expanded = expand_batch(store, delivery, digest, settings, key=key)
-    if not expanded.payload["recipients"]:
-        return SendResult(provider_id=None, detail={"recipients": 0, "skipped": True})
-    return channel.deliver(expanded)
-
-
 def send_test(
     channel: Channel,
     digest: Digest,
@@ -333,116 +250,6 @@ def send_test(
         ),
     )
     return channel.deliver(delivery)
-
-
-@dataclass
-class FanOutReport:
-    batches: int = 0
-    requests: int = 0
-    recipients: int = 0
-    sent: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    uncertain: dict[str, str] = field(default_factory=dict)
-    states: dict[str, DeliveryState] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "batches": self.batches,
-            "requests": self.requests,
-            "recipients": self.recipients,
-            "sent": len(self.sent),
-            "failed": self.failed,
-            "uncertain": self.uncertain,
-        }
-
-
-def fan_out(
-    channel: Channel,
-    store: SubscriberStore,
-    digests: Mapping[str, Digest],
-    settings: Settings,
-    *,
-    done: Iterable[str] = (),
-    max_attempts: int = 5,
-    sleep: Callable[[float], None] = time.sleep,
-    progress: Callable[[int], None] | None = None,
-    key: bytes | None = None,
-    shard: tuple[int, int] = (0, 1),
-) -> FanOutReport:
-    """Send every variant's batches once, in order, without an outbox.
-
-    Keys in ``done`` are skipped (already confirmed). ``shard=(k, n)`` takes only the
-    batches whose number is k modulo n, so n workers can share one fan-out. 429/5xx are retried with
-    backoff honouring the provider's reset time; a rejected batch is recorded and the
-    rest go on; an uncertain batch is never resent; a refused key stops everything.
-    """
-    report = FanOutReport()
-    finished = set(done)
-    link_key = key if key is not None else link_secret(settings)
-    now = datetime.now(UTC)
-    for variant, digest in digests.items():
-        content = prepare(digest, settings)
-        for planned in plan_batches(
-            store, digest.day, variant, due_at=now, batch_size=settings.subscribers.batch_size
-        ):
-            number = int(planned.payload["batch"])  # type: ignore[call-overload]
-            if number % shard[1] != shard[0]:
-                continue
-            report.batches += 1
-            bkey = planned.idempotency_key
-            if bkey in finished:
-                report.states[bkey] = DeliveryState.SENT
-                continue
-            payload = expand_batch(
-                store, planned, digest, settings, key=link_key, content=content
-            ).payload
-            rows = payload["recipients"]
-            count = len(rows) if isinstance(rows, list) else 0
-            if count:
-                state = _send_with_retries(
-                    channel, replace(planned, payload=payload), report, max_attempts, sleep
-                )
-                if state is DeliveryState.SENT:
-                    report.recipients += count
-            else:
-                state = DeliveryState.SENT
-            report.states[bkey] = state
-            if progress is not None:
-                progress(count)
-    return report
-
-
-def _send_with_retries(
-    channel: Channel,
-    delivery: Delivery,
-    report: FanOutReport,
-    max_attempts: int,
-    sleep: Callable[[float], None],
-) -> DeliveryState:
-    key = delivery.idempotency_key
-    for attempt in range(1, max_attempts + 1):
-        report.requests += 1
-        try:
-            channel.deliver(delivery)
-        except AuthError:
-            raise
-        except Retryable as exc:
-            if attempt == max_attempts:
-                report.failed[key] = str(exc)
-                return DeliveryState.FAILED
-            wait = exc.retry_after if exc.retry_after is not None else 2.0 ** (attempt - 1)
-            log.warning("%s: %s; retrying in %.0f s", key, exc, wait)
-            sleep(wait)
-            continue
-        except Permanent as exc:
-            report.failed[key] = str(exc)
-            return DeliveryState.FAILED
-        except Uncertain as exc:
-            report.uncertain[key] = str(exc)
-            return DeliveryState.UNCERTAIN
-        report.sent.append(key)
-        return DeliveryState.SENT
-    return DeliveryState.FAILED
 
 
 # --- suppressions -----------------------------------------------------------------

@@ -8,7 +8,7 @@ import html
 import io
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,13 +19,16 @@ from sqlalchemy import Engine
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.compose import links
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.errors import AuthError, Permanent
+from distributor.errors import Permanent
 from distributor.models import Delivery, DeliveryKind, DeliveryState
 from distributor.pipeline import email_fanout as fo
-from distributor.settings import Settings
+from distributor.pipeline.run import deliver_due
+from distributor.settings import Settings, SubscribersSettings
+from distributor.store.outbox import Outbox
 from distributor.store.subscribers import Status, SubscriberStore
 from tests.compose.digest_stories import DAY, story
 from tests.email_delivery.conftest import LINK_SECRET, make_digest
+from tests.email_delivery.outbox_send import SEND_AT, plan_digests, send_digests
 from tests.email_delivery.sendgrid_server import SendGridServer
 
 KEY = LINK_SECRET.encode()
@@ -35,6 +38,11 @@ def _populate(store: SubscriberStore, n: int, topics: str = "", prefix: str = "r
     rows = "\n".join(f"{prefix}{i:05d}@example.org,Reader {i},{topics}" for i in range(n))
     report = store.import_csv(io.StringIO(f"email,name,topics\n{rows}\n"))
     assert report.added == n
+
+
+def _no_sync() -> SubscribersSettings:
+    # The test has just synced by hand; the send's own sync would ask the server again.
+    return replace(Settings().subscribers, sync_suppressions=False)
 
 
 def _sent_addresses(server: SendGridServer) -> list[str]:
@@ -49,41 +57,45 @@ def test_2500_subscribers_are_three_batches_each_sent_once(
     for i in (7, 1500, 2499):
         store.unsubscribe(f"r{i:05d}@example.org")
     store.set_status("r00008@example.org", Status.BOUNCED)
-    report = fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
-    assert report.batches == 3 and report.requests == 3
+    report = send_digests(engine, channel, {"": make_digest()}, Settings())
+    assert list(report.expanded.values()) == [3] and len(report.sent) == 3  # one per batch
     assert [len(r.body["personalizations"]) for r in sendgrid_server.sends] == [1000, 1000, 496]
     sent = _sent_addresses(sendgrid_server)
     assert len(sent) == len(set(sent)) == 2496
-    assert report.recipients == 2496
     for gone in ("r00007@example.org", "r01500@example.org", "r02499@example.org"):
         assert gone not in sent
     assert "r00008@example.org" not in sent
     keys = {
         r.body["personalizations"][0]["custom_args"]["batch_key"] for r in sendgrid_server.sends
     }
-    assert keys == {f"sendgrid:digest:2026-11-28:all:batch-0000{n}" for n in (1, 2, 3)}
-    # A second run that knows what was confirmed sends nothing again.
-    again = fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY, done=report.sent)
-    assert again.requests == 0 and len(sendgrid_server.sends) == 3
+    assert keys == {f"sendgrid:digest:all:2026-11-28:batch-0000{n}" for n in (1, 2, 3)}
+    # Planning and delivering again sends nothing: every batch is confirmed in the outbox.
+    again = send_digests(engine, channel, {"": make_digest()}, Settings())
+    assert again.sent == [] and len(sendgrid_server.sends) == 3
 
 
-def test_planning_is_deterministic_and_batches_stay_within_1000(engine: Engine) -> None:
+def test_expansion_is_deterministic_and_batches_stay_within_1000(
+    engine: Engine, secrets_env: None
+) -> None:
     store = SubscriberStore(engine)
     _populate(store, 2500)
-    due = datetime(2026, 11, 28, 7, tzinfo=UTC)
-    first = list(fo.plan_batches(store, DAY, "", due_at=due))
-    second = list(fo.plan_batches(store, DAY, "", due_at=due))
+    plan_digests(engine, {"": make_digest()}, Settings())
+    (row,) = [r.delivery for r in Outbox(engine).records(kind="digest")]
+    expand = fo.digest_expander(store, Settings())
+    first, second = expand(row), expand(row)
     assert [d.idempotency_key for d in first] == [d.idempotency_key for d in second]
     assert [d.payload for d in first] == [d.payload for d in second]
-    assert len({d.idempotency_key for d in first}) == 3
-    assert all(d.parent_key == "sendgrid:digest:2026-11-28:all" for d in first)
-    # New subscribers after planning never swell a planned batch past 1000.
+    assert [d.idempotency_key for d in first] == [
+        f"sendgrid:digest:all:2026-11-28:batch-0000{n}" for n in (1, 2, 3)
+    ]
+    # New subscribers after expansion never swell a planned batch past 1000.
     _populate(store, 10, prefix="late")
-    digest = make_digest()
+    channel = SendGridChannel(Settings(), SendGridOptions(asm_group_id=1))
+    fo.attach_store(channel, store, Settings())
+    assert channel.recipients_for is not None
     for d in first:
-        expanded = fo.expand_batch(store, d, digest, Settings(), key=KEY)
-        recipients = expanded.payload["recipients"]
-        assert isinstance(recipients, list) and len(recipients) <= 1000
+        recipients = channel.recipients_for(d.payload)
+        assert len(recipients) <= 1000
         assert not any(r["email"].startswith("late") for r in recipients)
 
 
@@ -92,7 +104,7 @@ def test_each_recipient_gets_signed_links_and_one_click_headers(
 ) -> None:
     store = SubscriberStore(engine)
     _populate(store, 3)
-    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    send_digests(engine, channel, {"": make_digest()}, Settings())
     [request] = sendgrid_server.sends
     tokens = set()
     for p in request.body["personalizations"]:
@@ -146,14 +158,20 @@ def test_retry_after_429_and_500_then_success(
     store = SubscriberStore(engine)
     _populate(store, 5)
     sendgrid_server.inject("429", "500")
-    waits: list[float] = []
-    report = fo.fan_out(
-        channel, store, {"": make_digest()}, Settings(), key=KEY, sleep=waits.append
-    )
-    assert report.states == {"sendgrid:digest:2026-11-28:all:batch-00001": DeliveryState.SENT}
-    assert report.requests == 3
-    assert 20 <= waits[0] <= 31  # the X-RateLimit-Reset of the 429
-    assert waits[1] == 2.0  # backoff for the 500, which gave no reset time
+    box = Outbox(engine)
+    key = "sendgrid:digest:all:2026-11-28:batch-00001"
+    first = send_digests(engine, channel, {"": make_digest()}, Settings())
+    assert first.retrying and len(sendgrid_server.sends) == 1
+    batch = box.get_by_key(key)
+    assert batch is not None and batch.state == DeliveryState.PLANNED
+    # Not before the X-RateLimit-Reset of the 429 (30 s from the answer).
+    assert batch.due_at - SEND_AT >= timedelta(seconds=20)
+    deliver_due(Settings(), engine, {"sendgrid": channel}, now=batch.due_at)
+    batch = box.get_by_key(key)
+    assert batch is not None and batch.state == DeliveryState.PLANNED  # the 500: backoff
+    deliver_due(Settings(), engine, {"sendgrid": channel}, now=batch.due_at)
+    assert box.get_by_key(key).state == DeliveryState.SENT  # type: ignore[union-attr]
+    assert len(sendgrid_server.sends) == 3
 
 
 def test_rejected_and_uncertain_batches_are_not_resent_and_the_rest_go_on(
@@ -162,14 +180,20 @@ def test_rejected_and_uncertain_batches_are_not_resent_and_the_rest_go_on(
     store = SubscriberStore(engine)
     _populate(store, 3000)
     sendgrid_server.inject("400", "drop", "202")
-    report = fo.fan_out(
-        channel, store, {"": make_digest()}, Settings(), key=KEY, sleep=lambda s: None
-    )
-    states = list(report.states.values())
+    send_digests(engine, channel, {"": make_digest()}, Settings())
+    box = Outbox(engine)
+    states = [
+        box.get_by_key(f"sendgrid:digest:all:2026-11-28:batch-0000{n}").state  # type: ignore[union-attr]
+        for n in (1, 2, 3)
+    ]
     assert states == [DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.SENT]
     assert len(sendgrid_server.sends) == 3
-    [failed] = report.failed.values()
-    assert "Does not contain a valid address" in failed
+    assert "Does not contain a valid address" in str(
+        box.records(states=["failed"])[0].delivery.last_error
+    )
+    # Delivering again later resends neither the refused nor the uncertain batch.
+    deliver_due(Settings(), engine, {"sendgrid": channel}, now=SEND_AT + timedelta(hours=1))
+    assert len(sendgrid_server.sends) == 3
 
 
 def test_a_refused_key_stops_the_run(
@@ -178,9 +202,9 @@ def test_a_refused_key_stops_the_run(
     store = SubscriberStore(engine)
     _populate(store, 2500)
     sendgrid_server.inject("401")
-    with pytest.raises(AuthError):
-        fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
-    assert len(sendgrid_server.sends) == 1
+    report = send_digests(engine, channel, {"": make_digest()}, Settings())
+    assert "sendgrid" in report.auth_failed
+    assert len(sendgrid_server.sends) == 1  # the channel is skipped after a refused key
 
 
 def test_topics_get_their_own_variant_rendered_once(
@@ -203,8 +227,8 @@ def test_topics_get_their_own_variant_rendered_once(
     health = digests["health"]
     assert health.variant == "health"
     assert "Hospital waiting lists fall" in health.text
-    report = fo.fan_out(channel, store, digests, cfg, key=KEY)
-    assert report.requests == 2
+    send_digests(engine, channel, digests, cfg)
+    assert len(sendgrid_server.sends) == 2
     by_variant = {
         next(c for c in r.body["categories"] if c.startswith("variant-")): r
         for r in sendgrid_server.sends
@@ -265,7 +289,7 @@ def test_suppressions_are_synced_incrementally_before_sending(
     fo.sync_suppressions(channel, store)
     last = [r.path for r in sendgrid_server.received if "/unsubscribes?" in r.path][-1]
     assert parse_qs(urlsplit(last).query)["start_time"] == ["1700000900"]
-    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    send_digests(engine, channel, {"": make_digest()}, replace(Settings(), subscribers=_no_sync()))
     assert sorted(_sent_addresses(sendgrid_server)) == ["r00000@example.org", "r00005@example.org"]
 
 
@@ -293,7 +317,7 @@ def test_a_200_that_is_not_the_documented_list_warns_and_the_rest_syncs(
     assert len(report.warnings) == 1 and "group:4242" in report.warnings[0]
     assert "documented" in report.warnings[0]
     assert report.changed["bounces"] == 1  # the other lists still synced
-    fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=KEY)
+    send_digests(engine, channel, {"": make_digest()}, replace(Settings(), subscribers=_no_sync()))
     assert sorted(_sent_addresses(sendgrid_server)) == ["r00000@example.org", "r00002@example.org"]
 
 
@@ -308,20 +332,6 @@ def test_link_signature_is_hmac_sha256(key: bytes, token: str) -> None:
     expected = hmac.new(key, b"link:" + signed.encode(), hashlib.sha256).hexdigest()[:32]
     assert signature == expected
     assert _token(key, value) == token
-
-
-def test_shards_split_the_batches_between_workers(
-    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
-) -> None:
-    store = SubscriberStore(engine)
-    _populate(store, 2500)
-    digests = {"": make_digest()}
-    first = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(0, 2))
-    second = fo.fan_out(channel, store, digests, Settings(), key=KEY, shard=(1, 2))
-    assert (first.batches, second.batches) == (1, 2)
-    assert set(first.sent).isdisjoint(second.sent)
-    sent = _sent_addresses(sendgrid_server)
-    assert len(sent) == len(set(sent)) == 2500
 
 
 def test_sync_before_send_follows_the_setting(

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from distributor.pipeline import email_fanout as fo
 from distributor.settings import Settings
 from distributor.store.subscribers import SubscriberStore
 from tests.conftest import ROOT
-from tests.email_delivery.conftest import LINK_SECRET, make_digest
+from tests.email_delivery.conftest import make_digest
+from tests.email_delivery.outbox_send import send_digests
 
 PRISM = ROOT / ".tools" / "node_modules" / ".bin" / "prism"
 
@@ -82,9 +84,11 @@ def test_a_full_batch_is_accepted_by_prism(
     channel = SendGridChannel(
         Settings(), SendGridOptions(api_host=prism_url, asm_group_id=1, timeout_seconds=30)
     )
-    report = fo.fan_out(channel, store, {"": make_digest()}, Settings(), key=LINK_SECRET.encode())
-    assert report.failed == {} and report.uncertain == {}
-    assert report.recipients == 1000
+    # The spec served is Mail Send's alone: no suppression lists to sync first.
+    cfg = replace(Settings(), subscribers=replace(Settings().subscribers, sync_suppressions=False))
+    report = send_digests(engine, channel, {"": make_digest()}, cfg)
+    assert report.failed == [] and report.uncertain == [] and report.errors == {}
+    assert len(report.sent) == 1  # one batch of 1,000, accepted
 
 
 def test_prism_refuses_a_request_without_the_key(prism_url: str) -> None:
