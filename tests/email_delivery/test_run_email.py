@@ -14,6 +14,7 @@ from distributor import settings as config
 from distributor.pipeline.run import run
 from distributor.store.outbox import Outbox
 from distributor.store.subscribers import SubscriberStore
+from tests.config_file import write_config
 from tests.email_delivery.day import AT_SEVEN, BEFORE, site, subscribe
 from tests.email_delivery.sendgrid_server import SendGridServer
 
@@ -158,15 +159,7 @@ def test_an_uncertain_batch_is_looked_up_by_its_key_and_settled(
 
     mapping = site(tmp_path, sendgrid_server, db_url)
     mapping["channels"]["sendgrid"]["timeout_seconds"] = 1.0
-    sg = mapping["channels"]["sendgrid"]
-    path = tmp_path / "distributor.toml"
-    path.write_text(
-        f'[ingest]\nsources = ["{tmp_path / "news"}"]\n[database]\nurl = "{db_url}"\n'
-        f'[output]\ndir = "{tmp_path / "out"}"\n[delivery]\nchannels = ["files", "sendgrid"]\n'
-        f'[channels.sendgrid]\napi_host = "{sg["api_host"]}"\nfrom_email = "{sg["from_email"]}"\n'
-        f"asm_group_id = {sg['asm_group_id']}\ntimeout_seconds = 1.0\n",
-        encoding="utf-8",
-    )
+    path = write_config(tmp_path / "distributor.toml", mapping)
     cfg = config.from_mapping(mapping, base_dir=tmp_path)
     SubscriberStore(engine).add("reader@example.org")
     run(cfg, engine, now=BEFORE)

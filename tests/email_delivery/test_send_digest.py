@@ -15,6 +15,7 @@ from distributor import settings as config
 from distributor.cli import main
 from distributor.pipeline.run import run
 from distributor.store.subscribers import SubscriberStore
+from tests.config_file import write_config
 from tests.email_delivery.day import site
 from tests.email_delivery.sendgrid_server import SendGridServer
 
@@ -67,15 +68,8 @@ def test_send_digest_from_the_command_line(
     secrets_env: None,
 ) -> None:
     mapping = site(tmp_path, sendgrid_server, db_url)
-    sg = mapping["channels"]["sendgrid"]
-    path = tmp_path / "distributor.toml"
-    path.write_text(
-        f'[ingest]\nsources = ["{tmp_path / "news"}"]\n[database]\nurl = "{db_url}"\n'
-        f'[output]\ndir = "{tmp_path / "out"}"\n[delivery]\nchannels = ["sendgrid"]\n'
-        f'[channels.sendgrid]\napi_host = "{sg["api_host"]}"\nfrom_email = "{sg["from_email"]}"\n'
-        f"asm_group_id = {sg['asm_group_id']}\n",
-        encoding="utf-8",
-    )
+    mapping["delivery"] = {"channels": ["sendgrid"]}
+    path = write_config(tmp_path / "distributor.toml", mapping)
     SubscriberStore(engine).add("reader@example.org")
     for _ in range(2):
         result = CliRunner().invoke(main, ["--config", str(path), "send", "digest", "--json"])

@@ -19,6 +19,7 @@ from distributor import settings as config
 from distributor.models import DeliveryState
 from distributor.pipeline.run import channels_for, deliver_due, plan
 from distributor.store.outbox import Outbox
+from tests.config_file import write_config
 from tests.faults.child import STEPS
 from tests.faults.procs import kill_at_step
 from tests.servers.base import Reply
@@ -200,14 +201,7 @@ def test_the_operator_settles_an_uncertain_post_and_the_thread_goes_on_under_it(
         "delivery": {"channels": ["files", network]},
         "channels": {network: {"base_url": server.url}},
     }
-    config_file = tmp_path / "distributor.toml"
-    config_file.write_text(
-        f'[ingest]\nsources = ["{news}"]\n[database]\nurl = "{db_url}"\n'
-        f'[output]\ndir = "{tmp_path / "out"}"\n'
-        f'[delivery]\nchannels = ["files", "{network}"]\n'
-        f'[channels.{network}]\nbase_url = "{server.url}"\n',
-        encoding="utf-8",
-    )
+    config_file = write_config(tmp_path / "distributor.toml", mapping)
     cfg = config.from_mapping(mapping, base_dir=tmp_path)
     plan(cfg, engine, now=EARLY)
     path = PATHS[network]
