@@ -160,6 +160,15 @@ class Thread:
     kind: str = "thread"
 
 
+class Status(enum.StrEnum):
+    """A subscriber's status."""
+
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+
+
 class DeliveryState(enum.StrEnum):
     PLANNED = "planned"
     SENDING = "sending"

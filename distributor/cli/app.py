@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from distributor import __version__, settings
 from distributor.errors import ConfigError, DistributorError
@@ -45,7 +44,11 @@ def boundary(fn: F) -> F:
             raise BadConfig(str(exc)) from exc
         except DistributorError as exc:
             raise Failed(str(exc)) from exc
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            # SQLAlchemy is imported only by commands that use a database (start-up stays
+            # fast), so its errors are recognised here without importing it.
+            if not type(exc).__module__.startswith("sqlalchemy"):
+                raise
             # One line, not a traceback: the database is an operator's problem to fix.
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise Failed(

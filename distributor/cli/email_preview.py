@@ -21,13 +21,6 @@ from distributor.cli.app import (
     load_settings,
     preview,
 )
-from distributor.compose import browser
-from distributor.compose.digest import render_digest
-from distributor.compose.lint import lint_digest
-from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
-from distributor.extract.article_lint import lint
-from distributor.ingest.sources import read_sources
-from distributor.pipeline import phases
 
 
 @preview.command("digest")
@@ -64,6 +57,14 @@ def preview_digest(
       distributor preview digest --out out/preview --date 2026-11-28 \\
           --source examples/articles --screenshot
     """
+    from distributor.compose import browser
+    from distributor.compose.digest import render_digest
+    from distributor.compose.lint import lint_digest
+    from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+    from distributor.extract.article_lint import lint
+    from distributor.ingest.sources import read_sources
+    from distributor.pipeline import phases
+
     cfg = load_settings(ctx)
     the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
     specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]

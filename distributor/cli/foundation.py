@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os.path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,11 +18,9 @@ from distributor.cli.app import (
     plural,
 )
 from distributor.errors import ConfigError
-from distributor.pipeline import phases
-from distributor.pipeline.run import RunReport
-from distributor.pipeline.run import run as run_pipeline
-from distributor.store import db
-from distributor.store.articles import ArticleStore, Change
+
+if TYPE_CHECKING:
+    from distributor.pipeline.run import RunReport
 
 SOURCE_OPTION = click.option(
     "--source",
@@ -51,6 +49,10 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
       distributor ingest
       distributor ingest --source examples/articles --source https://example.org/feed.xml
     """
+    from distributor.pipeline import phases
+    from distributor.store import db
+    from distributor.store.articles import ArticleStore, Change
+
     cfg = load_settings(ctx)
     store = ArticleStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
     result = phases.ingest(cfg, store, sources or None)
@@ -91,6 +93,7 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
       distributor --config config/production.toml check-config
     """
     from distributor.channels import registry
+    from distributor.store import db
 
     cfg = load_settings(ctx)
     problems: list[str] = []
@@ -141,6 +144,9 @@ def run_cmd(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
       distributor run
       distributor run --source examples/articles --json
     """
+    from distributor.pipeline.run import run as run_pipeline
+    from distributor.store import db
+
     cfg = load_settings(ctx)
     engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)
     try:

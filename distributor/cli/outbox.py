@@ -6,15 +6,17 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from distributor.channels.base import Channel
 from distributor.cli.app import DAY_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
-from distributor.store.outbox import Outbox, Record
+
+if TYPE_CHECKING:
+    from distributor.channels.base import Channel
+    from distributor.store.outbox import Outbox, Record
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 DATE = DAY_OPTION
@@ -23,6 +25,7 @@ _PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
 
 def _outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
     from distributor.store import db
+    from distributor.store.outbox import Outbox
 
     cfg = load_settings(ctx)
     engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)

@@ -16,10 +16,7 @@ from distributor.cli.app import (
     main,
 )
 from distributor.models import DeliveryKind, DeliveryState
-from distributor.pipeline.run import run as run_pipeline
 from distributor.schedule.times import local_day
-from distributor.store import db
-from distributor.store.outbox import Outbox
 
 
 @main.group()
@@ -49,6 +46,10 @@ def send_digest(ctx: click.Context, day: datetime | None, as_json: bool) -> None
       distributor send digest
       distributor send digest --date 2026-12-04 --json
     """
+    from distributor.pipeline.run import run as run_pipeline
+    from distributor.store import db
+    from distributor.store.outbox import Outbox
+
     cfg = load_settings(ctx)
     now = datetime.now(UTC)
     edition = day.date() if day else local_day(now, cfg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,24 +23,18 @@ from distributor.cli.app import (
     plural,
     preview,
 )
-from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.compose.threads import (
-    ThreadPlan,
-    compose_roundup_post,
-    plan_threads,
-    thread_origins,
-)
-from distributor.errors import SourceError
-from distributor.extract.article_lint import lint
-from distributor.ingest.sources import read_sources
 from distributor.models import Roundup, RoundupItem, Story, Thread
-from distributor.pipeline.phases import extract_all
-from distributor.settings import Settings
-from distributor.text import RULES, LengthRule, rule_for
+from distributor.settings import SOCIAL_NETWORKS, Settings
+
+if TYPE_CHECKING:
+    # The composing and counting code loads with the command, not with every start-up.
+    from distributor.compose.threads import ThreadPlan
+    from distributor.errors import SourceError
+    from distributor.text import LengthRule
 
 _NETWORK = click.option(
     "--network",
-    type=click.Choice(sorted(RULES)),
+    type=click.Choice(sorted(SOCIAL_NETWORKS)),
     default=None,
     help="Whose length rules to count with (default: the first of [social] networks).",
 )
@@ -64,6 +58,10 @@ def _load(
     cfg: Settings, paths: tuple[Path, ...], day: datetime | None
 ) -> tuple[list[Story], Roundup, list[SourceError]]:
     """The day's stories; an unreadable file or feed is named and the rest go on."""
+    from distributor.compose.roundup import RoundupOptions, build_roundup
+    from distributor.ingest.sources import read_sources
+    from distributor.pipeline.phases import extract_all
+
     specs = [str(p) for p in paths] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
     ingested = read_sources(specs, cfg.ingest)
     problems = list(ingested.problems)
@@ -78,6 +76,8 @@ def _load(
 
 
 def _plan(cfg: Settings, stories: list[Story], roundup: Roundup, rule: LengthRule) -> ThreadPlan:
+    from distributor.compose.threads import plan_threads
+
     by_id = {s.id: s for s in stories}
     featured = [by_id[item.story_id] for item in roundup.featured if item.story_id in by_id]
     return plan_threads(featured, rule, cfg)
@@ -121,6 +121,10 @@ def preview_thread(
       distributor preview thread examples/articles --network bluesky
       distributor preview thread --source today/ --network x --json
     """
+    from distributor.compose.threads import thread_origins
+    from distributor.extract.article_lint import lint
+    from distributor.text import rule_for
+
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)
@@ -195,6 +199,9 @@ def preview_roundup(
       distributor preview roundup examples/articles --network mastodon
       distributor preview roundup --source today/ --date 2026-11-28 --json
     """
+    from distributor.compose.threads import compose_roundup_post
+    from distributor.text import rule_for
+
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
     rule = rule_for(network)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,8 +23,11 @@ from distributor.cli.app import (
     load_settings,
     main,
 )
+from distributor.models import Status
 from distributor.settings import Settings
-from distributor.store.subscribers import Status, SubscriberStore
+
+if TYPE_CHECKING:
+    from distributor.store.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ STATUS_CHOICE = click.Choice([s.value for s in Status])
 
 def _store(cfg: Settings) -> SubscriberStore:
     from distributor.store import db
+    from distributor.store.subscribers import SubscriberStore
 
     return SubscriberStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
 

@@ -9,7 +9,6 @@ as a sorted, comma-joined key, which is also the digest variant the subscriber g
 from __future__ import annotations
 
 import csv
-import enum
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine, Row, and_, bindparam, func, select
 
+from distributor.models import Status as Status  # where callers have always found it
 from distributor.store.tables import subscribers, suppression_sync
 
 MAX_EMAIL = 254
@@ -27,13 +27,6 @@ CSV_FIELDS = ("email", "name", "status", "topics", "source", "created_at", "upda
 _TOPIC = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-
-
-class Status(enum.StrEnum):
-    ACTIVE = "active"
-    UNSUBSCRIBED = "unsubscribed"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
 
 
 @dataclass(frozen=True, slots=True)
