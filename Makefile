@@ -8,7 +8,7 @@ TOOLS := .tools
 PRISM := $(TOOLS)/node_modules/.bin/prism
 MJML_NPM := $(TOOLS)/node_modules/.bin/mjml
 
-.PHONY: install demo test lint bench eval tools clean
+.PHONY: install demo test test-fast lint bench eval tools clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,11 @@ demo: $(STAMP)
 
 test: $(STAMP) $(PRISM)
 	$(BIN)/pytest -q
+
+# The inner loop: SQLite only, no browser, no Prism, nothing marked slow, four at a time
+# (about 40 s). `make test` is the whole suite, as CI runs it.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -n 4 -m "not slow and not browser and not postgres"
 
 lint: $(STAMP)
 	$(BIN)/ruff check distributor tests benchmarks
