@@ -24,7 +24,6 @@ from markupsafe import Markup
 
 from distributor.compose.facts import fresh_figures
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
-from distributor.compose.precompile import CompiledTemplate, precompile
 from distributor.compose.safe import (
     Clean,
     clean_inline,
@@ -415,36 +414,16 @@ def _render_templates(plan: DigestView, settings: Settings) -> tuple[str, str]:
     return mjml_source, text
 
 
-def render_view(
-    view: DigestView, settings: Settings, *, compile_once: bool = True
-) -> tuple[str, str]:
+def render_view(view: DigestView, settings: Settings) -> tuple[str, str]:
     """The digest's HTML (minified when ``email.minify`` is on) and its text twin:
-    Jinja2 + MJML + text, the part of a render the templates do.
-
-    With ``compile_once`` the HTML comes from the template compiled by MJML once per
-    process (see :mod:`distributor.compose.precompile`), which gives the same bytes as
-    compiling each render's MJML; templates that cannot be compiled once are compiled
-    per render.
-    """
+    Jinja2 (templates cached per folder), then MJML compiled for this render."""
     path = template_dir(settings)
-    compiled = _compiled_template(path, view, settings.email.minify) if compile_once else None
-    if compiled is None:
-        mjml_source, text = _render_templates(view, settings)
-        try:
-            html = compile_mjml(mjml_source)
-        except MjmlError as exc:
-            raise ConfigError(str(exc), path=str(path)) from exc
-        minified = False
-    else:
-        _, text_env = environments(path)
-        context = {**view.context, "cards": view.cards, "lines": view.lines}
-        try:
-            html = compiled.template.render(context)
-            text = text_env.get_template(TEXT_TEMPLATE).render(context)
-        except TemplateError as exc:
-            raise ConfigError(f"email template error: {exc}", path=str(path)) from exc
-        minified = compiled.minified
-    return (minify_html(html) if settings.email.minify and not minified else html), text
+    mjml_source, text = _render_templates(view, settings)
+    try:
+        html = compile_mjml(mjml_source)
+    except MjmlError as exc:
+        raise ConfigError(str(exc), path=str(path)) from exc
+    return (minify_html(html) if settings.email.minify else html), text
 
 
 _BRANDS: dict[tuple[int, int], tuple[object, object, dict[str, Any], tuple[Any, ...]]] = {}
@@ -466,30 +445,6 @@ def _brand_of(settings: Settings) -> tuple[dict[str, Any], tuple[tuple[str, Any]
     # The sections are kept with the entry, so their ids cannot be reused while it lives.
     _BRANDS[key] = (settings.email, settings.publisher, brand, frozen)
     return brand, frozen
-
-
-_COMPILED: dict[tuple[Path, tuple[Any, ...], bool], CompiledTemplate | None] = {}
-
-
-def _compiled_template(path: Path, view: DigestView, minify: bool) -> CompiledTemplate | None:
-    """The digest template in ``path`` compiled once for this view's brand (None when
-    the template must be compiled per render)."""
-    key = (path, view.brand_key, minify)
-    try:
-        return _COMPILED[key]
-    except KeyError:
-        pass
-    html_env, _ = environments(path)
-    template = precompile(html_env, HTML_TEMPLATE, {"brand": view.context["brand"]}, minify=minify)
-    if len(_COMPILED) >= 16:
-        _COMPILED.clear()
-    _COMPILED[key] = template
-    return template
-
-
-def forget_compiled_templates() -> None:
-    """Drop the templates compiled so far, as a new process starts (for benchmarks)."""
-    _COMPILED.clear()
 
 
 def digest_mjml(
@@ -521,21 +476,18 @@ def render_digest(
     variant: str = "all",
     subject: str | None = None,
     preheader: str | None = None,
-    compile_once: bool = True,
 ) -> Digest:
     """Render the day's digest.
 
     ``variant`` "all" lists every story; any other value keeps the stories tagged with
     it. When the HTML would exceed ``email.max_html_bytes`` (Gmail clips it and hides
     the unsubscribe link), the lowest cards become one-liners until it fits.
-    ``compile_once=False`` compiles this render's MJML instead of using the template
-    compiled once; the two give the same bytes.
     """
     plan = digest_view(stories, roundup, settings, day, variant, subject, preheader)
     budget = settings.email.max_html_bytes
 
     def size_of(view: DigestView) -> tuple[int, str, str]:
-        html, text = render_view(view, settings, compile_once=compile_once)
+        html, text = render_view(view, settings)
         return (len(html) if html.isascii() else len(html.encode("utf-8"))), html, text
 
     while True:
