@@ -8,12 +8,14 @@ as :class:`~distributor.errors.Retryable`, :class:`~distributor.errors.Permanent
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, Self
 
 from distributor.errors import ChannelError
-from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.settings import Settings, build_section
 
 
@@ -98,3 +100,49 @@ class Channel(ABC):
         """The account's recent posts with this delivery's text, newest first, so that
         an uncertain one can be settled; None where the provider offers no such look."""
         return None
+
+    def length_rule(self) -> Any | None:
+        """The length rule this channel's server says it enforces, when it says one
+        (a Mastodon instance's limit); None: the network's default applies."""
+        return None
+
+
+class Recipients(Protocol):
+    """Who a batch row of a digest goes to: its id range's still-active subscribers,
+    each with their substitutions (name, signed links)."""
+
+    def __call__(self, payload: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+
+
+class EmailChannel(Channel):
+    """A channel that sends the digest to subscribers in batches. It declares itself by
+    its class, whatever its name, so a third-party email channel registered by entry
+    point is fanned out like the built-in one; its readers come through ``recipients``,
+    given at construction (or by :meth:`reading`, which returns a new channel)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: Any | None = None,
+        *,
+        recipients: Recipients | None = None,
+    ) -> None:
+        super().__init__(settings, options)
+        self.recipients = recipients
+
+    def suppression_lists(self) -> dict[str, Status]:
+        """The provider's own suppression lists, each with the status it means here,
+        copied into the subscriber table before a send; none by default."""
+        return {}
+
+    def suppressions(self, list_name: str, since: int) -> Iterator[list[tuple[str, int]]]:
+        """Pages of (address, epoch seconds added) on one of :meth:`suppression_lists`
+        since ``since``; failures leave as ChannelError."""
+        return iter(())
+
+    def reading(self, recipients: Recipients) -> Self:
+        """This channel reading its batches' readers from ``recipients`` (a copy: the
+        channel given is left as it was)."""
+        other = copy.copy(self)
+        other.recipients = recipients
+        return other

@@ -109,6 +109,9 @@ class MastodonChannel(Channel):
     def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last_response = response
 
+    def length_rule(self) -> MastodonRule:
+        return self.instance_rule()
+
     def instance_rule(self) -> MastodonRule:
         """The instance's limit and URL cost (from ``/api/v2/instance``), asked once."""
         if self._rule is None:

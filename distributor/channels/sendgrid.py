@@ -26,13 +26,13 @@ import os
 import re
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from distributor.channels.base import Channel, DeliveryContext, SentMatch
+from distributor.channels.base import DeliveryContext, EmailChannel, SentMatch
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
-from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.settings import LINK_SECRET_MIN, secret
 
 HOST_ENV = "SENDGRID_API_HOST"
@@ -159,7 +159,7 @@ def _retry_after(headers: Any, now: float | None = None) -> float | None:
     return None
 
 
-class SendGridChannel(Channel):
+class SendGridChannel(EmailChannel):
     name: ClassVar[str] = "sendgrid"
     kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(
         {DeliveryKind.DIGEST, DeliveryKind.PREVIEW}
@@ -167,10 +167,6 @@ class SendGridChannel(Channel):
     Options: ClassVar[type[Any]] = SendGridOptions
 
     _client: Any = None
-    recipients_for: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
-    """For batch rows that hold an id range instead of recipients (planned by the
-    email fan-out): reads the range's current recipients. Set by
-    ``distributor.pipeline.email_fanout.attach_store``; the channel knows no tables."""
 
     @property
     def host(self) -> str:
@@ -230,13 +226,13 @@ class SendGridChannel(Channel):
         p = delivery.payload
         recipients = p.get("recipients")
         if recipients is None and "last_id" in p:
-            if self.recipients_for is None:
+            if self.recipients is None:
                 raise Permanent(
-                    "this batch row holds a subscriber range, but the channel has no "
-                    "subscriber store attached (email_fanout.attach_store)",
+                    "this batch row holds a subscriber range, but the channel was given no "
+                    "recipients to read it from (EmailChannel.reading)",
                     channel=self.name,
                 )
-            recipients = self.recipients_for(p)
+            recipients = self.recipients(p)
             if not recipients:
                 # Everyone in the range has left since planning: nothing to send.
                 return {"skip": True, "summary": {"personalizations": "<0 recipients>"}}
@@ -446,6 +442,19 @@ class SendGridChannel(Channel):
                 "the Email Activity answer is not the documented {messages: [...]}",
                 channel=self.name,
             ) from None
+
+    def suppression_lists(self) -> dict[str, Status]:
+        """Unsubscribes, bounces, invalid addresses and spam reports (blocks are
+        temporary, so not copied), and the unsubscribe group's own list."""
+        lists = {
+            "unsubscribes": Status.UNSUBSCRIBED,
+            "bounces": Status.BOUNCED,
+            "invalid_emails": Status.BOUNCED,
+            "spam_reports": Status.COMPLAINED,
+        }
+        if self.options.asm_group_id:
+            lists[f"group:{self.options.asm_group_id}"] = Status.UNSUBSCRIBED
+        return lists
 
     def suppressions(
         self, list_name: str, since: int, *, page_size: int = 500

@@ -294,7 +294,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
 
     cfg = load_settings(ctx)
     channel = SendGridChannel(cfg)
-    report = sync_suppressions(channel, _store(cfg), group_id=channel.options.asm_group_id)
+    report = sync_suppressions(channel, _store(cfg))
     if as_json:
         emit_json({"changed": report.changed, "warnings": report.warnings})
     else:

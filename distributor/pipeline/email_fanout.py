@@ -3,9 +3,9 @@
 :func:`digest_expander` is the dispatcher's expander for a ``digest`` row: it becomes
 rows of at most 1,000 recipients, each with its own idempotency key (digest key + batch
 number), so a crash resumes at the first unconfirmed batch. A row stores only an id
-range; :func:`attach_store` lets the channel read the range's subscribers when the row
-is sent (so someone who unsubscribed since planning is left out) and build the payload
-with per-recipient substitutions. This is the only way a digest is sent; retries and
+range; :class:`StoreRecipients`, given to the email channel, reads the range's
+subscribers when the row is sent (so someone who unsubscribed since planning is left
+out) with their per-recipient substitutions. This is the only way a digest is sent; retries and
 backoff are the outbox's (``Outbox.backoff``).
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from distributor.channels.base import Channel
+from distributor.channels.base import Channel, EmailChannel
 from distributor.compose.digest import render_digest
 from distributor.compose.links import link_secret, link_value
 from distributor.errors import ChannelError
@@ -33,22 +33,13 @@ from distributor.models import (
     Story,
 )
 from distributor.settings import Settings
-from distributor.store.subscribers import Status, SubscriberStore
+from distributor.store.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "sendgrid"
 ALL = ""
 """The variant key of subscribers without topics: every story."""
-
-# Suppression list -> the status it means here. Blocks are temporary, so not synced.
-SUPPRESSION_STATUS = {
-    "unsubscribes": Status.UNSUBSCRIBED,
-    "bounces": Status.BOUNCED,
-    "invalid_emails": Status.BOUNCED,
-    "spam_reports": Status.COMPLAINED,
-}
-
 
 # --- links ------------------------------------------------------------------------
 
@@ -262,25 +253,23 @@ class SyncReport:
 
 
 def sync_suppressions(
-    channel: Any, store: SubscriberStore, *, group_id: int = 0, now: datetime | None = None
+    channel: EmailChannel, store: SubscriberStore, *, now: datetime | None = None
 ) -> SyncReport:
-    """Copy the provider's suppression lists into the subscriber table, incrementally.
+    """Copy the provider's suppression lists (those the channel declares) into the
+    subscriber table, incrementally.
 
     A failure is a warning, not a stop: the provider enforces its own suppressions, and
-    the next sync catches up. ``channel`` is a SendGrid channel (``suppressions``).
+    the next sync catches up.
     """
     report = SyncReport()
-    lists: list[tuple[str, Status]] = list(SUPPRESSION_STATUS.items())
-    if group_id:
-        lists.append((f"group:{group_id}", Status.UNSUBSCRIBED))
-    for name, status in lists:
+    for name, status in channel.suppression_lists().items():
         since = store.synced_until(name)
         newest = since
         changed = 0
         try:
             for page in channel.suppressions(name, since):
                 changed += store.set_status_many(
-                    [email for email, _ in page], status, reason=f"sendgrid {name}", now=now
+                    [email for email, _ in page], status, reason=f"{channel.name} {name}", now=now
                 )
                 newest = max([newest, *(created for _, created in page)])
         except ChannelError as exc:
@@ -292,13 +281,14 @@ def sync_suppressions(
     return report
 
 
-def sync_before_send(channel: Any, store: SubscriberStore, settings: Settings) -> SyncReport:
+def sync_before_send(
+    channel: EmailChannel, store: SubscriberStore, settings: Settings
+) -> SyncReport:
     """What to call before a fan-out: the sync when ``subscribers.sync_suppressions`` is
     on, each problem logged as a warning (the send goes ahead either way)."""
     if not settings.subscribers.sync_suppressions:
         return SyncReport()
-    group = int(getattr(getattr(channel, "options", None), "asm_group_id", 0) or 0)
-    report = sync_suppressions(channel, store, group_id=group)
+    report = sync_suppressions(channel, store)
     for warning in report.warnings:
         log.warning("suppression sync: %s; sending anyway, the next sync catches up", warning)
     return report
@@ -329,15 +319,15 @@ def digest_expander(
     store: SubscriberStore,
     settings: Settings,
     *,
-    channel: Channel | None = None,
+    channel: EmailChannel | None = None,
 ) -> Callable[[Delivery], list[Delivery]]:
-    """The dispatcher's expander for ``("sendgrid", "digest")`` rows.
+    """The dispatcher's expander for an email channel's ``digest`` rows.
 
     One digest row becomes one row per batch of at most ``subscribers.batch_size``,
     keyed ``<digest row key>:batch-NNNNN`` so expanding again plans nothing new. Each
     child carries the prepared content once and an id range, never the addresses: the
     channel reads the range's still-active subscribers when it sends (see
-    :func:`attach_store`). With ``channel``, the suppression sync runs first.
+    :class:`StoreRecipients`). With ``channel``, the suppression sync runs first.
     """
 
     def expand(row: Delivery) -> list[Delivery]:
@@ -374,17 +364,20 @@ def digest_expander(
     return expand
 
 
-def attach_store(
-    channel: Any, store: SubscriberStore, settings: Settings, *, key: bytes | None = None
-) -> None:
-    """Let the SendGrid channel read a batch row's recipients when it sends it."""
-    link_key = key if key is not None else link_secret(settings)
+class StoreRecipients:
+    """An email channel's :class:`~distributor.channels.base.Recipients`: a batch row's
+    still-active subscribers from the store, with links signed by the link secret
+    (read at construction, so a missing or weak one is known before any send)."""
 
-    def recipients_for(payload: dict[str, Any]) -> list[dict[str, Any]]:
-        members = store.recipients_in_range(
+    def __init__(self, store: SubscriberStore, settings: Settings, *, key: bytes | None = None):
+        self.store = store
+        self.settings = settings
+        self.key = key if key is not None else link_secret(settings)
+
+    def __call__(self, payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+        members = self.store.recipients_in_range(
             str(payload["variant"]), int(payload["after_id"]), int(payload["last_id"])
         )
         issued = date.fromisoformat(str(payload["day"]))
-        return [recipient(m.email, m.name, m.token, settings, link_key, issued) for m in members]
-
-    channel.recipients_for = recipients_for
+        s, key = self.settings, self.key
+        return [recipient(m.email, m.name, m.token, s, key, issued) for m in members]

@@ -15,36 +15,48 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
-from distributor.channels.base import Channel
+from distributor.channels import registry
+from distributor.channels.base import Channel, EmailChannel
 from distributor.errors import ConfigError
 from distributor.models import DeliveryKind
 from distributor.pipeline.dispatch import Expander
-from distributor.pipeline.email_fanout import attach_store, digest_expander
+from distributor.pipeline.email_fanout import StoreRecipients, digest_expander
 from distributor.settings import Settings
 from distributor.store.subscribers import SubscriberStore
 
-EMAIL_CHANNELS = ("sendgrid",)
+
+def email_channels(channels: Mapping[str, Channel]) -> list[str]:
+    """The live channels that send the digest to subscribers: chosen by their class,
+    whatever they are called."""
+    return [name for name, channel in channels.items() if isinstance(channel, EmailChannel)]
+
+
+def is_email_channel(name: str) -> bool:
+    """Whether the registered channel ``name`` is an email channel (by its class)."""
+    return issubclass(registry.get(name), EmailChannel)
 
 
 def hooks(
     settings: Settings, engine: Engine, channels: Mapping[str, Channel]
-) -> tuple[dict[tuple[str, str], Expander], dict[str, str]]:
-    """The expanders for every live email channel (each channel can then read its
-    batches), and the email channels that cannot work now, with why (a missing or weak
-    link secret): those are left out of the round, and every other channel delivers."""
+) -> tuple[dict[str, Channel], dict[tuple[str, str], Expander], dict[str, str]]:
+    """The channels as they deliver this round (each email channel reading its batches'
+    readers from the store), the expanders for the email channels' digest rows, and the
+    email channels that cannot work now, with why (a missing or weak link secret): those
+    are left out of the round, and every other channel delivers."""
     store = SubscriberStore(engine)
+    live = dict(channels)
     expanders: dict[tuple[str, str], Expander] = {}
     unusable: dict[str, str] = {}
-    for name in EMAIL_CHANNELS:
-        channel = channels.get(name)
-        if channel is None:
-            continue
-        try:
-            attach_store(channel, store, settings)
-        except ConfigError as exc:
-            unusable[name] = str(exc)
-            continue
+    for name in email_channels(channels):
+        channel = channels[name]
+        assert isinstance(channel, EmailChannel)
+        if channel.recipients is None:
+            try:
+                live[name] = channel = channel.reading(StoreRecipients(store, settings))
+            except ConfigError as exc:
+                unusable[name] = str(exc)
+                continue
         expanders[(name, str(DeliveryKind.DIGEST))] = digest_expander(
             store, settings, channel=channel
         )
-    return expanders, unusable
+    return live, expanders, unusable

@@ -34,7 +34,7 @@ from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, S
 from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
-from distributor.pipeline.email_outbox import EMAIL_CHANNELS, hooks
+from distributor.pipeline.email_outbox import hooks, is_email_channel
 from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
 from distributor.schedule.times import (
     day_times,
@@ -115,9 +115,9 @@ def length_rules(
             continue
         try:
             channel = (channels or {}).get(network) or registry.get(network)(settings)
-            ask = getattr(channel, "instance_rule", None)
-            if ask is not None:
-                rules[network] = ask()
+            rule = channel.length_rule()
+            if rule is not None:
+                rules[network] = rule
         except DistributorError as exc:
             log.warning("%s: using the default length rule: %s", network, exc)
     return rules
@@ -281,8 +281,8 @@ def plan(
     for ed in _editions(networked, outbox, moment, settings, send_now=send_now):
         edition_stories = stories(store.first_seen_between(ed.start, ed.end))
         edition_roundup = phases.rank(edition_stories, settings, ed.day)
-        email = [c for c in ed.channels if c in EMAIL_CHANNELS]
-        others = [c for c in ed.channels if c not in EMAIL_CHANNELS]
+        email = [c for c in ed.channels if is_email_channel(c)]
+        others = [c for c in ed.channels if not is_email_channel(c)]
         audiences = (
             digests_for_audience(
                 SubscriberStore(engine),
@@ -374,13 +374,13 @@ def deliver_due(
 ) -> DispatchReport:
     """Everything due on ``channels``, with the email fan-out plugged in. A channel that
     cannot work (its link secret missing) is reported and left out; the others deliver."""
-    expanders, unusable = hooks(settings, engine, channels)
+    live, expanders, unusable = hooks(settings, engine, channels)
     for name, why in unusable.items():
         log.error("channel %s cannot deliver: %s; its deliveries wait", name, why)
     report = dispatch_due(
         engine,
         settings,
-        {n: c for n, c in channels.items() if n not in unusable},
+        {n: c for n, c in live.items() if n not in unusable},
         now=now,
         worker_id=worker_id,
         stop=stop,

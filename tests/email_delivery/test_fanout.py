@@ -90,11 +90,9 @@ def test_expansion_is_deterministic_and_batches_stay_within_1000(
     ]
     # New subscribers after expansion never swell a planned batch past 1000.
     _populate(store, 10, prefix="late")
-    channel = SendGridChannel(Settings(), SendGridOptions(asm_group_id=1))
-    fo.attach_store(channel, store, Settings())
-    assert channel.recipients_for is not None
+    readers = fo.StoreRecipients(store, Settings())
     for d in first:
-        recipients = channel.recipients_for(d.payload)
+        recipients = readers(d.payload)
         assert len(recipients) <= 1000
         assert not any(r["email"].startswith("late") for r in recipients)
 
@@ -271,7 +269,7 @@ def test_suppressions_are_synced_incrementally_before_sending(
         + [{"email": "r00003@example.org", "created": 1_700_000_900}],
     }
     sendgrid_server.group_suppressions = {"4242": ["r00004@example.org"]}
-    report = fo.sync_suppressions(channel, store, group_id=4242)
+    report = fo.sync_suppressions(channel, store)
     assert report.warnings == []
     assert report.changed == {
         "unsubscribes": 1,
@@ -299,7 +297,7 @@ def test_a_failed_sync_warns_and_does_not_stop(engine: Engine, secrets_env: None
         Settings(), SendGridOptions(api_host="http://127.0.0.1:9", timeout_seconds=0.5)
     )
     report = fo.sync_suppressions(ch, store)
-    assert len(report.warnings) == len(fo.SUPPRESSION_STATUS)
+    assert len(report.warnings) == len(ch.suppression_lists())
     assert "could not reach" in report.warnings[0] or "failed" in report.warnings[0]
 
 
@@ -313,7 +311,7 @@ def test_a_200_that_is_not_the_documented_list_warns_and_the_rest_syncs(
         "bounces": [{"email": "r00001@example.org", "created": 1_700_000_000}]
     }
     sendgrid_server.group_suppressions = {"4242": answer}  # type: ignore[dict-item]
-    report = fo.sync_suppressions(channel, store, group_id=4242)
+    report = fo.sync_suppressions(channel, store)
     assert len(report.warnings) == 1 and "group:4242" in report.warnings[0]
     assert "documented" in report.warnings[0]
     assert report.changed["bounces"] == 1  # the other lists still synced
@@ -383,9 +381,9 @@ def test_the_outbox_expands_a_digest_row_and_the_channel_sends_each_batch_once(
     assert [c.idempotency_key for c in expand(row)] == [c.idempotency_key for c in children]
     # Rows hold ranges, not addresses.
     assert all("recipients" not in c.payload for c in children)
-    with pytest.raises(Permanent, match="attach_store"):
+    with pytest.raises(Permanent, match="given no recipients"):
         channel.deliver(children[0])
-    fo.attach_store(channel, store, Settings(), key=KEY)
+    channel = channel.reading(fo.StoreRecipients(store, Settings(), key=KEY))
     store.unsubscribe("r00000@example.org")
     for child in children:
         child.payload["expanded_from"] = row.idempotency_key
@@ -405,7 +403,7 @@ def test_a_batch_whose_readers_all_left_sends_nothing(
     store = SubscriberStore(engine)
     _populate(store, 3)
     [child] = fo.digest_expander(store, Settings())(_digest_row())
-    fo.attach_store(channel, store, Settings(), key=KEY)
+    channel = channel.reading(fo.StoreRecipients(store, Settings(), key=KEY))
     for i in range(3):
         store.unsubscribe(f"r{i:05d}@example.org")
     result = channel.deliver(child)
@@ -427,7 +425,7 @@ def test_every_audience_variant_gets_a_digest_and_its_readers(
     roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(cfg))
     digests = fo.digests_for_audience(store, stories, roundup, cfg, DAY)
     assert [d.variant for d in digests] == ["all", "defence"]
-    fo.attach_store(channel, store, cfg, key=KEY)
+    channel = channel.reading(fo.StoreRecipients(store, cfg, key=KEY))
     for d in digests:
         row = _digest_row()
         row.payload.update(variant=d.variant, html=d.html, text=d.text, subject=d.subject)
