@@ -1,5 +1,10 @@
 """The one send sequence every channel follows.
 
+A channel object is shared by a worker's threads: whatever one request needs (a client
+with its session, the provider's last answer) is kept per thread
+(:meth:`Channel.per_thread`), and what is shared is set once and only read (options, a
+server's length rule, computed the same by whichever thread asks first).
+
 ``deliver`` is fixed: build the provider payload, post it, parse the answer. A channel
 overrides only those three steps and declares its limits on the class. Errors leave
 as :class:`~distributor.errors.Retryable`, :class:`~distributor.errors.Permanent` or
@@ -9,14 +14,17 @@ as :class:`~distributor.errors.Retryable`, :class:`~distributor.errors.Permanent
 from __future__ import annotations
 
 import copy
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 from distributor.errors import ChannelError
 from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.settings import Settings, build_section
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,16 @@ class Channel(ABC):
     def __init__(self, settings: Settings, options: Any | None = None) -> None:
         self.settings = settings
         self.options = options if options is not None else self.options_from(settings)
+        self._local = threading.local()
+
+    def per_thread(self, name: str, build: Callable[[], T]) -> T:
+        """This thread's ``name`` (a client, a session), built on first use in the
+        thread, so worker threads never share one request's state."""
+        found: T | None = getattr(self._local, name, None)
+        if found is None:
+            found = build()
+            setattr(self._local, name, found)
+        return found
 
     @classmethod
     def options_from(cls, settings: Settings) -> Any:

@@ -119,23 +119,21 @@ class BlueskyChannel(Channel):
     max_posts_per_thread: ClassVar[int | None] = None
     """No cap of the network's own; ours is [social] max_posts_per_thread."""
 
-    _client: Client | None = None
-    _did: str | None = None
-
     def client(self) -> tuple[Client, str]:
-        """A logged-in client and the account's DID (one session per channel)."""
-        if self._client is None or self._did is None:
-            o: BlueskyOptions = self.options
-            handle = secret(o.handle_env, "the Bluesky handle of the account")
-            password = secret(o.app_password_env, "a Bluesky app password of the account")
-            client = Client(o.base_url, request=Request(timeout=o.timeout_seconds))
-            # A self-hosted PDS need not serve the app.bsky profile lookup: skip it.
-            self._guard(lambda: client.login(handle, password, fetch_bsky_profile=False))
-            session = client._session
-            if session is None:
-                raise AuthError("Bluesky login gave no session", channel=self.name)
-            self._client, self._did = client, session.did
-        return self._client, self._did
+        """This thread's logged-in client and the account's DID (a session per thread)."""
+        return self.per_thread("session", self._login)
+
+    def _login(self) -> tuple[Client, str]:
+        o: BlueskyOptions = self.options
+        handle = secret(o.handle_env, "the Bluesky handle of the account")
+        password = secret(o.app_password_env, "a Bluesky app password of the account")
+        client = Client(o.base_url, request=Request(timeout=o.timeout_seconds))
+        # A self-hosted PDS need not serve the app.bsky profile lookup: skip it.
+        self._guard(lambda: client.login(handle, password, fetch_bsky_profile=False))
+        session = client._session
+        if session is None:
+            raise AuthError("Bluesky login gave no session", channel=self.name)
+        return client, session.did
 
     def preflight(self) -> list[str]:
         o: BlueskyOptions = self.options

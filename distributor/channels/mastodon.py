@@ -87,27 +87,33 @@ class MastodonChannel(Channel):
     max_posts_per_thread: ClassVar[int | None] = None
     """No cap of the network's own; ours is [social] max_posts_per_thread."""
 
-    _api: Mastodon | None = None
     _rule: MastodonRule | None = None
-    _last_response: requests.Response | None = None
 
     def api(self) -> Mastodon:
-        if self._api is None:
-            o: MastodonOptions = self.options
-            session = requests.Session()
-            # Keep the last answer: Mastodon.py's errors do not carry its headers.
-            session.hooks["response"].append(self._keep)
-            self._api = Mastodon(
-                access_token=secret(o.access_token_env, "the Mastodon account's access token"),
-                api_base_url=o.base_url,
-                request_timeout=o.timeout_seconds,
-                ratelimit_method="throw",
-                session=session,
-            )
-        return self._api
+        """This thread's client."""
+        return self.per_thread("api", self._build_api)
+
+    def _build_api(self) -> Mastodon:
+        o: MastodonOptions = self.options
+        session = requests.Session()
+        # Keep the last answer: Mastodon.py's errors do not carry its headers.
+        session.hooks["response"].append(self._keep)
+        return Mastodon(
+            access_token=secret(o.access_token_env, "the Mastodon account's access token"),
+            api_base_url=o.base_url,
+            request_timeout=o.timeout_seconds,
+            ratelimit_method="throw",
+            session=session,
+        )
+
+    @property
+    def _last_response(self) -> requests.Response | None:
+        """The last answer this thread had (the hook runs in the requesting thread)."""
+        response: requests.Response | None = getattr(self._local, "response", None)
+        return response
 
     def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self._last_response = response
+        self._local.response = response
 
     def length_rule(self) -> MastodonRule:
         return self.instance_rule()

@@ -166,8 +166,6 @@ class SendGridChannel(EmailChannel):
     )
     Options: ClassVar[type[Any]] = SendGridOptions
 
-    _client: Any = None
-
     @property
     def host(self) -> str:
         return (os.environ.get(HOST_ENV) or self.options.api_host).rstrip("/")
@@ -176,11 +174,14 @@ class SendGridChannel(EmailChannel):
         return secret(self.options.api_key_env, "the SendGrid API key (Mail Send permission)")
 
     def client(self) -> Any:
-        if self._client is None:
+        """This thread's client."""
+
+        def build() -> Any:
             import sendgrid
 
-            self._client = sendgrid.SendGridAPIClient(api_key=self.api_key(), host=self.host)
-        return self._client
+            return sendgrid.SendGridAPIClient(api_key=self.api_key(), host=self.host)
+
+        return self.per_thread("client", build)
 
     def preflight(self) -> list[str]:
         problems: list[str] = []

@@ -98,26 +98,26 @@ class XChannel(Channel):
     max_posts_per_thread: ClassVar[int] = 25
     """X's own cap on a thread composed at once; ours is [social] max_posts_per_thread."""
 
-    _client: tweepy.Client | None = None
-
     @property
     def base_url(self) -> str:
         return str(self.options.base_url or os.environ.get(BASE_URL_ENV, "") or TWEEPY_HOST)
 
     def client(self) -> tweepy.Client:
-        if self._client is None:
-            o: XOptions = self.options
-            client = tweepy.Client(
-                consumer_key=secret(o.consumer_key_env, "the X API key (consumer key)"),
-                consumer_secret=secret(o.consumer_secret_env, "the X API key secret"),
-                access_token=secret(o.access_token_env, "the X access token of the account"),
-                access_token_secret=secret(
-                    o.access_token_secret_env, "the X access token secret of the account"
-                ),
-            )
-            client.session.mount(TWEEPY_HOST + "/", _Redirect(self.base_url, o.timeout_seconds))
-            self._client = client
-        return self._client
+        """This thread's client."""
+        return self.per_thread("client", self._build_client)
+
+    def _build_client(self) -> tweepy.Client:
+        o: XOptions = self.options
+        client = tweepy.Client(
+            consumer_key=secret(o.consumer_key_env, "the X API key (consumer key)"),
+            consumer_secret=secret(o.consumer_secret_env, "the X API key secret"),
+            access_token=secret(o.access_token_env, "the X access token of the account"),
+            access_token_secret=secret(
+                o.access_token_secret_env, "the X access token secret of the account"
+            ),
+        )
+        client.session.mount(TWEEPY_HOST + "/", _Redirect(self.base_url, o.timeout_seconds))
+        return client
 
     def preflight(self) -> list[str]:
         o: XOptions = self.options

@@ -95,7 +95,7 @@ def test_prism_refuses_a_request_without_the_key(prism_url: str) -> None:
     client = sendgrid.SendGridAPIClient(api_key="", host=prism_url)
     client.client.request_headers.pop("Authorization", None)
     channel = SendGridChannel(Settings(), SendGridOptions(api_host=prism_url))
-    channel._client = client
+    channel._local.client = client  # this thread's client: the one without the key
     delivery = Delivery(
         channel="sendgrid",
         kind=DeliveryKind.DIGEST,

@@ -127,3 +127,32 @@ def test_a_server_that_cannot_be_reached_is_retryable() -> None:
     channel = _channel(f"http://127.0.0.1:{port}")
     with pytest.raises(Retryable):
         channel.deliver(delivery_for(_thread(), 0))
+
+
+def test_worker_threads_never_share_a_client_or_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One channel serves every worker thread: each thread gets its own client (and so
+    # its own session), and the answer kept for an error is the thread's own.
+    import threading
+    from types import SimpleNamespace
+
+    from distributor.channels.mastodon import MastodonOptions
+
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "token-for-the-thread-test")
+    channel = MastodonChannel(Settings(), MastodonOptions(base_url="http://127.0.0.1:9"))
+    seen: dict[str, tuple[int, int | None]] = {}
+
+    def work(name: str, status: int) -> None:
+        first, again = channel.api(), channel.api()
+        assert first is again  # built once per thread
+        channel._keep(SimpleNamespace(status_code=status, text=name))  # type: ignore[arg-type]
+        barrier.wait()  # both threads have kept an answer before either reads one
+        seen[name] = (id(first), channel._answer().get("status"))
+
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=work, args=(n, s)) for n, s in (("a", 500), ("b", 200))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen["a"][1] == 500 and seen["b"][1] == 200
+    assert seen["a"][0] != seen["b"][0]
