@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,6 @@ from distributor.models import DeliveryState
 from distributor.settings import Settings
 
 if TYPE_CHECKING:
-    from distributor.channels.base import Channel
     from distributor.store.outbox import Outbox, Record
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -478,145 +476,35 @@ def worker(
       distributor worker --engine loop --poll-seconds 5 --no-plan
       distributor worker --once --json        # from cron, every minute
     """
-    from distributor.pipeline.dispatch import DispatchReport, StopFlag, default_worker_id
-    from distributor.pipeline.run import channels_for, deliver_due
-    from distributor.schedule.planning import PlanGate
-    from distributor.schedule.worker import WorkerStats, run_worker
-    from distributor.store.leases import Leases
+    from distributor.pipeline.dispatch import StopFlag, default_worker_id
+    from distributor.pipeline.worker import work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg, box = _outbox(ctx)
-    channels = channels_for(cfg)
-    me = worker_id or default_worker_id()
     stop = StopFlag()
     stop.install()
-    total = DispatchReport()
-    merging = threading.Lock()
-
-    def tick(_now: datetime) -> int:
-        report = deliver_due(cfg, box.engine, channels, worker_id=me, stop=stop)
-        with merging:  # the huey engine calls this from several threads
-            total.merge(report)
-        for channel, message in report.auth_failed.items():
-            logging.getLogger("distributor.worker").error(
-                "%s: credentials refused: %s", channel, message
-            )
-        return report.handled
-
-    problems: list[str] = []
-    every = cfg.schedule.plan_minutes if plan_minutes is None else plan_minutes
-    gate = PlanGate(Leases(box.engine), me, timedelta(minutes=every))
-    plannings = 0
-
-    def plan(now: datetime) -> bool:
-        # One gate for both engines: a lease in the database, so every worker on every
-        # machine plans in turn, and a killed one holds nothing for long.
-        nonlocal plannings
-        planned = gate.run(now, lambda at: _plan_now(cfg, box, at, problems, channels))
-        plannings += planned
-        return planned
-
-    use_huey = not once and (engine_name or ("huey" if cfg.queue.url else "loop")) == "huey"
-    if use_huey:
-        rounds, recovered = _run_huey(
-            cfg,
-            box,
-            tick=tick,
-            plan=plan if do_plan else None,
-            plan_due=gate.due,
-            stop=stop,
-            poll_seconds=poll_seconds,
-            workers=workers,
-        )
-        stats = WorkerStats(rounds=rounds, recovered=recovered)
-    else:
-        stats = run_worker(
-            box,
-            tick=tick,
-            stop=stop,
-            poll_seconds=poll_seconds,
-            once=once,
-            plan=plan if do_plan else None,
-        )
-    summary = {
-        "worker": me,
-        "engine": "huey" if use_huey else "loop",
-        "rounds": stats.rounds,
-        "recovered": stats.recovered,
-        "database_errors": stats.database_errors,
-        "plannings": plannings,
-        "plan_errors": stats.plan_errors,
-        "source_problems": problems,
-        **total.as_dict(),
-    }
-    if as_json:
-        emit_json(summary)
-    else:
-        click.echo(
-            f"{len(total.sent)} sent, {len(total.retrying)} to retry, {len(total.failed)} failed, "
-            f"{len(total.uncertain)} uncertain in {stats.rounds} round(s)"
-        )
-    if total.failed or total.uncertain or total.auth_failed:
-        ctx.exit(1)
-
-
-def _plan_now(
-    cfg: Settings,
-    box: Outbox,
-    now: datetime,
-    problems: list[str],
-    channels: Mapping[str, Channel] | None = None,
-) -> None:
-    from distributor.pipeline import run as pipeline
-
-    result = pipeline.plan(cfg, box.engine, now=now, channels=channels)
-    for problem in result.problems:
-        problems.append(str(problem))
-        logging.getLogger("distributor.worker").warning("%s", problem)
-
-
-def _run_huey(
-    cfg: Settings,
-    box: Outbox,
-    *,
-    tick: Callable[[datetime], int],
-    plan: Callable[[datetime], bool] | None,
-    plan_due: Callable[[datetime], bool],
-    stop: Any,
-    poll_seconds: float | None,
-    workers: int,
-) -> tuple[int, int]:
-    """Run the huey consumer until SIGTERM; returns (rounds, recovered)."""
-    from distributor.schedule import engine
-
-    counts = {"rounds": 0, "recovered": 0}
-    lock = threading.Lock()
-    log = logging.getLogger("distributor.worker")
-
-    def deliver(now: datetime) -> int:
-        recovered = box.recover_stale_claims(now)
-        for row in recovered:
-            log.warning(
-                "delivery %s (%s) lost its worker: %s", row.id, row.idempotency_key, row.last_error
-            )
-        handled = tick(now)
-        with lock:
-            counts["rounds"] += 1
-            counts["recovered"] += len(recovered)
-        return handled
-
-    huey = engine.make_huey(cfg.queue.url, base_dir=cfg.base_dir)
-    # huey logs every task run at INFO: a line per poll says nothing the summary does not.
-    logging.getLogger("huey").setLevel(logging.WARNING)
-    tasks = engine.install(
-        huey,
-        deliver=deliver,
-        plan=plan,
-        plan_due=plan_due,
-        poll_seconds=poll_seconds or cfg.schedule.poll_seconds,
+    summary = work(
+        cfg,
+        box.engine,
+        worker_id=worker_id or default_worker_id(),
+        stop=stop,
+        engine_name=engine_name or ("huey" if cfg.queue.url else "loop"),
+        plan=do_plan,
+        plan_minutes=plan_minutes,
+        poll_seconds=poll_seconds,
+        once=once,
+        workers=workers,
     )
-    engine.run_consumer(tasks, stop=stop, workers=workers)
-    return counts["rounds"], counts["recovered"]
+    if as_json:
+        emit_json(summary.as_dict())
+    else:
+        d = summary.delivered
+        click.echo(
+            f"{len(d.sent)} sent, {len(d.retrying)} to retry, {len(d.failed)} failed, "
+            f"{len(d.uncertain)} uncertain in {summary.stats.rounds} round(s)"
+        )
+    if summary.failed:
+        ctx.exit(1)
 
 
 @main.command("plan")

@@ -97,7 +97,7 @@ def test_a_worker_killed_while_planning_leaves_no_lease_behind(
     leases = Leases(db.open_database(db_url))
     first = _worker(config, "first", tmp_path / "sent-1.log")
     try:
-        _wait_for(lambda: leases.state(PLAN).holder == "first", 30)
+        _wait_for(lambda: leases.state(PLAN).holder == "first", 90)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -107,7 +107,7 @@ def test_a_worker_killed_while_planning_leaves_no_lease_behind(
     release.set()  # the feed answers from now on
     second = _worker(config, "second", tmp_path / "sent-2.log")
     try:
-        _wait_for(lambda: leases.state(PLAN).last_done is not None, 40)
+        _wait_for(lambda: leases.state(PLAN).last_done is not None, 90)
     finally:
         second.send_signal(signal.SIGTERM)
         _, err = second.communicate(timeout=30)
