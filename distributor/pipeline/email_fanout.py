@@ -83,8 +83,12 @@ _HTML_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def substitutions(name: str, link: str) -> dict[str, str]:
-    escaped = html.escape(name, quote=True) if _HTML_SPECIAL.search(name) else name
-    return {LINK_TAG: link, NAME_TAG: name, NAME_HTML_TAG: escaped}
+    """A reader's values for the tags. The greeting is "Hello{name}," so the name tag
+    carries its own leading space: "Hello Sam," for Sam, "Hello," for a reader with no
+    name, never "Hello ,"."""
+    spoken = f" {name.strip()}" if name.strip() else ""
+    escaped = html.escape(spoken, quote=True) if _HTML_SPECIAL.search(spoken) else spoken
+    return {LINK_TAG: link, NAME_TAG: spoken, NAME_HTML_TAG: escaped}
 
 
 def recipient(

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.compose import links
+from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.errors import Permanent
 from distributor.models import Delivery, DeliveryKind, DeliveryState
@@ -117,7 +118,7 @@ def test_each_recipient_gets_signed_links_and_one_click_headers(
         assert _token(b"another key", link) is None
         subscriber = store.get(p["to"][0]["email"])
         assert subscriber is not None and subscriber.token == token
-        assert subs[fo.NAME_TAG] == subscriber.name
+        assert subs[fo.NAME_TAG] == f" {subscriber.name}"  # "Hello Reader 1,"
         tokens.add(token)
     assert len(tokens) == 3
     assert request.body["headers"] == {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
@@ -145,9 +146,21 @@ def test_names_are_escaped_in_html_and_kept_in_text(name: str) -> None:
     assert re.findall(r"<(/?\w+)", rendered) == re.findall(
         r"<(/?\w+)", _apply(content.html, fo.substitutions("", "tok.sig"))
     )
-    assert html.escape(name, quote=True) in rendered
+    assert html.escape(name.strip(), quote=True) in rendered
     assert 'href="https://news.example.org/unsubscribe?u=tok.sig"' in rendered
-    assert name in _apply(content.text, subs)
+    assert name.strip() in _apply(content.text, subs)
+
+
+@pytest.mark.parametrize(("name", "greeting"), [("Sam", "Hello Sam, here"), ("", "Hello, here")])
+def test_the_greeting_reads_right_with_and_without_a_name(name: str, greeting: str) -> None:
+    stories = [story(1, title="Hospital waiting lists fall")]
+    cfg = Settings()
+    digest = render_digest(stories, build_roundup(stories, DAY), cfg, DAY)
+    content = fo.prepare(digest, cfg)
+    subs = fo.substitutions(name, "tok.sig")
+    for part in (_apply(content.text, subs), _apply(content.html, subs)):
+        assert greeting in part
+        assert "Hello ," not in part and "Hello  " not in part
 
 
 def test_retry_after_429_and_500_then_success(
