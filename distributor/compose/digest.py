@@ -52,6 +52,8 @@ TEXT_TEMPLATE = "digest.txt.j2"
 CONTENT_WIDTH = 552  # the 600 px body less 24 px padding each side
 MAX_FIGURES = 4
 SUBJECT_LIMIT = 150
+# The default subject stays within what phones show whole: the headline gives way.
+SUBJECT_TARGET = 70
 PREHEADER_LIMIT = 140
 _FIELD = re.compile(r"\{(headline|count|more|date|brand)\}")
 
@@ -206,6 +208,12 @@ def digest_subject(headlines: Sequence[str], day: date, brand: str, template: st
             template = "{headline} – {date}"
         else:
             template = "{headline} + {more} more – {date}"
+        if count and len(clean_inline(_fill(template, fields))) > SUBJECT_TARGET:
+            # Too long for a phone: the date goes first (the inbox shows it anyway),
+            # then the headline is cut at a word.
+            template = template.removesuffix(" – {date}")
+            rest = len(clean_inline(_fill(template, {**fields, "headline": ""})))
+            fields["headline"] = shorten(fields["headline"], max(24, SUBJECT_TARGET - rest))
     return shorten(clean_inline(_fill(template, fields)), SUBJECT_LIMIT)
 
 
@@ -227,8 +235,24 @@ def digest_preheader(
     elif count == 1:
         text = summary or fields["headline"]
     else:
-        text = f"{count} stories today, also: " + "; ".join(clean_inline(h) for h in headlines[1:4])
+        text = _also([clean_inline(h) for h in headlines[1:]], PREHEADER_LIMIT)
     return shorten(clean_inline(text), PREHEADER_LIMIT)
+
+
+def _also(others: Sequence[str], limit: int) -> str:
+    """ "Also today: A; B; and 9 more stories." with as many whole headlines as fit."""
+
+    def sentence(shown: Sequence[str], rest: int) -> str:
+        more = f"and {rest} more {'story' if rest == 1 else 'stories'}" if rest else ""
+        body = "; ".join([*shown, *([more] if more else [])])
+        return f"Also today: {body}" + ("" if body.endswith((".", "?", "!", "…")) else ".")
+
+    shown: list[str] = []
+    for headline in others:
+        if len(sentence([*shown, headline], len(others) - len(shown) - 1)) > limit and shown:
+            break
+        shown.append(headline)
+    return sentence(shown, len(others) - len(shown))
 
 
 # --- view model ---------------------------------------------------------------

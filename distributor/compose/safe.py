@@ -63,11 +63,20 @@ def clean_inline(value: str) -> Clean:
     return Clean(_SPACE.sub(" ", value).strip(" "))
 
 
+_GRAPHEME = regex.compile(r"\X")
+
+
 def shorten(value: str, limit: int) -> str:
-    """Cut at a word boundary to at most ``limit`` characters, marking the cut with "…"."""
+    """Cut at a word boundary to at most ``limit`` characters, marking the cut with "…";
+    never inside a grapheme (an emoji sequence, a letter and its accents)."""
     if len(value) <= limit:
         return value
-    cut = value[: limit - 1]
+    end = 0
+    for m in _GRAPHEME.finditer(value):
+        if m.end() > limit - 1:
+            break
+        end = m.end()
+    cut = value[:end]
     head, sep, _ = cut.rpartition(" ")
     if sep and len(head) > limit // 2:
         cut = head

@@ -205,14 +205,13 @@ def test_utm_can_be_switched_off_and_keeps_existing_query() -> None:
 
 def test_subject_has_top_headline_count_and_date() -> None:
     digest = render(sample_stories())
-    assert digest.subject == (
-        "Flood barrier on the River Wend will shield 2,000 homes + 4 more – 28 November 2026"
-    )
-    assert digest.preheader.startswith("5 stories today")
+    # Within 70 characters: the date gives way before the headline does.
+    assert digest.subject == "Flood barrier on the River Wend will shield 2,000 homes + 4 more"
+    assert digest.preheader.startswith("Also today: Free school meals")
     one = render(sample_stories()[:1])
-    assert one.subject == (
-        "Flood barrier on the River Wend will shield 2,000 homes – 28 November 2026"
-    )
+    assert one.subject == "Flood barrier on the River Wend will shield 2,000 homes"
+    short = render([story(9, title="Rail fares frozen")])
+    assert short.subject == "Rail fares frozen – 28 November 2026"
 
 
 def test_subject_is_one_clean_line_whatever_the_article_says() -> None:
@@ -237,8 +236,9 @@ def test_subject_and_preheader_overrides() -> None:
 
 
 def test_subject_date_is_the_publisher_day() -> None:
-    roundup = build_roundup(sample_stories(), date(2026, 1, 3))
-    digest = render_digest(sample_stories(), roundup, Settings(), date(2026, 1, 3))
+    stories = [story(9, title="Rail fares frozen")]
+    roundup = build_roundup(stories, date(2026, 1, 3))
+    digest = render_digest(stories, roundup, Settings(), date(2026, 1, 3))
     assert digest.subject.endswith("3 January 2026")
     assert digest.day == date(2026, 1, 3)
 
@@ -366,3 +366,39 @@ def test_a_day_too_big_for_the_budget_cuts_the_roundup_and_says_how_much() -> No
     assert 3 < listed < 1000
     note = f"…and {1000 - listed} more stories"
     assert note in digest.html and note in digest.text
+
+
+def test_the_subject_stays_within_70_characters_and_the_headline_gives_way() -> None:
+    from distributor.compose.digest import digest_subject
+
+    long = "Prime Minister announces a sweeping package of measures for rural bus routes"
+    subject = digest_subject([long, *(f"Story {i}" for i in range(11))], DAY, "Gov")
+    assert len(subject) <= 70
+    assert subject.endswith("… + 11 more")  # the date went first, then the headline's end
+    assert subject.startswith("Prime Minister announces")
+
+
+def test_the_preheader_is_a_sentence_of_whole_headlines() -> None:
+    from distributor.compose.digest import PREHEADER_LIMIT, digest_preheader
+
+    others = [f"Council plan number {i} approved for the high street" for i in range(9)]
+    text = digest_preheader(["Lead story", *others], "", DAY, "Gov")
+    assert text.startswith("Also today: ") and text.endswith(" more stories.")
+    assert len(text) <= PREHEADER_LIMIT
+    listed = text.removeprefix("Also today: ").split("; ")[:-1]
+    assert listed and all(h in others for h in listed)  # never a headline cut short
+
+
+def test_a_cut_never_falls_inside_an_emoji_or_an_accent() -> None:
+    import regex
+
+    from distributor.compose.safe import shorten
+
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    for text in (family * 30, "e\u0301" * 100, ("word " + family) * 20):
+        for limit in range(5, 60):
+            cut = shorten(text, limit).removesuffix("…")
+            assert len(cut) + 1 <= limit
+            assert text.startswith(cut)
+            # What is kept is whole graphemes of the original.
+            assert "".join(regex.findall(r"\X", text)[: len(regex.findall(r"\X", cut))]) == cut
