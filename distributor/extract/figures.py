@@ -161,11 +161,20 @@ _DURATION = re.compile(
 
 # A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
 _YEARS = re.compile(r"\b(?:years?|decades?)$", re.IGNORECASE)
+# A record: a superlative, then "in (more than) N years" within the same clause.
+_RECORD = re.compile(
+    r"\b(?:[a-z]+est|most|least|highest|lowest|largest|biggest|best|worst|first time)\b"
+    r"[^.;:]{0,80}?\b(?P<span>in (?:(?:more than|over|at least|nearly|almost) )?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty)"
+    r" (?:years|decades|months))\b"
+)
 # A life's or a career's length, not news: "served for more than 50 years".
 _CAREER = re.compile(
     r"\b(?:serv(?:ed|es|ing)|service|career|spans?|retired|experience|tenure|worked|vision)\b"
 )
-_DURATION_LEADS = frozenset({"within", "for", "to", "of", "up", "after", "than", "least"})
+_DURATION_LEADS = frozenset(
+    {"within", "for", "to", "of", "up", "after", "than", "least", "approximately", "about"}
+)
 _DEADLINE_LEADS = frozenset({"within", "to", "up", "after", "than", "least"})
 # Words after a number that say it is not a count.
 _NOT_COUNT_NOUNS = frozenset(
@@ -437,6 +446,10 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             # campaign" mostly background after the lede.
             strong = bool(lead and lead[-1] in _DEADLINE_LEADS)
             add(m.start(), m.end(), 1.2 if strong else SMALL_COUNT)
+    if timed and " in " in lower:
+        for m in _RECORD.finditer(sentence):
+            # "the strongest in 50 years", "the largest surge in more than six years"
+            add(m.start("span"), m.end("span"), 2.0, check_mask=False)
     outcome = _OUTCOME.search(sentence) if digit and not found else None
     if outcome:
         dates = [m for m in _DATE.finditer(sentence) if not _is_named_year(sentence, m.start())]

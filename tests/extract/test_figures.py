@@ -143,6 +143,11 @@ def test_ordinals_anniversaries_and_ages_are_not_figures(sentence: str) -> None:
 
 def test_a_record_over_years_is_still_a_figure_and_a_signature_line_is_not() -> None:
     assert [v[2] for v in find_values("Exports rose at their fastest pace in more than six years.")]
+    found = find_values("Wage growth has been the strongest of any recovery in 50 years.")
+    assert [v[2] for v in found] == ["in 50 years"]
+    # No superlative, no record: "in the end" and a plain span are not one.
+    no_record = find_values("The council met in the end for the best part of two years.")
+    assert not any(v[2].startswith("in ") for v in no_record)
     result = story(
         "Ministers set out the plan today.",
         "IN WITNESS WHEREOF, I have set my hand this fourth day of December, in the year "
