@@ -1,7 +1,7 @@
 """Outbox throughput: planning, and claiming + recording deliveries, on SQLite and PostgreSQL.
 
 A no-op channel isolates the ledger's own cost: each delivery is one claim (in
-batches of ``[schedule] batch_size``), one "started" mark and one "sent" record.
+batches of ``[schedule] claim_batch``), one "started" mark and one "sent" record.
 The multi-worker figure runs four processes against one PostgreSQL database
 (skipped when none is listening on 127.0.0.1:5432).
 """
@@ -35,7 +35,7 @@ T0 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 PG_ADMIN = os.environ.get(
     "DISTRIBUTOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-SETTINGS = replace(Settings(), schedule=ScheduleSettings(stale_after_minutes=0, batch_size=20))
+SETTINGS = replace(Settings(), schedule=ScheduleSettings(stale_after_minutes=0, claim_batch=20))
 
 
 class NullChannel(Channel):

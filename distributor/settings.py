@@ -268,7 +268,7 @@ class ScheduleSettings:
     poll_seconds: float = 30.0
     plan_minutes: float = 15.0
     late_threads: Literal["next_window", "drop"] = "next_window"
-    batch_size: int = 20
+    claim_batch: int = 20
 
     def __post_init__(self) -> None:
         if self.timezone:
@@ -310,9 +310,9 @@ class ScheduleSettings:
             )
         if not 0 <= self.plan_minutes <= 1440:
             raise ValueError(f"plan_minutes must be between 0 and 1440, got {self.plan_minutes}")
-        if self.claim_timeout_seconds <= 0 or self.poll_seconds <= 0 or self.batch_size < 1:
+        if self.claim_timeout_seconds <= 0 or self.poll_seconds <= 0 or self.claim_batch < 1:
             raise ValueError(
-                "claim_timeout_seconds and poll_seconds must be positive, batch_size at least 1"
+                "claim_timeout_seconds and poll_seconds must be positive, claim_batch at least 1"
             )
 
 
@@ -437,6 +437,14 @@ def from_mapping(
     return dataclasses.replace(settings, channels=channels, path=path, base_dir=base_dir)
 
 
+# Keys that changed name, so an old configuration gets one line saying what to write.
+RENAMED = {
+    # Two settings were called batch_size: this one is how many deliveries a worker
+    # claims at a time; [subscribers] batch_size stays the recipients per request.
+    "schedule.batch_size": "schedule.claim_batch",
+}
+
+
 def build_section(
     cls: type[T],
     raw: dict[str, Any],
@@ -453,6 +461,8 @@ def build_section(
     values: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"{prefix}.{key}" if prefix else key
+        if dotted in RENAMED:
+            raise ConfigError(f"was renamed: write {RENAMED[dotted]}", path=path, key=dotted)
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -202,3 +202,12 @@ def test_every_secret_and_every_worker_log_line_is_in_the_readme() -> None:
     ):
         assert quoted in readme, quoted
         assert logged in code, f"the README explains a log line the code no longer writes: {logged}"
+
+
+def test_a_renamed_key_says_what_to_write(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[schedule]\nbatch_size = 5\n")
+    with pytest.raises(ConfigError) as err:
+        settings.load(path)
+    assert "schedule.batch_size" in str(err.value) and "schedule.claim_batch" in str(err.value)
+    loaded = settings.load(_write(tmp_path, "[schedule]\nclaim_batch = 5\n"))
+    assert loaded.schedule.claim_batch == 5

@@ -145,7 +145,7 @@ def dispatch_due(
     """Deliver what is due now on ``channels``; returns what happened to each row.
 
     ``now`` is a fixed time, a clock function, or None for the real time. Rows are
-    claimed ``batch_size`` at a time until nothing is due, ``limit`` rows have been
+    claimed ``claim_batch`` at a time until nothing is due, ``limit`` rows have been
     handled, or ``stop`` is set; a claimed row not yet started when stopping is
     given back untouched.
     """
@@ -161,9 +161,9 @@ def dispatch_due(
             report.stopped = True
             break
         take = (
-            settings.schedule.batch_size
+            settings.schedule.claim_batch
             if budget is None
-            else min(budget, settings.schedule.batch_size)
+            else min(budget, settings.schedule.claim_batch)
         )
         batch = box.claim_due(clock(), take, me, channels=set(live))
         if not batch:

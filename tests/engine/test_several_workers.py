@@ -38,7 +38,7 @@ def _config(tmp_path: Path, db_url: str, queue_url: str) -> Path:
         f'[database]\nurl = "{db_url}"\n'
         f'[queue]\nurl = "{queue_url}"\n'
         '[delivery]\nchannels = ["recorder"]\n'
-        "[schedule]\nstale_after_minutes = 0\npoll_seconds = 0.5\nbatch_size = 5\n",
+        "[schedule]\nstale_after_minutes = 0\npoll_seconds = 0.5\nclaim_batch = 5\n",
         encoding="utf-8",
     )
     return config

@@ -17,7 +17,7 @@ from tests.outbox.helpers import RecordingChannel
 
 
 def worker_settings(**schedule: object) -> Settings:
-    values: dict[str, object] = {"stale_after_minutes": 0, "batch_size": 5, "poll_seconds": 0.05}
+    values: dict[str, object] = {"stale_after_minutes": 0, "claim_batch": 5, "poll_seconds": 0.05}
     values.update(schedule)
     return replace(Settings(), schedule=ScheduleSettings(**values))  # type: ignore[arg-type]
 

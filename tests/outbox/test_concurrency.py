@@ -159,7 +159,7 @@ def test_a_fan_out_killed_at_any_step_sends_each_batch_at_most_once(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     digest_row = delivery("digest", kind=DeliveryKind.DIGEST)
-    settings = worker_settings(claim_timeout_seconds=1, batch_size=1)
+    settings = worker_settings(claim_timeout_seconds=1, claim_batch=1)
     box = Outbox(engine, settings.schedule)
     box.plan([digest_row], now=T0)
     log, marker = tmp_path / "sent.jsonl", tmp_path / "hung"
