@@ -189,7 +189,8 @@ class SocialSettings:
     max_figures: int = 3
     quote_max_posts: int = 2
     closing: str = ""
-    roundup_title: str = "More of Today's Top Breaking Government News"
+    roundup_title: str = ""
+    """The roundup post's first line; empty: the same as ``[email] roundup_title``."""
     roundup_max_posts: int = 3
     posts_per_day: dict[str, int] = field(default_factory=dict)
     posts_per_month: dict[str, int] = field(default_factory=dict)

@@ -164,7 +164,10 @@ def _roundup(n: int, *, day: date = date(2026, 11, 28)) -> Roundup:
         )
         for i in range(n)
     )
-    return Roundup(day=day, title="unused", featured=(), more=more)
+    # The roundup's title, as [email] roundup_title gives it; the post uses it too.
+    return Roundup(
+        day=day, title="More of Today's Top Breaking Government News", featured=(), more=more
+    )
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.network)
