@@ -402,3 +402,12 @@ def test_a_cut_never_falls_inside_an_emoji_or_an_accent() -> None:
             assert text.startswith(cut)
             # What is kept is whole graphemes of the original.
             assert "".join(regex.findall(r"\X", text)[: len(regex.findall(r"\X", cut))]) == cut
+
+
+def test_every_card_with_a_link_has_a_read_the_full_story_button() -> None:
+    digest = render(sample_stories())
+    # Each card's headline link, and the button under it, to the same place.
+    cards = re.findall(r'<h2[^>]*><a href="([^"]+)"', digest.html)
+    buttons = re.findall(r'<a href="([^"]+)"[^>]*>Read the full story</a>', digest.html)
+    assert cards and buttons == cards
+    assert digest.text.count("Read the full story: https://") == len(cards)
