@@ -58,6 +58,7 @@ def preview_digest(
           --source examples/articles --screenshot
     """
     from distributor.compose import browser
+    from distributor.compose.day_files import as_a_reader_sees_it
     from distributor.compose.digest import render_digest
     from distributor.compose.lint import lint_digest
     from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
@@ -77,8 +78,11 @@ def preview_digest(
     findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "digest.html"
-    html_path.write_text(digest.html, encoding="utf-8")
-    (out_dir / "digest.txt").write_text(digest.text, encoding="utf-8")
+    # As a reader without a name sees it: "Hello," and the configured links.
+    html_path.write_text(as_a_reader_sees_it(digest.html, cfg.subscribers), encoding="utf-8")
+    (out_dir / "digest.txt").write_text(
+        as_a_reader_sees_it(digest.text, cfg.subscribers), encoding="utf-8"
+    )
     (out_dir / "roundup.json").write_text(roundup_json(roundup), encoding="utf-8")
     (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
     report: dict[str, Any] = {

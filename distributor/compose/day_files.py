@@ -15,7 +15,20 @@ from datetime import date
 
 from distributor.compose.roundup import roundup_json, roundup_rss
 from distributor.models import Digest, Roundup, Thread
-from distributor.settings import PublisherSettings
+from distributor.settings import PublisherSettings, SubscribersSettings
+
+PREVIEW_TOKEN = "preview"  # noqa: S105 (a sample link value, signed by nothing)
+
+
+def as_a_reader_sees_it(text: str, subscribers: SubscribersSettings) -> str:
+    """A digest's HTML or text with its per-reader placeholders filled with sample values,
+    as a reader without a name sees it: "Hello," and the configured links with a token
+    that matches no one (for previews; the email channel fills them per reader)."""
+    return (
+        text.replace("{{name}}", "")
+        .replace("{{unsubscribe_url}}", f"{subscribers.unsubscribe_url}?u={PREVIEW_TOKEN}")
+        .replace("{{preferences_url}}", f"{subscribers.preferences_url}?u={PREVIEW_TOKEN}")
+    )
 
 
 def day_files(
@@ -26,16 +39,19 @@ def day_files(
     roundup_posts: Mapping[str, Thread],
     roundup: Roundup | None = None,
     publisher: PublisherSettings | None = None,
+    subscribers: SubscribersSettings | None = None,
 ) -> dict[str, str]:
-    """Every file of the day, keyed by its path relative to the output folder."""
+    """Every file of the day, keyed by its path relative to the output folder; the
+    digest as a reader without a name sees it (:func:`as_a_reader_sees_it`)."""
+    readers = subscribers or SubscribersSettings()
     prefix = day.isoformat()
     files: dict[str, str] = {}
     if roundup is not None:
         files[f"{prefix}/roundup.json"] = roundup_json(roundup)
         files[f"{prefix}/roundup.xml"] = roundup_rss(roundup, publisher or PublisherSettings())
     if digest is not None:
-        files[f"{prefix}/digest.html"] = digest.html
-        files[f"{prefix}/digest.txt"] = digest.text
+        files[f"{prefix}/digest.html"] = as_a_reader_sees_it(digest.html, readers)
+        files[f"{prefix}/digest.txt"] = as_a_reader_sees_it(digest.text, readers)
         files[f"{prefix}/digest.json"] = (
             json.dumps(
                 {

@@ -199,4 +199,5 @@ def preview_files(composed: Composed, settings: Settings) -> dict[str, str]:
         roundup_posts=composed.roundup_posts,
         roundup=composed.roundup,
         publisher=settings.publisher,
+        subscribers=settings.subscribers,
     )

@@ -95,7 +95,12 @@ def plan_day(
     if FILES_CHANNEL in channels:
         first = min([d.due_at for d in out] or [times.digest_at])
         preview = plan_files_preview(
-            day, digest=digest, threads=threads, roundup_posts=roundup_posts, due_at=first
+            day,
+            digest=digest,
+            threads=threads,
+            roundup_posts=roundup_posts,
+            due_at=first,
+            settings=settings,
         )
         if preview is not None:
             out.append(preview)
@@ -109,6 +114,7 @@ def plan_files_preview(
     threads: Sequence[Thread],
     roundup_posts: Sequence[Thread],
     due_at: datetime,
+    settings: Settings | None = None,
 ) -> Delivery | None:
     """One ``files``-channel row holding the whole day as files under ``<date>/``
     (:func:`distributor.compose.day_files.day_files`; ``run`` adds the roundup files)."""
@@ -117,6 +123,7 @@ def plan_files_preview(
         digest=digest if digest is not None and digest.story_ids else None,
         threads=_by_network(threads),
         roundup_posts={t.network: t for t in roundup_posts},
+        subscribers=settings.subscribers if settings is not None else None,
     )
     if not files:
         return None
