@@ -85,6 +85,15 @@ def score(story: Story, day: date, options: RoundupOptions) -> float:
     return round(weight * (1.0 + recency + bonus), 6)
 
 
+def _substance(story: Story) -> tuple[int, int, int]:
+    """What a story carries, for ordering equal scores (negated: more comes first)."""
+    return (
+        -len(story.key_figures),
+        -(story.quote is not None),
+        -len(story.article.body.split()),
+    )
+
+
 def build_roundup(
     stories: Sequence[Story], day: date, options: RoundupOptions | None = None
 ) -> Roundup:
@@ -103,8 +112,9 @@ def build_roundup(
             else (published if published.tzinfo else published.replace(tzinfo=UTC)).timestamp()
         )
         scored.append((score(story, day, options), stamp, story.id, story))
-    # Ties go to the newer story, then to the id, so a rebuild gives the same order.
-    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    # Equal scores are told apart by content (more key figures, a quote, a longer body),
+    # then the newer story, then the id: never by the order the files came in.
+    scored.sort(key=lambda s: (-s[0], *_substance(s[3]), -s[1], s[2]))
     items = tuple(
         RoundupItem(
             story_id=story.id,

@@ -128,3 +128,33 @@ def test_rss_stays_well_formed_with_noncharacters_in_urls_and_titles() -> None:
     broken = items["Budget plan set"]
     assert broken.find("link") is None  # a URL with a noncharacter is refused, not written
     assert any(i.findtext("link") == "https://news.example.org/fine" for i in items.values())
+
+
+def test_equal_scores_go_by_content_never_by_file_order() -> None:
+    from dataclasses import replace
+
+    from distributor.models import Figure
+
+    # Undated and equally weighted: before, the order they were read in decided.
+    thin = story(1)
+    thin = replace(thin, article=replace(thin.article, published_at=None, body="Short note."))
+    full = story(2)
+    long_body = "The programme sets out measures for every region. " * 20
+    full = replace(full, article=replace(full.article, published_at=None, body=long_body))
+    more = story(3)
+    more = replace(
+        more,
+        article=replace(more.article, published_at=None, body="Short note."),
+        key_figures=(Figure("12 towns", "12", 0, 8), Figure("40 buses", "40", 9, 17)),
+    )
+    one = story(4)
+    one = replace(
+        one,
+        article=replace(one.article, published_at=None, body="Short note."),
+        key_figures=more.key_figures[:1],
+    )
+    for order in ([thin, full, more, one], [one, more, full, thin], [full, thin, one, more]):
+        r = build_roundup(order, DAY, RoundupOptions(recency_weight=0.0))
+        ranked = [i.story_id for i in (*r.featured, *r.more)]
+        assert ranked[:2] == [more.id, one.id]  # more figures first (same bonus)
+        assert ranked[2:] == [full.id, thin.id]  # then the longer body
