@@ -148,7 +148,7 @@ def _roundup_options(cfg: Any) -> Any:
 
 def plan(db_path: Path) -> None:
     """The day's digest row in the outbox, as the planner writes it."""
-    from distributor.schedule.planner import plan_day
+    from distributor.schedule.planner import day_deliveries
     from distributor.settings import Settings
     from distributor.store import db
     from distributor.store.outbox import Outbox
@@ -157,7 +157,7 @@ def plan(db_path: Path) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM deliveries")
     cfg = Settings()
-    rows = plan_day(
+    rows = day_deliveries(
         DAY, digest=_digest(), threads=[], roundup_posts=[], channels=["sendgrid"], settings=cfg
     )
     Outbox(engine, cfg.schedule).plan(rows, now=SEND_AT)

@@ -76,11 +76,11 @@ def _load(
 
 
 def _plan(cfg: Settings, stories: list[Story], roundup: Roundup, rule: LengthRule) -> ThreadPlan:
-    from distributor.compose.threads import plan_threads
+    from distributor.compose.threads import threads_within_budget
 
     by_id = {s.id: s for s in stories}
     featured = [by_id[item.story_id] for item in roundup.featured if item.story_id in by_id]
-    return plan_threads(featured, rule, cfg)
+    return threads_within_budget(featured, rule, cfg)
 
 
 def _posts(thread: Thread) -> list[dict[str, Any]]:

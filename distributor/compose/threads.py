@@ -311,7 +311,7 @@ def thread_cost(thread: Thread, social: SocialSettings) -> int:
     return sum(per_link if (p.link or url_spans(p.text)) else 1 for p in thread.posts)
 
 
-def plan_threads(
+def threads_within_budget(
     stories: Sequence[Story],
     rule: LengthRule,
     settings: Settings,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from distributor.compose.day_files import day_files
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.compose.threads import compose_roundup_post, compose_thread, plan_threads
+from distributor.compose.threads import compose_roundup_post, compose_thread, threads_within_budget
 from distributor.errors import SourceError
 from distributor.extract import extract
 from distributor.ingest.sources import read_sources
@@ -176,7 +176,7 @@ def compose_social(
         # ``posts_used``); only the others compete for what is left of the budget.
         done = set((threaded or {}).get(network, ()))
         fresh = [s for s in featured if s.id not in done]
-        plan = plan_threads(fresh, rule, settings, used_today=today, used_this_month=month)
+        plan = threads_within_budget(fresh, rule, settings, used_today=today, used_this_month=month)
         kept = {s.id: compose_thread(s, rule, settings) for s in featured if s.id in done}
         new = {t.story_id: t for t in plan.threads}
         composed.threads[network] = [

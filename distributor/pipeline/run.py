@@ -35,7 +35,7 @@ from distributor.pipeline import phases
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
 from distributor.pipeline.email_outbox import hooks, is_email_channel
-from distributor.schedule.planner import FILES_CHANNEL, idempotency_key, plan_day
+from distributor.schedule.planner import FILES_CHANNEL, day_deliveries, idempotency_key
 from distributor.schedule.times import (
     day_times,
     local_day,
@@ -265,7 +265,7 @@ def plan(
     )
     networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
     threads = [t for group in social.threads.values() for t in group]
-    rows = plan_day(
+    rows = day_deliveries(
         today,
         digest=None,
         threads=threads,
@@ -301,7 +301,7 @@ def plan(
             for variant in variants:
                 if variant is None or not channels_:
                     continue
-                planned = plan_day(
+                planned = day_deliveries(
                     ed.day,
                     digest=variant,
                     threads=[],

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from distributor.channels.base import Channel
 from distributor.pipeline.dispatch import DispatchReport, StopFlag
 from distributor.pipeline.run import channels_for, deliver_due
-from distributor.pipeline.run import plan as plan_day
+from distributor.pipeline.run import plan as plan_deliveries
 from distributor.schedule.planning import PlanGate
 from distributor.schedule.worker import WorkerStats, run_worker
 from distributor.settings import Settings
@@ -135,7 +135,7 @@ def _plan_now(
     problems: list[str],
     channels: Mapping[str, Channel] | None = None,
 ) -> None:
-    result = plan_day(cfg, engine, now=now, channels=channels)
+    result = plan_deliveries(cfg, engine, now=now, channels=channels)
     for problem in result.problems:
         problems.append(str(problem))
         log.warning("%s", problem)

@@ -56,7 +56,7 @@ def idempotency_key(channel: str, kind: DeliveryKind | str, subject: str, day: d
     return f"{channel}:{kind}:{subject}:{day.isoformat()}"
 
 
-def plan_day(
+def day_deliveries(
     day: date,
     *,
     digest: Digest | None,
@@ -94,7 +94,7 @@ def plan_day(
                         out.extend(_chain(channel, DeliveryKind.ROUNDUP, thread, when, day))
     if FILES_CHANNEL in channels:
         first = min([d.due_at for d in out] or [times.digest_at])
-        preview = plan_files_preview(
+        preview = files_preview_delivery(
             day,
             digest=digest,
             threads=threads,
@@ -107,7 +107,7 @@ def plan_day(
     return [_approval(d, settings) for d in out]
 
 
-def plan_files_preview(
+def files_preview_delivery(
     day: date,
     *,
     digest: Digest | None,

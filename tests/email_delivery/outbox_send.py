@@ -13,7 +13,7 @@ from distributor.channels.base import Channel
 from distributor.models import Digest
 from distributor.pipeline.dispatch import DispatchReport
 from distributor.pipeline.run import deliver_due
-from distributor.schedule.planner import plan_day
+from distributor.schedule.planner import day_deliveries
 from distributor.settings import Settings
 from distributor.store.outbox import Outbox
 
@@ -25,7 +25,7 @@ def plan_digests(engine: Engine, digests: Mapping[str, Digest], settings: Settin
     """One digest row per variant ("" is everyone), as the planner writes them."""
     rows = []
     for variant, digest in digests.items():
-        rows += plan_day(
+        rows += day_deliveries(
             digest.day,
             digest=replace(digest, variant=variant or "all"),
             threads=[],

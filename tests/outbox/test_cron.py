@@ -11,14 +11,14 @@ import pytest
 from distributor import settings as config
 from distributor.errors import ConfigError
 from distributor.models import Delivery, DeliveryKind
-from distributor.schedule.planner import plan_day
+from distributor.schedule.planner import day_deliveries
 from tests.outbox.compose_fixtures import KINDS, digest, roundup, settings
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def _digests(day: date, when: str, tz: str = "Europe/London") -> list[Delivery]:
-    rows = plan_day(
+    rows = day_deliveries(
         day,
         digest=digest(day),
         threads=[],
@@ -71,7 +71,7 @@ def test_a_cron_time_in_the_repeated_hour_goes_once_at_its_first_occurrence() ->
 
 def test_a_cron_roundup_goes_only_on_the_days_it_names() -> None:
     def roundups(day: date) -> list[Delivery]:
-        rows = plan_day(
+        rows = day_deliveries(
             day,
             digest=None,
             threads=[],

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from distributor.models import DeliveryKind, DeliveryState, SendResult
 from distributor.schedule.clock import FakeClock
-from distributor.schedule.planner import idempotency_key, plan_day
+from distributor.schedule.planner import day_deliveries, idempotency_key
 from distributor.schedule.times import at, day_times, local_day
 from distributor.store.outbox import Outbox
 from tests.outbox.compose_fixtures import DAY, KINDS, digest, roundup, settings, thread
@@ -89,7 +89,7 @@ def test_simulated_days_across_both_changes_send_each_digest_once(engine: Engine
             today = local_day(clock.now(), cfg)
             # The planner runs every 15 minutes, as a worker's periodic plan would.
             box.plan(
-                plan_day(
+                day_deliveries(
                     today,
                     digest=digest(today),
                     threads=[],
@@ -109,7 +109,7 @@ def test_simulated_days_across_both_changes_send_each_digest_once(engine: Engine
 
 def test_no_digest_row_without_new_stories() -> None:
     for empty in (None, digest(story_ids=())):
-        rows = plan_day(
+        rows = day_deliveries(
             DAY,
             digest=empty,
             threads=[],
@@ -123,7 +123,7 @@ def test_no_digest_row_without_new_stories() -> None:
 
 def test_the_plan_routes_each_piece_to_its_channel_at_its_time() -> None:
     cfg = settings(digest_at="07:00", roundup_at="18:00", thread_gap_minutes=30)
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=digest(),
         threads=[thread("x", "budget"), thread("bluesky", "budget"), thread("x", "roads", 2)],
@@ -151,7 +151,7 @@ def test_the_plan_routes_each_piece_to_its_channel_at_its_time() -> None:
 
 
 def test_each_post_replies_to_the_one_before() -> None:
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=None,
         threads=[thread("x", "budget", 4)],
@@ -168,7 +168,7 @@ def test_each_post_replies_to_the_one_before() -> None:
 def test_keys_are_stable_and_bounded() -> None:
     def plan() -> list[str]:
         long = thread("x", "a" * 3000, 2)
-        rows = plan_day(
+        rows = day_deliveries(
             DAY,
             digest=digest(),
             threads=[long],
@@ -185,7 +185,7 @@ def test_keys_are_stable_and_bounded() -> None:
 
 
 def test_kinds_and_channels_needing_approval_are_planned_held() -> None:
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=digest(),
         threads=[thread("x", "budget", 2)],
@@ -196,7 +196,7 @@ def test_kinds_and_channels_needing_approval_are_planned_held() -> None:
     )
     states = {(d.channel, d.state) for d in rows}
     assert states == {("sendgrid", DeliveryState.HELD), ("x", DeliveryState.PLANNED)}
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=digest(),
         threads=[thread("x", "budget", 2)],
@@ -212,7 +212,7 @@ def test_kinds_and_channels_needing_approval_are_planned_held() -> None:
 
 
 def test_the_files_channel_gets_a_preview_of_the_whole_day() -> None:
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=digest(),
         threads=[thread("x", "budget", 2), thread("bluesky", "roads", 1)],
@@ -240,7 +240,7 @@ def test_the_files_channel_gets_a_preview_of_the_whole_day() -> None:
 
 
 def test_a_channel_can_have_its_own_time() -> None:
-    rows = plan_day(
+    rows = day_deliveries(
         DAY,
         digest=digest(),
         threads=[],

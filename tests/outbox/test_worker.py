@@ -15,7 +15,7 @@ from distributor.errors import Retryable
 from distributor.models import DeliveryKind
 from distributor.pipeline.dispatch import StopFlag, dispatch_due
 from distributor.schedule.clock import FakeClock
-from distributor.schedule.planner import plan_day
+from distributor.schedule.planner import day_deliveries
 from distributor.schedule.times import at, local_day
 from distributor.schedule.worker import run_worker
 from distributor.settings import OutputSettings
@@ -45,7 +45,7 @@ def test_a_simulated_day_runs_every_channel_at_its_times(engine: Engine, tmp_pat
     def plan(now: datetime) -> None:
         plans.append(now)
         box.plan(
-            plan_day(
+            day_deliveries(
                 local_day(now, cfg),
                 digest=digest(local_day(now, cfg)),
                 threads=[
@@ -137,7 +137,7 @@ def test_a_provider_down_for_twenty_minutes_gets_everything_once_it_recovers(
     clock = FakeClock(start)
     box = Outbox(engine, cfg.schedule)
     box.plan(
-        plan_day(
+        day_deliveries(
             DAY,
             digest=digest(),
             threads=[thread("x", "budget", 3)],

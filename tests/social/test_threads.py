@@ -16,9 +16,9 @@ from distributor.compose.threads import (
     NEUTRAL,
     compose_roundup_post,
     compose_thread,
-    plan_threads,
     social_text,
     thread_origins,
+    threads_within_budget,
 )
 from distributor.models import Roundup, RoundupItem, Thread
 from distributor.settings import Settings, SocialSettings
@@ -193,16 +193,16 @@ def test_a_long_roundup_becomes_a_short_thread_and_drops_what_does_not_fit() -> 
 def test_budget_sends_the_lowest_ranked_stories_to_the_roundup() -> None:
     stories = [make_story(guid=f"s{i}") for i in range(4)]
     cfg = _settings(posts_per_day={"x": 7}, link_post_cost={"x": 2})
-    plan = plan_threads(stories, XRule(), cfg)
+    plan = threads_within_budget(stories, XRule(), cfg)
     # Each thread: a link post (2) and two plain posts (1 + 1) = 4 units.
     assert [t.story_id for t in plan.threads] == [stories[0].id]
     assert [s.id for s in plan.to_roundup] == [s.id for s in stories[1:]]
     assert plan.budget_used == 4 and plan.budget_left == 3
-    monthly = plan_threads(
+    monthly = threads_within_budget(
         stories, XRule(), _settings(posts_per_month={"x": 100}), used_this_month=92
     )
     assert len(monthly.threads) == 2
-    assert len(plan_threads(stories, BlueskyRule(), cfg).threads) == 4
+    assert len(threads_within_budget(stories, BlueskyRule(), cfg).threads) == 4
 
 
 _free_text = st.text(
