@@ -164,9 +164,9 @@ def plan(db_path: Path) -> None:
     engine.dispose()
 
 
-def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) -> None:
-    """The naive baseline, one request per subscriber (``mode`` "single"), in a fresh
-    process; prints its figures as JSON."""
+def child(db_path: str, limit: int) -> None:
+    """The naive baseline, one request per subscriber for ``limit`` subscribers, in a
+    fresh process; prints its figures as JSON."""
     import resource
 
     from distributor.channels.sendgrid import SendGridChannel
@@ -185,31 +185,30 @@ def child(db_path: str, mode: str, limit: int, shard: int = 0, shards: int = 1) 
     key = link_secret(cfg)
     start = time.perf_counter()
     cpu_start = time.process_time()
-    if mode == "single":
-        # The naive way: one Mail Send request per subscriber.
-        content = fo.prepare(digest, cfg)
-        recipients = requests = 0
-        for page in store.iterate(batch=1000):
-            for s in page[: limit - recipients]:
-                payload = fo.email_payload(
-                    digest,
-                    [fo.recipient(s.email, s.name, s.token, cfg, key, digest.day)],
-                    batch=f"single-{s.id}",
-                    content=content,
+    # The naive way: one Mail Send request per subscriber.
+    content = fo.prepare(digest, cfg)
+    recipients = requests = 0
+    for page in store.iterate(batch=1000):
+        for s in page[: limit - recipients]:
+            payload = fo.email_payload(
+                digest,
+                [fo.recipient(s.email, s.name, s.token, cfg, key, digest.day)],
+                batch=f"single-{s.id}",
+                content=content,
+            )
+            channel.deliver(
+                Delivery(
+                    channel="sendgrid",
+                    kind=DeliveryKind.DIGEST,
+                    idempotency_key=f"single-{s.id}",
+                    due_at=datetime.now(UTC),
+                    payload=payload,
                 )
-                channel.deliver(
-                    Delivery(
-                        channel="sendgrid",
-                        kind=DeliveryKind.DIGEST,
-                        idempotency_key=f"single-{s.id}",
-                        due_at=datetime.now(UTC),
-                        payload=payload,
-                    )
-                )
-                recipients += 1
-                requests += 1
-            if recipients >= limit:
-                break
+            )
+            recipients += 1
+            requests += 1
+        if recipients >= limit:
+            break
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
@@ -235,38 +234,16 @@ def _env(url: str) -> dict[str, str]:
     }
 
 
-def _run_children(
-    db_path: Path, url: str, mode: str, limit: int = 0, workers: int = 1
-) -> dict[str, Any]:
-    """Run ``workers`` worker processes side by side on one outbox."""
-    procs = []
-    start = time.perf_counter()
-    for k in range(workers):
-        code = (
-            "from benchmarks.bench_fanout import child; "
-            f"child({str(db_path)!r}, {mode!r}, {limit}, {k}, {workers})"
-        )
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", code], env=_env(url), stdout=subprocess.PIPE, text=True
-            )
-        )
-    results = []
-    for proc in procs:
-        out, _ = proc.communicate()
-        if proc.returncode:
-            raise RuntimeError(f"fan-out worker failed with exit code {proc.returncode}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return {
-        # Wall from the first process start: includes each worker's start-up and render.
-        "wall_total": time.perf_counter() - start,
-        "wall": max(r["wall"] for r in results),
-        "cpu": sum(r["cpu"] for r in results),
-        "recipients": sum(r["recipients"] for r in results),
-        "requests": sum(r["requests"] for r in results),
-        # Each worker's own peak, added up: what the machine must hold at once.
-        "rss_mb": sum(r["rss_mb"] for r in results),
-    }
+def _baseline(db_path: Path, url: str, limit: int) -> dict[str, Any]:
+    """The one-request-per-subscriber baseline in its own process."""
+    code = f"from benchmarks.bench_fanout import child; child({str(db_path)!r}, {limit})"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=_env(url), stdout=subprocess.PIPE, text=True, check=False
+    )
+    if proc.returncode:
+        raise RuntimeError(f"the baseline failed with exit code {proc.returncode}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -403,7 +380,7 @@ def run() -> list[dict[str, Any]]:
                         batched_per_recipient = r["wall"] / n
                 if n == SIZES[-1]:
                     counters[0] = counters[1] = 0
-                    b = _run_children(path, url, "single", BASELINE_SAMPLE)
+                    b = _baseline(path, url, BASELINE_SAMPLE)
                     single = b["wall"] / b["recipients"]
                     figures += [
                         {

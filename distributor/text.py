@@ -574,12 +574,13 @@ _CASHTAG = regex.compile(
 )
 
 
-def tag_points(text: str) -> list[int]:
+def tag_points(text: str, spans: Sequence[tuple[int, int]] | None = None) -> list[int]:
     """Where each hashtag's and cashtag's name starts (just after its sign), as
-    twitter-text links them, outside URLs."""
+    twitter-text links them, outside URLs (``spans``, when the caller has them)."""
     if "#" not in text and "＃" not in text and "$" not in text:
         return []
-    spans = url_spans(text)
+    if spans is None:
+        spans = url_spans(text)
     points: list[int] = []
     for m in _HASHTAG.finditer(text):
         if not _HASHTAG_END.match(text, m.end()):

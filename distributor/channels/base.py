@@ -18,11 +18,14 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from distributor.errors import ChannelError
 from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.settings import Settings, build_section
+
+if TYPE_CHECKING:
+    from distributor.text import LengthRule
 
 T = TypeVar("T")
 
@@ -119,7 +122,7 @@ class Channel(ABC):
         an uncertain one can be settled; None where the provider offers no such look."""
         return None
 
-    def length_rule(self) -> Any | None:
+    def length_rule(self) -> LengthRule | None:
         """The length rule this channel's server says it enforces, when it says one
         (a Mastodon instance's limit); None: the network's default applies."""
         return None

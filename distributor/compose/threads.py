@@ -55,16 +55,19 @@ _ONE_LINE = re.compile(
 )
 
 
-def _inert_domains(text: str) -> str:
+def _inert_domains(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A zero-width space after each dot of a bare domain's host ("refunds.example.com"):
     X would link it, but the article only wrote it as text. Links written with a protocol
-    stay links; the text reads the same."""
-    spans = [(a, b) for a, b in url_spans(text) if not _PROTOCOL.match(text, a)]
-    for start, end in reversed(spans):
+    stay links; the text reads the same. Returns the text and where its links are."""
+    spans = url_spans(text)
+    bare = [(a, b) for a, b in spans if not _PROTOCOL.match(text, a)]
+    if not bare:
+        return text, spans
+    for start, end in reversed(bare):
         host_end = start + len(_HOST.match(text, start, end).group())  # type: ignore[union-attr]
         host = text[start:host_end].replace(".", "." + NEUTRAL)
         text = text[:start] + host + text[host_end:]
-    return text
+    return text, url_spans(text)
 
 
 def social_text(value: str) -> str:
@@ -78,16 +81,18 @@ def social_text(value: str) -> str:
         text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
         text = _SPACES.sub(" ", _DROP.sub("", text))
         text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    spans = None
     if "." in text:
-        text = _inert_domains(text)
+        text, spans = _inert_domains(text)
     if not _SIGNS.search(text):
         return text
-    spans = url_spans(text)
+    if spans is None:
+        spans = url_spans(text)
     # A zero-width space after the sign of each mention, hashtag and cashtag that
     # twitter-text would link (outside links): the text reads the same and links nothing.
     points = sorted(
         {p for p in mention_points(text) if not any(a < p < b for a, b in spans)}
-        | set(tag_points(text))
+        | set(tag_points(text, spans))
     )
     if not points:
         return text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from distributor.store.leases import Leases, LeaseState
@@ -33,7 +33,7 @@ class PlanGate:
     every: timedelta
     lease: timedelta | None = None
     """How long a planning may hold the lease (default: ``every``, at least 10 s)."""
-    _told: tuple[str | None, datetime | None] | None = None
+    _told: tuple[str | None, datetime | None] | None = field(default=None, init=False, repr=False)
 
     def due(self, now: datetime) -> bool:
         """Is it time to plan, with no live lease held? (One read; takes nothing.)"""
