@@ -55,6 +55,21 @@ def servers(specs_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         yield fakes
 
 
+def _site(tmp_path: Path, db_url: str, network: str, base_url: str) -> dict[str, Any]:
+    """The two articles in a folder, and the configuration that posts them to ``network``."""
+    news = tmp_path / "news"
+    news.mkdir()
+    for name, text in ARTICLES.items():
+        (news / name).write_text(text, encoding="utf-8")
+    return {
+        "ingest": {"sources": [str(news)]},
+        "database": {"url": db_url},
+        "output": {"dir": str(tmp_path / "out")},
+        "delivery": {"channels": ["files", network]},
+        "channels": {network: {"base_url": base_url}},
+    }
+
+
 def posted(network: str, server: Any) -> list[str]:
     """The text of every post the server holds, in the order it took them."""
     if network == "x":
@@ -74,17 +89,7 @@ def test_a_thread_killed_at_each_step_is_never_posted_twice(
     network: str,
     step: str,
 ) -> None:
-    news = tmp_path / "news"
-    news.mkdir()
-    for name, text in ARTICLES.items():
-        (news / name).write_text(text, encoding="utf-8")
-    mapping: dict[str, Any] = {
-        "ingest": {"sources": [str(news)]},
-        "database": {"url": db_url},
-        "output": {"dir": str(tmp_path / "out")},
-        "delivery": {"channels": ["files", network]},
-        "channels": {network: {"base_url": servers[network].url}},
-    }
+    mapping = _site(tmp_path, db_url, network, servers[network].url)
     cfg = config.from_mapping(mapping, base_dir=tmp_path)
     plan(cfg, engine, now=EARLY)
     box = Outbox(engine, cfg.schedule)
@@ -127,18 +132,8 @@ def test_a_thread_killed_while_the_network_holds_its_answer_is_not_posted_twice(
     servers: dict[str, Any],
     network: str,
 ) -> None:
-    news = tmp_path / "news"
-    news.mkdir()
-    for name, text in ARTICLES.items():
-        (news / name).write_text(text, encoding="utf-8")
     server = servers[network]
-    mapping: dict[str, Any] = {
-        "ingest": {"sources": [str(news)]},
-        "database": {"url": db_url},
-        "output": {"dir": str(tmp_path / "out")},
-        "delivery": {"channels": ["files", network]},
-        "channels": {network: {"base_url": server.url}},
-    }
+    mapping = _site(tmp_path, db_url, network, server.url)
     cfg = config.from_mapping(mapping, base_dir=tmp_path)
     plan(cfg, engine, now=EARLY)
     path = PATHS[network]
@@ -189,18 +184,8 @@ def test_the_operator_settles_an_uncertain_post_and_the_thread_goes_on_under_it(
 
     from distributor.cli import main
 
-    news = tmp_path / "news"
-    news.mkdir()
-    for name, text in ARTICLES.items():
-        (news / name).write_text(text, encoding="utf-8")
     server = servers[network]
-    mapping: dict[str, Any] = {
-        "ingest": {"sources": [str(news)]},
-        "database": {"url": db_url},
-        "output": {"dir": str(tmp_path / "out")},
-        "delivery": {"channels": ["files", network]},
-        "channels": {network: {"base_url": server.url}},
-    }
+    mapping = _site(tmp_path, db_url, network, server.url)
     config_file = write_config(tmp_path / "distributor.toml", mapping)
     cfg = config.from_mapping(mapping, base_dir=tmp_path)
     plan(cfg, engine, now=EARLY)
