@@ -126,6 +126,9 @@ _MAGNITUDE = re.compile(
 )
 _COUNT_TAIL = (
     r"(?P<tail>\s(?:new |more |extra |additional |further |fewer |full-time |young |)"
+    # "200 American-made Boeing aircraft", "400 U.S. beef facilities": names and proper
+    # adjectives between the number and what it counts.
+    r"(?:(?:[A-Z][\w.’'-]*|U\.S\.) ){0,3}"
     r"(?P<noun>[a-z][a-z-]+))"
 )
 _COUNT = re.compile(

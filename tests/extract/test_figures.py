@@ -48,6 +48,7 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         "The 2023/24 accounts were published.",
         "Children aged 11 and over are eligible.",
         "Clause 4 of the Bill was amended.",
+        "Number 10 Downing Street staff met the delegation.",
         # A career's length is biography, not news.
         "She retired after 15 years as chief executive of the trust.",
         "He has served the county for more than 50 years as a magistrate.",
@@ -122,6 +123,10 @@ def test_a_year_before_a_noun_is_not_a_count(sentence: str) -> None:
         ("Roughly seven in 10 Americans support the change.", "seven in 10"),
         ("The agency has already identified billions in waste.", "billions"),
         ("Roads carry a trillion-dollar backlog of repairs.", "trillion-dollar"),
+        # A name or proper adjective between the number and what it counts.
+        ("The airline ordered 150 European-built Airbus jets this spring.", "150"),
+        ("Inspectors cleared 320 U.S. dairy plants for export.", "320"),
+        ("About one million Welsh households will see lower bills.", "one million"),
     ],
 )
 def test_counts_and_magnitudes_written_the_american_way(sentence: str, value: str) -> None:
