@@ -12,6 +12,7 @@ from distributor.channels.files import FilesChannel, FilesOptions
 from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings, plural
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
+from distributor.pipeline import day as assemble_day
 from distributor.pipeline import phases
 
 
@@ -20,10 +21,10 @@ def preview_day(
 ) -> None:
     cfg = load_settings(ctx)
     now = datetime.now(UTC)
-    day = now.astimezone(phases.publisher_tz(cfg)).date()
-    ingested = phases.read_only(cfg, sources or None)
-    stories = phases.extract_all([r.article for r in ingested.recorded], ingested.problems)
-    composed = phases.compose(stories, cfg, day)
+    stories, problems = assemble_day.read(cfg, sources or None)
+    composed = assemble_day.assemble(cfg, stories, now=now, rules=assemble_day.length_rules(cfg))
+    day = composed.day
+    edition = composed.edition
     target = out_dir or cfg.resolve(cfg.output.dir) / "preview"
     channel = FilesChannel(cfg, FilesOptions(dir=str(target)))
     files = phases.preview_files(composed, cfg)
@@ -39,6 +40,8 @@ def preview_day(
     written = [str(p) for p in result.detail.get("written", [])]  # type: ignore[attr-defined]
     report: dict[str, Any] = {
         "day": day.isoformat(),
+        "edition": edition.day.isoformat() if edition else None,
+        "edition_why": edition.why if edition else None,
         "subject": composed.digest.subject if composed.digest else None,
         "stories": [
             {
@@ -57,13 +60,14 @@ def preview_day(
         ],
         "featured": [i.story_id for i in composed.roundup.featured],
         "written": written,
-        "problems": [str(p) for p in ingested.problems],
+        "problems": [str(p) for p in problems],
     }
     if as_json:
         emit_json(report)
     else:
         echo(f"Preview for {report['day']}: {plural(len(stories), 'story', 'stories')}")
         if report["subject"]:
+            echo(f"Digest: the {report['edition']} edition ({report['edition_why']})")
             echo(f"Subject: {report['subject']}")
         for story in composed.stories:
             quote = f"; quote: {story.quote.speaker}" if story.quote else ""
@@ -73,7 +77,7 @@ def preview_day(
             for finding in lint(story):
                 echo(f"      lint: {finding}")
         echo(f"Wrote {plural(len(written), 'file')} under {target}/")
-        for problem in ingested.problems:
+        for problem in problems:
             echo(f"  ! {problem}", err=True)
-    if ingested.problems:
+    if problems:
         ctx.exit(EXIT_FAILED)

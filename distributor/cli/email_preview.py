@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -59,22 +58,22 @@ def preview_digest(
     """
     from distributor.compose import browser
     from distributor.compose.day_files import as_a_reader_sees_it
-    from distributor.compose.digest import render_digest
     from distributor.compose.lint import lint_digest
-    from distributor.compose.roundup import RoundupOptions, build_roundup, roundup_json, roundup_rss
+    from distributor.compose.roundup import roundup_json, roundup_rss
     from distributor.extract.article_lint import lint
-    from distributor.ingest.sources import read_sources
-    from distributor.pipeline import phases
+    from distributor.pipeline import day as assemble_day
 
     cfg = load_settings(ctx)
-    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
-    specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
-    ingested = read_sources(specs, cfg.ingest)
-    stories = phases.extract_all(ingested.articles, ingested.problems)
-    for problem in ingested.problems:
+    stories, problems = assemble_day.read(cfg, [str(s) for s in sources] or None)
+    for problem in problems:
         echo(f"  ! {problem}", err=True)
-    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
-    digest = render_digest(stories, roundup, cfg, the_day)
+    composed = assemble_day.assemble(
+        cfg, stories, now=datetime.now(UTC), asked=day.date() if day else None, networks=()
+    )
+    digest, roundup, edition = composed.digest, composed.digest_roundup, composed.edition
+    if digest is None or roundup is None or edition is None:
+        raise Failed(f"no usable articles in {', '.join(map(str, sources)) or 'ingest.sources'}")
+    the_day = edition.day
     findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "digest.html"
@@ -87,6 +86,7 @@ def preview_digest(
     (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
     report: dict[str, Any] = {
         "date": the_day.isoformat(),
+        "edition_why": edition.why,
         "subject": digest.subject,
         "preheader": digest.preheader,
         "stories": len(digest.story_ids),
@@ -123,6 +123,7 @@ def preview_digest(
     if as_json:
         emit_json(report)
     else:
+        echo(f"Edition:   {the_day.isoformat()} ({edition.why})")
         echo(f"Subject:   {digest.subject}")
         echo(f"Preheader: {digest.preheader}")
         echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
@@ -137,5 +138,5 @@ def preview_digest(
         echo(f"Wrote {out_dir}/")
     if open_browser:
         click.launch(str(html_path))
-    if ingested.problems:
+    if problems:
         ctx.exit(EXIT_FAILED)

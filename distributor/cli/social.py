@@ -3,10 +3,9 @@ each with its counted length against the network's limit."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -23,14 +22,13 @@ from distributor.cli.app import (
     plural,
     preview,
 )
-from distributor.models import Roundup, RoundupItem, Story, Thread
+from distributor.models import Story, Thread
 from distributor.settings import SOCIAL_NETWORKS, Settings
 
 if TYPE_CHECKING:
     # The composing and counting code loads with the command, not with every start-up.
-    from distributor.compose.threads import ThreadPlan
     from distributor.errors import SourceError
-    from distributor.text import LengthRule
+    from distributor.pipeline.phases import Composed
 
 _NETWORK = click.option(
     "--network",
@@ -54,33 +52,29 @@ def _source(story: Story) -> str:
     return f"{article.source_id}/{article.guid}"
 
 
-def _load(
-    cfg: Settings, paths: tuple[Path, ...], day: datetime | None
-) -> tuple[list[Story], Roundup, list[SourceError]]:
-    """The day's stories; an unreadable file or feed is named and the rest go on."""
-    from distributor.compose.roundup import RoundupOptions, build_roundup
-    from distributor.ingest.sources import read_sources
-    from distributor.pipeline.phases import extract_all
+def _assemble(
+    cfg: Settings, paths: tuple[Path, ...], day: datetime | None, network: str
+) -> tuple[Composed, list[SourceError]]:
+    """The day as ``run`` assembles it, for one network; an unreadable file or feed is
+    named and the rest go on."""
+    from distributor.pipeline import day as assemble_day
 
-    specs = [str(p) for p in paths] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
-    ingested = read_sources(specs, cfg.ingest)
-    problems = list(ingested.problems)
-    stories = extract_all(ingested.articles, problems)
+    stories, problems = assemble_day.read(cfg, [str(p) for p in paths] or None)
     for problem in problems:
         echo(f"  ! {problem}", err=True)
     if not stories:
-        raise Failed(f"no usable articles in {', '.join(specs)}")
-    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
-    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
-    return stories, roundup, problems
-
-
-def _plan(cfg: Settings, stories: list[Story], roundup: Roundup, rule: LengthRule) -> ThreadPlan:
-    from distributor.compose.threads import threads_within_budget
-
-    by_id = {s.id: s for s in stories}
-    featured = [by_id[item.story_id] for item in roundup.featured if item.story_id in by_id]
-    return threads_within_budget(featured, rule, cfg)
+        where = ", ".join(map(str, paths)) or ", ".join(cfg.ingest.sources)
+        raise Failed(f"no usable articles in {where}")
+    composed = assemble_day.assemble(
+        cfg,
+        stories,
+        now=datetime.now(UTC),
+        asked=day.date() if day else None,
+        networks=(network,),
+        rules=assemble_day.length_rules(cfg, networks=(network,)),
+        digest=False,
+    )
+    return composed, problems
 
 
 def _posts(thread: Thread) -> list[dict[str, Any]]:
@@ -123,14 +117,12 @@ def preview_thread(
     """
     from distributor.compose.threads import thread_origins
     from distributor.extract.article_lint import lint
-    from distributor.text import rule_for
 
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
-    rule = rule_for(network)
-    stories, roundup, problems = _load(cfg, (*paths, *sources), day)
-    plan = _plan(cfg, stories, roundup, rule)
-    by_id = {s.id: s for s in stories}
+    composed, problems = _assemble(cfg, (*paths, *sources), day, network)
+    plan, rule = composed.plans[network], composed.rules[network]
+    by_id = {s.id: s for s in composed.stories}
     report = {
         "network": network,
         "unit": rule.unit,
@@ -142,7 +134,7 @@ def preview_thread(
                 "origins": [o.as_dict() for o in thread_origins(by_id[t.story_id], cfg)],
                 "lint": [f.as_dict() for f in lint(by_id[t.story_id])],
             }
-            for t in plan.threads
+            for t in composed.threads[network]
         ],
         "to_roundup": [_source(s) for s in plan.to_roundup],
         "budget": {"used": plan.budget_used, "left": plan.budget_left},
@@ -154,7 +146,7 @@ def preview_thread(
             ctx.exit(EXIT_FAILED)
         return
     echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
-    for thread in plan.threads:
+    for thread in composed.threads[network]:
         story = by_id[thread.story_id]
         echo(f"\n{_source(story)}: {plural(len(thread.posts), 'post')}")
         _echo_posts(thread, rule.unit)
@@ -199,24 +191,21 @@ def preview_roundup(
       distributor preview roundup examples/articles --network mastodon
       distributor preview roundup --source today/ --date 2026-11-28 --json
     """
-    from distributor.compose.threads import compose_roundup_post
-    from distributor.text import rule_for
-
     cfg = load_settings(ctx)
     network = network or (cfg.social.networks or ("x",))[0]
-    rule = rule_for(network)
-    stories, roundup, problems = _load(cfg, (*paths, *sources), day)
-    plan = _plan(cfg, stories, roundup, rule)
-    extra = [
-        RoundupItem(s.id, s.headline or s.article.title, s.article.url) for s in plan.to_roundup
-    ]
-    thread = compose_roundup_post(roundup, rule, cfg, extra)
-    listed = len(extra) + len(roundup.more)
+    composed, problems = _assemble(cfg, (*paths, *sources), day, network)
+    roundup, rule = composed.roundup, composed.rules[network]
+    thread = composed.roundup_posts.get(network)
+    listed = len(composed.plans[network].to_roundup) + len(roundup.more)
     report = {
         "network": network,
         "unit": rule.unit,
         "day": roundup.day.isoformat(),
-        "threads": [{"source": "roundup", "story_id": thread.story_id, "posts": _posts(thread)}],
+        "threads": (
+            [{"source": "roundup", "story_id": thread.story_id, "posts": _posts(thread)}]
+            if thread
+            else []
+        ),
         "headlines": listed,
         "problems": [str(p) for p in problems],
     }
@@ -225,6 +214,9 @@ def preview_roundup(
     else:
         echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
         echo(f"Roundup for {roundup.day.isoformat()}: {plural(listed, 'headline')}")
-        _echo_posts(thread, rule.unit)
+        if thread:
+            _echo_posts(thread, rule.unit)
+        else:
+            echo("  no roundup post: every story has its own thread")
     if problems:
         ctx.exit(EXIT_FAILED)

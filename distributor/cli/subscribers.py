@@ -6,10 +6,9 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -334,9 +333,8 @@ def send_test(
       distributor send-test --to editor@example.org --sandbox
     """
     from distributor.channels.sendgrid import SendGridChannel
-    from distributor.compose.roundup import RoundupOptions, build_roundup
-    from distributor.ingest.sources import read_sources
-    from distributor.pipeline import email_fanout, phases
+    from distributor.pipeline import day as assemble_day
+    from distributor.pipeline import email_fanout
     from distributor.store.subscribers import normalise_email, normalise_topics, topics_key
 
     cfg = load_settings(ctx)
@@ -345,14 +343,16 @@ def send_test(
         variant = topics_key(normalise_topics(topics))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    the_day = day.date() if day else datetime.now(ZoneInfo(cfg.publisher.timezone)).date()
-    specs = [str(s) for s in sources] or [str(cfg.resolve(s)) for s in cfg.ingest.sources]
-    ingested = read_sources(specs, cfg.ingest)
-    if ingested.problems:
-        raise ingested.problems[0]
-    stories = phases.extract_all(ingested.articles)
-    roundup = build_roundup(stories, the_day, RoundupOptions.from_settings(cfg))
-    digest = email_fanout.render_variants(stories, roundup, cfg, the_day, [variant])[variant]
+    stories, problems = assemble_day.read(cfg, [str(s) for s in sources] or None)
+    if problems:
+        raise problems[0]
+    composed = assemble_day.assemble(
+        cfg, stories, now=datetime.now(UTC), asked=day.date() if day else None, networks=()
+    )
+    roundup, edition = composed.digest_roundup, composed.edition
+    if roundup is None or edition is None:
+        raise Failed("no usable articles to send")
+    digest = email_fanout.render_variants(stories, roundup, cfg, edition.day, [variant])[variant]
     channel = SendGridChannel(cfg)
     result = email_fanout.send_test(channel, digest, cfg, address, sandbox=sandbox)
     report = {

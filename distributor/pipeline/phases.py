@@ -1,8 +1,8 @@
 """The ordered phases of one run: ingest, select, extract, compose, write.
 
 Each phase takes the previous one's output and nothing else, so a phase can be run
-(and tested) on its own: ``preview`` stops after compose, ``run`` goes on to plan and
-deliver.
+(and tested) on its own. The day is assembled from them in one place,
+:mod:`distributor.pipeline.day`, for ``run`` and every preview.
 """
 
 from __future__ import annotations
@@ -11,12 +11,18 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from distributor.compose.day_files import day_files
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.compose.threads import compose_roundup_post, compose_thread, threads_within_budget
+from distributor.compose.threads import (
+    ThreadPlan,
+    compose_roundup_post,
+    compose_thread,
+    threads_within_budget,
+)
 from distributor.errors import SourceError
 from distributor.extract import extract
 from distributor.ingest.sources import read_sources
@@ -24,6 +30,9 @@ from distributor.models import Article, Digest, Roundup, Story, Thread
 from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change, Recorded
 from distributor.text import LengthRule, rule_for
+
+if TYPE_CHECKING:
+    from distributor.pipeline.day import Edition
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,14 @@ class Composed:
     threads: dict[str, list[Thread]] = field(default_factory=dict)
     """Per network, one thread per story."""
     roundup_posts: dict[str, Thread] = field(default_factory=dict)
+    plans: dict[str, ThreadPlan] = field(default_factory=dict)
+    """Per network, what the posting budget allowed and left for the roundup post."""
+    rules: dict[str, LengthRule] = field(default_factory=dict)
+    """Per network, the length rule its posts were composed with."""
+    edition: Edition | None = None
+    """The digest's edition (its day and why that one), when a digest was assembled."""
+    digest_roundup: Roundup | None = None
+    """The digest's own ranking: the edition's day can be tomorrow."""
 
 
 def source_specs(settings: Settings, sources: Sequence[str] | None) -> list[str]:
@@ -120,19 +137,6 @@ def publisher_tz(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.publisher.timezone)
 
 
-def compose(
-    stories: Sequence[Story],
-    settings: Settings,
-    day: date,
-    *,
-    posts_used: Mapping[str, tuple[int, int]] | None = None,
-) -> Composed:
-    """The day's roundup, digest (none on a day without stories), threads and roundup posts."""
-    composed = compose_social(stories, settings, day, posts_used=posts_used)
-    composed.digest = compose_digest(stories, composed.roundup, settings, day)
-    return composed
-
-
 def rank(stories: Sequence[Story], settings: Settings, day: date) -> Roundup:
     """The day's roundup manifest: every channel reads the same ranking."""
     return build_roundup(stories, day, RoundupOptions.from_settings(settings))
@@ -149,6 +153,7 @@ def compose_social(
     settings: Settings,
     day: date,
     *,
+    networks: Sequence[str] | None = None,
     posts_used: Mapping[str, tuple[int, int]] | None = None,
     rules: Mapping[str, LengthRule] | None = None,
     threaded: Mapping[str, Collection[str]] | None = None,
@@ -160,7 +165,7 @@ def compose_social(
     today and this month; ``threaded``: network -> stories whose thread is among
     them); the rest, and whatever the budget leaves out, go in that network's
     roundup post. ``rules`` override a network's default length rule (a Mastodon
-    instance's own limit, say).
+    instance's own limit, say). ``networks``: whose threads (default ``[social] networks``).
     """
     roundup = rank(stories, settings, day)
     composed = Composed(day=day, stories=list(stories), roundup=roundup, digest=None)
@@ -169,7 +174,7 @@ def compose_social(
     by_id = {s.id: s for s in stories}
     featured = [by_id[i.story_id] for i in roundup.featured if i.story_id in by_id]
     items = {i.story_id: i for i in roundup.featured}
-    for network in settings.social.networks:
+    for network in settings.social.networks if networks is None else networks:
         rule = (rules or {}).get(network) or rule_for(network)
         today, month = (posts_used or {}).get(network, (0, 0))
         # A story whose thread is already planned keeps it (its posts are in
@@ -182,6 +187,8 @@ def compose_social(
         composed.threads[network] = [
             kept.get(s.id) or new[s.id] for s in featured if s.id in kept or s.id in new
         ]
+        composed.plans[network] = plan
+        composed.rules[network] = rule
         left_out = [items[s.id] for s in plan.to_roundup]
         if roundup.more or left_out:
             composed.roundup_posts[network] = compose_roundup_post(

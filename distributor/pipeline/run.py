@@ -28,10 +28,11 @@ from sqlalchemy import Engine
 
 from distributor.channels import registry
 from distributor.channels.base import Channel
-from distributor.errors import DistributorError, SourceError
+from distributor.errors import SourceError
 from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
 from distributor.pipeline import phases
+from distributor.pipeline.day import assemble, digest_edition, length_rules
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
 from distributor.pipeline.email_outbox import hooks, is_email_channel
@@ -47,7 +48,6 @@ from distributor.settings import Settings
 from distributor.store.articles import ArticleStore, Change
 from distributor.store.outbox import Outbox, PlanReport
 from distributor.store.subscribers import SubscriberStore
-from distributor.text import LengthRule
 
 log = logging.getLogger(__name__)
 
@@ -100,27 +100,6 @@ class RunReport:
 def channels_for(settings: Settings) -> dict[str, Channel]:
     """Every configured channel, built (and its options validated) before anything is read."""
     return {name: registry.get(name)(settings) for name in settings.delivery.channels}
-
-
-def length_rules(
-    settings: Settings, channels: Mapping[str, Channel] | None = None
-) -> dict[str, LengthRule]:
-    """Each configured network's own length rule where its server says (Mastodon's
-    instance limit); the defaults otherwise, so a server that is down delays nothing.
-    Live ``channels`` are asked first, so a channel that already knows its rule is not
-    asked over the network again."""
-    rules: dict[str, LengthRule] = {}
-    for network in settings.social.networks:
-        if network not in settings.delivery.channels:
-            continue
-        try:
-            channel = (channels or {}).get(network) or registry.get(network)(settings)
-            rule = channel.length_rule()
-            if rule is not None:
-                rules[network] = rule
-        except DistributorError as exc:
-            log.warning("%s: using the default length rule: %s", network, exc)
-    return rules
 
 
 @dataclass(frozen=True)
@@ -203,12 +182,6 @@ def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) 
     return send_time(channel, date.fromisoformat(str(raw_day)), settings) if raw_day else None
 
 
-def digest_edition(now: datetime, settings: Settings) -> date:
-    """The day whose digest is still to go: today before ``digest_at``, else tomorrow."""
-    today = local_day(now, settings)
-    return today if now < day_times(today, settings).digest_at else today + timedelta(days=1)
-
-
 def plan(
     settings: Settings,
     engine: Engine,
@@ -255,13 +228,14 @@ def plan(
         for n in settings.social.networks
         if n in settings.delivery.channels
     }
-    social = phases.compose_social(
-        todays,
+    social = assemble(
         settings,
-        today,
+        todays,
+        now=moment,
         rules=length_rules(settings, channels),
         posts_used={n: (u.today, u.month) for n, u in usage.items()},
         threaded={n: u.threaded for n, u in usage.items()},
+        digest=False,
     )
     networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
     threads = [t for group in social.threads.values() for t in group]
