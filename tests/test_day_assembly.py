@@ -77,15 +77,23 @@ def test_preview_digest_builds_the_edition_run_plans_in_the_schedules_zone(
     planned = _cli(cfg, "run", "--json")
     previewed = _cli(cfg, "preview", "digest", "--out", str(tmp_path / "p"), "--json")
     there = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
-    assert planned["digest_edition"] == previewed["date"] == str(there + timedelta(days=1))
+    assert planned["digest_edition"] == previewed["day"] == str(there + timedelta(days=1))
     assert previewed["subject"] == planned["subject"]
     assert "tomorrow" in previewed["edition_why"]
+    # One digest.json: the files channel writes the same summary as the preview.
+    written = json.loads(
+        next((tmp_path / "out").glob("*/digest.json")).read_text(encoding="utf-8")
+    )
+    on_disk = json.loads((tmp_path / "p" / "digest.json").read_text(encoding="utf-8"))
+    assert written.keys() == on_disk.keys()
+    assert written["day"] == on_disk["day"] and written["subject"] == on_disk["subject"]
+    assert written["edition_why"] == on_disk["edition_why"]
 
     # An edition asked for by date is that day's, with the reason said.
     asked = _cli(
         cfg, "preview", "digest", "--out", str(tmp_path / "q"), "--date", "2026-11-30", "--json"
     )
-    assert asked["date"] == "2026-11-30"
+    assert asked["day"] == "2026-11-30"
     assert asked["edition_why"] == "the day asked for"
 
 

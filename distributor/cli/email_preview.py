@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,8 +47,10 @@ def preview_digest(
 ) -> None:
     """Render the day's email digest into a directory for an editor to check.
 
-    Writes digest.html, digest.txt, digest.json (subject, preheader, story count,
-    HTML size and lint findings), roundup.json and roundup.xml (RSS 2.0).
+    Builds the edition ``run`` would build now (today's before digest_at, tomorrow's
+    after it, or --date's) and says which. Writes digest.html, digest.txt, digest.json
+    (the edition's day and why, subject, preheader, stories, sizes and lint findings,
+    as the files channel writes it), roundup.json and roundup.xml (RSS 2.0).
 
     \b
     Example:
@@ -57,8 +58,11 @@ def preview_digest(
           --source examples/articles --screenshot
     """
     from distributor.compose import browser
-    from distributor.compose.day_files import as_a_reader_sees_it
-    from distributor.compose.lint import lint_digest
+    from distributor.compose.day_files import (
+        as_a_reader_sees_it,
+        digest_json,
+        digest_summary,
+    )
     from distributor.compose.roundup import roundup_json, roundup_rss
     from distributor.extract.article_lint import lint
     from distributor.pipeline import day as assemble_day
@@ -73,8 +77,6 @@ def preview_digest(
     digest, roundup, edition = composed.digest, composed.digest_roundup, composed.edition
     if digest is None or roundup is None or edition is None:
         raise Failed(f"no usable articles in {', '.join(map(str, sources)) or 'ingest.sources'}")
-    the_day = edition.day
-    findings = lint_digest(digest, max_bytes=cfg.email.max_html_bytes)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "digest.html"
     # As a reader without a name sees it: "Hello," and the configured links.
@@ -84,17 +86,11 @@ def preview_digest(
     )
     (out_dir / "roundup.json").write_text(roundup_json(roundup), encoding="utf-8")
     (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
-    report: dict[str, Any] = {
-        "date": the_day.isoformat(),
-        "edition_why": edition.why,
-        "subject": digest.subject,
-        "preheader": digest.preheader,
-        "stories": len(digest.story_ids),
+    summary = digest_summary(digest, max_html_bytes=cfg.email.max_html_bytes, why=edition.why)
+    (out_dir / "digest.json").write_text(digest_json(summary), encoding="utf-8")
+    # What the command prints adds the articles' lint and the files to digest.json.
+    report: dict[str, Any] = summary | {
         "featured": len(roundup.featured),
-        "html_bytes": len(digest.html.encode("utf-8")),
-        "text_bytes": len(digest.text.encode("utf-8")),
-        "max_html_bytes": cfg.email.max_html_bytes,
-        "findings": [f.as_dict() for f in findings],
         "lint": {
             guid: [f.as_dict() for f in findings]
             for guid, findings in ((s.article.guid, lint(s)) for s in stories)
@@ -103,6 +99,7 @@ def preview_digest(
         "files": {
             "html": str(html_path),
             "text": str(out_dir / "digest.txt"),
+            "json": str(out_dir / "digest.json"),
             "roundup_json": str(out_dir / "roundup.json"),
             "roundup_rss": str(out_dir / "roundup.xml"),
         },
@@ -117,23 +114,20 @@ def preview_digest(
                 report["files"][f"screenshot_{width}"] = str(png)
         except browser.BrowserError as exc:
             raise Failed(f"screenshot: {exc}") from exc
-    (out_dir / "digest.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
     if as_json:
         emit_json(report)
     else:
-        echo(f"Edition:   {the_day.isoformat()} ({edition.why})")
+        echo(f"Edition:   {edition.day.isoformat()} ({edition.why})")
         echo(f"Subject:   {digest.subject}")
         echo(f"Preheader: {digest.preheader}")
-        echo(f"Stories:   {report['stories']} ({len(roundup.featured)} featured)")
+        echo(f"Stories:   {len(digest.story_ids)} ({len(roundup.featured)} featured)")
         echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
-        for finding in findings:
-            echo(f"  ! {finding.code}: {finding.message}")
+        for finding in summary["findings"]:
+            echo(f"  ! {finding['code']}: {finding['message']}")
         for guid, items in report["lint"].items():
             for item in items:
                 echo(f"  lint {guid}: {item['code']}: {item['message']}")
-        if not findings:
+        if not summary["findings"]:
             echo("  no lint findings")
         echo(f"Wrote {out_dir}/")
     if open_browser:

@@ -1,7 +1,7 @@
 """The whole day as files an editor can open: what the ``files`` channel writes.
 
-``<date>/digest.html``, ``digest.txt`` and ``digest.json`` (subject, preheader, stories,
-size); ``roundup.json`` and ``roundup.xml`` (the manifest and its RSS feed);
+``<date>/digest.html``, ``digest.txt`` and ``digest.json`` (:func:`digest_summary`);
+``roundup.json`` and ``roundup.xml`` (the manifest and its RSS feed);
 ``threads/<network>/<NN>-<story>.txt``, numbered in posting order; and
 ``roundup-post/<network>.txt``.
 """
@@ -12,10 +12,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
+from distributor.compose.lint import lint_digest
 from distributor.compose.roundup import roundup_json, roundup_rss
 from distributor.models import Digest, Roundup, Thread
-from distributor.settings import PublisherSettings, SubscribersSettings
+from distributor.settings import EmailSettings, PublisherSettings, SubscribersSettings
 
 PREVIEW_TOKEN = "preview"  # noqa: S105 (a sample link value, signed by nothing)
 
@@ -31,6 +33,31 @@ def as_a_reader_sees_it(text: str, subscribers: SubscribersSettings) -> str:
     )
 
 
+def digest_summary(
+    digest: Digest, *, max_html_bytes: int, why: str | None = None
+) -> dict[str, Any]:
+    """The one shape of ``digest.json``, written by the files channel and by ``preview
+    digest`` alike: the edition's day (and why that edition, when a command chose it),
+    subject, preheader, the stories in order, sizes against the budget and what the
+    email lint found."""
+    return {
+        "day": digest.day.isoformat(),
+        "edition_why": why,
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "stories": list(digest.story_ids),
+        "html_bytes": len(digest.html.encode("utf-8")),
+        "text_bytes": len(digest.text.encode("utf-8")),
+        "max_html_bytes": max_html_bytes,
+        "findings": [f.as_dict() for f in lint_digest(digest, max_bytes=max_html_bytes)],
+    }
+
+
+def digest_json(summary: Mapping[str, Any]) -> str:
+    """``digest.json``'s text: a :func:`digest_summary` (with whatever a command adds)."""
+    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+
+
 def day_files(
     day: date,
     *,
@@ -40,9 +67,12 @@ def day_files(
     roundup: Roundup | None = None,
     publisher: PublisherSettings | None = None,
     subscribers: SubscribersSettings | None = None,
+    email: EmailSettings | None = None,
+    why: str | None = None,
 ) -> dict[str, str]:
     """Every file of the day, keyed by its path relative to the output folder; the
-    digest as a reader without a name sees it (:func:`as_a_reader_sees_it`)."""
+    digest as a reader without a name sees it (:func:`as_a_reader_sees_it`), and its
+    summary (:func:`digest_json`; ``why``: why this edition)."""
     readers = subscribers or SubscribersSettings()
     prefix = day.isoformat()
     files: dict[str, str] = {}
@@ -52,19 +82,9 @@ def day_files(
     if digest is not None:
         files[f"{prefix}/digest.html"] = as_a_reader_sees_it(digest.html, readers)
         files[f"{prefix}/digest.txt"] = as_a_reader_sees_it(digest.text, readers)
-        files[f"{prefix}/digest.json"] = (
-            json.dumps(
-                {
-                    "day": prefix,
-                    "subject": digest.subject,
-                    "preheader": digest.preheader,
-                    "stories": list(digest.story_ids),
-                    "html_bytes": len(digest.html.encode("utf-8")),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
+        budget = (email or EmailSettings()).max_html_bytes
+        files[f"{prefix}/digest.json"] = digest_json(
+            digest_summary(digest, max_html_bytes=budget, why=why)
         )
     for network, group in threads.items():
         # The number keeps apart two stories whose addresses end alike.

@@ -120,9 +120,7 @@ def assemble(
     if digest:
         ed = edition(now, settings, asked)
         composed.edition = ed
-        roundup = (
-            composed.roundup if ed.day == today else phases.rank(stories, settings, ed.day)
-        )
+        roundup = composed.roundup if ed.day == today else phases.rank(stories, settings, ed.day)
         composed.digest = phases.compose_digest(stories, roundup, settings, ed.day)
         composed.digest_roundup = roundup
     return composed

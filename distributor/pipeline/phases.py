@@ -207,4 +207,6 @@ def preview_files(composed: Composed, settings: Settings) -> dict[str, str]:
         roundup=composed.roundup,
         publisher=settings.publisher,
         subscribers=settings.subscribers,
+        email=settings.email,
+        why=composed.edition.why if composed.edition else None,
     )

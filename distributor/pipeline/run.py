@@ -32,7 +32,7 @@ from distributor.errors import SourceError
 from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
 from distributor.pipeline import phases
-from distributor.pipeline.day import assemble, digest_edition, length_rules
+from distributor.pipeline.day import Edition, assemble, digest_edition, edition, length_rules
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
 from distributor.pipeline.email_outbox import hooks, is_email_channel
@@ -305,6 +305,7 @@ def plan(
                 digest=digest,
                 threads=social.threads,
                 roundup_posts=social.roundup_posts,
+                edition=_why(digest.day, moment, settings, send_now) if digest else None,
             ),
             settings,
         )
@@ -316,6 +317,15 @@ def plan(
             if row.kind == DeliveryKind.DIGEST:
                 outbox.bring_forward(row.idempotency_key, moment)
     return report
+
+
+def _why(day: date, now: datetime, settings: Settings, send_now: date | None) -> Edition:
+    """Why the files preview shows this edition: sent now by hand, the one ``digest_at``
+    names, or the next one a channel's own schedule still has to send."""
+    if send_now is not None:
+        return Edition(day, "sent now by hand")
+    named = edition(now, settings)
+    return named if named.day == day else Edition(day, "the next edition still to send")
 
 
 def run(

@@ -124,6 +124,7 @@ def files_preview_delivery(
         threads=_by_network(threads),
         roundup_posts={t.network: t for t in roundup_posts},
         subscribers=settings.subscribers if settings is not None else None,
+        email=settings.email if settings is not None else None,
     )
     if not files:
         return None

@@ -51,7 +51,8 @@ def test_preview_digest_writes_every_file(tmp_path: Path) -> None:
     for name in ("digest.html", "digest.txt", "digest.json", "roundup.json", "roundup.xml"):
         assert (out / name).is_file(), name
     report = json.loads((out / "digest.json").read_text(encoding="utf-8"))
-    assert report["stories"] == 2
+    assert len(report["stories"]) == 2
+    assert (report["day"], report["edition_why"]) == ("2026-11-28", "the day asked for")
     # The email's own size; the file shows it as a reader without a name sees it, the
     # placeholders filled with the configured links.
     html = (out / "digest.html").read_text(encoding="utf-8")
