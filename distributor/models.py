@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -130,6 +131,52 @@ class Roundup:
     more: tuple[RoundupItem, ...]
 
 
+def topic_slug(text: str) -> str:
+    """The one slug rule for a topic, wherever it comes from (a subscriber's choice, an
+    article's tag): trimmed, case-folded, spaces as hyphens ("Public Health" is
+    "public-health")."""
+    return text.strip().casefold().replace(" ", "-")
+
+
+EVERYONE_KEY = "all"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Audience:
+    """Who a digest variant is for: everyone, or the readers of some topics.
+
+    Its ``key`` is the variant's one spelling wherever a variant is named (outbox keys
+    and payloads, categories, ``subscribers count``): ``"all"`` for everyone, else the
+    sorted topic slugs joined by commas.
+    """
+
+    topics: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, topics: Iterable[str]) -> Audience:
+        return cls(tuple(sorted({topic_slug(t) for t in topics if t.strip()})))
+
+    @classmethod
+    def from_key(cls, key: str) -> Audience:
+        # "" is how rows planned before the key had one spelling named everyone.
+        return cls() if key in ("", EVERYONE_KEY) else cls.of(key.split(","))
+
+    @property
+    def everyone(self) -> bool:
+        return not self.topics
+
+    @property
+    def key(self) -> str:
+        return ",".join(self.topics) or EVERYONE_KEY
+
+    def wants(self, tags: Iterable[str]) -> bool:
+        """Whether a story with ``tags`` is one of this audience's topics."""
+        return bool({topic_slug(t) for t in tags} & set(self.topics))
+
+
+EVERYONE = Audience()
+
+
 @dataclass(frozen=True, slots=True)
 class Digest:
     """A rendered email, provider-neutral. Placeholders such as ``{{unsubscribe_url}}``
@@ -141,7 +188,12 @@ class Digest:
     html: str
     text: str
     story_ids: tuple[str, ...]
-    variant: str = "all"
+    audience: Audience = EVERYONE
+
+    @property
+    def variant(self) -> str:
+        """The audience's key: the digest's name in outbox keys and payloads."""
+        return self.audience.key
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,9 +81,7 @@ def test_preview_digest_builds_the_edition_run_plans_in_the_schedules_zone(
     assert previewed["subject"] == planned["subject"]
     assert "tomorrow" in previewed["edition_why"]
     # One digest.json: the files channel writes the same summary as the preview.
-    written = json.loads(
-        next((tmp_path / "out").glob("*/digest.json")).read_text(encoding="utf-8")
-    )
+    written = json.loads(next((tmp_path / "out").glob("*/digest.json")).read_text(encoding="utf-8"))
     on_disk = json.loads((tmp_path / "p" / "digest.json").read_text(encoding="utf-8"))
     assert written.keys() == on_disk.keys()
     assert written["day"] == on_disk["day"] and written["subject"] == on_disk["subject"]

@@ -262,7 +262,7 @@ def count(ctx: click.Context, as_json: bool) -> None:
     """
     store = _store(load_settings(ctx))
     counts = store.counts()
-    variants = {k or "all": v for k, v in store.variants().items()}
+    variants = {audience.key: n for audience, n in store.variants().items()}
     report = {"total": sum(counts.values()), **counts, "variants": variants}
     if as_json:
         emit_json(report)
@@ -333,14 +333,15 @@ def send_test(
       distributor send-test --to editor@example.org --sandbox
     """
     from distributor.channels.sendgrid import SendGridChannel
+    from distributor.models import Audience
     from distributor.pipeline import day as assemble_day
     from distributor.pipeline import email_fanout
-    from distributor.store.subscribers import normalise_email, normalise_topics, topics_key
+    from distributor.store.subscribers import normalise_email, normalise_topics
 
     cfg = load_settings(ctx)
     try:
         address = normalise_email(to)
-        variant = topics_key(normalise_topics(topics))
+        audience = Audience(normalise_topics(topics))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     stories, problems = assemble_day.read(cfg, [str(s) for s in sources] or None)
@@ -352,7 +353,7 @@ def send_test(
     roundup, edition = composed.digest_roundup, composed.edition
     if roundup is None or edition is None:
         raise Failed("no usable articles to send")
-    digest = email_fanout.render_variants(stories, roundup, cfg, edition.day, [variant])[variant]
+    digest = email_fanout.render_variants(stories, roundup, cfg, edition.day, [audience])[audience]
     channel = SendGridChannel(cfg)
     result = email_fanout.send_test(channel, digest, cfg, address, sandbox=sandbox)
     report = {

@@ -364,24 +364,12 @@ def digest_view(
     roundup: Roundup,
     settings: Settings,
     day: date,
-    variant: str = "all",
     subject: str | None = None,
     preheader: str | None = None,
 ) -> DigestView:
     """Prepare the day's stories for the templates (see :func:`render_digest`)."""
     by_id = {s.id: s for s in stories}
-
-    def wanted(item: RoundupItem) -> bool:
-        story = by_id.get(item.story_id)
-        return story is not None and variant.casefold() in {
-            t.casefold() for t in story.article.tags
-        }
-
-    if variant == "all":
-        featured, more = list(roundup.featured), list(roundup.more)
-    else:
-        featured = [i for i in roundup.featured if wanted(i)]
-        more = [i for i in roundup.more if wanted(i)]
+    featured, more = list(roundup.featured), list(roundup.more)
     link = _linker(settings, day)
     cards = tuple(_card(by_id[i.story_id], link) for i in featured if i.story_id in by_id)
     lines = tuple(
@@ -476,11 +464,9 @@ def digest_mjml(
     roundup: Roundup,
     settings: Settings,
     day: date,
-    *,
-    variant: str = "all",
 ) -> str:
     """The MJML source of the digest (before compiling); for comparisons and debugging."""
-    return _render_templates(digest_view(stories, roundup, settings, day, variant), settings)[0]
+    return _render_templates(digest_view(stories, roundup, settings, day), settings)[0]
 
 
 def _cut_lines(view: DigestView, keep: int, left_out: int) -> DigestView:
@@ -497,17 +483,16 @@ def render_digest(
     settings: Settings,
     day: date,
     *,
-    variant: str = "all",
     subject: str | None = None,
     preheader: str | None = None,
 ) -> Digest:
-    """Render the day's digest.
+    """Render the day's digest: the cards and lines of ``roundup``, in its order (an
+    audience's own ranking is made before, in the roundup it is given).
 
-    ``variant`` "all" lists every story; any other value keeps the stories tagged with
-    it. When the HTML would exceed ``email.max_html_bytes`` (Gmail clips it and hides
+    When the HTML would exceed ``email.max_html_bytes`` (Gmail clips it and hides
     the unsubscribe link), the lowest cards become one-liners until it fits.
     """
-    plan = digest_view(stories, roundup, settings, day, variant, subject, preheader)
+    plan = digest_view(stories, roundup, settings, day, subject, preheader)
     budget = settings.email.max_html_bytes
 
     def size_of(view: DigestView) -> tuple[int, str, str]:
@@ -554,9 +539,8 @@ def render_digest(
     story_ids = tuple(c.story_id for c in plan.cards) + tuple(ln.story_id for ln in plan.lines)
     if log.isEnabledFor(logging.INFO):
         log.info(
-            "rendered digest %s (%s): %d stories, %d cards, html %d bytes, text %d bytes",
+            "rendered digest %s: %d stories, %d cards, html %d bytes, text %d bytes",
             day.isoformat(),
-            variant,
             len(story_ids),
             len(plan.cards),
             size,
@@ -569,5 +553,4 @@ def render_digest(
         html=html,
         text=text,
         story_ids=story_ids,
-        variant=variant,
     )

@@ -24,6 +24,7 @@ from distributor.compose.digest import render_digest
 from distributor.compose.links import link_secret, link_value
 from distributor.errors import ChannelError
 from distributor.models import (
+    Audience,
     Delivery,
     DeliveryKind,
     Digest,
@@ -38,7 +39,6 @@ from distributor.store.subscribers import SubscriberStore
 log = logging.getLogger(__name__)
 
 CHANNEL = "sendgrid"
-ALL = ""
 """The variant key of subscribers without topics: every story."""
 
 # --- links ------------------------------------------------------------------------
@@ -108,33 +108,28 @@ def recipient(
 # --- variants ---------------------------------------------------------------------
 
 
-def _slug(tag: str) -> str:
-    return tag.strip().casefold().replace(" ", "-")
-
-
 def render_variants(
     stories: Sequence[Story],
     roundup: Roundup,
     settings: Settings,
     day: date,
-    variants: Iterable[str],
-) -> dict[str, Digest]:
-    """One digest per variant key, each rendered once.
+    audiences: Iterable[Audience],
+) -> dict[Audience, Digest]:
+    """One digest per audience, each rendered once.
 
     A subscriber with topics gets cards for the stories tagged with any of them first
     (the day's listed ones included); the day's other lead stories stay, at the top of
-    the one-line list, so nobody misses the lead; "" (no topics) gets everything.
+    the one-line list, so nobody misses the lead; everyone gets everything.
     """
-    out: dict[str, Digest] = {}
-    tags = {s.id: {_slug(t) for t in s.article.tags} for s in stories}
-    for key in dict.fromkeys(variants):
-        if key == ALL:
-            out[key] = render_digest(stories, roundup, settings, day)
+    out: dict[Audience, Digest] = {}
+    tags = {s.id: s.article.tags for s in stories}
+    for audience in dict.fromkeys(audiences):
+        if audience.everyone:
+            out[audience] = render_digest(stories, roundup, settings, day)
             continue
-        topics = set(key.split(","))
 
-        def theirs(item: RoundupItem, topics: set[str] = topics) -> bool:
-            return bool(tags.get(item.story_id, set()) & topics)
+        def theirs(item: RoundupItem, audience: Audience = audience) -> bool:
+            return audience.wants(tags.get(item.story_id, ()))
 
         room = max(len(roundup.featured), 1)
         cards = tuple(i for i in (*roundup.featured, *roundup.more) if theirs(i))[:room]
@@ -142,7 +137,7 @@ def render_variants(
         listed = leads + tuple(i for i in roundup.more if i not in cards)
         narrowed = replace(roundup, featured=cards, more=listed)
         digest = render_digest(stories, narrowed, settings, day)
-        out[key] = replace(digest, variant=key)
+        out[audience] = replace(digest, audience=audience)
     return out
 
 
@@ -153,12 +148,10 @@ def digests_for_audience(
     settings: Settings,
     day: date,
 ) -> list[Digest]:
-    """One digest per variant that has active subscribers ("all" first), for the
-    planner to write one ``digest`` row each. Subscribers of a variant without a row
+    """One digest per audience that has active subscribers (everyone first), for the
+    planner to write one ``digest`` row each. Subscribers of an audience without a row
     get nothing, so plan every digest this returns."""
-    keys = sorted(store.variants(), key=lambda k: (k != ALL, k))
-    rendered = render_variants(stories, roundup, settings, day, keys)
-    return [replace(d, variant=k or "all") for k, d in rendered.items()]
+    return list(render_variants(stories, roundup, settings, day, sorted(store.variants())).values())
 
 
 # --- planning ---------------------------------------------------------------------
@@ -200,7 +193,7 @@ def email_payload(
         "categories": [
             "test" if test else "digest",
             f"digest-{digest.day.isoformat()}",
-            f"variant-{digest.variant or 'all'}",
+            f"variant-{digest.variant}",
         ],
         "custom_args": {
             "digest_date": digest.day.isoformat(),
@@ -301,11 +294,6 @@ def sync_before_send(
 # --- the outbox's hooks -------------------------------------------------------------
 
 
-def variant_key(variant: str) -> str:
-    """The store's variant key for a digest's variant name ("all" is every story)."""
-    return ALL if variant in ("", "all") else variant
-
-
 def digest_from_payload(payload: Mapping[str, Any]) -> Digest:
     """The digest a planned ``digest`` outbox row carries (subject, html, text, ...)."""
     return Digest(
@@ -315,7 +303,7 @@ def digest_from_payload(payload: Mapping[str, Any]) -> Digest:
         html=str(payload["html"]),
         text=str(payload["text"]),
         story_ids=tuple(payload.get("story_ids") or ()),
-        variant=str(payload.get("variant") or "all"),
+        audience=Audience.from_key(str(payload.get("variant") or "")),
     )
 
 
@@ -339,9 +327,8 @@ def digest_expander(
             sync_before_send(channel, store, settings)
         digest = digest_from_payload(row.payload)
         content = prepare(digest, settings)
-        variant = variant_key(digest.variant)
         children: list[Delivery] = []
-        for r in store.batch_ranges(variant, settings.subscribers.batch_size):
+        for r in store.batch_ranges(digest.audience, settings.subscribers.batch_size):
             key = batch_key(row.idempotency_key, r.number)
             common = email_payload(digest, [], batch=key, content=content)
             common.pop("recipients")
@@ -354,7 +341,7 @@ def digest_expander(
                     payload={
                         **common,
                         "day": digest.day.isoformat(),
-                        "variant": variant,
+                        "variant": digest.variant,
                         "batch": r.number,
                         "after_id": r.after_id,
                         "last_id": r.last_id,
@@ -380,7 +367,9 @@ class StoreRecipients:
 
     def __call__(self, payload: Mapping[str, Any]) -> list[dict[str, Any]]:
         members = self.store.recipients_in_range(
-            str(payload["variant"]), int(payload["after_id"]), int(payload["last_id"])
+            Audience.from_key(str(payload["variant"])),
+            int(payload["after_id"]),
+            int(payload["last_id"]),
         )
         issued = date.fromisoformat(str(payload["day"]))
         s, key = self.settings, self.key

@@ -268,7 +268,7 @@ def plan(
             if email and edition_stories
             else []
         )
-        shown = next((d for d in audiences if d.variant == "all"), None) or phases.compose_digest(
+        shown = next((d for d in audiences if d.audience.everyone), None) or phases.compose_digest(
             edition_stories, edition_roundup, settings, ed.day
         )
         for channels_, variants in ((others, [shown]), (email, audiences)):

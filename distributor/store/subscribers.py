@@ -2,8 +2,8 @@
 
 An address that unsubscribed, bounced or complained is never made active again by an
 import or a sync; only an explicit ``add --resubscribe`` does that. Topics are stored
-as a sorted, comma-joined key, which is also the digest variant the subscriber gets
-("" = every story).
+as a sorted, comma-joined key ("" = every story); a subscriber's digest variant is the
+:class:`~distributor.models.Audience` of those topics.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine, Row, and_, bindparam, func, select
 
+from distributor.models import Audience, topic_slug
 from distributor.models import Status as Status  # where callers have always found it
 from distributor.store.tables import subscribers, suppression_sync
 
@@ -42,8 +43,8 @@ class Subscriber:
     updated_at: datetime
 
     @property
-    def variant(self) -> str:
-        return topics_key(self.topics)
+    def audience(self) -> Audience:
+        return Audience(self.topics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,7 @@ def normalise_topics(raw: str | Iterable[str]) -> tuple[str, ...]:
     parts = re.split(r"[;,|]", raw) if isinstance(raw, str) else list(raw)
     topics: set[str] = set()
     for part in parts:
-        topic = part.strip().casefold().replace(" ", "-")
+        topic = topic_slug(part)
         if not topic:
             continue
         if not _TOPIC.fullmatch(topic):
@@ -135,6 +136,7 @@ def normalise_topics(raw: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def topics_key(topics: Sequence[str]) -> str:
+    """The ``topics`` column's value: sorted slugs joined by commas, "" for every story."""
     return ",".join(topics)
 
 
@@ -444,8 +446,8 @@ class SubscriberStore:
                 out[status] = int(n)
         return out
 
-    def variants(self) -> dict[str, int]:
-        """Active subscribers per variant key ("" = every story)."""
+    def variants(self) -> dict[Audience, int]:
+        """Active subscribers per audience, everyone first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(subscribers.c.topics, func.count())
@@ -453,7 +455,7 @@ class SubscriberStore:
                 .group_by(subscribers.c.topics)
                 .order_by(subscribers.c.topics)
             ).all()
-        return {str(t): int(n) for t, n in rows}
+        return {Audience(tuple(filter(None, str(t).split(",")))): int(n) for t, n in rows}
 
     def iterate(
         self, *, status: Status | None = None, batch: int = CHUNK
@@ -478,8 +480,8 @@ class SubscriberStore:
             yield page
             after = page[-1].id
 
-    def batch_ranges(self, variant: str, size: int = CHUNK) -> Iterator[BatchRange]:
-        """Split a variant's active audience into id ranges of at most ``size``.
+    def batch_ranges(self, audience: Audience, size: int = CHUNK) -> Iterator[BatchRange]:
+        """Split an audience's active subscribers into id ranges of at most ``size``.
 
         Ids are streamed with a server-side cursor and only the boundaries kept, so a
         million subscribers cost a few kilobytes. Rows added later get larger ids and
@@ -489,7 +491,7 @@ class SubscriberStore:
             select(subscribers.c.id)
             .where(
                 subscribers.c.status == Status.ACTIVE.value,
-                subscribers.c.topics == variant,
+                subscribers.c.topics == topics_key(audience.topics),
             )
             .order_by(subscribers.c.id)
         )
@@ -506,7 +508,7 @@ class SubscriberStore:
         if count:
             yield BatchRange(number + 1, after, last, count)
 
-    def in_range(self, variant: str, after_id: int, last_id: int) -> list[Subscriber]:
+    def in_range(self, audience: Audience, after_id: int, last_id: int) -> list[Subscriber]:
         """The active subscribers of one planned batch, as of now (an address that
         unsubscribed since planning is left out)."""
         with self.engine.connect() as conn:
@@ -517,14 +519,14 @@ class SubscriberStore:
                         subscribers.c.id > after_id,
                         subscribers.c.id <= last_id,
                         subscribers.c.status == Status.ACTIVE.value,
-                        subscribers.c.topics == variant,
+                        subscribers.c.topics == topics_key(audience.topics),
                     )
                 )
                 .order_by(subscribers.c.id)
             ).all()
         return [_subscriber(r) for r in rows]
 
-    def recipients_in_range(self, variant: str, after_id: int, last_id: int) -> list[Member]:
+    def recipients_in_range(self, audience: Audience, after_id: int, last_id: int) -> list[Member]:
         """Like :meth:`in_range`, reading only what a send needs.
 
         The fan-out's hot path: the statement is compiled once for the dialect and run
@@ -536,7 +538,7 @@ class SubscriberStore:
             "after": after_id,
             "last": last_id,
             "status": Status.ACTIVE.value,
-            "variant": variant,
+            "variant": topics_key(audience.topics),
         }
         params: Any = tuple(values[n] for n in order) if order else values
         with self.engine.connect() as conn:

@@ -340,13 +340,6 @@ def test_template_directory_from_config(tmp_path: Path) -> None:
         render(sample_stories(), missing)
 
 
-def test_variant_keeps_only_its_topic() -> None:
-    digest = render(sample_stories(), variant="education")
-    assert digest.variant == "education"
-    assert digest.story_ids == ("https://news.example.org/stories/2",)
-    assert "Free school meals" in digest.html and "Flood barrier" not in digest.html
-
-
 def test_empty_day_is_flagged() -> None:
     digest = render([])
     codes = {f.code for f in lint_digest(digest)}

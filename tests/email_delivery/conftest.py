@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
-from distributor.models import Digest
+from distributor.models import Audience, Digest
 from distributor.settings import Settings
 from tests.email_delivery.sendgrid_server import SendGridServer
 
@@ -59,5 +59,5 @@ def make_digest(variant: str = "all") -> Digest:
         ),
         text="Hello {{name}}\nUnsubscribe: {{unsubscribe_url}}\nPreferences: {{preferences_url}}\n",
         story_ids=("s1",),
-        variant=variant,
+        audience=Audience.from_key(variant),
     )

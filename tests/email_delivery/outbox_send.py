@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from distributor.channels.base import Channel
-from distributor.models import Digest
+from distributor.models import Audience, Digest
 from distributor.pipeline.dispatch import DispatchReport
 from distributor.pipeline.run import deliver_due
 from distributor.schedule.planner import day_deliveries
@@ -21,13 +21,20 @@ from distributor.store.outbox import Outbox
 SEND_AT = datetime(2026, 11, 28, 7, 1, tzinfo=UTC)
 
 
-def plan_digests(engine: Engine, digests: Mapping[str, Digest], settings: Settings) -> None:
-    """One digest row per variant ("" is everyone), as the planner writes them."""
+def plan_digests(
+    engine: Engine, digests: Mapping[Audience | str, Digest], settings: Settings
+) -> None:
+    """One digest row per audience (given as one or by its key), as the planner writes them."""
     rows = []
-    for variant, digest in digests.items():
+    for audience, digest in digests.items():
         rows += day_deliveries(
             digest.day,
-            digest=replace(digest, variant=variant or "all"),
+            digest=replace(
+                digest,
+                audience=audience
+                if isinstance(audience, Audience)
+                else Audience.from_key(audience),
+            ),
             threads=[],
             roundup_posts=[],
             channels=["sendgrid"],
@@ -39,7 +46,7 @@ def plan_digests(engine: Engine, digests: Mapping[str, Digest], settings: Settin
 def send_digests(
     engine: Engine,
     channel: Channel,
-    digests: Mapping[str, Digest],
+    digests: Mapping[Audience | str, Digest],
     settings: Settings,
     *,
     now: datetime = SEND_AT,

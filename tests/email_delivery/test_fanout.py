@@ -21,7 +21,7 @@ from distributor.compose import links
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.errors import Permanent
-from distributor.models import Delivery, DeliveryKind, DeliveryState
+from distributor.models import EVERYONE, Audience, Delivery, DeliveryKind, DeliveryState
 from distributor.pipeline import email_fanout as fo
 from distributor.pipeline.run import deliver_due
 from distributor.settings import Settings, SubscribersSettings
@@ -231,11 +231,11 @@ def test_topics_get_their_own_variant_rendered_once(
     cfg = Settings()
     roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(cfg))
     variants = store.variants()
-    assert variants == {"": 4, "health": 3}
+    assert variants == {EVERYONE: 4, Audience(("health",)): 3}
     digests = fo.render_variants(stories, roundup, cfg, DAY, variants)
-    assert set(digests) == {"", "health"}
-    assert "New patrol ships ordered" in digests[""].text
-    health = digests["health"]
+    assert set(digests) == {EVERYONE, Audience(("health",))}
+    assert "New patrol ships ordered" in digests[EVERYONE].text
+    health = digests[Audience(("health",))]
     assert health.variant == "health"
     assert "Hospital waiting lists fall" in health.text
     send_digests(engine, channel, digests, cfg)
@@ -464,8 +464,43 @@ def test_topic_readers_get_their_stories_first_and_keep_the_lead() -> None:
     assert roundup.featured[0].headline == "New patrol ships ordered"
     # Ranked low for everyone: not a card in the full digest.
     assert "Hospital waiting lists fall" not in [i.headline for i in roundup.featured]
-    health = fo.render_variants(stories, roundup, cfg, DAY, ["health"])["health"].text
+    readers = Audience.of(["Health"])
+    health = fo.render_variants(stories, roundup, cfg, DAY, [readers])[readers].text
     lead, mine = health.find("New patrol ships ordered"), health.find("Hospital waiting lists fall")
     # Their own story comes first, as a card; the day's lead is still there, listed once.
     assert 0 <= mine < lead
     assert health.count("New patrol ships ordered") == 1
+
+
+def test_an_audience_has_one_slug_rule_and_everyone_one_spelling(engine: Engine) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2)
+    _populate(store, 2, topics="Public Health", prefix="p")
+    readers = Audience.of(["public health"])
+    assert store.variants() == {EVERYONE: 2, readers: 2}
+    # A tag written another way is the same topic: one slug rule for readers and tags.
+    stories = [
+        story(1, title="New patrol ships ordered", tags=("Defence",), hour=9),
+        story(2, title="Clinic hours extended", tags=("PUBLIC HEALTH",), hour=2),
+    ]
+    cfg = Settings()
+    roundup = build_roundup(stories, DAY, replace(RoundupOptions(), featured_count=1))
+    theirs = fo.render_variants(stories, roundup, cfg, DAY, [readers])[readers]
+    assert theirs.text.find("Clinic hours extended") < theirs.text.find("New patrol ships")
+    # Everyone is "all" in the row, its batches and the categories, never "".
+    for d in fo.digests_for_audience(store, stories, roundup, cfg, DAY):
+        row = _digest_row()
+        row.payload.update(variant=d.variant, html=d.html, text=d.text, subject=d.subject)
+        children = fo.digest_expander(store, cfg)(row)
+        assert [c.payload["variant"] for c in children] == [d.variant]
+        assert f"variant-{d.variant}" in children[0].payload["categories"]
+    assert [d.variant for d in fo.digests_for_audience(store, stories, roundup, cfg, DAY)] == [
+        "all",
+        "public-health",
+    ]
+    # A row planned when everyone was spelled "" still reaches everyone.
+    legacy = _digest_row()
+    legacy.payload["variant"] = ""
+    (child,) = fo.digest_expander(store, cfg)(legacy)
+    members = fo.StoreRecipients(store, cfg, key=KEY)(child.payload)
+    assert sorted(m["email"] for m in members) == ["r00000@example.org", "r00001@example.org"]
