@@ -258,15 +258,6 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
-class Recipient:
-    """One personalisation of an email send; ``substitutions`` fill the digest's placeholders."""
-
-    email: str
-    name: str = ""
-    substitutions: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class SendResult:
     """What a channel reports after a provider accepted a delivery."""
 

@@ -87,7 +87,11 @@ class Channel(ABC):
 
     def deliver(self, delivery: Delivery, context: DeliveryContext | None = None) -> SendResult:
         ctx = context or DeliveryContext()
-        payload = self.build_payload(delivery, ctx)
+        try:
+            payload = self.build_payload(delivery, ctx)
+        except NothingToSend as nothing:
+            # Done without a request: the outbox records it sent, with the reason.
+            return SendResult(provider_id=None, detail={"skipped": str(nothing)})
         try:
             response = self.post(payload)
         except ChannelError as exc:
@@ -126,6 +130,12 @@ class Channel(ABC):
         """The length rule this channel's server says it enforces, when it says one
         (a Mastodon instance's limit); None: the network's default applies."""
         return None
+
+
+class NothingToSend(Exception):
+    """Raised by ``build_payload`` when the delivery has become empty since it was
+    planned (everyone in a batch has unsubscribed): no request is made and the delivery
+    counts as done, its detail saying why."""
 
 
 class Recipients(Protocol):

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from distributor.channels.base import DeliveryContext, EmailChannel, SentMatch
+from distributor.channels.base import DeliveryContext, EmailChannel, NothingToSend, SentMatch
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.settings import LINK_SECRET_MIN, secret
@@ -235,8 +235,7 @@ class SendGridChannel(EmailChannel):
                 )
             recipients = self.recipients(p)
             if not recipients:
-                # Everyone in the range has left since planning: nothing to send.
-                return {"skip": True, "summary": {"personalizations": "<0 recipients>"}}
+                raise NothingToSend("everyone in this batch has left since it was planned")
         if not isinstance(recipients, list) or not recipients:
             raise Permanent("the delivery has no recipients", channel=self.name)
         if len(recipients) > MAX_PERSONALIZATIONS:
@@ -326,8 +325,6 @@ class SendGridChannel(EmailChannel):
     def post(self, payload: dict[str, Any]) -> Any:
         from python_http_client.exceptions import HTTPError
 
-        if payload.get("skip"):
-            return None
         client = self.client()
         try:
             # A str body with a non-bare JSON content type is sent as it is.
@@ -380,8 +377,6 @@ class SendGridChannel(EmailChannel):
         return Permanent(f"SendGrid rejected the batch ({status}): {detail}", **common)
 
     def parse_response(self, response: Any, delivery: Delivery) -> SendResult:
-        if response is None:
-            return SendResult(provider_id=None, detail={"recipients": 0, "skipped": True})
         answer, count = response
         return SendResult(
             provider_id=_header(answer.headers, "X-Message-Id"),

@@ -420,7 +420,7 @@ def test_a_batch_whose_readers_all_left_sends_nothing(
     for i in range(3):
         store.unsubscribe(f"r{i:05d}@example.org")
     result = channel.deliver(child)
-    assert result.detail == {"recipients": 0, "skipped": True}
+    assert result.detail == {"skipped": "everyone in this batch has left since it was planned"}
     assert sendgrid_server.sends == []
 
 
