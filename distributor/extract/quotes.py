@@ -417,6 +417,18 @@ class _Resolver:
             return (full, 0.85) if full else (who, 0.8)
         if who.named:
             return who, 0.9
+        bare = phrase.strip()
+        if (
+            not who.role
+            and " " not in bare
+            and speakers.name_token(bare)
+            and not speakers.is_title(bare)
+            and bare.lower() not in ("he", "she", "they", "we", "i")
+        ):
+            # "Bessent said", after "Treasury Secretary Scott Bessent" earlier (or in the
+            # title): that person. A surname nobody was named with is left unnamed.
+            full = self._full_name(bare) or self._full_name(bare, self._title)
+            return (full, 0.85) if full else (speakers.Who(None, None, False), 0.0)
         if who.role:
             # "The minister said": the person named earlier with that role.
             head = who.role.split()[-1].lower()
@@ -442,10 +454,11 @@ class _Resolver:
     def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
         return [(end, who) for end, who in self._mentions() if end <= before]
 
-    def _full_name(self, surname: str) -> speakers.Who | None:
-        """The fullest mention in the body ending in this surname ("Rubio" is "Marco Rubio")."""
+    def _full_name(self, surname: str, text: str | None = None) -> speakers.Who | None:
+        """The fullest mention in the body (or ``text``) ending in this surname ("Rubio"
+        is "Marco Rubio")."""
         best: speakers.Who | None = None
-        for _, who in self._mentions():
+        for _, who in self._mentions() if text is None else _names(text):
             name = who.speaker or ""
             if name.endswith(" " + surname) and (
                 best is None or len(name) > len(best.speaker or "")

@@ -650,4 +650,8 @@ def looks_like_attribution(phrase: str) -> bool:
     if text.lower() in PRONOUNS:
         return True
     who = parse(text)
-    return who.speaker is not None or who.role is not None
+    if who.speaker is not None or who.role is not None:
+        return True
+    # A bare surname ("Bessent"): who it is, the quote's resolver decides from the names
+    # before it; a surname it cannot match with a full name is left unnamed.
+    return " " not in text and name_token(text) and not is_title(text)

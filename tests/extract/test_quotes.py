@@ -325,3 +325,23 @@ def test_a_participle_lead_in_gives_the_quote_to_the_sentences_subject() -> None
     assert result.quote.text.startswith("will put £11 billion")
     # "The Bill … noting that": no person is the subject, so nobody signs it.
     assert result.other_quotes == ()
+
+
+def test_a_bare_surname_is_the_person_named_before_with_it() -> None:
+    s = story(
+        "Harbour dredging approved",
+        "Ports Minister Ilse Vantongeren approved the dredging on Monday.",
+        "“Ships will dock on any tide,” Vantongeren said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ilse Vantongeren", "Ports Minister")
+
+
+def test_a_bare_surname_nobody_was_named_with_is_left_out() -> None:
+    # Precision first: a surname alone could be anyone; the quote is not posted.
+    s = story(
+        "Harbour dredging approved",
+        "The dredging was approved on Monday.",
+        "“Ships will dock on any tide,” Vantongeren said.",
+    )
+    assert s.quote is None
