@@ -25,7 +25,7 @@ _VERBS = (
     r"|asked|asks|wrote|joked|cautioned|pointed out|put it|exclaimed|affirmed|affirms"
     r"|proclaimed|posted|tweeted|observed|responded|replied|answered|testified|reiterated"
     r"|underscored|emphasizes|declares|vowed|cried out|cried|shouted|called out|quipped|recounted"
-    r"|shared|reflected|recalled"
+    r"|shared|reflected|recalled|reported|reports"
 )
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
 _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
@@ -51,7 +51,7 @@ _BEFORE_WHO_VERB = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _BEFORE_ACCORDING = re.compile(
-    r"(?:^|\s)(?:[Aa]ccording to|[Ii]n the words of) (?P<who>[^,]{2,120}),\s*$"
+    r"(?:^|\s)(?:[Aa]ccording to|[Ii]n the words of) (?P<who>[^,:]{2,120})[,:]\s*$"
 )
 _PARTICIPLE_LEAD = re.compile(
     r",?\s+(?:saying|noting|adding|declaring|stating|writing|explaining|warning|stressing)"

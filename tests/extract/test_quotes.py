@@ -345,3 +345,18 @@ def test_a_bare_surname_nobody_was_named_with_is_left_out() -> None:
         "“Ships will dock on any tide,” Vantongeren said.",
     )
     assert s.quote is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "As the Harbour Gazette reported, “Freight volumes rose for a third month.”",
+        "According to the Harbour Gazette: “Freight volumes rose for a third month.”",
+        "“Freight volumes rose for a third month,” reported the Harbour Gazette.",
+    ],
+)
+def test_a_passage_quoted_from_a_news_report_is_the_outlets(line: str) -> None:
+    s = story("Port traffic grows", "Port traffic grew again in March.", line)
+    assert s.quote is not None
+    assert s.quote.speaker == "Harbour Gazette"
+    assert s.quote.text.startswith("Freight volumes rose for a third month")
