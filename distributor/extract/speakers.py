@@ -465,6 +465,8 @@ def _role(text: str) -> str:
     role = " ".join(words).strip(" ,;:.")
     role = _ARTICLE.sub("", role)
     role = re.sub(r"[’']s$", "", role)
+    if re.match(r"(?:who|which|whose|that)\b", role, re.IGNORECASE):
+        return ""  # "who leads the department": a clause about the person, not a role
     return role
 
 

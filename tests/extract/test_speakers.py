@@ -155,3 +155,12 @@ def test_a_lead_in_to_the_next_quote_does_not_sign_the_one_before() -> None:
     )
     assert result.quote is not None
     assert result.quote.text == "Innovation is wonderful when it keeps children safe."
+
+
+def test_a_clause_about_the_speaker_is_not_their_role() -> None:
+    s = story(
+        "Night ferry restored",
+        "Mairi Lennox, who runs the island's only bakery, said: “We can get flour again.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Mairi Lennox", None)
