@@ -361,6 +361,9 @@ def _overlaps(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in ranges)
 
 
+_AGO = re.compile(r"(?:\s(?:[a-z]+\s)?(?:years?|decades?|centuries|months?|weeks?|days?))?\s+ago\b")
+
+
 def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     """The figures in one sentence: (start, end, value as written, weight), in text order."""
     found: list[tuple[int, int, str, float]] = []
@@ -373,10 +376,13 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         return found
     taken: list[tuple[int, int]] = []
     masked = _masked(sentence, lower) if digit else []
+    ago = " ago" in lower
 
     def add(start: int, end: int, weight: float, *, check_mask: bool = True) -> None:
         if _overlaps(start, end, taken):
             return
+        if ago and _AGO.match(sentence, end):
+            return  # "more than 2,000 years ago": when, not how much
         if check_mask and _overlaps(start, end, masked):
             return
         found.append((start, end, sentence[start:end], weight))

@@ -49,6 +49,9 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         "Children aged 11 and over are eligible.",
         "Clause 4 of the Bill was amended.",
         "Number 10 Downing Street staff met the delegation.",
+        # How long ago is when something happened, not how much.
+        "Almost 300 years ago the first bridge was built here.",
+        "Three decades ago the harbour closed.",
         # A career's length is biography, not news.
         "She retired after 15 years as chief executive of the trust.",
         "He has served the county for more than 50 years as a magistrate.",
@@ -127,6 +130,7 @@ def test_a_year_before_a_noun_is_not_a_count(sentence: str) -> None:
         ("The airline ordered 150 European-built Airbus jets this spring.", "150"),
         ("Inspectors cleared 320 U.S. dairy plants for export.", "320"),
         ("About one million Welsh households will see lower bills.", "one million"),
+        ("Two decades ago 40% of homes had no central heating.", "40%"),
     ],
 )
 def test_counts_and_magnitudes_written_the_american_way(sentence: str, value: str) -> None:
