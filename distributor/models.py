@@ -254,6 +254,10 @@ class Delivery:
     provider_id: str | None = None
     last_error: str | None = None
     parent_key: str | None = None
+    day: date | None = None
+    """The day the delivery belongs to (a digest's edition, a thread's day)."""
+    expanded_from: str | None = None
+    """For a row a digest row was expanded into (a batch), that row's key."""
     id: int | None = None
 
 

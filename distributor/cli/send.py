@@ -61,7 +61,7 @@ def send_digest(ctx: click.Context, day: datetime | None, as_json: bool) -> None
             for r in Outbox(engine, cfg.schedule).records(
                 day=edition, kind=str(DeliveryKind.DIGEST)
             )
-            if r.delivery.payload.get("expanded_from") is None
+            if r.delivery.expanded_from is None
         ]
     finally:
         engine.dispose()

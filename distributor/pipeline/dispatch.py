@@ -19,7 +19,7 @@ anything else      ``uncertain``: a bug in a channel may strike after the reques
 =================  ===============================================================
 
 Expanders: ``expanders[(channel, kind)](row) -> Sequence[Delivery]``. Children are
-planned with ``payload["expanded_from"]`` set to the parent's key and are delivered
+planned with ``Delivery.expanded_from`` set to the parent's key and are delivered
 by the channel, never expanded again. The email
 fan-out plugs in here to turn one digest row into batch rows of at most 1000
 recipients; the children's keys must be derived from the parent's key, so that a
@@ -44,7 +44,7 @@ from distributor.channels.base import Channel, DeliveryContext
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryState
 from distributor.settings import Settings
-from distributor.store.outbox import EXPANDED_FROM, Outbox
+from distributor.store.outbox import Outbox
 
 Expander = Callable[[Delivery], Sequence[Delivery]]
 
@@ -201,7 +201,7 @@ def _one(
 ) -> None:
     row_id = row.id or 0
     expander = expanders.get((row.channel, str(row.kind)))
-    if expander is not None and EXPANDED_FROM not in row.payload:
+    if expander is not None and row.expanded_from is None:
         try:
             children = expander(row)
         except Retryable as exc:

@@ -348,6 +348,7 @@ def digest_expander(
                         "planned": r.count,
                     },
                     subject_id=row.subject_id,
+                    day=digest.day,
                 )
             )
         return children

@@ -155,16 +155,11 @@ def _next_unsent(
         last = outbox.last_edition(channel, upcoming[0] + timedelta(days=1))
         if (
             last is not None
-            and _day_of_row(last) == upcoming[0]
+            and last.day == upcoming[0]
             and last.state == DeliveryState.SENT
         ):
             return next_send(channel, upcoming[1], settings)
     return upcoming
-
-
-def _day_of_row(row: Delivery) -> date | None:
-    raw = row.payload.get("day")
-    return date.fromisoformat(str(raw)) if raw else None
 
 
 def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) -> datetime | None:
@@ -178,8 +173,7 @@ def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) 
     value = last.payload.get("covers_until")
     if isinstance(value, str):
         return datetime.fromisoformat(value)
-    raw_day = last.payload.get("day")
-    return send_time(channel, date.fromisoformat(str(raw_day)), settings) if raw_day else None
+    return send_time(channel, last.day, settings) if last.day else None
 
 
 def plan(
@@ -389,6 +383,7 @@ def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:
         due_at=now,
         payload={"files": files, "day": day.isoformat()},
         subject_id="day",
+        day=day,
     )
 
 

@@ -135,6 +135,7 @@ def files_preview_delivery(
         due_at=due_at,
         payload={"files": files, "day": day.isoformat()},
         subject_id="day",
+        day=day,
     )
 
 
@@ -166,6 +167,7 @@ def _digest_row(channel: str, digest: Digest, day: date, due: datetime) -> Deliv
             "variant": digest.variant,
         },
         subject_id=digest.variant,
+        day=digest.day,
     )
 
 
@@ -193,6 +195,7 @@ def _chain(
                 },
                 subject_id=subject,
                 parent_key=rows[-1].idempotency_key if rows else None,
+                day=day,
             )
         )
     return rows

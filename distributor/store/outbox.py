@@ -431,8 +431,13 @@ class Outbox:
         with self._write() as conn:
             parent = self._row(conn, delivery_id)
             # Marked, so that a child is never itself expanded again.
+            # (Stored in the payload, which has no column for it.)
             stamped = [
-                replace(c, payload={**c.payload, EXPANDED_FROM: parent.idempotency_key})
+                replace(
+                    c,
+                    expanded_from=parent.idempotency_key,
+                    payload={**c.payload, EXPANDED_FROM: parent.idempotency_key},
+                )
                 for c in children
             ]
             self._plan_on(conn, stamped, now, report)
@@ -855,7 +860,9 @@ def _dumps(value: object) -> str:
 
 
 def _day_of(d: Delivery) -> date | None:
-    raw = d.payload.get("day")
+    if d.day is not None:
+        return d.day
+    raw = d.payload.get("day")  # rows built before ``Delivery.day``
     if isinstance(raw, date):
         return raw
     if isinstance(raw, str):
@@ -869,13 +876,14 @@ def _day_of(d: Delivery) -> date | None:
 def _delivery(row: Row[Any]) -> Delivery:
     due = _aware(row.due_at)
     assert due is not None
+    payload = json.loads(row.payload)
     return Delivery(
         id=row.id,
         channel=row.channel,
         kind=DeliveryKind(row.kind),
         idempotency_key=row.idempotency_key,
         due_at=due,
-        payload=json.loads(row.payload),
+        payload=payload,
         subject_id=row.subject_id,
         content_hash=row.content_hash,
         state=DeliveryState(row.state),
@@ -883,6 +891,8 @@ def _delivery(row: Row[Any]) -> Delivery:
         provider_id=row.provider_id,
         last_error=row.last_error,
         parent_key=row.parent_key,
+        day=row.day,
+        expanded_from=payload.get(EXPANDED_FROM),
     )
 
 

@@ -399,8 +399,7 @@ def test_the_outbox_expands_a_digest_row_and_the_channel_sends_each_batch_once(
     channel = channel.reading(fo.StoreRecipients(store, Settings(), key=KEY))
     store.unsubscribe("r00000@example.org")
     for child in children:
-        child.payload["expanded_from"] = row.idempotency_key
-        result = channel.deliver(child)
+        result = channel.deliver(replace(child, expanded_from=row.idempotency_key))
         assert result.provider_id is not None
     sent = _sent_addresses(sendgrid_server)
     assert len(sent) == len(set(sent)) == 2499

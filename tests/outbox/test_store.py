@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -230,6 +230,17 @@ def test_expanding_a_row_plans_its_children_once(engine: Engine) -> None:
     assert _state(box, parent.idempotency_key) == DeliveryState.SENT
     claimed = box.claim_due(T0, 10, "w")
     assert sorted(d.subject_id for d in claimed) == [f"story-batch-{i}" for i in range(3)]
+    # Each child knows the row it came from, so it is never expanded itself.
+    assert {d.expanded_from for d in claimed} == {parent.idempotency_key}
+
+
+def test_a_rows_day_is_a_field_that_survives_the_store(engine: Engine) -> None:
+    box = _outbox(engine)
+    row = replace(delivery("d", kind=DeliveryKind.DIGEST), day=date(2026, 12, 5))
+    box.plan([row], now=T0)
+    stored = box.get_by_key(row.idempotency_key)
+    assert stored is not None and stored.day == date(2026, 12, 5)
+    assert stored.expanded_from is None
 
 
 def test_status_counts_and_next_due(engine: Engine) -> None:
