@@ -423,7 +423,7 @@ class _Resolver:
             and " " not in bare
             and speakers.name_token(bare)
             and not speakers.is_title(bare)
-            and bare.lower() not in ("he", "she", "they", "we", "i")
+            and bare.lower() not in speakers.PRONOUNS
         ):
             # "Bessent said", after "Treasury Secretary Scott Bessent" earlier (or in the
             # title): that person. A surname nobody was named with is left unnamed.

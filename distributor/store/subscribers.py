@@ -42,10 +42,6 @@ class Subscriber:
     created_at: datetime
     updated_at: datetime
 
-    @property
-    def audience(self) -> Audience:
-        return Audience(self.topics)
-
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
@@ -455,7 +451,7 @@ class SubscriberStore:
                 .group_by(subscribers.c.topics)
                 .order_by(subscribers.c.topics)
             ).all()
-        return {Audience(tuple(filter(None, str(t).split(",")))): int(n) for t, n in rows}
+        return {Audience.from_key(str(t)): int(n) for t, n in rows}
 
     def iterate(
         self, *, status: Status | None = None, batch: int = CHUNK
