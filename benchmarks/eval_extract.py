@@ -57,6 +57,7 @@ class Score:
     quote_ok: int = 0
     speaker_total: int = 0
     speaker_ok: int = 0
+    speaker_wrong: int = 0
     invented: int = 0
     fig_pred_valid: int = 0
     absent_speakers: int = 0
@@ -79,6 +80,7 @@ class Score:
             ("figures valid (any rank)", self.fig_pred_valid / max(1, self.fig_pred), ""),
             ("main quote exact match", self.quote_ok / n, ">= 0.90"),
             ("speaker correct", self.speaker_ok / max(1, self.speaker_total), ">= 0.90"),
+            ("wrong speakers", float(self.speaker_wrong), "0"),
             ("invented quotes", float(self.invented), "0"),
             ("speakers not in the body", float(self.absent_speakers), "0"),
             ("other quotes recall", self.others_hit / max(1, self.others_gold), ""),
@@ -141,6 +143,19 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
             score.misses.append(
                 f"{name}: speaker {got.speaker if got else None!r} != {want['speaker']!r}"
             )
+    # A labelled passage signed with another name is the worst error this product can
+    # make; a quote left out, or a different passage, only costs recall.
+    said = {
+        normalise(q["text"]): q["speaker"] for q in (want, *labels.get("other_quotes", [])) if q
+    }
+    for q in (story.quote, *story.other_quotes):
+        if (
+            q is not None
+            and normalise(q.text) in said
+            and not same_person(q.speaker, said[normalise(q.text)])
+        ):
+            score.speaker_wrong += 1
+            score.misses.append(f"{name}: {q.text[:40]!r} signed {q.speaker!r}")
     got_others = {normalise(q.text) for q in story.other_quotes}
     for other in labels.get("other_quotes", []):
         score.others_gold += 1
@@ -153,6 +168,13 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
         score.summary_ok += 1
     else:
         score.misses.append(f"{name}: summary {story.summary!r}")
+
+
+def same_person(got: str | None, want: str) -> bool:
+    """One name holds the other ("Grace Mensah" in "Headteacher Grace Mensah"): a role
+    kept in the name is a lesser fault, counted by "speaker correct", not a wrong person."""
+    a, b = (re.sub(r"[^\w ]", "", normalise(x)) for x in (got, want))
+    return bool(a and b) and (a in b or b in a)
 
 
 def in_house(folder: Path) -> list[tuple[str, Article, dict[str, Any]]]:
@@ -253,7 +275,12 @@ def main(argv: list[str]) -> int:
         cells = []
         for table in rows:
             value = table[i][1]
-            counted = name in ("articles", "invented quotes", "speakers not in the body")
+            counted = name in (
+                "articles",
+                "wrong speakers",
+                "invented quotes",
+                "speakers not in the body",
+            )
             cells.append(f"{value:>15.0f}" if counted else f"{value:>15.3f}")
         print(f"{name:<28}" + "".join(cells) + f"  {target}")
     print(f"{'throughput (articles/s)':<28}" + "".join(f"{rate:>15.0f}" for _, _, rate in results))

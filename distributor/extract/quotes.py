@@ -352,6 +352,13 @@ def _who_before(
         found = pattern.search(sentence)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
+        if (
+            found
+            and speakers.parse(found.group("who")).speaker is None
+            and " and " in found.group("who")
+        ):
+            # "Jane Roe, John Doe and Bill Lee said:" names several voices, none alone.
+            return None
     if sentence.endswith(":"):
         who = _colon_lead(sentence) or _subject(sentence)
         if who and speakers.looks_like_attribution(who):
@@ -367,9 +374,11 @@ def _subject(sentence: str) -> str | None:
         return None
     taken: list[str] = []
     for word in words:
-        if not word[:1].isupper() or word.endswith((",", ":")):
+        if not word[:1].isupper():
             break
-        taken.append(word)
+        taken.append(word.rstrip(",:"))
+        if word.endswith((",", ":")):
+            break
     name, _ = speakers.split_name(" ".join(taken)) if taken else (None, None)
     return " ".join(taken) if name else None
 
@@ -417,7 +426,7 @@ class _Resolver:
             return (full, 0.85) if full else (who, 0.8)
         if who.named:
             return who, 0.9
-        bare = phrase.strip()
+        bare = speakers.core(phrase)
         if (
             not who.role
             and " " not in bare
@@ -436,7 +445,7 @@ class _Resolver:
                 if cand.role and head in cand.role.lower():
                     return speakers.Who(cand.speaker, cand.role, True), 0.8
             return speakers.Who(None, None, False), 0.0
-        if phrase.strip().lower() not in ("he", "she"):
+        if bare.lower() not in ("he", "she"):
             return speakers.Who(None, None, False), 0.0
         # "she said": whoever was named since the last quote, else the last speaker.
         recent = [w for end, w in self._before(before) if end >= self.last_at]

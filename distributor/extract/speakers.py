@@ -470,9 +470,20 @@ def _role(text: str) -> str:
     return role
 
 
+# "Per Axios:" and "via Reuters" name the outlet.
+_VIA = re.compile(r"^(?:per|via)\s+", re.IGNORECASE)
+_EDITORIAL_BOARD = re.compile(
+    r"^editorial board of\s+(?P<of>.+)$|^(?P<paper>.+?)(?:[’']s)?\s+editorial board$", re.IGNORECASE
+)
+
+
 def organisation(phrase: str) -> str | None:
     """``phrase`` as a body that can speak ("Tennessee Valley Authority"), or None."""
-    text = _ARTICLE.sub("", phrase.strip(" ,;:.")).strip()
+    text = _ARTICLE.sub("", _VIA.sub("", phrase.strip(" ,;:."))).strip()
+    board = _EDITORIAL_BOARD.match(text)
+    if board:
+        # A paper's editorial board speaks for the paper ("the New York Post editorial board").
+        return organisation(board.group("of") or board.group("paper"))
     words = text.split()
     if not words or len(words) > 8:
         return None
@@ -558,7 +569,8 @@ _SPOKE_WORDS = frozenset(
 )
 
 _LEAD_CLAUSE = re.compile(
-    r"^(?:(?:[A-Z][a-z]+ing|After|Before|Asked|Responding to|In a|In an|On|At|During|Earlier"
+    r"^(?:(?:[A-Z][a-z]+ing|After|Before|Asked|Responding to|In a|In an|In the|In his|In her"
+    r"|In its|In their|On|At|During|Earlier"
     r"|Later|Today|Yesterday|Meanwhile|Separately|Rather|Instead|However|Also|And|But|So)"
     r"\b[^,]*,\s*)+"
 )
@@ -571,6 +583,15 @@ _TAIL = re.compile(
 )
 
 
+_BRACKETED = re.compile(r"\s*\([^()]{1,40}\)")
+
+
+def core(phrase: str) -> str:
+    """The phrase without a leading clause ("In the op-ed, Rollins", "Per Axios") and
+    without a party and state ("Jane Roe (R-TX)") or an acronym in brackets: never the name."""
+    return _VIA.sub("", _LEAD_CLAUSE.sub("", _BRACKETED.sub("", phrase).strip()))
+
+
 @lru_cache(maxsize=4096)
 def parse(phrase: str) -> Who:
     """Read an attribution phrase ("Jane Doe, the Minister for Schools") into a Who.
@@ -578,7 +599,7 @@ def parse(phrase: str) -> Who:
     ``Who(None, None, False)`` when the phrase is a pronoun or names nobody; a bare role
     ("the minister") comes back as ``Who(None, role, False)`` for the caller to resolve.
     """
-    text = _LEAD_CLAUSE.sub("", phrase.strip())
+    text = core(phrase)
     # A trailing clause is cut from each comma part ("As victory slipped away before his
     # eyes, General Jane Roe" keeps its name; "Jane Doe, speaking before the vote" too).
     cut = [_TAIL.sub("", p).strip(" ;:.–—-") for p in re.split(r",\s*", text)]
@@ -626,6 +647,11 @@ def _joint(text: str) -> Who | None:
     halves = re.split(r"\s+and\s+", text)
     if len(halves) != 2:
         return None
+    listed = halves[0].rsplit(",", 1)
+    if len(listed) == 2 and " " in (split_name(listed[1])[0] or ""):
+        # "Jane Roe, John Doe and Bill Lee": three or more voices in one quote; no one of
+        # them said it alone, so the quote is left unsigned (and out).
+        return Who(None, None, False)
     a, _ = split_name(halves[0])
     b, _ = split_name(halves[1])
     if a and b and " " in a and " " in b:
@@ -646,7 +672,7 @@ PERSON_ROLE = re.compile(
 
 def looks_like_attribution(phrase: str) -> bool:
     """Could ``phrase`` be who spoke: a pronoun, a name, a role, a body or a spokesperson?"""
-    text = phrase.strip(" ,")
+    text = core(phrase).strip(" ,")
     if not text or len(text.split()) > 16:
         return False
     if text.lower() in PRONOUNS:

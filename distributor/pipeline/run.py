@@ -153,11 +153,7 @@ def _next_unsent(
     upcoming = next_send(channel, now, settings)
     if upcoming is not None and channel != FILES_CHANNEL:
         last = outbox.last_edition(channel, upcoming[0] + timedelta(days=1))
-        if (
-            last is not None
-            and last.day == upcoming[0]
-            and last.state == DeliveryState.SENT
-        ):
+        if last is not None and last.day == upcoming[0] and last.state == DeliveryState.SENT:
             return next_send(channel, upcoming[1], settings)
     return upcoming
 

@@ -360,3 +360,55 @@ def test_a_passage_quoted_from_a_news_report_is_the_outlets(line: str) -> None:
     assert s.quote is not None
     assert s.quote.speaker == "Harbour Gazette"
     assert s.quote.text.startswith("Freight volumes rose for a third month")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Per the Harbour Gazette: “Freight volumes rose for a third month.”",
+        "“Freight volumes rose for a third month,” wrote the editorial board of the Harbour"
+        " Gazette.",
+        "The Harbour Gazette editorial board wrote: “Freight volumes rose for a third month.”",
+    ],
+)
+def test_an_outlet_named_with_per_or_through_its_editorial_board_is_the_outlet(
+    line: str,
+) -> None:
+    s = story("Port traffic grows", "Port traffic grew again in March.", line)
+    assert s.quote is not None
+    assert s.quote.speaker == "Harbour Gazette"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Senator Ada Quill (R-TX): “The new port will bring jobs to the coast.”",
+        "Rep. Ada Quill (D-Calif.) said: “The new port will bring jobs to the coast.”",
+    ],
+)
+def test_a_party_and_state_in_brackets_is_not_part_of_the_speakers_name(line: str) -> None:
+    s = story("Lawmakers praise the port", "Lawmakers praised the new port.", line)
+    assert s.quote is not None
+    assert s.quote.speaker == "Ada Quill"
+    assert_grounded(s)
+
+
+def test_a_surname_after_an_opening_phrase_is_the_person_named_before() -> None:
+    s = story(
+        "Farm secretary writes on prices",
+        "Secretary of Agriculture Brooke Hallam wrote an op-ed in a farming weekly.",
+        "In the op-ed, Hallam wrote: “Farmers have waited long enough for fair prices.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Brooke Hallam", "Secretary of Agriculture")
+
+
+def test_three_voices_in_one_quote_leave_it_unsigned_not_half_signed() -> None:
+    # Signing "Senator Ross and Governor Lee" (or "Jane") would put words in fewer mouths
+    # than the text does: precision first, the quote is left out.
+    s = story(
+        "Leaders back the bridge",
+        "Leaders backed the bridge on Monday.",
+        "Senator Jane Ross, Senator Omar Hale and Governor Bill Lee said: “This is a great day.”",
+    )
+    assert s.quote is None
