@@ -25,7 +25,8 @@ _VERBS = (
     r"|asked|asks|wrote|joked|cautioned|pointed out|put it|exclaimed|affirmed|affirms"
     r"|proclaimed|posted|tweeted|observed|responded|replied|answered|testified|reiterated"
     r"|underscored|emphasizes|declares|vowed|cried out|cried|shouted|called out|quipped|recounted"
-    r"|shared|reflected|recalled|reported|reports"
+    r"|shared|reflected|recalled|reported|reports|asserted|asserts|confessed|conceded|concedes"
+    r"|contended|maintained|lamented|boasted|revealed|mused|elaborated|assured|summed up"
 )
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
 _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
@@ -401,6 +402,9 @@ def _lead_in_who(text: str) -> str | None:
     return who if speakers.looks_like_attribution(who) else None
 
 
+_NOBODY = speakers.Who(None, None, False)
+
+
 class _Resolver:
     """Names a pronoun, a surname or a bare role from who spoke last or who was named before.
 
@@ -421,9 +425,11 @@ class _Resolver:
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         who = speakers.parse(phrase)
         if who.named and who.speaker and " " not in who.speaker:
-            # "Secretary Rubio": the fullest mention of that surname.
-            full = self._full_name(who.speaker)
-            return (full, 0.85) if full else (who, 0.8)
+            # "Secretary Rubio": the one person named in full with that surname.
+            full = self._full_name(who.speaker, who.role or speakers.core(phrase))
+            if full is None:
+                return who, 0.8  # nobody named in full: the name as the quote gives it
+            return (full, 0.85) if full.speaker else (full, 0.0)
         if who.named:
             return who, 0.9
         bare = speakers.core(phrase)
@@ -436,8 +442,10 @@ class _Resolver:
         ):
             # "Bessent said", after "Treasury Secretary Scott Bessent" earlier (or in the
             # title): that person. A surname nobody was named with is left unnamed.
-            full = self._full_name(bare) or self._full_name(bare, self._title)
-            return (full, 0.85) if full else (speakers.Who(None, None, False), 0.0)
+            full = self._full_name(bare)
+            if full is None:
+                full = self._full_name(bare, text=self._title)
+            return (full, 0.85) if full and full.speaker else (_NOBODY, 0.0)
         if who.role:
             # "The minister said": the person named earlier with that role.
             head = who.role.split()[-1].lower()
@@ -447,10 +455,21 @@ class _Resolver:
             return speakers.Who(None, None, False), 0.0
         if bare.lower() not in ("he", "she"):
             return speakers.Who(None, None, False), 0.0
-        # "she said": whoever was named since the last quote, else the last speaker.
-        recent = [w for end, w in self._before(before) if end >= self.last_at]
+        # "she said": the one person named since the last quote, else the last speaker.
+        # Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
+        # Lee") and "she" fits only one of them by a gendered role, or it is left unsigned.
+        recent: list[speakers.Who] = []
+        for end, w in self._before(before):
+            if end >= self.last_at and not any(
+                speakers.same_person(w.speaker, r.speaker) for r in recent
+            ):
+                recent.append(w)
+        if len(recent) > 1:
+            recent = speakers.fitting(recent, "Mrs" if bare.lower() == "she" else "Mr")
+        if len(recent) == 1:
+            return recent[0], 0.75
         if recent:
-            return recent[-1], 0.75
+            return _NOBODY, 0.0
         if self.last is not None:
             return self.last, 0.8
         return speakers.Who(None, None, False), 0.0
@@ -463,17 +482,49 @@ class _Resolver:
     def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
         return [(end, who) for end, who in self._mentions() if end <= before]
 
-    def _full_name(self, surname: str, text: str | None = None) -> speakers.Who | None:
-        """The fullest mention in the body (or ``text``) ending in this surname ("Rubio"
-        is "Marco Rubio")."""
-        best: speakers.Who | None = None
-        for _, who in self._mentions() if text is None else _names(text):
-            name = who.speaker or ""
-            if name.endswith(" " + surname) and (
-                best is None or len(name) > len(best.speaker or "")
+    def _surnamed(self, surname: str, text: str | None) -> list[speakers.Who]:
+        """Everyone named in full with this surname: the titled mentions first (they carry
+        a role), then any other capitalised full name ("Ivanka Trump met …")."""
+        where = self._body if text is None else text
+        found = [
+            who
+            for _, who in (self._mentions() if text is None else _names(where))
+            if (who.speaker or "").endswith(" " + surname)
+        ]
+        titled = list(found)
+        for m in _CAP_RUN.finditer(where):
+            if not m.group(0).endswith(" " + surname):
+                continue
+            name, role = speakers.split_name(m.group(0))
+            if (
+                name
+                and name.endswith(" " + surname)
+                and not any(speakers.same_person(name, t.speaker) for t in titled)
             ):
-                best = who
-        return best
+                found.append(speakers.Who(name, role, True))
+        return found
+
+    def _full_name(
+        self, surname: str, how: str | None = None, text: str | None = None
+    ) -> speakers.Who | None:
+        """The one person named in full in the body (or ``text``) with this surname
+        ("Rubio" is "Marco Rubio"). Two people share it ("Governor Alice Smith" and
+        "Secretary John Smith")? The role or honorific ``how`` the quote gives must tell
+        them apart ("Governor Smith", "Mrs. Trump"), or it is ``_NOBODY``: the quote is
+        left unsigned. None when no one is named in full with it."""
+        people: list[speakers.Who] = []
+        for who in self._surnamed(surname, text):
+            name = who.speaker or ""
+            same = [i for i, p in enumerate(people) if speakers.same_person(p.speaker, name)]
+            if not same:
+                people.append(who)
+            elif len(name) > len(people[same[0]].speaker or ""):
+                people[same[0]] = speakers.Who(name, who.role or people[same[0]].role, True)
+        if len(people) > 1 and how:
+            people = speakers.fitting(people, how)
+            if not people:
+                return _NOBODY
+        return people[0] if len(people) == 1 else (_NOBODY if people else None)
 
 
 # A capitalised word (any script with case), and the small words that sit inside names

@@ -570,7 +570,7 @@ _SPOKE_WORDS = frozenset(
 
 _LEAD_CLAUSE = re.compile(
     r"^(?:(?:[A-Z][a-z]+ing|After|Before|Asked|Responding to|In a|In an|In the|In his|In her"
-    r"|In its|In their|On|At|During|Earlier"
+    r"|In its|In their|On|At|During|Earlier|With|Ahead of|Following|Upon|Throughout|When|While"
     r"|Later|Today|Yesterday|Meanwhile|Separately|Rather|Instead|However|Also|And|But|So)"
     r"\b[^,]*,\s*)+"
 )
@@ -668,6 +668,34 @@ PERSON_ROLE = re.compile(
     r"|registrar|surgeon|consultant|coroner|bishop|captain|general|admiral|marshal|spokes\w+)\b",
     re.IGNORECASE,
 )
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """ "Donald Trump" and "Donald J. Trump" are one person; "Alice Smith" and "John Smith"
+    are two."""
+    x, y = (a or "").split(), (b or "").split()
+    return (
+        bool(x and y) and x[-1] == y[-1] and (x[0] == y[0] or set(x) <= set(y) or set(y) <= set(x))
+    )
+
+
+_FEMALE = re.compile(
+    r"\b(?:mrs|ms|miss|madam|lady|dame|baroness|queen|duchess|countess|princess|sister)\b", re.I
+)
+_MALE = re.compile(r"\b(?:mr|sir|lord|king|duke|earl|prince|brother)\b", re.I)
+
+
+def fitting(people: list[Who], how: str) -> list[Who]:
+    """Of several people sharing a surname, those the quote's role or honorific fits:
+    "Governor Smith" is the Smith whose role holds "Governor"; "Mrs. Trump" is the
+    Trump named as "First Lady" (a gendered role), not the one named as "President"."""
+    first = how.split()[0] if how.split() else ""
+    if _FEMALE.fullmatch(first.rstrip(".")):
+        return [p for p in people if _FEMALE.search(p.role or "")]
+    if _MALE.fullmatch(first.rstrip(".")):
+        return [p for p in people if not _FEMALE.search(p.role or "")]
+    head = how.split()[-1].lower()
+    return [p for p in people if p.role and head in p.role.lower()]
 
 
 def looks_like_attribution(phrase: str) -> bool:

@@ -412,3 +412,65 @@ def test_three_voices_in_one_quote_leave_it_unsigned_not_half_signed() -> None:
         "Senator Jane Ross, Senator Omar Hale and Governor Bill Lee said: “This is a great day.”",
     )
     assert s.quote is None
+
+
+def test_an_honorific_picks_the_one_person_of_that_surname_it_fits() -> None:
+    s = story(
+        "First Lady hosts event",
+        "First Lady Ada Marsh hosted the event with President Tom Marsh on Monday.",
+        "Mrs. Marsh said, “Every child deserves a future.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ada Marsh", "First Lady")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "“We will build the road,” Marsh said.",
+        "“We will build the road,” Secretary Marsh said.",
+        "Mrs. Marsh said, “We will build the road.”",
+    ],
+)
+def test_a_surname_two_people_share_is_left_unsigned_unless_the_role_tells_them_apart(
+    line: str,
+) -> None:
+    # Precision first: the longer name was once taken, signing one person's words with
+    # another's name.
+    s = story(
+        "Road approved",
+        "Secretary John Marsh met Secretary Alice Marsh and Ivy Marsh on Monday.",
+        line,
+    )
+    assert s.quote is None
+
+
+def test_the_role_tells_two_people_of_one_surname_apart() -> None:
+    s = story(
+        "Road approved",
+        "Secretary John Marsh met Governor Alice Marsh on Monday.",
+        "“We will build the road,” Governor Marsh said.",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Alice Marsh"
+
+
+def test_she_after_two_people_is_left_unsigned() -> None:
+    s = story(
+        "Plant visit",
+        "Secretary Jane Hollis toured the plant with Governor Bill Ames on Monday.",
+        "“This plant will power a million homes,” she said.",
+    )
+    assert s.quote is None
+
+
+def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
+    s = story(
+        "Tribute to military mothers",
+        "First Lady Ada Marsh honoured the soldiers of the 103rd Supply Command, who served"
+        " abroad.",
+        "With Mother’s Day approaching, she asserted, “These mothers hold our families"
+        " together.”",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Ada Marsh"
