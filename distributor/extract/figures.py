@@ -340,7 +340,38 @@ def _is_named_year(text: str, start: int) -> bool:
     words = before.split()
     if len(words) < 2 or before != text[:start][: len(before)] or not words[-1][:1].isupper():
         return False
-    return words[-1].lower() not in {"around", "about", "nearly", "almost", "some", "over"}
+    return words[-1].lower() not in _HEDGES
+
+
+# Words that open a sentence before its number ("Approximately one million seniors …").
+_HEDGES = frozenset(
+    [
+        "around",
+        "about",
+        "nearly",
+        "almost",
+        "some",
+        "over",
+        "approximately",
+        "roughly",
+        "more",
+        "fewer",
+        "less",
+        "under",
+        "up",
+        "at",
+        "just",
+        "only",
+        "another",
+        "all",
+        "the",
+        "these",
+        "those",
+        "its",
+        "their",
+        "our",
+    ]
+)
 
 
 def _masked(sentence: str, lower: str) -> list[tuple[int, int]]:

@@ -163,3 +163,11 @@ def test_a_record_over_years_is_still_a_figure_and_a_signature_line_is_not() -> 
         "two thousand twenty-six.",
     )
     assert result.key_figures == ()
+
+
+@pytest.mark.parametrize("hedge", ["Approximately", "Roughly", "Nearly"])
+def test_a_count_after_a_run_in_label_and_a_hedge_is_a_figure(hedge: str) -> None:
+    # "No Tax on Tips: Approximately one million seniors …": the capital is the
+    # sentence's, not a name's ("Act 1988").
+    sentence = f"No Tax on Tips: {hedge} one million Lakeland seniors benefit from the deduction."
+    assert [v[2] for v in find_values(sentence)] == ["one million"]
