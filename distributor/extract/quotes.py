@@ -213,26 +213,31 @@ def _last_sentence(text: str) -> str:
     return parts[-1].text if parts else ""
 
 
-def _who_after(body: str, m: _Marked, block: Block, following: Block | None) -> str | None:
+def _who_after(
+    body: str, m: _Marked, block: Block, following: Block | None, then: Block | None = None
+) -> str | None:
     """The attribution right after a closing mark: "…,” said X." / "…,” X said." / "— X",
-    or a line of its own under a quoted paragraph ("— Deputy Press Secretary Kush Desai")."""
+    or a line of its own under a quoted paragraph ("— Deputy Press Secretary Kush Desai").
+    ``then`` is the block after that line: a name line with a quote under it heads that
+    quote, and signs neither."""
     rest = body[m.close_end : min(block.end, m.close_end + 300)]
     if not rest.strip() and following is not None and len(following.text) <= 160:
         dash = _AFTER_DASH.match(following.text)
         if dash and speakers.looks_like_attribution(dash.group("who")):
             return dash.group("who")
-        return None
+        heads_next = then is not None and _MARK_D.match(then.text.lstrip()) is not None
+        return following.text if _name_line(following.text) and not heads_next else None
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
+    dash = _AFTER_DASH.match(window)
+    if dash and speakers.looks_like_attribution(dash.group("who")):
+        return dash.group("who")  # "…” — Jane Doe, Chief Executive of the Port Authority"
     ended = m.end > m.start and body[m.end - 1] in ".!?…"
     if nxt and ended and window.rstrip().endswith((",", ":")):
         # "…era.” She affirmed, “…": the words before the next mark lead into it.
         return None
     sentence = _first_sentence(window.lstrip(" ,.!?;:")) if window[:1] in " ,.!?;:" else ""
     if not sentence:
-        dash = _AFTER_DASH.match(window)
-        if dash and speakers.looks_like_attribution(dash.group("who")):
-            return dash.group("who")
         return None
     remarks = _AFTER_REMARKS.match(sentence)
     if remarks and speakers.looks_like_attribution(remarks.group("who")):
@@ -247,10 +252,24 @@ def _who_after(body: str, m: _Marked, block: Block, following: Block | None) -> 
         found = pattern.match(sentence)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
-    dash = _AFTER_DASH.match(window)
-    if dash and speakers.looks_like_attribution(dash.group("who")):
-        return dash.group("who")
     return None
+
+
+def _name_line(text: str) -> bool:
+    """A line of its own that is only a person and their role ("Jane Doe, Chief Executive
+    of the Port Authority"), under a quoted paragraph or above one (ending with a colon):
+    a testimonial's signature. A person with a full name, never a body or a phrase."""
+    line = text.strip().removesuffix(":")
+    if len(line.split()) > 16 or line.endswith((".", "!", "?", "”", '"')) or _VERB.search(line):
+        return False
+    first, comma, _ = line.partition(",")
+    words = first.split()
+    if not 2 <= len(words) <= 6 or not all(_CAP_RUN.fullmatch(w) for w in words):
+        return False  # "Protecting Parental Rights and …" is a heading, not a signature
+    if not comma and not speakers.is_title(words[0]):
+        return False  # a bare capitalised run could be anything; a role or title says who
+    who = speakers.parse(line)
+    return bool(who.named and who.speaker and " " in who.speaker and who.speaker in first)
 
 
 # Lower-case words that make a colon lead-in a clause ("President Trump posted on X:")
@@ -337,6 +356,8 @@ def _who_before(
             name, _ = speakers.split_name(found.group("name"))
             if name and name == found.group("name").strip():
                 return f"{found.group('name')}, {found.group('role')}"
+        if preceding.text.rstrip().endswith(":") and _name_line(preceding.text):
+            return preceding.text.rstrip().removesuffix(":")
         return None
     if not lead.endswith((",", ":")):
         participle = _PARTICIPLE_LEAD.search(lead)
@@ -677,7 +698,8 @@ def _passages(
             pieces = _unmarked(body, content)
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             preceding = blocks[i - 1] if i > 0 else None
-            after = _who_after(body, m, block, following)
+            then = blocks[i + 2] if i + 2 < len(blocks) else None
+            after = _who_after(body, m, block, following, then)
             before = None if after else _who_before(body, m, block, prev_close, preceding)
             phrase = after or before
             if not _is_speech(content.text, phrase is not None):

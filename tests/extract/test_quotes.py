@@ -469,8 +469,63 @@ def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
         "Tribute to military mothers",
         "First Lady Ada Marsh honoured the soldiers of the 103rd Supply Command, who served"
         " abroad.",
-        "With Mother’s Day approaching, she asserted, “These mothers hold our families"
-        " together.”",
+        "With Mother’s Day approaching, she asserted, “These mothers hold our families together.”",
     )
     assert s.quote is not None
     assert s.quote.speaker == "Ada Marsh"
+
+
+def test_a_dash_signature_with_a_long_role_after_a_full_stop_signs_the_quote() -> None:
+    s = story(
+        "Farm deal praised",
+        "Officials praised the deal.",
+        "“This is a landmark agreement for our farmers.” - Jo Hale, Chief Executive of the"
+        " National Farmers Group",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == (
+        "Jo Hale",
+        "Chief Executive of the National Farmers Group",
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "“This is a landmark agreement for our farmers.”",
+            "Jo Hale, Chief Executive of the Grange",
+        ],
+        [
+            "Jo Hale, Chief Executive of the Grange:",
+            "“This is a landmark agreement for our farmers.”",
+        ],
+    ],
+)
+def test_a_signature_line_of_its_own_under_or_over_a_quote_signs_it(lines: list[str]) -> None:
+    s = story("Farm deal praised", "Officials praised the deal.", *lines)
+    assert s.quote is not None
+    assert s.quote.speaker == "Jo Hale"
+
+
+def test_a_name_line_over_the_next_quote_does_not_sign_the_one_above() -> None:
+    # "What they are saying" layouts put each name over its quote; the line under the
+    # first quote is the second quote's head, so the first is left unsigned.
+    s = story(
+        "Leaders praise the deal",
+        "Leaders praised the deal.",
+        "“This is a landmark agreement for our farmers.”",
+        "Jo Hale, Chief Executive of the Grange",
+        "“We have waited for this for ten years.”",
+    )
+    signed = {q.text: q.speaker for q in (s.quote, *s.other_quotes) if q is not None}
+    assert "This is a landmark agreement for our farmers." not in signed
+
+
+def test_a_heading_under_a_quote_is_not_its_signature() -> None:
+    s = story(
+        "Faith victories",
+        "- The President committed to “defend the legacy of prayer.”",
+        "### Expanding School Choice and Protecting Parental Rights",
+    )
+    assert all(q.speaker != "Protecting Parental Rights" for q in (s.quote, *s.other_quotes) if q)
