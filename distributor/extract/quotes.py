@@ -438,6 +438,7 @@ class _Resolver:
         self._title = title
         self._body = body
         self._found: list[tuple[int, speakers.Who]] | None = None
+        self._runs: list[str] | None = None
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
@@ -506,17 +507,22 @@ class _Resolver:
     def _surnamed(self, surname: str, text: str | None) -> list[speakers.Who]:
         """Everyone named in full with this surname: the titled mentions first (they carry
         a role), then any other capitalised full name ("Ivanka Trump met …")."""
-        where = self._body if text is None else text
         found = [
             who
-            for _, who in (self._mentions() if text is None else _names(where))
+            for _, who in (self._mentions() if text is None else _names(text))
             if (who.speaker or "").endswith(" " + surname)
         ]
         titled = list(found)
-        for m in _CAP_RUN.finditer(where):
-            if not m.group(0).endswith(" " + surname):
+        if text is None:
+            if self._runs is None:  # read once per article, however many surnames
+                self._runs = [m.group(0) for m in _CAP_RUN.finditer(self._body)]
+            runs = self._runs
+        else:
+            runs = [m.group(0) for m in _CAP_RUN.finditer(text)]
+        for run in runs:
+            if not run.endswith(" " + surname):
                 continue
-            name, role = speakers.split_name(m.group(0))
+            name, role = speakers.split_name(run)
             if (
                 name
                 and name.endswith(" " + surname)
