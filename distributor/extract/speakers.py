@@ -464,6 +464,8 @@ def _role(text: str) -> str:
     words = [w for w in text.split() if _key(w) not in _HONORIFIC_ONLY or w.lower() == "the"]
     role = " ".join(words).strip(" ,;:.")
     role = _ARTICLE.sub("", role)
+    # "Prime Minister the Rt Hon Sir Keir Starmer": the honorifics gone, their "the" too.
+    role = re.sub(r"\s+(?:the|of|for|and)$", "", role, flags=re.IGNORECASE)
     role = re.sub(r"[’']s$", "", role)
     if re.match(r"(?:who|which|whose|that)\b", role, re.IGNORECASE):
         return ""  # "who leads the department": a clause about the person, not a role

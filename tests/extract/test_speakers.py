@@ -164,3 +164,14 @@ def test_a_clause_about_the_speaker_is_not_their_role() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Mairi Lennox", None)
+
+
+def test_a_role_before_the_rt_hon_keeps_no_dangling_the() -> None:
+    s = story(
+        "Schools get funding",
+        "The government announced funding for schools today.",
+        "Prime Minister the Rt Hon Sir Keir Starmer KCB KC MP said:",
+        "This funding will transform our schools.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Keir Starmer", "Prime Minister")
