@@ -1,13 +1,14 @@
 """Extraction: what each story carries, grounded in the article's own text.
 
 ``extract`` is the one entry point: headline (:mod:`.headline`), summary
-(:mod:`.summary`), key figures (:mod:`.figures`) and quotes (:mod:`.quotes`), each
+(:mod:`.summary`), key figures (:mod:`.figures`) and quotes (:mod:`.quotes`; a
+first-person statement's own words signed by its issuer, :mod:`.statement`), each
 reporting offsets into ``article.body`` so that ``body[start:end]`` is what it says.
 """
 
 from __future__ import annotations
 
-from distributor.extract import figures, headline, quotes, summary
+from distributor.extract import figures, headline, quotes, statement, summary
 from distributor.extract.blocks import blocks
 from distributor.models import Article, Story
 
@@ -25,6 +26,8 @@ def extract(article: Article) -> Story:
         headline=headline.clean(article.title),
         summary=lede,
         key_figures=figures.key_figures(parts, quotes.quoted_ranges(found) + marked),
-        quote=found[main] if main is not None else None,
+        quote=found[main]
+        if main is not None
+        else statement.issuer_quote(article.title, parts, lede),
         other_quotes=tuple(q for i, q in enumerate(found) if i != main),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from distributor.extract import quotes
+from distributor.extract import quotes, statement
 from distributor.extract.blocks import blocks
 from distributor.models import Story
 
@@ -90,13 +90,17 @@ def lint(story: Story) -> list[Finding]:
     # The lede's own voice: words inside quote marks are someone else's, or a title's.
     lede = _QUOTED.sub(" ", story.summary)
     if _FIRST_PERSON_TITLE.match(article.title) or _FIRST_PERSON.search(lede):
-        found.append(
-            Finding(
-                "first-person",
-                "a first-person statement by the issuer: its words are "
-                "not posted as anyone's quote",
+        issuer, quote = statement.issuer(article.title), story.quote
+        if issuer is not None and quote is not None and quote.speaker == issuer.speaker:
+            why = (
+                f"a first-person statement: a passage is quoted as {quote.speaker}'s"
+                " (the title names the issuer); check it stands alone"
             )
-        )
+        else:
+            why = (
+                "a first-person statement by the issuer: its words are not posted as anyone's quote"
+            )
+        found.append(Finding("first-person", why))
     parts = list(blocks(article.body))
     for text, why in quotes.left_out(article.body, article.title, parts):
         found.append(Finding("unattributed-quote", f"“{_short(text)}” is not posted: {why}"))

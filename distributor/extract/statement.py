@@ -1,0 +1,94 @@
+"""A first-person statement's own words, signed by the issuer its title names.
+
+"Statement from President Joe Biden on …" is written as "I" and "we" by the person the
+title names, and quotes no one. Posting its sentences bare would put them in the
+publisher's voice; leaving them out leaves a thread with no voice at all. An editor
+quotes the issuer: one paragraph of the statement, signed with the title's name and role.
+Only a title that names a person in full counts ("Statement from the Press Secretary"
+names no one), and only a first-person paragraph with no figure (those are posted as
+figures) and no one else's quote in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from distributor.extract import figures, sentences, speakers
+from distributor.extract.blocks import Block, Kind
+from distributor.models import Quote, Span
+
+# Titles are in title case: "… Adrienne Watson Welcoming an Extension …".
+_TITLE = re.compile(
+    r"^Statement\s+(?:from|by)\s+(?P<who>.+?)"
+    r"(?:\s+(?i:on|in|regarding|about|upon|following|celebrating|marking|honou?ring"
+    r"|commemorating|announcing|welcoming|after|at|for|to)\b.*)?$"
+)
+# A paragraph that leans on the one before ("Second, following my pardon …", "That’s why
+# I’m fighting …", "He …") does not stand alone as a quote.
+_LEANS_BACK = re.compile(
+    r"^(?:First|Second|Third|Fourth|Fifth|Finally|Lastly|Next|Then|That|This|These|Those"
+    r"|It|They|He|She|And|But|So|Also)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|we|our|my|us)\b")
+_MARKS = re.compile(r"[“”\"«»„]")
+MIN_WORDS = 15
+MAX_WORDS = 90
+MAX_CHARS = 220  # one post on every network, with the speaker's line under it
+CONFIDENCE = 0.7
+
+
+def issuer(title: str) -> speakers.Who | None:
+    """The person a statement's title names as its issuer, or None."""
+    found = _TITLE.match(title.strip())
+    if found is None:
+        return None
+    if " and " in found.group("who"):
+        return None  # a joint statement: "Doug and I" is one of them, but which?
+    who = speakers.parse(found.group("who"))
+    if not (who.named and who.speaker and " " in who.speaker):
+        return None  # "the Press Secretary", "the G7 Leaders": no one person to sign it
+    return who
+
+
+def issuer_quote(title: str, blocks: Sequence[Block], lede: str) -> Quote | None:
+    """The first first-person paragraph after the lede, signed by the title's issuer."""
+    who = issuer(title)
+    if who is None:
+        return None
+    for block in blocks:
+        if block.kind is not Kind.PARAGRAPH or (lede and lede in block.text):
+            continue
+        text = block.text.strip()
+        if not MIN_WORDS <= len(text.split()) <= MAX_WORDS or _MARKS.search(text):
+            continue
+        if text.endswith(":") or _LEANS_BACK.match(text) or not _FIRST_PERSON.search(text):
+            continue
+        if any(figures.find_values(text)):
+            continue
+        said = _opening(block)
+        if said is None:
+            continue
+        return Quote(
+            text=said.text,
+            speaker=who.speaker,
+            role=who.role,
+            segments=(said,),
+            confidence=CONFIDENCE,
+        )
+    return None
+
+
+def _opening(block: Block) -> Span | None:
+    """The paragraph's opening whole sentences, as many as fit in one post: a passage
+    chosen by us, so it is cut where a reader would stop, never mid-sentence."""
+    parts = sentences.split(block.text, block.start)
+    if not parts or len(parts[0].text) > MAX_CHARS:
+        return None
+    end = parts[0].end
+    for part in parts[1:]:
+        if part.end - parts[0].start > MAX_CHARS:
+            break
+        end = part.end
+    start = parts[0].start
+    return Span(block.text[start - block.start : end - block.start], start, end)

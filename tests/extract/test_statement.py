@@ -1,0 +1,61 @@
+"""First-person statements: the issuer's own words, signed with the name the title gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from distributor.extract.article_lint import lint
+from tests.extract.helpers import assert_grounded, story
+
+BODY = (
+    "Today, the nation marks the anniversary of the flood.",
+    "We remember every family that lost a home, and we honour the volunteers who came to"
+    " help their neighbours. Their courage showed the best of this country. I will never"
+    " forget the people I met in those weeks, and I know their towns are stronger today.",
+)
+
+
+def test_a_statement_from_a_named_person_quotes_their_own_words_signed_by_them() -> None:
+    s = story(*BODY, title="Statement from President Ada Marsh on the Anniversary of the Flood")
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ada Marsh", "President")
+    # Whole sentences, as many as fit in one post: never cut mid-sentence.
+    assert s.quote.text == (
+        "We remember every family that lost a home, and we honour the volunteers who came to"
+        " help their neighbours. Their courage showed the best of this country."
+    )
+    assert s.quote.confidence < 0.8
+    assert_grounded(s)
+    assert any("quoted as Ada Marsh's" in f.message for f in lint(s))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Statement from the Press Secretary on the Anniversary of the Flood",
+        "Statement from President Ada Marsh and Governor Tom Hale on the Anniversary",
+        "Readout of the President’s Call on the Anniversary of the Flood",
+    ],
+)
+def test_no_one_named_alone_in_the_title_means_no_issuer_quote(title: str) -> None:
+    assert story(*BODY, title=title).quote is None
+
+
+def test_a_paragraph_with_a_figure_or_leaning_on_the_one_before_is_not_the_issuers_quote() -> None:
+    s = story(
+        "Today, the nation marks the anniversary of the flood.",
+        "That is why I asked the Congress for the funds our towns still need to rebuild.",
+        "We rebuilt 4,000 homes in a year, more than anyone thought we could do in time.",
+        title="Statement from President Ada Marsh on the Anniversary of the Flood",
+    )
+    assert s.quote is None
+
+
+def test_someone_quoted_in_a_statement_leads_over_the_issuers_own_words() -> None:
+    s = story(
+        *BODY,
+        "As Mayor Tom Hale told me, “We will build back stronger than before.”",
+        title="Statement from President Ada Marsh on the Anniversary of the Flood",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Tom Hale"
