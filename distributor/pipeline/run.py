@@ -31,7 +31,7 @@ from distributor.channels.base import Channel
 from distributor.errors import PayloadError, SourceError
 from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
-from distributor.payloads import parse_digest
+from distributor.payloads import FilesPayload, parse_digest
 from distributor.pipeline import phases
 from distributor.pipeline.day import Edition, assemble, digest_edition, edition, length_rules
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
@@ -384,7 +384,7 @@ def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:
             FILES_CHANNEL, DeliveryKind.PREVIEW, h.hexdigest()[:16], day
         ),
         due_at=now,
-        payload={"files": files, "day": day.isoformat()},
+        payload=FilesPayload(files=files, day=day.isoformat()),
         subject_id="day",
         day=day,
     )

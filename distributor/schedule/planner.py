@@ -15,15 +15,10 @@ Which channel gets what:
 Idempotency keys are ``channel:kind:subject:date`` (a long subject is shortened and
 suffixed with its hash), so planning a day again never adds a row.
 
-Payloads, per kind (what a channel's ``build_payload`` reads):
-
-- ``digest``: a :class:`distributor.payloads.DigestPayload`;
-- ``thread_post`` and ``roundup``: ``text``, ``link`` (or null), ``network``,
-  ``story_id`` (``"roundup"`` for the roundup), ``index`` (0-based position in the
-  thread), ``count`` (posts in the thread), ``day``. The post it replies to reaches
-  the channel as ``DeliveryContext.reply_to``;
-- ``preview``: ``files`` (``{relative path: text}``, what the files channel writes),
-  ``day``.
+Payloads, per kind, are the types of :mod:`distributor.payloads`: a ``digest`` row
+carries a ``DigestPayload`` (with the span of first sightings it covers when ``run``
+plans an edition), each post a ``PostPayload`` (``compose.threads.post_payloads``), the
+files preview a ``FilesPayload``.
 
 Rows of a kind or channel named in ``[schedule] require_approval`` are planned
 ``held`` and wait for ``distributor approve``.
@@ -39,7 +34,7 @@ from distributor.channels import registry
 from distributor.compose.day_files import day_files
 from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
-from distributor.payloads import DigestPayload
+from distributor.payloads import DigestPayload, FilesPayload
 from distributor.schedule.times import DayTimes, channel_time, day_times
 from distributor.settings import Settings
 
@@ -134,7 +129,7 @@ def files_preview_delivery(
         kind=DeliveryKind.PREVIEW,
         idempotency_key=idempotency_key(FILES_CHANNEL, DeliveryKind.PREVIEW, "day", day),
         due_at=due_at,
-        payload={"files": files, "day": day.isoformat()},
+        payload=FilesPayload(files=files, day=day.isoformat()),
         subject_id="day",
         day=day,
     )
@@ -187,23 +182,14 @@ def _chain(
 ) -> list[Delivery]:
     subject = "roundup" if kind == DeliveryKind.ROUNDUP else thread.story_id
     rows: list[Delivery] = []
-    for index, (post, base) in enumerate(zip(thread.posts, post_payloads(thread), strict=True)):
+    for index, payload in enumerate(post_payloads(thread, story_id=subject, day=day)):
         rows.append(
             Delivery(
                 channel=channel,
                 kind=kind,
                 idempotency_key=idempotency_key(channel, kind, f"{subject}#{index}", day),
                 due_at=due,
-                payload={
-                    **base,
-                    "text": post.text,
-                    "link": post.link,
-                    "network": thread.network,
-                    "story_id": subject,
-                    "index": index,
-                    "count": len(thread.posts),
-                    "day": day.isoformat(),
-                },
+                payload=payload,
                 subject_id=subject,
                 parent_key=rows[-1].idempotency_key if rows else None,
                 day=day,
