@@ -259,6 +259,7 @@ def _run_workers(db_path: Path, url: str, workers: int) -> dict[str, Any]:
     their start until every batch is sent (then SIGTERM); wall, CPU and peak memory."""
     import signal
 
+    from distributor.payloads import parse_digest_batch
     from distributor.store import db
     from distributor.store.outbox import Outbox
 
@@ -315,9 +316,7 @@ def _run_workers(db_path: Path, url: str, workers: int) -> dict[str, Any]:
         Path(log.name).unlink()
     summaries = [json.loads(o) for o in outs]
     sent = [i for sm in summaries for i in sm["sent"]]
-    recipients = sum(
-        int(str(r.delivery.payload.get("planned", 0))) for i in sent if (r := box.get(i))
-    )
+    recipients = sum(parse_digest_batch(r.delivery)["planned"] for i in sent if (r := box.get(i)))
     after = os.times()
     return {
         "wall": wall,

@@ -48,6 +48,18 @@ class SourceError(DistributorError):
         self.line = line
 
 
+class PayloadError(DistributorError):
+    """A delivery lacks a field its kind needs (in its stored payload, mostly), or holds
+    one of the wrong type. Found before any request is made, so the delivery fails
+    (sending it again would fail the same way) and the rest of the round goes on. Names
+    the delivery and the field."""
+
+    def __init__(self, delivery: str, field: str, message: str) -> None:
+        super().__init__(f"{delivery}: {message}")
+        self.delivery = delivery
+        self.field = field
+
+
 class ChannelError(DistributorError):
     """A provider refused or failed a delivery.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -246,7 +246,9 @@ class Delivery:
     kind: DeliveryKind
     idempotency_key: str
     due_at: datetime
-    payload: dict[str, object] = field(default_factory=dict)
+    payload: Mapping[str, object] = field(default_factory=dict)
+    """What the channel needs, stored as JSON: built as, and read through, the kind's
+    type in :mod:`distributor.payloads`."""
     subject_id: str = ""
     content_hash: str = ""
     state: DeliveryState = DeliveryState.PLANNED

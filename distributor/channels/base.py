@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from distributor.errors import ChannelError
 from distributor.models import Delivery, DeliveryKind, SendResult, Status
+from distributor.payloads import Recipient
 from distributor.settings import Settings, build_section
 
 if TYPE_CHECKING:
@@ -139,10 +140,12 @@ class NothingToSend(Exception):
 
 
 class Recipients(Protocol):
-    """Who a batch row of a digest goes to: its id range's still-active subscribers,
-    each with their substitutions (name, signed links)."""
+    """Who a batch row of a digest goes to (a ``digest`` delivery expanded from another,
+    its payload a :class:`~distributor.payloads.DigestBatch`): its id range's
+    still-active subscribers, each with their substitutions (name, links issued on the
+    delivery's day)."""
 
-    def __call__(self, payload: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+    def __call__(self, delivery: Delivery) -> list[Recipient]: ...
 
 
 class EmailChannel(Channel):

@@ -36,6 +36,7 @@ from atproto.exceptions import (
 from distributor.channels.base import Channel, DeliveryContext, SentMatch, same_text
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.payloads import parse_post
 from distributor.settings import secret
 from distributor.text import BlueskyRule, LengthRule, url_spans
 
@@ -145,7 +146,8 @@ class BlueskyChannel(Channel):
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
         o: BlueskyOptions = self.options
-        text = str(delivery.payload.get("text", ""))
+        post = parse_post(delivery)
+        text = post["text"]
         if not self.rule.fits(text):
             raise Permanent(
                 f"post is {self.rule.length(text)} graphemes and "
@@ -164,15 +166,14 @@ class BlueskyChannel(Channel):
         found = facets(text)
         if found:
             record["facets"] = found
-        link = delivery.payload.get("link")
-        if o.link_card and isinstance(link, str) and link:
-            title = str(delivery.payload.get("link_title") or text.split("\n", 1)[0])
+        link = post["link"]
+        if o.link_card and link:
             record["embed"] = {
                 "$type": "app.bsky.embed.external",
                 "external": {
                     "uri": link,
-                    "title": title,
-                    "description": str(delivery.payload.get("link_description") or ""),
+                    "title": post.get("link_title") or text.split("\n", 1)[0],
+                    "description": post.get("link_description", ""),
                 },
             }
         payload: dict[str, Any] = {"collection": POST, "record": record}
@@ -196,7 +197,7 @@ class BlueskyChannel(Channel):
 
     def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
         """Among the account's last 50 posts (``com.atproto.repo.listRecords``)."""
-        text = str(delivery.payload.get("text", ""))
+        text = parse_post(delivery)["text"]
         client, did = self.client()
         params = {"repo": did, "collection": POST, "limit": 50}
         found = self._guard(lambda: client.com.atproto.repo.list_records(params))

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from distributor.channels.base import Channel, DeliveryContext
 from distributor.errors import Permanent
 from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.payloads import parse_files
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,14 @@ class FilesChannel(Channel):
         return self.settings.resolve(self.options.dir or self.settings.output.dir)
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
-        files = delivery.payload.get("files")
-        if not isinstance(files, dict):
-            raise Permanent("delivery has no 'files' to write", channel=self.name)
         out: dict[str, str] = {}
-        for rel, content in files.items():
-            p = PurePosixPath(str(rel))
+        for rel, content in parse_files(delivery)["files"].items():
+            p = PurePosixPath(rel)
             if p.is_absolute() or ".." in p.parts:
                 raise Permanent(
                     f"refusing to write outside the output folder: {rel}", channel=self.name
                 )
-            out[str(p)] = str(content)
+            out[str(p)] = content
         return {"files": out}
 
     def post(self, payload: dict[str, Any]) -> Any:

@@ -32,6 +32,7 @@ from distributor.channels.base import Channel, DeliveryContext, SentMatch, same_
 from distributor.channels.x import transport_error
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.payloads import parse_post
 from distributor.settings import secret
 from distributor.text import LengthRule, MastodonRule
 
@@ -140,7 +141,7 @@ class MastodonChannel(Channel):
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
         o: MastodonOptions = self.options
-        text = str(delivery.payload.get("text", ""))
+        text = parse_post(delivery)["text"]
         rule = self.instance_rule()
         if not rule.fits(text):
             raise Permanent(
@@ -211,7 +212,7 @@ class MastodonChannel(Channel):
 
     def find_sent(self, delivery: Delivery) -> list[SentMatch] | None:
         """Among the account's last 40 statuses (Mastodon renders them as HTML)."""
-        text = str(delivery.payload.get("text", ""))
+        text = parse_post(delivery)["text"]
         try:
             me = self.api().account_verify_credentials()
             statuses = self.api().account_statuses(me["id"], limit=40)

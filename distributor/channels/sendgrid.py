@@ -7,13 +7,11 @@ header, with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058), a
 the batch's key rides in each personalization's ``custom_args`` so provider events
 map back to the outbox.
 
-The payload this channel takes (``Delivery.payload``; built by
-``distributor.pipeline.email_fanout.email_payload``)::
-
-    {"subject": str, "html": str, "text": str, "batch_key": str,
-     "recipients": [{"email": str, "name": str, "substitutions": {str: str},
-                     "unsubscribe_url": str}],
-     "categories": [str], "custom_args": {str: str}, "sandbox": bool, "test": bool}
+What a delivery carries (:mod:`distributor.payloads`) is decided by the row, never by
+the keys its payload happens to hold: a ``digest`` row expanded from another
+(``Delivery.expanded_from``) is a :class:`~distributor.payloads.DigestBatch`, whose
+readers the channel's ``recipients`` reads when it is sent; any other row is an
+:class:`~distributor.payloads.EmailRequest` listing its recipients (``send-test``).
 """
 
 from __future__ import annotations
@@ -33,6 +31,12 @@ from typing import Any, ClassVar
 from distributor.channels.base import DeliveryContext, EmailChannel, NothingToSend, SentMatch
 from distributor.errors import AuthError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult, Status
+from distributor.payloads import (
+    EmailContent,
+    Recipient,
+    parse_digest_batch,
+    parse_email_request,
+)
 from distributor.settings import LINK_SECRET_MIN, secret
 
 HOST_ENV = "SENDGRID_API_HOST"
@@ -224,19 +228,23 @@ class SendGridChannel(EmailChannel):
         is several times cheaper than building nested dicts for the client to encode.
         Every string goes through the JSON encoder's own escaping.
         """
-        p = delivery.payload
-        recipients = p.get("recipients")
-        if recipients is None and "last_id" in p:
+        p: EmailContent
+        recipients: list[Recipient]
+        if delivery.kind == DeliveryKind.DIGEST and delivery.expanded_from is not None:
+            p = parse_digest_batch(delivery)
             if self.recipients is None:
                 raise Permanent(
                     "this batch row holds a subscriber range, but the channel was given no "
                     "recipients to read it from (EmailChannel.reading)",
                     channel=self.name,
                 )
-            recipients = self.recipients(p)
+            recipients = self.recipients(delivery)
             if not recipients:
                 raise NothingToSend("everyone in this batch has left since it was planned")
-        if not isinstance(recipients, list) or not recipients:
+        else:
+            request = parse_email_request(delivery)
+            p, recipients = request, request["recipients"]
+        if not recipients:
             raise Permanent("the delivery has no recipients", channel=self.name)
         if len(recipients) > MAX_PERSONALIZATIONS:
             raise Permanent(
@@ -247,10 +255,9 @@ class SendGridChannel(EmailChannel):
         body = self._envelope(p)
         # The published spec types the top-level custom_args as a string, so they ride
         # on each personalization (an object there, in the spec and the live API).
-        extra_args: dict[str, Any] = dict(p.get("custom_args") or {})  # type: ignore[call-overload]
-        custom_args = {str(k): header_safe(str(v), 255) for k, v in extra_args.items()}
-        if p.get("batch_key"):
-            custom_args["batch_key"] = header_safe(str(p["batch_key"]), 255)
+        custom_args = {k: header_safe(v, 255) for k, v in p["custom_args"].items()}
+        if p["batch_key"]:
+            custom_args["batch_key"] = header_safe(p["batch_key"], 255)
         args_json = json.dumps(custom_args, separators=(",", ":"))
         seen: set[str] = set()
         parts: list[str] = []
@@ -290,27 +297,26 @@ class SendGridChannel(EmailChannel):
         ]
         return {"json": text, "summary": summary, "count": len(parts)}
 
-    def _envelope(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _envelope(self, p: EmailContent) -> dict[str, Any]:
         """Everything but the personalizations: the same for every recipient."""
         opts: SendGridOptions = self.options
-        subject = header_safe(str(p.get("subject") or ""))
+        subject = header_safe(p["subject"])
         if not subject:
             raise Permanent("the digest has no subject", channel=self.name)
-        text = str(p.get("text") or "")
+        text = p["text"]
         if not text:
             raise Permanent("the digest has no plain-text part", channel=self.name)
         sender: dict[str, str] = {"email": opts.from_email}
         if opts.from_name:
             sender["name"] = header_safe(opts.from_name, 200)
-        extra_categories: list[Any] = list(p.get("categories") or [])
-        categories = [header_safe(str(c), 255) for c in (*opts.categories, *extra_categories)]
+        categories = [header_safe(c, 255) for c in (*opts.categories, *p["categories"])]
         body: dict[str, Any] = {
             "from": sender,
             "subject": subject,
             # text/plain must come before text/html.
             "content": [
                 {"type": "text/plain", "value": text},
-                {"type": "text/html", "value": str(p.get("html") or "")},
+                {"type": "text/html", "value": p["html"]},
             ],
             "categories": list(dict.fromkeys(c for c in categories if c))[:MAX_CATEGORIES],
         }

@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from distributor.channels.base import Channel, DeliveryContext
 from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
 from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.payloads import parse_post
 from distributor.settings import secret
 from distributor.text import LengthRule, XRule
 
@@ -130,7 +131,7 @@ class XChannel(Channel):
         return [f"{env} is not set" for env in envs if not os.environ.get(env, "").strip()]
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
-        text = str(delivery.payload.get("text", ""))
+        text = parse_post(delivery)["text"]
         if not self.rule.fits(text):
             raise Permanent(
                 f"post is {self.rule.length(text)} weighted characters; X allows {self.rule.limit}",

@@ -12,6 +12,7 @@ from distributor.channels.files import FilesChannel, FilesOptions
 from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings, plural
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
+from distributor.payloads import FilesPayload
 from distributor.pipeline import day as assemble_day
 from distributor.pipeline import phases
 
@@ -34,7 +35,8 @@ def preview_day(
             kind=DeliveryKind.PREVIEW,
             idempotency_key=f"preview:{day.isoformat()}",
             due_at=now,
-            payload={"files": files},
+            payload=FilesPayload(files=files, day=day.isoformat()),
+            day=day,
         )
     )
     written = [str(p) for p in result.detail.get("written", [])]  # type: ignore[attr-defined]

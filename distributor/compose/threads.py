@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import regex
@@ -23,6 +24,7 @@ import regex
 from distributor.compose.facts import fresh_figures, stands_alone
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
+from distributor.payloads import PostPayload
 from distributor.settings import Settings, SocialSettings
 from distributor.text import (
     ELLIPSIS,
@@ -354,18 +356,27 @@ def threads_within_budget(
     return plan
 
 
-def post_payloads(thread: Thread) -> list[dict[str, Any]]:
+def post_payloads(thread: Thread, *, story_id: str, day: date) -> list[PostPayload]:
     """The payload of each post's outbox delivery, in posting order.
 
     Every social channel reads ``text``, and ``link`` (the article link, on the first
-    post; Bluesky shows it as a link card titled ``link_title``).
+    post; Bluesky shows it as a link card titled ``link_title``). ``story_id`` names
+    the thread (``"roundup"`` for the roundup's posts).
     """
     n = len(thread.posts)
-    out: list[dict[str, Any]] = []
+    out: list[PostPayload] = []
     for i, post in enumerate(thread.posts):
-        payload: dict[str, Any] = {"text": post.text, "position": i, "count": n}
+        payload: PostPayload = {
+            "text": post.text,
+            "link": post.link,
+            "network": thread.network,
+            "story_id": story_id,
+            "index": i,
+            "position": i,
+            "count": n,
+            "day": day.isoformat(),
+        }
         if post.link:
-            payload["link"] = post.link
             payload["link_title"] = post.text.split("\n", 1)[0]
         out.append(payload)
     return out

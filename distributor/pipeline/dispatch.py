@@ -15,6 +15,8 @@ success            ``sent``, with the provider id
 ``AuthError``      given back untouched (``planned``); the channel is skipped for the
                    rest of this call, since every delivery would fail the same way
 ``Uncertain``      ``uncertain``: never retried without an operator
+``PayloadError``   ``failed``, naming the field: the row lacks what its kind needs
+                   (found before any request, by the channel or the expander)
 anything else      ``uncertain``: a bug in a channel may strike after the request
 =================  ===============================================================
 
@@ -41,7 +43,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from distributor.channels.base import Channel, DeliveryContext
-from distributor.errors import AuthError, ChannelError, Permanent, Retryable, Uncertain
+from distributor.errors import (
+    AuthError,
+    ChannelError,
+    PayloadError,
+    Permanent,
+    Retryable,
+    Uncertain,
+)
 from distributor.models import Delivery, DeliveryState
 from distributor.settings import Settings
 from distributor.store.outbox import Outbox
@@ -236,7 +245,7 @@ def _one(
         del live[row.channel]
     except Retryable as exc:
         _failed(box, row_id, exc, report, clock, retryable=True)
-    except Permanent as exc:
+    except (Permanent, PayloadError) as exc:
         _failed(box, row_id, exc, report, clock, retryable=False)
     except Uncertain as exc:
         box.mark_uncertain(row_id, _message(exc), now=clock())

@@ -14,10 +14,9 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 from distributor.channels.base import Channel, EmailChannel
 from distributor.compose.digest import render_digest
@@ -32,6 +31,15 @@ from distributor.models import (
     RoundupItem,
     SendResult,
     Story,
+)
+from distributor.payloads import (
+    DigestBatch,
+    EmailContent,
+    EmailRequest,
+    Recipient,
+    day_of,
+    parse_digest,
+    parse_digest_batch,
 )
 from distributor.settings import Settings
 from distributor.store.subscribers import SubscriberStore
@@ -93,7 +101,7 @@ def substitutions(name: str, link: str) -> dict[str, str]:
 
 def recipient(
     email: str, name: str, token: str, settings: Settings, key: bytes, issued: date
-) -> dict[str, Any]:
+) -> Recipient:
     """One row of the channel payload's ``recipients``, with links issued on the
     edition's day."""
     link = link_value(key, token, issued)
@@ -165,30 +173,20 @@ def batch_key(digest: str, number: int) -> str:
     return f"{digest}:batch-{number:05d}"
 
 
-def email_payload(
+def email_content(
     digest: Digest,
-    recipients: Iterable[dict[str, Any]],
     *,
     batch: str,
     content: Content,
     test: bool = False,
     sandbox: bool = False,
-) -> dict[str, Any]:
-    """The channel payload for one request (see :mod:`distributor.channels.sendgrid`)."""
-    seen: set[str] = set()
-    rows: list[dict[str, Any]] = []
-    for r in recipients:
-        # The table holds one row per address; this guards hand-made lists too.
-        if r["email"] in seen:
-            continue
-        seen.add(r["email"])
-        rows.append(r)
+) -> EmailContent:
+    """What one request sends to each of its recipients."""
     subject = f"[TEST] {digest.subject}" if test else digest.subject
     return {
         "subject": subject,
         "html": content.html,
         "text": content.text,
-        "recipients": rows,
         "batch_key": batch,
         "categories": [
             "test" if test else "digest",
@@ -202,6 +200,28 @@ def email_payload(
         "sandbox": sandbox,
         "test": test,
     }
+
+
+def email_payload(
+    digest: Digest,
+    recipients: Iterable[Recipient],
+    *,
+    batch: str,
+    content: Content,
+    test: bool = False,
+    sandbox: bool = False,
+) -> EmailRequest:
+    """The payload of one request to the listed recipients (``send-test``)."""
+    seen: set[str] = set()
+    rows: list[Recipient] = []
+    for r in recipients:
+        # The table holds one row per address; this guards hand-made lists too.
+        if r["email"] in seen:
+            continue
+        seen.add(r["email"])
+        rows.append(r)
+    common = email_content(digest, batch=batch, content=content, test=test, sandbox=sandbox)
+    return {**common, "recipients": rows}
 
 
 # --- sending ----------------------------------------------------------------------
@@ -294,16 +314,17 @@ def sync_before_send(
 # --- the outbox's hooks -------------------------------------------------------------
 
 
-def digest_from_payload(payload: Mapping[str, Any]) -> Digest:
+def digest_of(row: Delivery) -> Digest:
     """The digest a planned ``digest`` outbox row carries (subject, html, text, ...)."""
+    payload = parse_digest(row)
     return Digest(
-        day=date.fromisoformat(str(payload["day"])),
-        subject=str(payload["subject"]),
-        preheader=str(payload.get("preheader") or ""),
-        html=str(payload["html"]),
-        text=str(payload["text"]),
-        story_ids=tuple(payload.get("story_ids") or ()),
-        audience=Audience.from_key(str(payload.get("variant") or "")),
+        day=day_of(row),
+        subject=payload["subject"],
+        preheader=payload["preheader"],
+        html=payload["html"],
+        text=payload["text"],
+        story_ids=tuple(payload["story_ids"]),
+        audience=Audience.from_key(payload["variant"]),
     )
 
 
@@ -325,30 +346,30 @@ def digest_expander(
     def expand(row: Delivery) -> list[Delivery]:
         if channel is not None:
             sync_before_send(channel, store, settings)
-        digest = digest_from_payload(row.payload)
+        digest = digest_of(row)
         content = prepare(digest, settings)
         children: list[Delivery] = []
         for r in store.batch_ranges(digest.audience, settings.subscribers.batch_size):
             key = batch_key(row.idempotency_key, r.number)
-            common = email_payload(digest, [], batch=key, content=content)
-            common.pop("recipients")
+            batch: DigestBatch = {
+                **email_content(digest, batch=key, content=content),
+                "day": digest.day.isoformat(),
+                "variant": digest.variant,
+                "batch": r.number,
+                "after_id": r.after_id,
+                "last_id": r.last_id,
+                "planned": r.count,
+            }
             children.append(
                 Delivery(
                     channel=row.channel,
                     kind=row.kind,
                     idempotency_key=key,
                     due_at=row.due_at,
-                    payload={
-                        **common,
-                        "day": digest.day.isoformat(),
-                        "variant": digest.variant,
-                        "batch": r.number,
-                        "after_id": r.after_id,
-                        "last_id": r.last_id,
-                        "planned": r.count,
-                    },
+                    payload=batch,
                     subject_id=row.subject_id,
                     day=digest.day,
+                    expanded_from=row.idempotency_key,
                 )
             )
         return children
@@ -366,12 +387,11 @@ class StoreRecipients:
         self.settings = settings
         self.key = key if key is not None else link_secret(settings)
 
-    def __call__(self, payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def __call__(self, delivery: Delivery) -> list[Recipient]:
+        batch = parse_digest_batch(delivery)
+        issued = day_of(delivery)
         members = self.store.recipients_in_range(
-            Audience.from_key(str(payload["variant"])),
-            int(payload["after_id"]),
-            int(payload["last_id"]),
+            Audience.from_key(batch["variant"]), batch["after_id"], batch["last_id"]
         )
-        issued = date.fromisoformat(str(payload["day"]))
         s, key = self.settings, self.key
         return [recipient(m.email, m.name, m.token, s, key, issued) for m in members]

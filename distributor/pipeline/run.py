@@ -28,9 +28,10 @@ from sqlalchemy import Engine
 
 from distributor.channels import registry
 from distributor.channels.base import Channel
-from distributor.errors import SourceError
+from distributor.errors import PayloadError, SourceError
 from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
+from distributor.payloads import FilesPayload, parse_digest
 from distributor.pipeline import phases
 from distributor.pipeline.day import Edition, assemble, digest_edition, edition, length_rules
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
@@ -166,8 +167,11 @@ def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) 
     last = outbox.last_edition(channel, day)
     if last is None:
         return None
-    value = last.payload.get("covers_until")
-    if isinstance(value, str):
+    try:
+        value = parse_digest(last).get("covers_until")
+    except PayloadError:
+        value = None  # a broken row fails when it is sent; its day still says where it was
+    if value is not None:
         return datetime.fromisoformat(value)
     return send_time(channel, last.day, settings) if last.day else None
 
@@ -272,10 +276,9 @@ def plan(
                     roundup_posts=[],
                     channels=channels_,
                     settings=settings,
+                    covers=(ed.start, ed.end),
                 )
                 for row in planned:
-                    row.payload["covers_from"] = ed.start.isoformat()
-                    row.payload["covers_until"] = ed.end.isoformat()
                     if send_now is not None:
                         row.due_at = moment
                 rows += planned
@@ -377,7 +380,7 @@ def _files_row(files: dict[str, str], day: date, now: datetime) -> Delivery:
             FILES_CHANNEL, DeliveryKind.PREVIEW, h.hexdigest()[:16], day
         ),
         due_at=now,
-        payload={"files": files, "day": day.isoformat()},
+        payload=FilesPayload(files=files, day=day.isoformat()),
         subject_id="day",
         day=day,
     )

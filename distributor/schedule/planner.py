@@ -15,17 +15,10 @@ Which channel gets what:
 Idempotency keys are ``channel:kind:subject:date`` (a long subject is shortened and
 suffixed with its hash), so planning a day again never adds a row.
 
-Payloads, per kind (what a channel's ``build_payload`` reads):
-
-- ``digest``: ``subject``, ``preheader``, ``html``, ``text`` (placeholders such as
-  ``{{unsubscribe_url}}`` left in for the email channel), ``story_ids`` (list),
-  ``day`` (ISO date), ``variant``;
-- ``thread_post`` and ``roundup``: ``text``, ``link`` (or null), ``network``,
-  ``story_id`` (``"roundup"`` for the roundup), ``index`` (0-based position in the
-  thread), ``count`` (posts in the thread), ``day``. The post it replies to reaches
-  the channel as ``DeliveryContext.reply_to``;
-- ``preview``: ``files`` (``{relative path: text}``, what the files channel writes),
-  ``day``.
+Payloads, per kind, are the types of :mod:`distributor.payloads`: a ``digest`` row
+carries a ``DigestPayload`` (with the span of first sightings it covers when ``run``
+plans an edition), each post a ``PostPayload`` (``compose.threads.post_payloads``), the
+files preview a ``FilesPayload``.
 
 Rows of a kind or channel named in ``[schedule] require_approval`` are planned
 ``held`` and wait for ``distributor approve``.
@@ -41,6 +34,7 @@ from distributor.channels import registry
 from distributor.compose.day_files import day_files
 from distributor.compose.threads import post_payloads
 from distributor.models import Delivery, DeliveryKind, DeliveryState, Digest, Thread
+from distributor.payloads import DigestPayload, FilesPayload
 from distributor.schedule.times import DayTimes, channel_time, day_times
 from distributor.settings import Settings
 
@@ -65,11 +59,13 @@ def day_deliveries(
     channels: Sequence[str],
     settings: Settings,
     kinds: Mapping[str, frozenset[DeliveryKind]] | None = None,
+    covers: tuple[datetime, datetime] | None = None,
 ) -> list[Delivery]:
     """Every delivery of ``day`` for ``channels``, ready for ``Outbox.plan``.
 
     ``threads`` come most important first; ``kinds`` says which kinds each channel
-    takes (default: what each registered channel class declares).
+    takes (default: what each registered channel class declares); ``covers``: the span
+    of first sightings the digest's edition covers, kept in its rows.
     """
     times = day_times(day, settings)
     takes = dict(kinds) if kinds is not None else _declared_kinds(channels)
@@ -81,7 +77,7 @@ def day_deliveries(
         if DeliveryKind.DIGEST in accepted and digest is not None and digest.story_ids:
             when = _channel_time(channel, times.digest_at, times, settings)
             if when is not None:
-                out.append(_digest_row(channel, digest, times.day, when))
+                out.append(_digest_row(channel, digest, times.day, when, covers))
         if DeliveryKind.THREAD_POST in accepted:
             mine = [t for t in threads if t.network == channel and t.posts]
             for thread, slot in zip(mine, times.thread_slots(len(mine)), strict=True):
@@ -133,7 +129,7 @@ def files_preview_delivery(
         kind=DeliveryKind.PREVIEW,
         idempotency_key=idempotency_key(FILES_CHANNEL, DeliveryKind.PREVIEW, "day", day),
         due_at=due_at,
-        payload={"files": files, "day": day.isoformat()},
+        payload=FilesPayload(files=files, day=day.isoformat()),
         subject_id="day",
         day=day,
     )
@@ -151,21 +147,31 @@ def _channel_time(
     return channel_time(times.day, override, times.zone) if override else default
 
 
-def _digest_row(channel: str, digest: Digest, day: date, due: datetime) -> Delivery:
+def _digest_row(
+    channel: str,
+    digest: Digest,
+    day: date,
+    due: datetime,
+    covers: tuple[datetime, datetime] | None,
+) -> Delivery:
+    payload: DigestPayload = {
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "html": digest.html,
+        "text": digest.text,
+        "story_ids": list(digest.story_ids),
+        "day": digest.day.isoformat(),
+        "variant": digest.variant,
+    }
+    if covers is not None:
+        payload["covers_from"] = covers[0].isoformat()
+        payload["covers_until"] = covers[1].isoformat()
     return Delivery(
         channel=channel,
         kind=DeliveryKind.DIGEST,
         idempotency_key=idempotency_key(channel, DeliveryKind.DIGEST, digest.variant, day),
         due_at=due,
-        payload={
-            "subject": digest.subject,
-            "preheader": digest.preheader,
-            "html": digest.html,
-            "text": digest.text,
-            "story_ids": list(digest.story_ids),
-            "day": digest.day.isoformat(),
-            "variant": digest.variant,
-        },
+        payload=payload,
         subject_id=digest.variant,
         day=digest.day,
     )
@@ -176,23 +182,14 @@ def _chain(
 ) -> list[Delivery]:
     subject = "roundup" if kind == DeliveryKind.ROUNDUP else thread.story_id
     rows: list[Delivery] = []
-    for index, (post, base) in enumerate(zip(thread.posts, post_payloads(thread), strict=True)):
+    for index, payload in enumerate(post_payloads(thread, story_id=subject, day=day)):
         rows.append(
             Delivery(
                 channel=channel,
                 kind=kind,
                 idempotency_key=idempotency_key(channel, kind, f"{subject}#{index}", day),
                 due_at=due,
-                payload={
-                    **base,
-                    "text": post.text,
-                    "link": post.link,
-                    "network": thread.network,
-                    "story_id": subject,
-                    "index": index,
-                    "count": len(thread.posts),
-                    "day": day.isoformat(),
-                },
+                payload=payload,
                 subject_id=subject,
                 parent_key=rows[-1].idempotency_key if rows else None,
                 day=day,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -56,7 +56,7 @@ class OutboxError(DistributorError):
     """An operator asked for a transition the row's state does not allow."""
 
 
-def payload_hash(payload: dict[str, object]) -> str:
+def payload_hash(payload: Mapping[str, object]) -> str:
     """The fingerprint an approval is bound to: the payload as it will be sent."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

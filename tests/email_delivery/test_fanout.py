@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import html
 import io
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -14,19 +15,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.compose import links
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
-from distributor.errors import Permanent
+from distributor.errors import PayloadError, Permanent
 from distributor.models import EVERYONE, Audience, Delivery, DeliveryKind, DeliveryState
 from distributor.pipeline import email_fanout as fo
+from distributor.pipeline.dispatch import dispatch_due
 from distributor.pipeline.run import deliver_due
 from distributor.settings import Settings, SubscribersSettings
 from distributor.store.outbox import Outbox
 from distributor.store.subscribers import Status, SubscriberStore
+from distributor.store.tables import deliveries
 from tests.compose.digest_stories import DAY, story
 from tests.email_delivery.conftest import LINK_SECRET, make_digest
 from tests.email_delivery.outbox_send import SEND_AT, plan_digests, send_digests
@@ -93,7 +96,7 @@ def test_expansion_is_deterministic_and_batches_stay_within_1000(
     _populate(store, 10, prefix="late")
     readers = fo.StoreRecipients(store, Settings())
     for d in first:
-        recipients = readers(d.payload)
+        recipients = readers(d)
         assert len(recipients) <= 1000
         assert not any(r["email"].startswith("late") for r in recipients)
 
@@ -377,6 +380,7 @@ def _digest_row() -> Delivery:
             "variant": "all",
         },
         subject_id="all",
+        day=date(2026, 11, 28),
     )
 
 
@@ -501,5 +505,60 @@ def test_an_audience_has_one_slug_rule_and_everyone_one_spelling(engine: Engine)
     legacy = _digest_row()
     legacy.payload["variant"] = ""
     (child,) = fo.digest_expander(store, cfg)(legacy)
-    members = fo.StoreRecipients(store, cfg, key=KEY)(child.payload)
+    members = fo.StoreRecipients(store, cfg, key=KEY)(child)
     assert sorted(m["email"] for m in members) == ["r00000@example.org", "r00001@example.org"]
+
+
+def _drop_from_stored_payload(engine: Engine, key: str, field: str) -> None:
+    with engine.begin() as conn:
+        stored = conn.execute(
+            select(deliveries.c.payload).where(deliveries.c.idempotency_key == key)
+        ).scalar_one()
+        payload = json.loads(stored)
+        del payload[field]
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.idempotency_key == key)
+            .values(payload=json.dumps(payload))
+        )
+
+
+def test_a_stored_batch_lacking_a_field_fails_naming_it_and_the_other_batches_go(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 2500)
+    plan_digests(engine, {"": make_digest()}, Settings())
+    expanders = {("sendgrid", "digest"): fo.digest_expander(store, Settings())}
+    first = dispatch_due(
+        engine, Settings(), {"sendgrid": channel}, now=SEND_AT, limit=1, expanders=expanders
+    )
+    assert list(first.expanded.values()) == [3] and sendgrid_server.sends == []
+    broken = "sendgrid:digest:all:2026-11-28:batch-00002"
+    _drop_from_stored_payload(engine, broken, "last_id")
+    report = deliver_due(Settings(), engine, {"sendgrid": channel}, now=SEND_AT)
+    row = Outbox(engine).get_by_key(broken)
+    assert row is not None and row.state == DeliveryState.FAILED
+    assert row.last_error == (
+        f"delivery {row.id} ({broken}): the digest batch payload's last_id is missing"
+    )
+    assert report.failed == [row.id] and report.uncertain == [] and len(report.sent) == 2
+    assert [len(r.body["personalizations"]) for r in sendgrid_server.sends] == [1000, 500]
+
+
+def test_a_batch_is_known_by_its_row_not_by_the_keys_its_payload_holds(
+    engine: Engine, channel: SendGridChannel, sendgrid_server: SendGridServer
+) -> None:
+    store = SubscriberStore(engine)
+    _populate(store, 3)
+    [batch] = fo.digest_expander(store, Settings())(_digest_row())
+    channel = channel.reading(fo.StoreRecipients(store, Settings(), key=KEY))
+    # A test send carrying a subscriber range is still a test send: it lists no
+    # recipients, so it is refused, and never goes to the subscribers.
+    lookalike = replace(batch, kind=DeliveryKind.PREVIEW, expanded_from=None)
+    with pytest.raises(PayloadError, match="the email payload's recipients is missing"):
+        channel.deliver(lookalike)
+    assert sendgrid_server.sends == []
+    # The row a digest row was expanded into is a batch: its range's readers get it.
+    channel.deliver(batch)
+    assert sorted(_sent_addresses(sendgrid_server)) == [f"r{i:05d}@example.org" for i in range(3)]

@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 import pytest
 
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
-from distributor.errors import AuthError, ConfigError, Permanent, Retryable, Uncertain
+from distributor.errors import (
+    AuthError,
+    ConfigError,
+    PayloadError,
+    Permanent,
+    Retryable,
+    Uncertain,
+)
 from distributor.models import Delivery, DeliveryKind
 from distributor.settings import Settings, from_mapping
 from tests.email_delivery.conftest import API_KEY
@@ -218,8 +225,12 @@ def test_substitution_values_must_be_strings(channel: SendGridChannel) -> None:
     recipients = d.payload["recipients"]
     assert isinstance(recipients, list)
     recipients[0]["substitutions"] = {"{{name}}": 5}
-    with pytest.raises(Permanent, match="strings"):
+    with pytest.raises(PayloadError) as refused:
         channel.deliver(d)
+    assert str(refused.value) == (
+        'delivery k: the email payload\'s recipients[0].substitutions["{{name}}"] '
+        "is a whole number, not a string"
+    )
 
 
 def test_awkward_names_and_values_stay_valid_json(

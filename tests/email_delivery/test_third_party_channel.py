@@ -16,6 +16,7 @@ from distributor import settings as config
 from distributor.channels import registry
 from distributor.channels.base import Channel, DeliveryContext, EmailChannel
 from distributor.models import Delivery, DeliveryKind, SendResult
+from distributor.payloads import parse_digest_batch
 from distributor.pipeline.run import run
 from distributor.store.subscribers import SubscriberStore
 
@@ -30,8 +31,9 @@ class PostboxChannel(EmailChannel):
 
     def build_payload(self, delivery: Delivery, context: DeliveryContext) -> dict[str, Any]:
         assert self.recipients is not None, "the fan-out gives an email channel its readers"
-        readers = self.recipients(delivery.payload)
-        return {"subject": delivery.payload["subject"], "to": [r["email"] for r in readers]}
+        readers = self.recipients(delivery)
+        batch = parse_digest_batch(delivery)
+        return {"subject": batch["subject"], "to": [r["email"] for r in readers]}
 
     def post(self, payload: dict[str, Any]) -> Any:
         DELIVERED.append(payload)

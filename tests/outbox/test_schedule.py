@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from distributor.models import DeliveryKind, DeliveryState, SendResult
+from distributor.payloads import parse_post
 from distributor.schedule.clock import FakeClock
 from distributor.schedule.planner import day_deliveries, idempotency_key
 from distributor.schedule.times import at, day_times, local_day
@@ -251,3 +253,35 @@ def test_a_channel_can_have_its_own_time() -> None:
     )
     local = {d.channel: d.due_at.astimezone(LONDON).strftime("%H:%M") for d in rows}
     assert local == {"sendgrid": "06:30", "x": "17:15"}
+
+
+def test_payloads_keep_the_shape_rows_were_stored_with() -> None:
+    # Rows already in a database were written with these keys: planning the day again
+    # finds them unchanged (the same content hash), and they are read without a migration.
+    start, end = datetime(2026, 11, 26, 7, tzinfo=UTC), datetime(2026, 11, 27, 7, tzinfo=UTC)
+    rows = day_deliveries(
+        DAY,
+        digest=digest(),
+        threads=[thread("x", "budget", 2)],
+        roundup_posts=[roundup("x")],
+        channels=["sendgrid", "x", "files"],
+        settings=settings(),
+        kinds=KINDS,
+        covers=(start, end),
+    )
+    post = {"text", "link", "network", "story_id", "index", "position", "count", "day"}
+    assert [(str(d.kind), set(d.payload)) for d in rows] == [
+        (
+            "digest",
+            {"subject", "preheader", "html", "text", "story_ids", "day", "variant"}
+            | {"covers_from", "covers_until"},
+        ),
+        ("thread_post", post | {"link_title"}),
+        ("thread_post", post),
+        ("roundup", post),
+        ("preview", {"files", "day"}),
+    ]
+    assert rows[0].payload["covers_until"] == "2026-11-27T07:00:00+00:00"
+    # A post planned before posts carried their link card's title is still read.
+    older = {k: v for k, v in rows[1].payload.items() if k not in ("link_title", "position")}
+    assert parse_post(replace(rows[1], payload=older))["link"] == "https://news.example.org/budget"

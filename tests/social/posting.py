@@ -3,7 +3,7 @@ recorded before the next is sent, resuming at the first post without an id."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from distributor.channels.base import Channel, DeliveryContext
 from distributor.compose.threads import post_payloads
@@ -26,7 +26,7 @@ def delivery_for(thread: Thread, index: int) -> Delivery:
         kind=DeliveryKind.THREAD_POST,
         idempotency_key=f"{thread.network}:{thread.story_id}:{index}",
         due_at=datetime(2026, 11, 28, 9, tzinfo=UTC),
-        payload=post_payloads(thread)[index],
+        payload=post_payloads(thread, story_id=thread.story_id, day=date(2026, 11, 28))[index],
         subject_id=thread.story_id,
     )
 
