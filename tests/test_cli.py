@@ -40,6 +40,70 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     assert "Example" in out, f"'distributor {' '.join(path)} --help' shows no example"
 
 
+@pytest.mark.parametrize("path", _commands(main))
+def test_every_command_takes_config_after_its_name(path: tuple[str, ...], tmp_path: Path) -> None:
+    # `--help` answers only once every option before it has parsed: a command that
+    # refuses --config after its name exits 2 ("No such option") instead.
+    code, out, err = _run(*path, "--config", str(tmp_path / "c.toml"), "--help")
+    assert code == 0, f"'distributor {' '.join(path)} --config FILE' is refused: {err}"
+    assert "--config" in out
+
+
+def _config(tmp_path: Path, sources: Path) -> Path:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[ingest]\nsources = ["{sources}"]\n[database]\nurl = "sqlite:///{tmp_path}/d.db"\n'
+        f'[output]\ndir = "{tmp_path}/out"\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def test_config_and_json_mean_the_same_before_and_after_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config/distributor.toml here: only --config finds the news
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "ferries.txt").write_text(
+        "Island ferries get two new boats\nTwo hybrid ferries will join the routes.\n",
+        encoding="utf-8",
+    )
+    cfg = str(_config(tmp_path, news))
+    forms = [
+        ("--config", cfg, "--json", "preview", "thread"),
+        ("preview", "thread", "--config", cfg, "--json"),
+        ("preview", "--json", "thread", "--config", cfg),
+        ("--json", "preview", "--config", cfg, "thread"),
+    ]
+    reports = []
+    for args in forms:
+        code, out, err = _run(*args)
+        assert code == 0, (args, err)
+        reports.append(json.loads(out))
+    assert reports[0]["threads"][0]["source"].endswith("ferries.txt")
+    assert all(r == reports[0] for r in reports)
+
+    before = _run("--json", "--config", cfg, "check-config")
+    after = _run("check-config", "--json", "--config", cfg)
+    assert before == after and json.loads(after[1])["config"] == cfg
+
+
+def test_the_config_given_after_the_command_is_the_one_read(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[output]\ndirr = 'x'\n", encoding="utf-8")
+    for args in (("--config", str(bad), "check-config"), ("check-config", "--config", str(bad))):
+        code, _, err = _run(*args)
+        assert code == 2 and f"{bad}: output.dirr: unknown key" in err, args
+
+
+def test_a_group_option_its_command_cannot_use_is_refused_not_ignored() -> None:
+    code, _, err = _run("--json", "subscribers", "serve-unsubscribe")
+    assert code == 2 and "serve-unsubscribe does not take --json" in err
+    code, _, err = _run("preview", "--out", "somewhere", "thread")
+    assert code == 2 and "thread does not take --out" in err
+
+
 def test_check_config_reports_a_valid_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

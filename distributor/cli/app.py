@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from distributor import __version__, settings
 from distributor.errors import ConfigError, DistributorError
@@ -87,9 +88,100 @@ def emit_json(data: Any) -> None:
 def load_settings(ctx: click.Context) -> settings.Settings:
     obj = ctx.ensure_object(dict)
     if "settings" not in obj:
-        obj["settings"] = settings.load(obj.get("config"))
+        obj["settings"] = settings.load(shared_value(ctx, "config_path"))
     result: settings.Settings = obj["settings"]
     return result
+
+
+# Options a group shares with the commands below it. `distributor --config x.toml plan`
+# and `distributor plan --config x.toml` mean the same, and so do `preview --json thread`
+# and `preview thread --json`: the value given nearest the command wins.
+_SHARED = "distributor.shared_options"
+
+
+class _Given(NamedTuple):
+    value: Any
+    source: ParameterSource
+    flag: str
+
+
+class SharedOption(click.Option):
+    """An option that may be given to a group or to a command below it.
+
+    A command's own value wins; without one, the command takes what was given to a
+    group above it. With ``everywhere``, every command below the group takes the
+    option (``--config``); otherwise only commands that declare it do (``--json``),
+    and a command that does not is refused the value given to its group.
+    """
+
+    def __init__(
+        self, param_decls: Sequence[str], *, everywhere: bool = False, **attrs: Any
+    ) -> None:
+        super().__init__(param_decls, **attrs)
+        self.everywhere = everywhere
+        self._decls, self._attrs = param_decls, attrs
+
+    def for_command(self) -> SharedOption:
+        """This option on a command below the group: the group alone reads the
+        environment, and the value is read with :func:`shared_value`."""
+        attrs = self._attrs | {"envvar": None, "expose_value": False}
+        return SharedOption(self._decls, everywhere=True, **attrs)
+
+    def consume_value(
+        self, ctx: click.Context, opts: Mapping[str, Any]
+    ) -> tuple[Any, ParameterSource]:
+        value, source = super().consume_value(ctx, opts)
+        given: dict[str, _Given] = ctx.meta.setdefault(_SHARED, {})
+        if source is ParameterSource.DEFAULT:
+            earlier = given.get(self.name or "")
+            return (earlier.value, earlier.source) if earlier else (value, source)
+        given[self.name or ""] = _Given(value, source, self.opts[0])
+        return value, source
+
+
+def shared_value(ctx: click.Context, name: str) -> Any:
+    """The value of a shared option, wherever on the command line it was given."""
+    given: dict[str, _Given] = ctx.meta.get(_SHARED, {})
+    return given[name].value if name in given else None
+
+
+def _share(group: click.Group, cmd: click.Command) -> None:
+    names = {p.name for p in cmd.params}
+    for param in group.params:
+        if isinstance(param, SharedOption) and param.everywhere and param.name not in names:
+            cmd.params.append(param.for_command())
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _share(cmd, sub)
+
+
+class Group(click.Group):
+    """A group whose commands take its shared options after their own name too."""
+
+    group_class = type  # the groups below it are of this class too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(cmd, name)
+        _share(self, cmd)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and not isinstance(cmd, click.Group):
+            takes = {p.name for p in cmd.params}
+            for key, given in ctx.meta.get(_SHARED, {}).items():
+                if key not in takes:
+                    raise click.UsageError(f"{name} does not take {given.flag}", ctx)
+        return name, cmd, rest
+
+
+def shared_option(*decls: str, **attrs: Any) -> Callable[[F], F]:
+    return click.option(*decls, cls=SharedOption, **attrs)
+
+
+def json_option(help: str = "Print JSON instead of text.") -> Callable[[F], F]:
+    return shared_option("--json", "as_json", is_flag=True, help=help)
 
 
 # Options several commands share, defined once so they read the same everywhere.
@@ -100,41 +192,7 @@ DAY_OPTION = click.option(
     default=None,
     help="The day, YYYY-MM-DD (default: today in the publisher's time zone).",
 )
-SOURCE_PATHS_OPTION = click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Article file or directory (repeatable; default: ingest.sources).",
-)
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    envvar=settings.CONFIG_ENV,
-    help="Configuration file (default: config/distributor.toml, or $DISTRIBUTOR_CONFIG).",
-)
-@click.version_option(__version__, prog_name="distributor")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """Turn new articles into an email digest, social threads and a roundup,
-    and deliver each on its channel's schedule, exactly once.
-
-    \b
-    Example:
-      distributor run                 # ingest, compose and deliver what is due
-      distributor preview digest --out out/preview
-    """
-    ctx.ensure_object(dict)["config"] = config_path
-
-
-@main.group(invoke_without_command=True)
-@click.option(
+SOURCE_OPTION = shared_option(
     "--source",
     "sources",
     multiple=True,
@@ -142,14 +200,59 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     help="Read this file, folder, feed file or feed URL instead of the configured sources "
     "(repeatable).",
 )
-@click.option(
+SOURCE_PATHS_OPTION = shared_option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+JSON_OPTION = json_option()
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@shared_option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    envvar=settings.CONFIG_ENV,
+    expose_value=False,
+    everywhere=True,
+    help="Configuration file (default: config/distributor.toml, or $DISTRIBUTOR_CONFIG). "
+    "Every command takes it, before or after its name.",
+)
+@shared_option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    expose_value=False,
+    help="Print JSON instead of text, for the command that follows (each takes --json "
+    "after its name too).",
+)
+@click.version_option(__version__, prog_name="distributor")
+def main() -> None:
+    """Turn new articles into an email digest, social threads and a roundup,
+    and deliver each on its channel's schedule, exactly once.
+
+    \b
+    Example:
+      distributor run                 # ingest, compose and deliver what is due
+      distributor preview digest --out out/preview
+      distributor plan --config config/production.toml --json
+    """
+
+
+@main.group(invoke_without_command=True)
+@SOURCE_OPTION
+@shared_option(
     "--out",
     "out_dir",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the preview (default: <output.dir>/preview).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@JSON_OPTION
 @click.pass_context
 def preview(
     ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool

@@ -16,13 +16,15 @@ from distributor.cli.app import (
     boundary,
     echo,
     emit_json,
+    json_option,
     load_settings,
     preview,
+    shared_option,
 )
 
 
 @preview.command("digest")
-@click.option(
+@shared_option(
     "--out",
     "out_dir",
     required=True,
@@ -33,7 +35,7 @@ from distributor.cli.app import (
 @SOURCE_PATHS_OPTION
 @click.option("--screenshot", is_flag=True, help="Also write PNGs at 375 px and 800 px wide.")
 @click.option("--open", "open_browser", is_flag=True, help="Open digest.html in the browser.")
-@click.option("--json", "as_json", is_flag=True, help="Print digest.json instead of a summary.")
+@json_option(help="Print digest.json instead of a summary.")
 @click.pass_context
 @boundary
 def preview_digest(

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, boundary, emit_json, load_settings, main, printable
+from distributor.cli.app import (
+    EXIT_FAILED,
+    boundary,
+    emit_json,
+    json_option,
+    load_settings,
+    main,
+    printable,
+)
 from distributor.models import Figure, Quote, Span, Story
 
 
@@ -107,7 +115,7 @@ def _render(source: str, story: Story) -> str:
 
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per article.")
+@json_option(help="Print a JSON array, one object per article.")
 @click.pass_context
 @boundary
 def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:

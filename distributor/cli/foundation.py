@@ -11,6 +11,7 @@ from distributor.cli.app import (
     EXIT_FAILED,
     EXIT_USAGE,
     JSON_OPTION,
+    SOURCE_OPTION,
     boundary,
     emit_json,
     load_settings,
@@ -21,15 +22,6 @@ from distributor.errors import ConfigError
 
 if TYPE_CHECKING:
     from distributor.pipeline.run import RunReport
-
-SOURCE_OPTION = click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="PATH_OR_URL",
-    help="Read this file, folder, feed file or feed URL instead of the configured sources "
-    "(repeatable).",
-)
 
 
 def _problem_lines(problems: list[Any]) -> list[str]:

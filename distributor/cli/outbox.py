@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from distributor.cli.app import DAY_OPTION, boundary, emit_json, load_settings, main
+from distributor.cli.app import DAY_OPTION, JSON_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
 
 if TYPE_CHECKING:
     from distributor.store.outbox import Outbox, Record
 
-JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+JSON = JSON_OPTION
 DATE = DAY_OPTION
 _PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
 

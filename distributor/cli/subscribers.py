@@ -15,6 +15,7 @@ import click
 from distributor.cli.app import (
     DAY_OPTION,
     EXIT_FAILED,
+    JSON_OPTION,
     SOURCE_PATHS_OPTION,
     Failed,
     boundary,
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 STATUS_CHOICE = click.Choice([s.value for s in Status])
 
 
