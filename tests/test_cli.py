@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -102,6 +103,40 @@ def test_a_group_option_its_command_cannot_use_is_refused_not_ignored() -> None:
     assert code == 2 and "serve-unsubscribe does not take --json" in err
     code, _, err = _run("preview", "--out", "somewhere", "thread")
     assert code == 2 and "thread does not take --out" in err
+
+
+# A count with a plural noun after it, for a count of one: "1 stories", "(1 figures)".
+ONE_WITH_A_PLURAL = re.compile(
+    r"\b1 (?:stories|figures|posts|headlines|files|sources|rows|subscribers|rounds|minutes)\b"
+)
+
+
+def test_a_count_of_one_reads_in_the_singular(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "ferries.txt").write_text(
+        "Island ferries get two new boats\n"
+        "Two hybrid ferries costing £48m will join the island routes in 2027.\n",
+        encoding="utf-8",
+    )
+    cfg = str(_config(tmp_path, news))
+    outputs = []
+    for args in (
+        ("preview",),
+        ("preview", "thread"),
+        ("preview", "digest", "--out", str(tmp_path / "p")),
+        ("run",),
+        ("ingest", "--source", str(news), "--source", str(tmp_path / "gone")),
+    ):
+        result = CliRunner().invoke(main, ["--config", cfg, *args])
+        outputs.append(result.output)
+    text = "\n".join(outputs)
+    assert not ONE_WITH_A_PLURAL.findall(text), text
+    preview, thread, _, run, ingest = outputs
+    assert "Preview for" in preview and ": 1 story" in preview and "(1 figure" in preview
+    assert ": 1 post" in thread or ": 2 posts" in thread
+    assert "(1 story):" in run and "1 story today" in run
+    assert "1 source failed" in ingest
 
 
 def test_check_config_reports_a_valid_default(

@@ -71,11 +71,6 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 post", "2 posts" (``many`` for the irregular: "1 story", "2 stories")."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
 def echo(text: str = "", *, err: bool = False) -> None:
     """``click.echo`` for human output that carries article text."""
     click.echo(printable(text), err=err)

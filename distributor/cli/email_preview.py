@@ -21,6 +21,7 @@ from distributor.cli.app import (
     preview,
     shared_option,
 )
+from distributor.words import plural
 
 
 @preview.command("digest")
@@ -123,7 +124,9 @@ def preview_digest(
         echo(f"Subject:   {digest.subject}")
         echo(f"Preheader: {digest.preheader}")
         echo(f"Stories:   {len(digest.story_ids)} ({len(roundup.featured)} featured)")
-        echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
+        echo(
+            f"HTML:      {plural(report['html_bytes'], 'byte')} (budget {cfg.email.max_html_bytes})"
+        )
         for finding in summary["findings"]:
             echo(f"  ! {finding['code']}: {finding['message']}")
         for guid, items in report["lint"].items():

@@ -16,9 +16,9 @@ from distributor.cli.app import (
     emit_json,
     load_settings,
     main,
-    plural,
 )
 from distributor.errors import ConfigError
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.pipeline.run import RunReport
@@ -63,7 +63,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
     else:
         click.echo(
             f"{summary['new']} new, {summary['updated']} updated, "
-            f"{summary['unchanged']} already seen; {len(result.problems)} source(s) failed"
+            f"{summary['unchanged']} already seen; "
+            f"{plural(len(result.problems), 'source')} failed"
         )
         for line in _problem_lines(result.problems):
             click.echo(line, err=True)
@@ -160,7 +161,8 @@ def _print_run(report: RunReport) -> None:
     )
     if report.subject:
         click.echo(
-            f"digest of {report.edition} ({report.digest_stories} stories): {report.subject}"
+            f"digest of {report.edition} "
+            f"({plural(report.digest_stories, 'story', 'stories')}): {report.subject}"
         )
     p = report.planned
     click.echo(

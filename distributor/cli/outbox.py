@@ -12,6 +12,7 @@ import click
 from distributor.cli.app import DAY_OPTION, JSON_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.store.outbox import Outbox, Record
@@ -501,7 +502,7 @@ def worker(
         d = summary.delivered
         click.echo(
             f"{len(d.sent)} sent, {len(d.retrying)} to retry, {len(d.failed)} failed, "
-            f"{len(d.uncertain)} uncertain in {summary.stats.rounds} round(s)"
+            f"{len(d.uncertain)} uncertain in {plural(summary.stats.rounds, 'round')}"
         )
     if summary.failed:
         ctx.exit(1)

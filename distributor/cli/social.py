@@ -19,11 +19,11 @@ from distributor.cli.app import (
     echo,
     emit_json,
     load_settings,
-    plural,
     preview,
 )
 from distributor.models import Story, Thread
 from distributor.settings import SOCIAL_NETWORKS, Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     # The composing and counting code loads with the command, not with every start-up.

@@ -25,6 +25,7 @@ from distributor.cli.app import (
 )
 from distributor.models import Status
 from distributor.settings import Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.store.subscribers import SubscriberStore
@@ -116,7 +117,8 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     else:
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.kept_unsubscribed} kept unsubscribed; {len(report.problems)} row(s) rejected"
+            f"{report.kept_unsubscribed} kept unsubscribed; "
+            f"{plural(len(report.problems), 'row')} rejected"
         )
         for p in report.problems:
             click.echo(f"  ! {file}: {p}", err=True)
@@ -150,7 +152,7 @@ def export(ctx: click.Context, out: str, status: str | None) -> None:
         return
     with open(out, "w", encoding="utf-8", newline="") as fh:
         n = store.export_csv(fh, status=wanted)
-    click.echo(f"wrote {n} subscriber(s) to {out}")
+    click.echo(f"wrote {plural(n, 'subscriber')} to {out}")
 
 
 @subscribers.command("list")
@@ -298,7 +300,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         emit_json({"changed": report.changed, "warnings": report.warnings})
     else:
         for name, n in report.changed.items():
-            click.echo(f"{name}: {n} subscriber(s) changed")
+            click.echo(f"{name}: {plural(n, 'subscriber')} changed")
         for w in report.warnings:
             click.echo(f"  ! {w}", err=True)
     if report.warnings:
