@@ -52,6 +52,10 @@ class Article:
     image: Image | None = None
     tags: tuple[str, ...] = ()
     byline: str | None = None
+    path: str | None = field(default=None, compare=False)
+    """The file it was read from, as named on the command line or in the configuration
+    (None for a feed's article or one read back from the store). Not part of what the
+    article is: the same text read from another folder is the same article."""
 
     @property
     def content_hash(self) -> str:

@@ -139,6 +139,51 @@ def test_a_count_of_one_reads_in_the_singular(tmp_path: Path) -> None:
     assert "1 source failed" in ingest
 
 
+def test_a_source_path_is_printed_once_as_the_editor_can_open_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guid of a file already starts with its folder's name; joining the folder to it
+    # again printed "seed/seed/ferries.txt", and a file in the working directory was
+    # shown under a folder that does not exist ("files/ferries.txt").
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "ferries.txt").write_text(
+        "Island ferries get two new boats\nTwo hybrid ferries will join the routes.\n",
+        encoding="utf-8",
+    )
+
+    def sources(*args: str) -> list[str]:
+        code, out, err = _run(*args, "--json")
+        assert code == 0, err
+        report = json.loads(out)
+        if isinstance(report, list):  # extract
+            return [story["source"] for story in report]
+        return [thread["source"] for thread in report["threads"]]
+
+    monkeypatch.chdir(tmp_path)
+    for args in (
+        ("extract", "seed"),
+        ("extract", "seed/ferries.txt"),
+        ("extract", str(seed)),  # below the working directory: shown relative to it
+        ("preview", "thread", "seed"),
+        ("preview", "thread", "--source", "seed"),
+        ("preview", "--source", "seed", "thread"),
+    ):
+        assert sources(*args) == ["seed/ferries.txt"], args
+        assert Path(sources(*args)[0]).is_file()
+    code, out, _ = _run("preview", "thread", "seed")
+    assert code == 0
+    assert "seed/ferries.txt: " in out and "seed/seed" not in out
+
+    monkeypatch.chdir(seed)
+    assert sources("extract", "ferries.txt") == ["ferries.txt"]
+    assert sources("preview", "thread", ".") == ["ferries.txt"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert sources("extract", "../seed") == ["../seed/ferries.txt"]
+
+
 def test_check_config_reports_a_valid_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,7 @@ from distributor.cli.app import (
     load_settings,
     preview,
     shared_option,
+    source_path,
 )
 from distributor.words import plural
 
@@ -95,8 +96,8 @@ def preview_digest(
     report: dict[str, Any] = summary | {
         "featured": len(roundup.featured),
         "lint": {
-            guid: [f.as_dict() for f in findings]
-            for guid, findings in ((s.article.guid, lint(s)) for s in stories)
+            source: [f.as_dict() for f in findings]
+            for source, findings in ((source_path(s.article), lint(s)) for s in stories)
             if findings
         },
         "files": {
@@ -129,9 +130,9 @@ def preview_digest(
         )
         for finding in summary["findings"]:
             echo(f"  ! {finding['code']}: {finding['message']}")
-        for guid, items in report["lint"].items():
+        for source, items in report["lint"].items():
             for item in items:
-                echo(f"  lint {guid}: {item['code']}: {item['message']}")
+                echo(f"  lint {source}: {item['code']}: {item['message']}")
         if not summary["findings"]:
             echo("  no lint findings")
         echo(f"Wrote {out_dir}/")

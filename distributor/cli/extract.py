@@ -14,6 +14,7 @@ from distributor.cli.app import (
     load_settings,
     main,
     printable,
+    source_path,
 )
 from distributor.models import Figure, Quote, Span, Story
 
@@ -137,27 +138,11 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
     results, failed = extract_each(report.articles)
     report.problems.extend(failed)
     if as_json:
-        emit_json([story_json(_source(a.source_id, a.guid, paths), s) for a, s in results])
+        emit_json([story_json(source_path(a), s) for a, s in results])
     else:
         for a, s in results:
-            click.echo(_render(_source(a.source_id, a.guid, paths), s))
+            click.echo(_render(source_path(a), s))
     for problem in report.problems:
         click.echo(f"  ! {printable(str(problem))}", err=True)
     if report.problems:
         ctx.exit(EXIT_FAILED)
-
-
-def _source(source_id: str, guid: str, paths: tuple[str, ...]) -> str:
-    """The path the article was read from, as the user named it."""
-    from pathlib import Path
-
-    for p in paths:
-        path = Path(p)
-        if path.is_file() and path.name == guid:
-            return str(path)
-        if path.is_dir() and (path / guid).is_file() and (path.name or "files") == source_id:
-            return str(path / guid)
-    for p in paths:
-        if Path(p).is_dir() and (Path(p) / guid).is_file():
-            return str(Path(p) / guid)
-    return guid

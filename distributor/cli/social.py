@@ -20,6 +20,7 @@ from distributor.cli.app import (
     emit_json,
     load_settings,
     preview,
+    source_path,
 )
 from distributor.models import Story, Thread
 from distributor.settings import SOCIAL_NETWORKS, Settings
@@ -45,11 +46,7 @@ _JSON = JSON_OPTION
 
 
 def _source(story: Story) -> str:
-    """Where the story came from, once: a file's guid already starts with its folder."""
-    article = story.article
-    if article.guid.startswith(f"{article.source_id}/"):
-        return article.guid
-    return f"{article.source_id}/{article.guid}"
+    return source_path(story.article)
 
 
 def _assemble(

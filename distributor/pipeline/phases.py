@@ -117,7 +117,9 @@ def extract_each(
         try:
             done.append((article, extract(article)))
         except Exception as exc:
-            problems.append(SourceError(article.guid, f"could not extract: {exc!r}"))
+            problems.append(
+                SourceError(article.path or article.guid, f"could not extract: {exc!r}")
+            )
     return done, problems
 
 
