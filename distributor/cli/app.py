@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -16,7 +19,7 @@ from typing import Any, NamedTuple, TypeVar
 import click
 from click.core import ParameterSource
 
-from distributor import __version__, settings
+from distributor import __version__, progress, settings
 from distributor.errors import ConfigError, DistributorError
 from distributor.models import Article
 
@@ -35,13 +38,55 @@ class BadConfig(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+class TerminalProgress:
+    """A long step's progress on stderr, for an operator at a terminal: one line,
+    rewritten in place at most ten times a second ("reading news/ 1200/5000…") and
+    cleared when the step is done, so nothing of it stays in what the command printed."""
+
+    def __init__(self) -> None:
+        self.showing = False
+        self.shown_at = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and self.showing and now - self.shown_at < 0.1:
+            return
+        self._show(printable(f"{step} {done}/{total}…") if done < total else "")
+        self.shown_at = now
+
+    def close(self) -> None:
+        if self.showing:
+            self._show("")
+
+    def _show(self, line: str) -> None:
+        click.echo(f"\r\x1b[K{line}", err=True, nl=False)
+        self.showing = bool(line)
+
+
+@contextmanager
+def progress_on_a_terminal() -> Iterator[None]:
+    """Long steps report their progress when stderr is a terminal; under cron, in a pipe
+    or into a log file they print nothing (and ``--json`` on stdout is never touched)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    watcher = TerminalProgress()
+    try:
+        with progress.watching(watcher):
+            yield
+    finally:
+        watcher.close()
+
+
 def boundary(fn: F) -> F:
-    """Turn startup and run errors into one clear message and the right exit code."""
+    """Turn startup and run errors into one clear message and the right exit code, and
+    show long steps' progress on a terminal."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with progress_on_a_terminal():
+                return fn(*args, **kwargs)
         except ConfigError as exc:
             raise BadConfig(str(exc)) from exc
         except DistributorError as exc:

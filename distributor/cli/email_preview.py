@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from distributor import progress
 from distributor.cli.app import (
     DAY_OPTION,
     EXIT_FAILED,
@@ -109,8 +110,10 @@ def preview_digest(
         },
     }
     if screenshot:
+        widths = (375, 800)
         try:
-            for width in (375, 800):
+            for done, width in enumerate(widths):
+                progress.advance("screenshots (Chromium)", done, len(widths))
                 height = min(browser.full_height(digest.html, width=width), 16_000)
                 png = browser.screenshot(
                     html_path, out_dir / f"digest-{width}.png", width=width, height=height
@@ -118,6 +121,7 @@ def preview_digest(
                 report["files"][f"screenshot_{width}"] = str(png)
         except browser.BrowserError as exc:
             raise Failed(f"screenshot: {exc}") from exc
+        progress.advance("screenshots (Chromium)", len(widths), len(widths))
     if as_json:
         emit_json(report)
     else:

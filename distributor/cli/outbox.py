@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from distributor import progress
 from distributor.cli.app import DAY_OPTION, JSON_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
@@ -484,18 +485,20 @@ def worker(
     cfg, box = _outbox(ctx)
     stop = StopFlag()
     stop.install()
-    summary = work(
-        cfg,
-        box.engine,
-        worker_id=worker_id or default_worker_id(),
-        stop=stop,
-        engine_name=engine_name or ("huey" if cfg.queue.url else "loop"),
-        plan=do_plan,
-        plan_minutes=plan_minutes,
-        poll_seconds=poll_seconds,
-        once=once,
-        workers=workers,
-    )
+    # A service logs line by line: no progress line drawn between its log records.
+    with progress.watching(None):
+        summary = work(
+            cfg,
+            box.engine,
+            worker_id=worker_id or default_worker_id(),
+            stop=stop,
+            engine_name=engine_name or ("huey" if cfg.queue.url else "loop"),
+            plan=do_plan,
+            plan_minutes=plan_minutes,
+            poll_seconds=poll_seconds,
+            once=once,
+            workers=workers,
+        )
     if as_json:
         emit_json(summary.as_dict())
     else:

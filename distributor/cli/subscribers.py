@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from distributor import progress
 from distributor.cli.app import (
     DAY_OPTION,
     EXIT_FAILED,
@@ -40,17 +39,6 @@ def _store(cfg: Settings) -> SubscriberStore:
     from distributor.store.subscribers import SubscriberStore
 
     return SubscriberStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
-
-
-@contextmanager
-def progress_bar(length: int | None, label: str) -> Iterator[Callable[[int], None]]:
-    """A bar on a terminal; silence elsewhere (cron, services), where the caller logs
-    one summary line instead."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:  # type: ignore[var-annotated]
-        yield bar.update
 
 
 def _subscriber_dict(s: Any) -> dict[str, Any]:
@@ -99,10 +87,10 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     # Bytes that are not UTF-8 are kept (surrogateescape) for the import to report by line.
     with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         lines = sum(1 for _ in fh)
-    with (
-        file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh,
-        progress_bar(max(lines - 1, 0), "importing") as step,
-    ):
+    # Rows as they are read, on a terminal; elsewhere (cron, services) the log has one
+    # summary line instead.
+    step = progress.counter(f"importing {file}", max(lines - 1, 0))
+    with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         report = store.import_csv(fh, source=source or file.name, progress=step)
     log.info(
         "imported %s: %d added, %d updated, %d unchanged, %d rejected",
