@@ -214,6 +214,11 @@ class Thread:
     story_id: str
     posts: tuple[Post, ...]
     kind: str = "thread"
+    carried: tuple[RoundupItem, ...] = ()
+    """A roundup post: the headlines it lists, in order."""
+    dropped: tuple[RoundupItem, ...] = ()
+    """A roundup post: the headlines it was given but has no room for (a line longer
+    than a post, or past the network's ``roundup_max_posts``)."""
 
 
 class Status(enum.StrEnum):
