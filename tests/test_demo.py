@@ -67,3 +67,30 @@ def test_demo_run_twice_sends_nothing_twice(checkout: Path) -> None:
     again = json.loads(out)
     assert again["new"] == 0
     assert again["delivered"]["sent"] == []
+
+
+def test_after_digest_at_the_demo_writes_tomorrows_edition_under_todays_folder(
+    checkout: Path,
+) -> None:
+    # What the README says the demo's dates mean: the folder is the day the demo ran,
+    # the digest in it the next edition still to send (tomorrow's once digest_at has gone).
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from distributor.compose.digest import long_date
+
+    config = checkout / "config" / "distributor.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[schedule]\ndigest_at = "00:00"\n',
+        encoding="utf-8",
+    )
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    tomorrow = today + timedelta(days=1)
+    code, out, err = _run("run")
+    assert code == 0, err
+    assert f"digest of {tomorrow.isoformat()} (12 stories)" in out
+    folder = checkout / "out" / today.isoformat()
+    digest = json.loads((folder / "digest.json").read_text(encoding="utf-8"))
+    assert digest["day"] == tomorrow.isoformat()
+    assert digest["edition_why"] == "tomorrow's edition: today's was due at 00:00"
+    assert long_date(tomorrow) in (folder / "digest.html").read_text(encoding="utf-8")
