@@ -40,6 +40,10 @@ def test_demo_writes_digest_threads_and_roundup_and_says_where(checkout: Path) -
     assert "12 new" in out
     assert "wrote " in out and "out/" in out
     day_dir = next((checkout / "out").iterdir())
+    # The folder once, then each file below it (not the folder again on every line).
+    listed = out.split(f"under {day_dir}/\n", 1)[1].splitlines()
+    assert "  digest.html" in listed and "  roundup-post/x.txt" in listed
+    assert not any(str(day_dir) in line for line in listed)
     digest = json.loads((day_dir / "digest.json").read_text(encoding="utf-8"))
     assert len(digest["stories"]) == 12
     html = (day_dir / "digest.html").read_text(encoding="utf-8")

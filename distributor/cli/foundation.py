@@ -175,11 +175,10 @@ def _print_run(report: RunReport) -> None:
         f"{len(d.failed)} failed, {len(d.uncertain)} uncertain"
     )
     if report.written:
-        click.echo(
-            f"wrote {plural(len(report.written), 'file')} under {_common_folder(report.written)}/"
-        )
+        folder = _common_folder(report.written)
+        click.echo(f"wrote {plural(len(report.written), 'file')} under {folder}/")
         for path in report.written:
-            click.echo(f"  {path}")
+            click.echo(f"  {os.path.relpath(path, folder)}")
     for line in _problem_lines(report.problems):
         click.echo(line, err=True)
     for key in p.too_late:
