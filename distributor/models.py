@@ -52,6 +52,10 @@ class Article:
     image: Image | None = None
     tags: tuple[str, ...] = ()
     byline: str | None = None
+    path: str | None = field(default=None, compare=False)
+    """The file it was read from, as named on the command line or in the configuration
+    (None for a feed's article or one read back from the store). Not part of what the
+    article is: the same text read from another folder is the same article."""
 
     @property
     def content_hash(self) -> str:
@@ -210,6 +214,11 @@ class Thread:
     story_id: str
     posts: tuple[Post, ...]
     kind: str = "thread"
+    carried: tuple[RoundupItem, ...] = ()
+    """A roundup post: the headlines it lists, in order."""
+    dropped: tuple[RoundupItem, ...] = ()
+    """A roundup post: the headlines it was given but has no room for (a line longer
+    than a post, or past the network's ``roundup_max_posts``)."""
 
 
 class Status(enum.StrEnum):

@@ -40,6 +40,10 @@ def test_demo_writes_digest_threads_and_roundup_and_says_where(checkout: Path) -
     assert "12 new" in out
     assert "wrote " in out and "out/" in out
     day_dir = next((checkout / "out").iterdir())
+    # The folder once, then each file below it (not the folder again on every line).
+    listed = out.split(f"under {day_dir}/\n", 1)[1].splitlines()
+    assert "  digest.html" in listed and "  roundup-post/x.txt" in listed
+    assert not any(str(day_dir) in line for line in listed)
     digest = json.loads((day_dir / "digest.json").read_text(encoding="utf-8"))
     assert len(digest["stories"]) == 12
     html = (day_dir / "digest.html").read_text(encoding="utf-8")
@@ -67,3 +71,30 @@ def test_demo_run_twice_sends_nothing_twice(checkout: Path) -> None:
     again = json.loads(out)
     assert again["new"] == 0
     assert again["delivered"]["sent"] == []
+
+
+def test_after_digest_at_the_demo_writes_tomorrows_edition_under_todays_folder(
+    checkout: Path,
+) -> None:
+    # What the README says the demo's dates mean: the folder is the day the demo ran,
+    # the digest in it the next edition still to send (tomorrow's once digest_at has gone).
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from distributor.compose.digest import long_date
+
+    config = checkout / "config" / "distributor.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[schedule]\ndigest_at = "00:00"\n',
+        encoding="utf-8",
+    )
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    tomorrow = today + timedelta(days=1)
+    code, out, err = _run("run")
+    assert code == 0, err
+    assert f"digest of {tomorrow.isoformat()} (12 stories)" in out
+    folder = checkout / "out" / today.isoformat()
+    digest = json.loads((folder / "digest.json").read_text(encoding="utf-8"))
+    assert digest["day"] == tomorrow.isoformat()
+    assert digest["edition_why"] == "tomorrow's edition: today's was due at 00:00"
+    assert long_date(tomorrow) in (folder / "digest.html").read_text(encoding="utf-8")

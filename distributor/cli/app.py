@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from distributor import __version__, settings
+from distributor import __version__, progress, settings
 from distributor.errors import ConfigError, DistributorError
+from distributor.models import Article
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,13 +38,55 @@ class BadConfig(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+class TerminalProgress:
+    """A long step's progress on stderr, for an operator at a terminal: one line,
+    rewritten in place at most ten times a second ("reading news/ 1200/5000…") and
+    cleared when the step is done, so nothing of it stays in what the command printed."""
+
+    def __init__(self) -> None:
+        self.showing = False
+        self.shown_at = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and self.showing and now - self.shown_at < 0.1:
+            return
+        self._show(printable(f"{step} {done}/{total}…") if done < total else "")
+        self.shown_at = now
+
+    def close(self) -> None:
+        if self.showing:
+            self._show("")
+
+    def _show(self, line: str) -> None:
+        click.echo(f"\r\x1b[K{line}", err=True, nl=False)
+        self.showing = bool(line)
+
+
+@contextmanager
+def progress_on_a_terminal() -> Iterator[None]:
+    """Long steps report their progress when stderr is a terminal; under cron, in a pipe
+    or into a log file they print nothing (and ``--json`` on stdout is never touched)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    watcher = TerminalProgress()
+    try:
+        with progress.watching(watcher):
+            yield
+    finally:
+        watcher.close()
+
+
 def boundary(fn: F) -> F:
-    """Turn startup and run errors into one clear message and the right exit code."""
+    """Turn startup and run errors into one clear message and the right exit code, and
+    show long steps' progress on a terminal."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with progress_on_a_terminal():
+                return fn(*args, **kwargs)
         except ConfigError as exc:
             raise BadConfig(str(exc)) from exc
         except DistributorError as exc:
@@ -70,9 +117,16 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 post", "2 posts" (``many`` for the irregular: "1 story", "2 stories")."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+def source_path(article: Article) -> str:
+    """Where an article came from, once, as the editor can open it: the file it was read
+    from (relative to the working directory when it is below it), else its guid (a feed's
+    article, or one read back from the store)."""
+    if article.path is None:
+        return article.guid
+    path = Path(article.path)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -87,9 +141,100 @@ def emit_json(data: Any) -> None:
 def load_settings(ctx: click.Context) -> settings.Settings:
     obj = ctx.ensure_object(dict)
     if "settings" not in obj:
-        obj["settings"] = settings.load(obj.get("config"))
+        obj["settings"] = settings.load(shared_value(ctx, "config_path"))
     result: settings.Settings = obj["settings"]
     return result
+
+
+# Options a group shares with the commands below it. `distributor --config x.toml plan`
+# and `distributor plan --config x.toml` mean the same, and so do `preview --json thread`
+# and `preview thread --json`: the value given nearest the command wins.
+_SHARED = "distributor.shared_options"
+
+
+class _Given(NamedTuple):
+    value: Any
+    source: ParameterSource
+    flag: str
+
+
+class SharedOption(click.Option):
+    """An option that may be given to a group or to a command below it.
+
+    A command's own value wins; without one, the command takes what was given to a
+    group above it. With ``everywhere``, every command below the group takes the
+    option (``--config``); otherwise only commands that declare it do (``--json``),
+    and a command that does not is refused the value given to its group.
+    """
+
+    def __init__(
+        self, param_decls: Sequence[str], *, everywhere: bool = False, **attrs: Any
+    ) -> None:
+        super().__init__(param_decls, **attrs)
+        self.everywhere = everywhere
+        self._decls, self._attrs = param_decls, attrs
+
+    def for_command(self) -> SharedOption:
+        """This option on a command below the group: the group alone reads the
+        environment, and the value is read with :func:`shared_value`."""
+        attrs = self._attrs | {"envvar": None, "expose_value": False}
+        return SharedOption(self._decls, everywhere=True, **attrs)
+
+    def consume_value(
+        self, ctx: click.Context, opts: Mapping[str, Any]
+    ) -> tuple[Any, ParameterSource]:
+        value, source = super().consume_value(ctx, opts)
+        given: dict[str, _Given] = ctx.meta.setdefault(_SHARED, {})
+        if source is ParameterSource.DEFAULT:
+            earlier = given.get(self.name or "")
+            return (earlier.value, earlier.source) if earlier else (value, source)
+        given[self.name or ""] = _Given(value, source, self.opts[0])
+        return value, source
+
+
+def shared_value(ctx: click.Context, name: str) -> Any:
+    """The value of a shared option, wherever on the command line it was given."""
+    given: dict[str, _Given] = ctx.meta.get(_SHARED, {})
+    return given[name].value if name in given else None
+
+
+def _share(group: click.Group, cmd: click.Command) -> None:
+    names = {p.name for p in cmd.params}
+    for param in group.params:
+        if isinstance(param, SharedOption) and param.everywhere and param.name not in names:
+            cmd.params.append(param.for_command())
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _share(cmd, sub)
+
+
+class Group(click.Group):
+    """A group whose commands take its shared options after their own name too."""
+
+    group_class = type  # the groups below it are of this class too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(cmd, name)
+        _share(self, cmd)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and not isinstance(cmd, click.Group):
+            takes = {p.name for p in cmd.params}
+            for key, given in ctx.meta.get(_SHARED, {}).items():
+                if key not in takes:
+                    raise click.UsageError(f"{name} does not take {given.flag}", ctx)
+        return name, cmd, rest
+
+
+def shared_option(*decls: str, **attrs: Any) -> Callable[[F], F]:
+    return click.option(*decls, cls=SharedOption, **attrs)
+
+
+def json_option(help: str = "Print JSON instead of text.") -> Callable[[F], F]:
+    return shared_option("--json", "as_json", is_flag=True, help=help)
 
 
 # Options several commands share, defined once so they read the same everywhere.
@@ -100,41 +245,7 @@ DAY_OPTION = click.option(
     default=None,
     help="The day, YYYY-MM-DD (default: today in the publisher's time zone).",
 )
-SOURCE_PATHS_OPTION = click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Article file or directory (repeatable; default: ingest.sources).",
-)
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    envvar=settings.CONFIG_ENV,
-    help="Configuration file (default: config/distributor.toml, or $DISTRIBUTOR_CONFIG).",
-)
-@click.version_option(__version__, prog_name="distributor")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """Turn new articles into an email digest, social threads and a roundup,
-    and deliver each on its channel's schedule, exactly once.
-
-    \b
-    Example:
-      distributor run                 # ingest, compose and deliver what is due
-      distributor preview digest --out out/preview
-    """
-    ctx.ensure_object(dict)["config"] = config_path
-
-
-@main.group(invoke_without_command=True)
-@click.option(
+SOURCE_OPTION = shared_option(
     "--source",
     "sources",
     multiple=True,
@@ -142,14 +253,59 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     help="Read this file, folder, feed file or feed URL instead of the configured sources "
     "(repeatable).",
 )
-@click.option(
+SOURCE_PATHS_OPTION = shared_option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Article file or directory (repeatable; default: ingest.sources).",
+)
+JSON_OPTION = json_option()
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@shared_option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    envvar=settings.CONFIG_ENV,
+    expose_value=False,
+    everywhere=True,
+    help="Configuration file (default: config/distributor.toml, or $DISTRIBUTOR_CONFIG). "
+    "Every command takes it, before or after its name.",
+)
+@shared_option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    expose_value=False,
+    help="Print JSON instead of text, for the command that follows (each takes --json "
+    "after its name too).",
+)
+@click.version_option(__version__, prog_name="distributor")
+def main() -> None:
+    """Turn new articles into an email digest, social threads and a roundup,
+    and deliver each on its channel's schedule, exactly once.
+
+    \b
+    Example:
+      distributor run                 # ingest, compose and deliver what is due
+      distributor preview digest --out out/preview
+      distributor plan --config config/production.toml --json
+    """
+
+
+@main.group(invoke_without_command=True)
+@SOURCE_OPTION
+@shared_option(
     "--out",
     "out_dir",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the preview (default: <output.dir>/preview).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@JSON_OPTION
 @click.pass_context
 def preview(
     ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool

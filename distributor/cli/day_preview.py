@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from distributor.channels.files import FilesChannel, FilesOptions
-from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings, plural
+from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
 from distributor.payloads import FilesPayload
 from distributor.pipeline import day as assemble_day
 from distributor.pipeline import phases
+from distributor.words import plural
 
 
 def preview_day(
@@ -73,8 +74,7 @@ def preview_day(
             echo(f"Subject: {report['subject']}")
         for story in composed.stories:
             quote = f"; quote: {story.quote.speaker}" if story.quote else ""
-            count = len(story.key_figures)
-            figures = f"{count} figure{'' if count == 1 else 's'}"
+            figures = plural(len(story.key_figures), "figure")
             echo(f"  - {story.headline} ({figures}{quote})")
             for finding in lint(story):
                 echo(f"      lint: {finding}")

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from distributor import progress
 from distributor.cli.app import (
     DAY_OPTION,
     EXIT_FAILED,
@@ -16,13 +17,17 @@ from distributor.cli.app import (
     boundary,
     echo,
     emit_json,
+    json_option,
     load_settings,
     preview,
+    shared_option,
+    source_path,
 )
+from distributor.words import plural
 
 
 @preview.command("digest")
-@click.option(
+@shared_option(
     "--out",
     "out_dir",
     required=True,
@@ -33,7 +38,7 @@ from distributor.cli.app import (
 @SOURCE_PATHS_OPTION
 @click.option("--screenshot", is_flag=True, help="Also write PNGs at 375 px and 800 px wide.")
 @click.option("--open", "open_browser", is_flag=True, help="Open digest.html in the browser.")
-@click.option("--json", "as_json", is_flag=True, help="Print digest.json instead of a summary.")
+@json_option(help="Print digest.json instead of a summary.")
 @click.pass_context
 @boundary
 def preview_digest(
@@ -92,8 +97,8 @@ def preview_digest(
     report: dict[str, Any] = summary | {
         "featured": len(roundup.featured),
         "lint": {
-            guid: [f.as_dict() for f in findings]
-            for guid, findings in ((s.article.guid, lint(s)) for s in stories)
+            source: [f.as_dict() for f in findings]
+            for source, findings in ((source_path(s.article), lint(s)) for s in stories)
             if findings
         },
         "files": {
@@ -105,8 +110,10 @@ def preview_digest(
         },
     }
     if screenshot:
+        widths = (375, 800)
         try:
-            for width in (375, 800):
+            for done, width in enumerate(widths):
+                progress.advance("screenshots (Chromium)", done, len(widths))
                 height = min(browser.full_height(digest.html, width=width), 16_000)
                 png = browser.screenshot(
                     html_path, out_dir / f"digest-{width}.png", width=width, height=height
@@ -114,6 +121,7 @@ def preview_digest(
                 report["files"][f"screenshot_{width}"] = str(png)
         except browser.BrowserError as exc:
             raise Failed(f"screenshot: {exc}") from exc
+        progress.advance("screenshots (Chromium)", len(widths), len(widths))
     if as_json:
         emit_json(report)
     else:
@@ -121,12 +129,14 @@ def preview_digest(
         echo(f"Subject:   {digest.subject}")
         echo(f"Preheader: {digest.preheader}")
         echo(f"Stories:   {len(digest.story_ids)} ({len(roundup.featured)} featured)")
-        echo(f"HTML:      {report['html_bytes']} bytes (budget {cfg.email.max_html_bytes})")
+        echo(
+            f"HTML:      {plural(report['html_bytes'], 'byte')} (budget {cfg.email.max_html_bytes})"
+        )
         for finding in summary["findings"]:
             echo(f"  ! {finding['code']}: {finding['message']}")
-        for guid, items in report["lint"].items():
+        for source, items in report["lint"].items():
             for item in items:
-                echo(f"  lint {guid}: {item['code']}: {item['message']}")
+                echo(f"  lint {source}: {item['code']}: {item['message']}")
         if not summary["findings"]:
             echo("  no lint findings")
         echo(f"Wrote {out_dir}/")

@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from distributor.cli.app import EXIT_FAILED, boundary, emit_json, load_settings, main, printable
+from distributor.cli.app import (
+    EXIT_FAILED,
+    boundary,
+    emit_json,
+    json_option,
+    load_settings,
+    main,
+    printable,
+    source_path,
+)
 from distributor.models import Figure, Quote, Span, Story
 
 
@@ -107,7 +116,7 @@ def _render(source: str, story: Story) -> str:
 
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per article.")
+@json_option(help="Print a JSON array, one object per article.")
 @click.pass_context
 @boundary
 def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
@@ -129,27 +138,11 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
     results, failed = extract_each(report.articles)
     report.problems.extend(failed)
     if as_json:
-        emit_json([story_json(_source(a.source_id, a.guid, paths), s) for a, s in results])
+        emit_json([story_json(source_path(a), s) for a, s in results])
     else:
         for a, s in results:
-            click.echo(_render(_source(a.source_id, a.guid, paths), s))
+            click.echo(_render(source_path(a), s))
     for problem in report.problems:
         click.echo(f"  ! {printable(str(problem))}", err=True)
     if report.problems:
         ctx.exit(EXIT_FAILED)
-
-
-def _source(source_id: str, guid: str, paths: tuple[str, ...]) -> str:
-    """The path the article was read from, as the user named it."""
-    from pathlib import Path
-
-    for p in paths:
-        path = Path(p)
-        if path.is_file() and path.name == guid:
-            return str(path)
-        if path.is_dir() and (path / guid).is_file() and (path.name or "files") == source_id:
-            return str(path / guid)
-    for p in paths:
-        if Path(p).is_dir() and (Path(p) / guid).is_file():
-            return str(Path(p) / guid)
-    return guid

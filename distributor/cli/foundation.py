@@ -11,25 +11,17 @@ from distributor.cli.app import (
     EXIT_FAILED,
     EXIT_USAGE,
     JSON_OPTION,
+    SOURCE_OPTION,
     boundary,
     emit_json,
     load_settings,
     main,
-    plural,
 )
 from distributor.errors import ConfigError
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.pipeline.run import RunReport
-
-SOURCE_OPTION = click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="PATH_OR_URL",
-    help="Read this file, folder, feed file or feed URL instead of the configured sources "
-    "(repeatable).",
-)
 
 
 def _problem_lines(problems: list[Any]) -> list[str]:
@@ -71,7 +63,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
     else:
         click.echo(
             f"{summary['new']} new, {summary['updated']} updated, "
-            f"{summary['unchanged']} already seen; {len(result.problems)} source(s) failed"
+            f"{summary['unchanged']} already seen; "
+            f"{plural(len(result.problems), 'source')} failed"
         )
         for line in _problem_lines(result.problems):
             click.echo(line, err=True)
@@ -168,7 +161,8 @@ def _print_run(report: RunReport) -> None:
     )
     if report.subject:
         click.echo(
-            f"digest of {report.edition} ({report.digest_stories} stories): {report.subject}"
+            f"digest of {report.edition} "
+            f"({plural(report.digest_stories, 'story', 'stories')}): {report.subject}"
         )
     p = report.planned
     click.echo(
@@ -181,11 +175,10 @@ def _print_run(report: RunReport) -> None:
         f"{len(d.failed)} failed, {len(d.uncertain)} uncertain"
     )
     if report.written:
-        click.echo(
-            f"wrote {plural(len(report.written), 'file')} under {_common_folder(report.written)}/"
-        )
+        folder = _common_folder(report.written)
+        click.echo(f"wrote {plural(len(report.written), 'file')} under {folder}/")
         for path in report.written:
-            click.echo(f"  {path}")
+            click.echo(f"  {os.path.relpath(path, folder)}")
     for line in _problem_lines(report.problems):
         click.echo(line, err=True)
     for key in p.too_late:

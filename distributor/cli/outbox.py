@@ -9,19 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from distributor.cli.app import DAY_OPTION, boundary, emit_json, load_settings, main
+from distributor import progress
+from distributor.cli.app import DAY_OPTION, JSON_OPTION, boundary, emit_json, load_settings, main
 from distributor.models import DeliveryState
 from distributor.settings import Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.store.outbox import Outbox, Record
 
-JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+JSON = JSON_OPTION
 DATE = DAY_OPTION
 _PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
 
 
-def _outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
+def open_outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
     from distributor.store import db
     from distributor.store.outbox import Outbox
 
@@ -30,7 +32,7 @@ def _outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
     return cfg, Outbox(engine, cfg.schedule)
 
 
-def _day(cfg: Settings, value: datetime | None) -> date:
+def day_or_today(cfg: Settings, value: datetime | None) -> date:
     from distributor.schedule.times import local_day
 
     return value.date() if value is not None else local_day(datetime.now(UTC), cfg)
@@ -72,8 +74,8 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
     from distributor.schedule.times import schedule_zone
     from distributor.store.leases import Leases
 
-    cfg, box = _outbox(ctx)
-    the_day = _day(cfg, day)
+    cfg, box = open_outbox(ctx)
+    the_day = day_or_today(cfg, day)
     now = datetime.now(UTC)
     planning = Leases(box.engine).state(PLAN)
     stalled = overdue(planning, now, timedelta(minutes=cfg.schedule.plan_minutes))
@@ -175,10 +177,10 @@ def outbox_list(
     """
     from distributor.schedule.times import schedule_zone
 
-    cfg, box = _outbox(ctx)
+    cfg, box = open_outbox(ctx)
     rows = box.records(
         states=states,
-        day=None if all_days else _day(cfg, day),
+        day=None if all_days else day_or_today(cfg, day),
         channel=channel,
         limit=limit,
     )
@@ -213,7 +215,7 @@ def outbox_show(ctx: click.Context, delivery_id: int, lookup: bool, as_json: boo
     """
     from distributor.store.outbox import OutboxError
 
-    cfg, box = _outbox(ctx)
+    cfg, box = open_outbox(ctx)
     record = box.get(delivery_id)
     if record is None:
         raise OutboxError(f"no delivery with id {delivery_id}; see `distributor outbox list`")
@@ -286,7 +288,7 @@ def outbox_mark_sent(
       distributor outbox show 42 --lookup
       distributor outbox mark-sent 42 --provider-id 113000000000000002
     """
-    _, box = _outbox(ctx)
+    _, box = open_outbox(ctx)
     box.settle_sent(delivery_id, provider_id or None)
     record = box.get(delivery_id)
     assert record is not None
@@ -303,7 +305,7 @@ def _decision(verb: str, help_text: str, example: str) -> None:
     @click.pass_context
     @boundary
     def command(ctx: click.Context, ids: Sequence[int], as_json: bool) -> None:
-        _, box = _outbox(ctx)
+        _, box = open_outbox(ctx)
         done: list[dict[str, Any]] = []
         for delivery_id in ids:
             getattr(box, verb)(delivery_id)
@@ -374,8 +376,8 @@ def approve(
     """
     from distributor.errors import ConfigError
 
-    cfg, box = _outbox(ctx)
-    the_day = _day(cfg, day)
+    cfg, box = open_outbox(ctx)
+    the_day = day_or_today(cfg, day)
     kinds = {
         "digest": "digest",
         "thread": "thread_post",
@@ -480,94 +482,30 @@ def worker(
     from distributor.pipeline.worker import work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    cfg, box = _outbox(ctx)
+    cfg, box = open_outbox(ctx)
     stop = StopFlag()
     stop.install()
-    summary = work(
-        cfg,
-        box.engine,
-        worker_id=worker_id or default_worker_id(),
-        stop=stop,
-        engine_name=engine_name or ("huey" if cfg.queue.url else "loop"),
-        plan=do_plan,
-        plan_minutes=plan_minutes,
-        poll_seconds=poll_seconds,
-        once=once,
-        workers=workers,
-    )
+    # A service logs line by line: no progress line drawn between its log records.
+    with progress.watching(None):
+        summary = work(
+            cfg,
+            box.engine,
+            worker_id=worker_id or default_worker_id(),
+            stop=stop,
+            engine_name=engine_name or ("huey" if cfg.queue.url else "loop"),
+            plan=do_plan,
+            plan_minutes=plan_minutes,
+            poll_seconds=poll_seconds,
+            once=once,
+            workers=workers,
+        )
     if as_json:
         emit_json(summary.as_dict())
     else:
         d = summary.delivered
         click.echo(
             f"{len(d.sent)} sent, {len(d.retrying)} to retry, {len(d.failed)} failed, "
-            f"{len(d.uncertain)} uncertain in {summary.stats.rounds} round(s)"
+            f"{len(d.uncertain)} uncertain in {plural(summary.stats.rounds, 'round')}"
         )
     if summary.failed:
         ctx.exit(1)
-
-
-@main.command("plan")
-@DATE
-@click.option(
-    "--no-ingest",
-    is_flag=True,
-    help="Only show what the outbox holds; do not read the sources and plan first.",
-)
-@JSON
-@click.pass_context
-@boundary
-def plan_command(ctx: click.Context, day: datetime | None, no_ingest: bool, as_json: bool) -> None:
-    """Show what will go where and when, with each item's state.
-
-    For today it first reads the sources and plans the day into the outbox (what
-    `distributor run` does, without sending anything); for another --date it shows
-    what the outbox holds for that day. Times are in the publisher's time zone.
-
-    \b
-    Example:
-      distributor plan
-      distributor plan --date 2026-11-27 --json
-    """
-    from distributor.pipeline import run as pipeline
-    from distributor.schedule.times import schedule_zone
-
-    cfg, box = _outbox(ctx)
-    now = datetime.now(UTC)
-    the_day = _day(cfg, day)
-    planned: dict[str, Any] = {}
-    if not no_ingest and day is None:
-        result = pipeline.plan(cfg, box.engine, now=now)
-        planned = {
-            "created": len(result.planned.created),
-            "updated": len(result.planned.updated),
-            "unchanged": len(result.planned.unchanged),
-            "problems": [str(p) for p in result.problems],
-            "lint": result.lint,
-        }
-    rows = box.records(day=the_day)
-    tz = schedule_zone(cfg)
-    if as_json:
-        emit_json(
-            {
-                "day": the_day.isoformat(),
-                "planned": planned,
-                "deliveries": [r.as_dict() for r in rows],
-            }
-        )
-        return
-    if planned:
-        click.echo(
-            f"planned {planned['created']} new, {planned['updated']} updated, "
-            f"{planned['unchanged']} unchanged"
-        )
-        for problem in planned["problems"]:
-            click.echo(f"  ! {problem}", err=True)
-        for guid, findings in planned["lint"].items():
-            for finding in findings:
-                click.echo(f"  lint {guid}: {finding}")
-    click.echo(f"deliveries for {the_day.isoformat()} ({tz.key}):")
-    if not rows:
-        click.echo("  nothing planned")
-    for r in rows:
-        click.echo("  " + _line(r, tz))

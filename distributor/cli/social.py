@@ -19,11 +19,12 @@ from distributor.cli.app import (
     echo,
     emit_json,
     load_settings,
-    plural,
     preview,
+    source_path,
 )
-from distributor.models import Story, Thread
+from distributor.models import RoundupItem, Story, Thread
 from distributor.settings import SOCIAL_NETWORKS, Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     # The composing and counting code loads with the command, not with every start-up.
@@ -45,17 +46,13 @@ _JSON = JSON_OPTION
 
 
 def _source(story: Story) -> str:
-    """Where the story came from, once: a file's guid already starts with its folder."""
-    article = story.article
-    if article.guid.startswith(f"{article.source_id}/"):
-        return article.guid
-    return f"{article.source_id}/{article.guid}"
+    return source_path(story.article)
 
 
 def _assemble(
-    cfg: Settings, paths: tuple[Path, ...], day: datetime | None, network: str
+    cfg: Settings, paths: tuple[Path, ...], day: datetime | None, networks: tuple[str, ...]
 ) -> tuple[Composed, list[SourceError]]:
-    """The day as ``run`` assembles it, for one network; an unreadable file or feed is
+    """The day as ``run`` assembles it, for ``networks``; an unreadable file or feed is
     named and the rest go on."""
     from distributor.pipeline import day as assemble_day
 
@@ -70,8 +67,8 @@ def _assemble(
         stories,
         now=datetime.now(UTC),
         asked=day.date() if day else None,
-        networks=(network,),
-        rules=assemble_day.length_rules(cfg, networks=(network,)),
+        networks=networks,
+        rules=assemble_day.length_rules(cfg, networks=networks),
         digest=False,
     )
     return composed, problems
@@ -79,6 +76,11 @@ def _assemble(
 
 def _posts(thread: Thread) -> list[dict[str, Any]]:
     return [{"text": p.text, "length": p.length, "limit": p.limit} for p in thread.posts]
+
+
+def _networks(cfg: Settings, network: str | None) -> tuple[str, ...]:
+    """The network asked for, else every one of ``[social] networks``."""
+    return (network,) if network else (cfg.social.networks or ("x",))
 
 
 def _echo_posts(thread: Thread, unit: str) -> None:
@@ -119,8 +121,8 @@ def preview_thread(
     from distributor.extract.article_lint import lint
 
     cfg = load_settings(ctx)
-    network = network or (cfg.social.networks or ("x",))[0]
-    composed, problems = _assemble(cfg, (*paths, *sources), day, network)
+    network = _networks(cfg, network)[0]
+    composed, problems = _assemble(cfg, (*paths, *sources), day, (network,))
     plan, rule = composed.plans[network], composed.rules[network]
     by_id = {s.id: s for s in composed.stories}
     report = {
@@ -182,41 +184,74 @@ def preview_roundup(
     day: datetime | None,
     as_json: bool,
 ) -> None:
-    """Show the roundup post ("More of Today's Top Breaking Government News"): the
-    day's other headlines with links, as one post or a short thread, each post with
-    its counted length against the network's limit.
+    """Show the roundup post ("More of Today's Top Breaking Government News") of each
+    network (or --network's): the day's other headlines with links, as one post or a
+    short thread, each post with its counted length against the network's limit, and
+    which headlines it carries and which it drops for want of room.
 
     \b
     Example:
+      distributor preview roundup examples/articles
       distributor preview roundup examples/articles --network mastodon
       distributor preview roundup --source today/ --date 2026-11-28 --json
     """
     cfg = load_settings(ctx)
-    network = network or (cfg.social.networks or ("x",))[0]
-    composed, problems = _assemble(cfg, (*paths, *sources), day, network)
-    roundup, rule = composed.roundup, composed.rules[network]
-    thread = composed.roundup_posts.get(network)
-    listed = len(composed.plans[network].to_roundup) + len(roundup.more)
-    report = {
+    networks = _networks(cfg, network)
+    composed, problems = _assemble(cfg, (*paths, *sources), day, networks)
+    each = {n: _roundup_report(composed, n) for n in networks}
+    if as_json:
+        # The first network's post stays at the top level, as before `networks`.
+        first = each[networks[0]]
+        emit_json(
+            first
+            | {
+                "day": composed.roundup.day.isoformat(),
+                "networks": each,
+                "problems": [str(p) for p in problems],
+            }
+        )
+    else:
+        echo(f"Roundup for {composed.roundup.day.isoformat()}")
+        for name in networks:
+            _echo_roundup(composed, name)
+    if problems:
+        ctx.exit(EXIT_FAILED)
+
+
+def _headlines(items: tuple[RoundupItem, ...]) -> list[dict[str, Any]]:
+    return [{"story_id": i.story_id, "headline": i.headline, "url": i.url} for i in items]
+
+
+def _roundup_report(composed: Composed, network: str) -> dict[str, Any]:
+    """One network's roundup post, and the headlines it carries and drops."""
+    rule, thread = composed.rules[network], composed.roundup_posts.get(network)
+    carried, dropped = (thread.carried, thread.dropped) if thread else ((), ())
+    return {
         "network": network,
         "unit": rule.unit,
-        "day": roundup.day.isoformat(),
+        "limit": rule.limit,
         "threads": (
             [{"source": "roundup", "story_id": thread.story_id, "posts": _posts(thread)}]
             if thread
             else []
         ),
-        "headlines": listed,
-        "problems": [str(p) for p in problems],
+        "headlines": len(carried) + len(dropped),
+        "carried": _headlines(carried),
+        "dropped": _headlines(dropped),
     }
-    if as_json:
-        emit_json(report)
-    else:
-        echo(f"Network: {network} (limit {rule.limit} {rule.unit})")
-        echo(f"Roundup for {roundup.day.isoformat()}: {plural(listed, 'headline')}")
-        if thread:
-            _echo_posts(thread, rule.unit)
-        else:
-            echo("  no roundup post: every story has its own thread")
-    if problems:
-        ctx.exit(EXIT_FAILED)
+
+
+def _echo_roundup(composed: Composed, network: str) -> None:
+    rule, thread = composed.rules[network], composed.roundup_posts.get(network)
+    echo(f"\nNetwork: {network} (limit {rule.limit} {rule.unit})")
+    if thread is None:
+        echo("  no roundup post: every story has its own thread")
+        return
+    given = len(thread.carried) + len(thread.dropped)
+    echo(f"  carries {len(thread.carried)} of {plural(given, 'headline')}")
+    _echo_posts(thread, rule.unit)
+    for title, items, mark in (("carried", thread.carried, "+"), ("dropped", thread.dropped, "-")):
+        if items:
+            echo(f"  {title}:")
+            for item in items:
+                echo(f"    {mark} {item.headline}")

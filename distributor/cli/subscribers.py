@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from distributor import progress
 from distributor.cli.app import (
     DAY_OPTION,
     EXIT_FAILED,
+    JSON_OPTION,
     SOURCE_PATHS_OPTION,
     Failed,
     boundary,
@@ -24,13 +24,13 @@ from distributor.cli.app import (
 )
 from distributor.models import Status
 from distributor.settings import Settings
+from distributor.words import plural
 
 if TYPE_CHECKING:
     from distributor.store.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 STATUS_CHOICE = click.Choice([s.value for s in Status])
 
 
@@ -39,17 +39,6 @@ def _store(cfg: Settings) -> SubscriberStore:
     from distributor.store.subscribers import SubscriberStore
 
     return SubscriberStore(db.open_database(cfg.database.url, base_dir=cfg.base_dir))
-
-
-@contextmanager
-def progress_bar(length: int | None, label: str) -> Iterator[Callable[[int], None]]:
-    """A bar on a terminal; silence elsewhere (cron, services), where the caller logs
-    one summary line instead."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:  # type: ignore[var-annotated]
-        yield bar.update
 
 
 def _subscriber_dict(s: Any) -> dict[str, Any]:
@@ -98,10 +87,10 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     # Bytes that are not UTF-8 are kept (surrogateescape) for the import to report by line.
     with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         lines = sum(1 for _ in fh)
-    with (
-        file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh,
-        progress_bar(max(lines - 1, 0), "importing") as step,
-    ):
+    # Rows as they are read, on a terminal; elsewhere (cron, services) the log has one
+    # summary line instead.
+    step = progress.counter(f"importing {file}", max(lines - 1, 0))
+    with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         report = store.import_csv(fh, source=source or file.name, progress=step)
     log.info(
         "imported %s: %d added, %d updated, %d unchanged, %d rejected",
@@ -116,7 +105,8 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     else:
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.kept_unsubscribed} kept unsubscribed; {len(report.problems)} row(s) rejected"
+            f"{report.kept_unsubscribed} kept unsubscribed; "
+            f"{plural(len(report.problems), 'row')} rejected"
         )
         for p in report.problems:
             click.echo(f"  ! {file}: {p}", err=True)
@@ -150,7 +140,7 @@ def export(ctx: click.Context, out: str, status: str | None) -> None:
         return
     with open(out, "w", encoding="utf-8", newline="") as fh:
         n = store.export_csv(fh, status=wanted)
-    click.echo(f"wrote {n} subscriber(s) to {out}")
+    click.echo(f"wrote {plural(n, 'subscriber')} to {out}")
 
 
 @subscribers.command("list")
@@ -298,7 +288,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         emit_json({"changed": report.changed, "warnings": report.warnings})
     else:
         for name, n in report.changed.items():
-            click.echo(f"{name}: {n} subscriber(s) changed")
+            click.echo(f"{name}: {plural(n, 'subscriber')} changed")
         for w in report.warnings:
             click.echo(f"  ! {w}", err=True)
     if report.warnings:

@@ -37,6 +37,7 @@ from distributor.compose.safe import (
 from distributor.errors import ConfigError
 from distributor.models import Digest, Roundup, RoundupItem, Story
 from distributor.settings import Settings
+from distributor.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ def _also(others: Sequence[str], limit: int) -> str:
     """ "Also today: A; B; and 9 more stories." with as many whole headlines as fit."""
 
     def sentence(shown: Sequence[str], rest: int) -> str:
-        more = f"and {rest} more {'story' if rest == 1 else 'stories'}" if rest else ""
+        more = f"and {plural(rest, 'more story', 'more stories')}" if rest else ""
         body = "; ".join([*shown, *([more] if more else [])])
         return f"Also today: {body}" + ("" if body.endswith((".", "?", "!", "…")) else ".")
 
@@ -471,9 +472,12 @@ def digest_mjml(
 
 def _cut_lines(view: DigestView, keep: int, left_out: int) -> DigestView:
     """``view`` with its first ``keep`` roundup lines and a line saying how many are not."""
-    stories = "story" if left_out == 1 else "stories"
     where = view.context["brand"].get("url") or ""
-    note = f"…and {left_out} more {stories}" + (f" at {where}" if where else "") + "."
+    note = (
+        f"…and {plural(left_out, 'more story', 'more stories')}"
+        + (f" at {where}" if where else "")
+        + "."
+    )
     return replace(view, lines=view.lines[:keep], context={**view.context, "left_out_text": note})
 
 

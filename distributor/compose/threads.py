@@ -156,23 +156,29 @@ def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[
 
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
     """Lines grouped into as few posts as fit; a line longer than a post is split."""
-    posts: list[str] = []
+    return [text for text, _ in _packed(lines, rule, reserve)]
+
+
+def _packed(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[tuple[str, int]]:
+    """:func:`_pack_lines`, each post with how many of ``lines`` are whole once it is
+    posted (a line split across posts is whole with its last piece)."""
+    posts: list[tuple[str, int]] = []
     current: list[str] = []
-    for line in lines:
+    for i, line in enumerate(lines):
         if current and rule.fits("\n".join([*current, line]), reserve):
             current.append(line)
             continue
         if current:
-            posts.append("\n".join(current))
+            posts.append(("\n".join(current), i))
             current = []
         if rule.fits(line, reserve):
             current = [line]
         else:
             pieces = split_text(line, rule, reserve=reserve)
-            posts.extend(pieces[:-1])
+            posts.extend((piece, i) for piece in pieces[:-1])
             current = pieces[-1:]
     if current:
-        posts.append("\n".join(current))
+        posts.append(("\n".join(current), len(lines)))
     return posts
 
 
@@ -289,26 +295,33 @@ def compose_roundup_post(
 ) -> Thread:
     """The roundup: the title, then the day's other headlines with links, one per line,
     as one post or a short thread. ``extra`` (stories the budget kept from getting a
-    thread) lead the list. Headlines that do not fit in ``roundup_max_posts`` are left out."""
+    thread) lead the list. Headlines that do not fit in ``roundup_max_posts`` are left
+    out; the thread says which it carries and which it drops."""
     social = settings.social
     reserve = _numbering_reserve(rule, social, social.roundup_max_posts)
     title = social_text(social.roundup_title or roundup.title)
-    lines: list[str] = []
-    for item in [*extra, *roundup.more]:
+    given = [*extra, *roundup.more]
+    fitting: list[tuple[RoundupItem, str]] = []
+    for item in given:
         link = safe_url(item.url)
         headline = social_text(item.headline).replace("\n", " ")
         suffix = f" {link}" if link else ""
         line = shorten(f"• {headline}", rule, suffix=suffix, reserve=reserve)
         if rule.fits(line, reserve):
-            lines.append(line)
-    texts = _pack_lines([title, *lines], rule, reserve)[: social.roundup_max_posts]
-    texts = _number(texts, social)
+            fitting.append((item, line))
+    packed = _packed([title, *(line for _, line in fitting)], rule, reserve)
+    kept = packed[: social.roundup_max_posts]
+    whole = kept[-1][1] - 1 if kept else 0  # the headlines whole in the posts kept
+    carried = tuple(item for item, _ in fitting[: max(whole, 0)])
+    texts = _number([text for text, _ in kept], social)
     posts = tuple(Post(text=t, length=rule.length(t), limit=rule.limit) for t in texts)
     return Thread(
         network=rule.network,
         story_id=f"roundup:{roundup.day.isoformat()}",
         posts=posts,
         kind="roundup",
+        carried=carried,
+        dropped=tuple(item for item in given if item not in carried),
     )
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -84,9 +84,8 @@ def read_article_file(file: Path, *, root: Path | None = None) -> Article:
     base = root if root is not None else file.parent
     source_id = base.name or "files"
     guid = f"{source_id}/{file.relative_to(base).as_posix()}"
-    if file.suffix.lower() in MARKDOWN_SUFFIXES:
-        return parse_markdown(text, str(file), source_id=source_id, guid=guid)
-    return parse_house_text(text, str(file), source_id=source_id, guid=guid)
+    parse = parse_markdown if file.suffix.lower() in MARKDOWN_SUFFIXES else parse_house_text
+    return replace(parse(text, str(file), source_id=source_id, guid=guid), path=str(file))
 
 
 # An HTML tag, comment or character reference in text that should have none.

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from distributor import progress
 from distributor.errors import SourceError
 from distributor.ingest.feeds import FEED_SUFFIXES, FeedResult, parse_feed
 from distributor.ingest.files import ARTICLE_SUFFIXES, read_article_file
@@ -117,7 +118,8 @@ def _read_path(
     if not path.exists():
         raise SourceError(str(path), "no such file or folder; check the path or --source")
     if path.is_dir():
-        for file in article_files(path, report):
+        files = article_files(path, report)
+        for done, file in enumerate(files, 1):
             try:
                 _check_size(file, settings)
                 report.articles.append(read_article_file(file, root=path))
@@ -127,6 +129,7 @@ def _read_path(
                 report.problems.append(
                     SourceError(_printable(str(file)), f"could not be read: {exc!r}")
                 )
+            progress.advance(f"reading {path}", done, len(files))
         return
     _check_size(path, settings)
     if is_feed_file(path):

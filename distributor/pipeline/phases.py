@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from distributor import progress
 from distributor.compose.day_files import day_files
 from distributor.compose.digest import render_digest
 from distributor.compose.roundup import RoundupOptions, build_roundup
@@ -113,11 +114,14 @@ def extract_each(
     others go on (extraction is built never to raise: this is the last guard)."""
     done: list[tuple[Article, Story]] = []
     problems: list[SourceError] = []
-    for article in articles:
+    for count, article in enumerate(articles, 1):
         try:
             done.append((article, extract(article)))
         except Exception as exc:
-            problems.append(SourceError(article.guid, f"could not extract: {exc!r}"))
+            problems.append(
+                SourceError(article.path or article.guid, f"could not extract: {exc!r}")
+            )
+        progress.advance("extracting", count, len(articles))
     return done, problems
 
 

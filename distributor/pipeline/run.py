@@ -298,7 +298,9 @@ def plan(
                 digest=digest,
                 threads=social.threads,
                 roundup_posts=social.roundup_posts,
-                edition=_why(digest.day, moment, settings, send_now) if digest else None,
+                edition=why_this_edition(digest.day, moment, settings, send_now)
+                if digest
+                else None,
             ),
             settings,
         )
@@ -312,7 +314,9 @@ def plan(
     return report
 
 
-def _why(day: date, now: datetime, settings: Settings, send_now: date | None) -> Edition:
+def why_this_edition(
+    day: date, now: datetime, settings: Settings, send_now: date | None = None
+) -> Edition:
     """Why the files preview shows this edition: sent now by hand, the one ``digest_at``
     names, or the next one a channel's own schedule still has to send."""
     if send_now is not None:

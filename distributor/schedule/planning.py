@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from distributor.store.leases import Leases, LeaseState
+from distributor.words import plural
 
 log = logging.getLogger("distributor.worker")
 
@@ -80,9 +81,10 @@ def overdue(state: LeaseState, now: datetime, every: timedelta) -> str | None:
     if now - state.last_done <= limit:
         return None
     ago = int((now - state.last_done).total_seconds() // 60)
+    minutes = every.total_seconds() / 60
+    interval = plural(int(minutes), "minute") if minutes.is_integer() else f"{minutes:g} minutes"
     holder = f"; the lease is held by {state.holder}" if state.holder else ""
     return (
-        f"no planning has finished for {ago} minutes (the workers plan every "
-        f"{every.total_seconds() / 60:g}){holder}: check that a worker is running and "
-        "look at its log"
+        f"no planning has finished for {plural(ago, 'minute')} (the workers plan every "
+        f"{interval}){holder}: check that a worker is running and look at its log"
     )

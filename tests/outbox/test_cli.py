@@ -196,3 +196,72 @@ def test_mark_sent_settles_what_did_go_out_and_nothing_else(config: Path, tmp_pa
     assert result.exit_code == 1 and "it is planned" in result.stderr
     code, out = _run(config, "outbox", "show", str(a.id), "--lookup")
     assert "files offers none" in out
+
+
+def test_plan_reads_by_thread_headline_first_with_each_networks_time_and_the_next_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.social.posting import SECRETS
+
+    for key, value in {
+        **SECRETS,
+        "SENDGRID_API_KEY": "SG.test-key",
+        "DISTRIBUTOR_LINK_SECRET": "s" * 40,
+    }.items():
+        monkeypatch.setenv(key, value)
+    news = tmp_path / "news"
+    news.mkdir()
+    headlines = {
+        "ferries": "Island ferries get two new boats",
+        "libraries": "Libraries stay open on Sundays",
+    }
+    for slug, headline in headlines.items():
+        (news / f"{slug}.md").write_text(
+            f"---\ntitle: {headline}\nurl: https://news.example.org/a-long-section-name/"
+            f"another-section/{slug}-announcement-with-a-long-address\n---\n\n"
+            f"The {slug} plan costs £{len(slug)}m and starts in April.\n",
+            encoding="utf-8",
+        )
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n'
+        f'[ingest]\nsources = ["{news}"]\n'
+        '[publisher]\ntimezone = "UTC"\n'
+        '[delivery]\nchannels = ["x", "bluesky", "sendgrid"]\n'
+        '[social]\nnetworks = ["x", "bluesky"]\n'
+        # Today's edition is always due by now: the next one is tomorrow's.
+        '[schedule]\ntimezone = "UTC"\ndigest_at = "00:00"\n',
+        encoding="utf-8",
+    )
+    assert _run(config, "subscribers", "add", "sam@example.org")[0] == 0
+    today = datetime.now(UTC).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+
+    code, out = _run(config, "plan", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    # Every row of the day, as the outbox has it (the keys scripts read are kept).
+    rows = report["deliveries"]
+    assert rows and {r["day"] for r in rows} == {today.isoformat()}
+    assert {"id", "key", "channel", "kind", "subject_id", "state", "due_at"} <= rows[0].keys()
+    assert {r["channel"] for r in rows} == {"x", "bluesky"}
+    nxt = report["next_digest"]
+    assert nxt["edition"] == tomorrow and "tomorrow" in nxt["why"]
+    assert [(d["channel"], d["kind"], d["day"]) for d in nxt["deliveries"]] == [
+        ("sendgrid", "digest", tomorrow)
+    ]
+
+    code, out = _run(config, "plan", "--no-ingest")
+    assert code == 0, out
+    lines = out.splitlines()
+    for headline in headlines.values():
+        # The thread once, headline first (not its address cut at 60 characters),
+        # then one line per network with its own time and posts.
+        (at,) = [i for i, line in enumerate(lines) if line.strip() == headline]
+        below = [line.split() for line in lines[at + 1 : at + 3]]
+        assert [words[0] for words in below] == ["x", "bluesky"]
+        assert all(":" in words[1] and words[3].startswith("post") for words in below)
+    assert "https://news.example.org/a-long-section-name/another-section" not in out
+    assert f"Next digest: the {tomorrow} edition (tomorrow's edition" in out
+    (digest_line,) = [line for line in lines if line.strip().startswith("sendgrid")]
+    assert f"{tomorrow} 00:00" in digest_line and "planned" in digest_line

@@ -188,6 +188,9 @@ def test_a_long_roundup_becomes_a_short_thread_and_drops_what_does_not_fit() -> 
     listed = [line for p in thread.posts for line in p.text.split("\n") if line.startswith("•")]
     assert listed and listed[0].startswith("• Headline number 0 ")
     assert len(listed) < 40
+    # The thread names what it carries (the lines posted, in order) and what it drops.
+    assert [f"• {i.headline} {i.url}" for i in thread.carried] == listed
+    assert [i.story_id for i in thread.dropped] == [f"s{n}" for n in range(len(listed), 40)]
 
 
 def test_budget_sends_the_lowest_ranked_stories_to_the_roundup() -> None:
