@@ -453,7 +453,7 @@ class _Resolver:
                 return who, 0.8  # nobody named in full: the name as the quote gives it
             return (full, 0.85) if full.speaker else (full, 0.0)
         if who.named:
-            return who, 0.9
+            return self._fullest(who), 0.9
         bare = speakers.core(phrase)
         if (
             not who.role
@@ -503,6 +503,20 @@ class _Resolver:
 
     def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
         return [(end, who) for end, who in self._mentions() if end <= before]
+
+    def _fullest(self, who: speakers.Who) -> speakers.Who:
+        """The fullest way the body writes this person's name ("Donald Trump" is
+        written "Donald J. Trump" elsewhere): same first name and surname, more between."""
+        name = who.speaker or ""
+        words = name.split()
+        if len(words) < 2 or " and " in name:
+            return who
+        best = name
+        for other in self._surnamed(words[-1], None):
+            full = (other.speaker or "").split()
+            if full[:1] == words[:1] and len(full) > len(best.split()) and set(words) <= set(full):
+                best = " ".join(full)
+        return who if best == name else speakers.Who(best, who.role, True)
 
     def _surnamed(self, surname: str, text: str | None) -> list[speakers.Who]:
         """Everyone named in full with this surname: the titled mentions first (they carry

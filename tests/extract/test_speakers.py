@@ -175,3 +175,12 @@ def test_a_role_before_the_rt_hon_keeps_no_dangling_the() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Keir Starmer", "Prime Minister")
+
+
+def test_a_speaker_is_signed_with_the_fullest_name_the_body_writes() -> None:
+    s = story(
+        "President Ada K. Marsh signed the order on Monday.",
+        "“This order protects every worker,” said President Ada Marsh.",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Ada K. Marsh"
