@@ -30,7 +30,7 @@ from distributor.channels import registry
 from distributor.channels.base import Channel
 from distributor.errors import PayloadError, SourceError
 from distributor.extract.article_lint import lint
-from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Story
+from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Digest, Story
 from distributor.payloads import FilesPayload, parse_digest
 from distributor.pipeline import phases
 from distributor.pipeline.day import Edition, assemble, digest_edition, edition, length_rules
@@ -176,6 +176,23 @@ def _covered_until(channel: str, day: date, outbox: Outbox, settings: Settings) 
     return send_time(channel, last.day, settings) if last.day else None
 
 
+class _Extracted:
+    """Each article extracted once, whichever of the day's parts asks for it first; a
+    failure is a problem of the report, and the rest go on."""
+
+    def __init__(self, report: RunReport) -> None:
+        self._report = report
+        self._done: dict[str, Story] = {}
+
+    def stories(self, articles: Sequence[Article]) -> list[Story]:
+        new = [a for a in articles if a.identity not in self._done]
+        done, failed = phases.extract_each(new)
+        self._report.problems.extend(failed)
+        for article, story in done:
+            self._done[article.identity] = story
+        return [self._done[a.identity] for a in articles if a.identity in self._done]
+
+
 def plan(
     settings: Settings,
     engine: Engine,
@@ -192,103 +209,37 @@ def plan(
     was first seen up to now (``distributor send digest``)."""
     moment = now or datetime.now(UTC)
     today = local_day(moment, settings)
-    edition = digest_edition(moment, settings)
     store = ArticleStore(engine)
     outbox = Outbox(engine, settings.schedule)
     ingested = phases.ingest(settings, store, sources, now=moment)
     report = RunReport(
         day=today,
-        edition=edition,
+        edition=digest_edition(moment, settings),
         new=ingested.count(Change.NEW),
         updated=ingested.count(Change.UPDATED),
         unchanged=ingested.count(Change.UNCHANGED),
         problems=ingested.problems,
     )
-    extracted: dict[str, Story] = {}
-
-    def stories(articles: Sequence[Article]) -> list[Story]:
-        done, failed = phases.extract_each([a for a in articles if a.identity not in extracted])
-        report.problems.extend(failed)
-        for article, story in done:
-            extracted[article.identity] = story
-        return [extracted[a.identity] for a in articles if a.identity in extracted]
-
-    todays = stories(store.for_day(today, phases.publisher_tz(settings)))
+    extracted = _Extracted(report)
+    todays = extracted.stories(store.for_day(today, phases.publisher_tz(settings)))
+    report.stories = len(todays)
     for story in todays:
         if findings := lint(story):
             report.lint[story.article.guid] = [str(f) for f in findings]
-    usage = {
-        n: outbox.social_usage(n, today)
-        for n in settings.social.networks
-        if n in settings.delivery.channels
-    }
-    social = assemble(
-        settings,
-        todays,
-        now=moment,
-        rules=length_rules(settings, channels),
-        posts_used={n: (u.today, u.month) for n, u in usage.items()},
-        threaded={n: u.threaded for n, u in usage.items()},
-        digest=False,
-    )
+    social = _social(settings, outbox, todays, moment, channels)
     networked = [c for c in settings.delivery.channels if c != FILES_CHANNEL]
-    threads = [t for group in social.threads.values() for t in group]
     rows = day_deliveries(
         today,
         digest=None,
-        threads=threads,
+        threads=[t for group in social.threads.values() for t in group],
         roundup_posts=list(social.roundup_posts.values()),
         channels=networked,
         settings=settings,
     )
-    # Each channel that sends a digest gets its next edition, covering everything first
-    # seen since the edition it was last planned (so with any schedule, a weekday cron
-    # included, a story is in exactly one email); channels whose editions match share
-    # one rendering. The files preview shows the first one.
-    digest = None
-    for ed in _editions(networked, outbox, moment, settings, send_now=send_now):
-        edition_stories = stories(store.first_seen_between(ed.start, ed.end))
-        edition_roundup = phases.rank(edition_stories, settings, ed.day)
-        email = [c for c in ed.channels if is_email_channel(c)]
-        others = [c for c in ed.channels if not is_email_channel(c)]
-        audiences = (
-            digests_for_audience(
-                SubscriberStore(engine),
-                edition_stories,
-                edition_roundup,
-                settings,
-                ed.day,
-            )
-            if email and edition_stories
-            else []
-        )
-        shown = next((d for d in audiences if d.audience.everyone), None) or phases.compose_digest(
-            edition_stories, edition_roundup, settings, ed.day
-        )
-        for channels_, variants in ((others, [shown]), (email, audiences)):
-            for variant in variants:
-                if variant is None or not channels_:
-                    continue
-                planned = day_deliveries(
-                    ed.day,
-                    digest=variant,
-                    threads=[],
-                    roundup_posts=[],
-                    channels=channels_,
-                    settings=settings,
-                    covers=(ed.start, ed.end),
-                )
-                for row in planned:
-                    if send_now is not None:
-                        row.due_at = moment
-                rows += planned
-        if digest is None:
-            digest = shown
-            report.edition = ed.day
-            report.digest_stories = len(edition_stories)
-            report.subject = shown.subject if shown else None
-    report.stories = len(todays)
-    rows = _not_in_the_past(rows, outbox, moment, settings)
+    digest_rows, digest = _digests(
+        settings, engine, outbox, extracted, networked, moment, send_now, report
+    )
+    rows = _not_in_the_past(rows + digest_rows, outbox, moment, settings)
     if FILES_CHANNEL in settings.delivery.channels:
         files = phases.preview_files(
             phases.Composed(
@@ -312,6 +263,83 @@ def plan(
             if row.kind == DeliveryKind.DIGEST:
                 outbox.bring_forward(row.idempotency_key, moment)
     return report
+
+
+def _social(
+    settings: Settings,
+    outbox: Outbox,
+    todays: Sequence[Story],
+    moment: datetime,
+    channels: Mapping[str, Channel] | None,
+) -> phases.Composed:
+    """Today's threads and roundup posts, within what each network has left to post."""
+    today = local_day(moment, settings)
+    usage = {
+        n: outbox.social_usage(n, today)
+        for n in settings.social.networks
+        if n in settings.delivery.channels
+    }
+    return assemble(
+        settings,
+        list(todays),
+        now=moment,
+        rules=length_rules(settings, channels),
+        posts_used={n: (u.today, u.month) for n, u in usage.items()},
+        threaded={n: u.threaded for n, u in usage.items()},
+        digest=False,
+    )
+
+
+def _digests(
+    settings: Settings,
+    engine: Engine,
+    outbox: Outbox,
+    extracted: _Extracted,
+    networked: Sequence[str],
+    moment: datetime,
+    send_now: date | None,
+    report: RunReport,
+) -> tuple[list[Delivery], Digest | None]:
+    """The digest rows of every channel that sends one, and the digest the files preview
+    shows (the first edition's, for everyone).
+
+    Each channel gets its next edition, covering everything first seen since the edition
+    it was last planned (so with any schedule, a weekday cron included, a story is in
+    exactly one email); channels whose editions match share one rendering."""
+    rows: list[Delivery] = []
+    digest = None
+    for ed in _editions(networked, outbox, moment, settings, send_now=send_now):
+        stories = extracted.stories(ArticleStore(engine).first_seen_between(ed.start, ed.end))
+        roundup = phases.rank(stories, settings, ed.day)
+        email = [c for c in ed.channels if is_email_channel(c)]
+        others = [c for c in ed.channels if not is_email_channel(c)]
+        audiences = (
+            digests_for_audience(SubscriberStore(engine), stories, roundup, settings, ed.day)
+            if email and stories
+            else []
+        )
+        everyone = next((d for d in audiences if d.audience.everyone), None)
+        shown = everyone or phases.compose_digest(stories, roundup, settings, ed.day)
+        for to, variants in ((others, [shown] if shown else []), (email, audiences)):
+            for variant in variants if to else []:
+                planned = day_deliveries(
+                    ed.day,
+                    digest=variant,
+                    threads=[],
+                    roundup_posts=[],
+                    channels=to,
+                    settings=settings,
+                    covers=(ed.start, ed.end),
+                )
+                for row in planned if send_now is not None else []:
+                    row.due_at = moment
+                rows += planned
+        if digest is None:
+            digest = shown
+            report.edition = ed.day
+            report.digest_stories = len(stories)
+            report.subject = shown.subject if shown else None
+    return rows, digest
 
 
 def why_this_edition(
