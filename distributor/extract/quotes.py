@@ -426,6 +426,16 @@ def _lead_in_who(text: str) -> str | None:
 _NOBODY = speakers.Who(None, None, False)
 
 
+def _bare_surname(word: str) -> bool:
+    """ "Bessent": one name word, not a title or a pronoun."""
+    return (
+        " " not in word
+        and speakers.name_token(word)
+        and not speakers.is_title(word)
+        and word.lower() not in speakers.PRONOUNS
+    )
+
+
 class _Resolver:
     """Names a pronoun, a surname or a bare role from who spoke last or who was named before.
 
@@ -445,41 +455,48 @@ class _Resolver:
             self.last, self.last_at = who, at
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
+        """Who ``phrase`` names, and how sure; ``_NOBODY`` at 0.0 when no one for sure."""
         who = speakers.parse(phrase)
+        bare = speakers.core(phrase)
         if who.named and who.speaker and " " not in who.speaker:
-            # "Secretary Rubio": the one person named in full with that surname.
-            full = self._full_name(who.speaker, who.role or speakers.core(phrase))
-            if full is None:
-                return who, 0.8  # nobody named in full: the name as the quote gives it
-            return (full, 0.85) if full.speaker else (full, 0.0)
+            return self._titled_surname(who, who.role or bare)
         if who.named:
             return self._fullest(who), 0.9
-        bare = speakers.core(phrase)
-        if (
-            not who.role
-            and " " not in bare
-            and speakers.name_token(bare)
-            and not speakers.is_title(bare)
-            and bare.lower() not in speakers.PRONOUNS
-        ):
-            # "Bessent said", after "Treasury Secretary Scott Bessent" earlier (or in the
-            # title): that person. A surname nobody was named with is left unnamed.
-            full = self._full_name(bare)
-            if full is None:
-                full = self._full_name(bare, text=self._title)
-            return (full, 0.85) if full and full.speaker else (_NOBODY, 0.0)
+        if not who.role and _bare_surname(bare):
+            return self._surname(bare)
         if who.role:
-            # "The minister said": the person named earlier with that role.
-            head = who.role.split()[-1].lower()
-            for _, cand in reversed(self._before(before)):
-                if cand.role and head in cand.role.lower():
-                    return speakers.Who(cand.speaker, cand.role, True), 0.8
-            return speakers.Who(None, None, False), 0.0
-        if bare.lower() not in ("he", "she"):
-            return speakers.Who(None, None, False), 0.0
-        # "she said": the one person named since the last quote, else the last speaker.
-        # Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
-        # Lee") and "she" fits only one of them by a gendered role, or it is left unsigned.
+            return self._by_role(who.role, before)
+        if bare.lower() in ("he", "she"):
+            return self._pronoun(bare.lower(), before)
+        return _NOBODY, 0.0
+
+    def _titled_surname(self, who: speakers.Who, how: str) -> tuple[speakers.Who, float]:
+        """ "Secretary Rubio": the one person named in full with that surname."""
+        full = self._full_name(who.speaker or "", how)
+        if full is None:
+            return who, 0.8  # nobody named in full: the name as the quote gives it
+        return (full, 0.85) if full.speaker else (full, 0.0)
+
+    def _surname(self, bare: str) -> tuple[speakers.Who, float]:
+        """ "Bessent said", after "Treasury Secretary Scott Bessent" earlier (or in the
+        title): that person. A surname nobody was named with is left unnamed."""
+        full = self._full_name(bare)
+        if full is None:
+            full = self._full_name(bare, text=self._title)
+        return (full, 0.85) if full and full.speaker else (_NOBODY, 0.0)
+
+    def _by_role(self, role: str, before: int) -> tuple[speakers.Who, float]:
+        """ "The minister said": the person named earlier with that role."""
+        head = role.split()[-1].lower()
+        for _, cand in reversed(self._before(before)):
+            if cand.role and head in cand.role.lower():
+                return speakers.Who(cand.speaker, cand.role, True), 0.8
+        return _NOBODY, 0.0
+
+    def _pronoun(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
+        """ "she said": the one person named since the last quote, else the last speaker.
+        Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
+        Lee") and "she" fits only one of them by a gendered role, or it is left unsigned."""
         recent: list[speakers.Who] = []
         for end, w in self._before(before):
             if end >= self.last_at and not any(
@@ -487,14 +504,12 @@ class _Resolver:
             ):
                 recent.append(w)
         if len(recent) > 1:
-            recent = speakers.fitting(recent, "Mrs" if bare.lower() == "she" else "Mr")
+            recent = speakers.fitting(recent, "Mrs" if pronoun == "she" else "Mr")
         if len(recent) == 1:
             return recent[0], 0.75
-        if recent:
+        if recent or self.last is None:
             return _NOBODY, 0.0
-        if self.last is not None:
-            return self.last, 0.8
-        return speakers.Who(None, None, False), 0.0
+        return self.last, 0.8
 
     def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:
