@@ -681,49 +681,83 @@ def _quote(p: _Passage) -> Quote:
 def _passages(
     body: str, title: str, blocks: Sequence[Block], marked: list[_Marked] | None = None
 ) -> list[_Passage]:
-    passages: list[_Passage] = []
-    resolver = _Resolver(body, title)
-    if marked is None:
-        marked = _marked(body, blocks)
-    by_block: dict[int, list[_Marked]] = {}
-    for m in marked:
-        by_block.setdefault(m.block, []).append(m)
+    return _Reader(body, title, blocks, marked).passages
 
-    lead_in: tuple[speakers.Who, float] | None = None
-    # The heading or "X underscored …:" line over a list of bare quotes, read only when
-    # such a list comes (most articles have none): the line and where it starts.
-    list_lead: tuple[str, int] | None = None
-    list_who: tuple[speakers.Who, float] | None = None
-    for i, block in enumerate(blocks):
+
+class _Reader:
+    """Reads the body's blocks in order into quote passages: GOV.UK lead-ins and the
+    unmarked paragraphs under them, marked quotes with their attributions, quotes
+    continued across paragraphs, and lists of bare quotes under a line naming who says
+    them."""
+
+    def __init__(
+        self, body: str, title: str, blocks: Sequence[Block], marked: list[_Marked] | None
+    ) -> None:
+        self.body, self.blocks = body, blocks
+        self.passages: list[_Passage] = []
+        self.resolver = _Resolver(body, title)
+        self.by_block: dict[int, list[_Marked]] = {}
+        for m in _marked(body, blocks) if marked is None else marked:
+            self.by_block.setdefault(m.block, []).append(m)
+        self.lead_in: tuple[speakers.Who, float] | None = None
+        # The heading or "X underscored …:" line over a list of bare quotes, read only
+        # when such a list comes (most articles have none): the line and where it starts.
+        self.list_lead: tuple[str, int] | None = None
+        self.list_who: tuple[speakers.Who, float] | None = None
+        for i, block in enumerate(blocks):
+            self._block(i, block)
+
+    def _block(self, i: int, block: Block) -> None:
         if block.kind is Kind.HEADING:
-            list_lead, list_who = (block.text, block.start), None
+            self.list_lead, self.list_who = (block.text, block.start), None
         elif block.kind is Kind.PARAGRAPH:
-            list_lead = list_who = None
+            self.list_lead = self.list_who = None
         if block.kind in (Kind.SOURCES, Kind.BYLINE, Kind.HEADING):
-            lead_in = None
-            continue
-        spans = by_block.get(i, [])
-        if lead_in is not None and block.kind is Kind.PARAGRAPH:
-            who, conf = lead_in
-            segs = _lead_in_segments(body, block, spans)
-            prev = passages[-1] if passages else None
-            continuing = prev is not None and prev.last_block == i - 1 and prev.who == who
-            if segs and (not continuing or _continues(block.text, spans)):
-                if continuing and prev is not None:
-                    prev.segments += segs
-                    prev.last_block = i
-                else:
-                    passages.append(_Passage(segs, who, conf, i, True))
-                if _lead_in_who(block.text) is None:
-                    continue
-            lead_in = None
+            self.lead_in = None
+            return
+        spans = self.by_block.get(i, [])
+        if self.lead_in is not None and block.kind is Kind.PARAGRAPH:
+            if self._under_lead_in(i, block, spans, self.lead_in):
+                return
+            self.lead_in = None
         lead_phrase = (
             _lead_in_who(block.text) if not spans or spans[-1].close_end < block.end - 1 else None
         )
+        self._marked_spans(i, block, spans)
+        if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
+            self.list_lead = (block.text[-300:], block.start)
+        self.lead_in = None
+        if lead_phrase is not None:
+            who, conf = self.resolver.resolve(lead_phrase, block.end)
+            self.resolver.spoke(who, block.end)
+            self.lead_in = (who, min(conf, 0.85)) if who.speaker else None
+
+    def _under_lead_in(
+        self, i: int, block: Block, spans: Sequence[_Marked], lead_in: tuple[speakers.Who, float]
+    ) -> bool:
+        """A paragraph under "X said:": the speaker's words, marked or not. True when the
+        lead-in still holds for the next paragraph."""
+        who, conf = lead_in
+        segs = _lead_in_segments(self.body, block, spans)
+        prev = self.passages[-1] if self.passages else None
+        continuing = prev is not None and prev.last_block == i - 1 and prev.who == who
+        if not segs or (continuing and not _continues(block.text, spans)):
+            return False
+        if continuing and prev is not None:
+            prev.segments += segs
+            prev.last_block = i
+        else:
+            self.passages.append(_Passage(segs, who, conf, i, True))
+        return _lead_in_who(block.text) is None
+
+    def _marked_spans(self, i: int, block: Block, spans: Sequence[_Marked]) -> None:
+        blocks, body = self.blocks, self.body
         prev_close = block.start
         current: _Passage | None = None
         # A quote paragraph with no attribution of its own, right after one, continues it.
-        carried = passages[-1] if passages and passages[-1].last_block == i - 1 else None
+        carried = (
+            self.passages[-1] if self.passages and self.passages[-1].last_block == i - 1 else None
+        )
         for m in spans:
             content = _trimmed(body, m.start, m.end)
             if content is not None and not m.closed:
@@ -737,47 +771,17 @@ def _passages(
             after = _who_after(body, m, block, following, then)
             before = None if after else _who_before(body, m, block, prev_close, preceding)
             phrase = after or before
+            prev_close = m.close_end
             if not _is_speech(content.text, phrase is not None):
-                prev_close = m.close_end
                 continue
-            bare = phrase is None and _bare_item(body, block, m)
-            if bare and list_who is None and list_lead is not None:
-                list_who = _list_lead(list_lead[0], resolver, list_lead[1])
-                list_lead = None if list_who is None else list_lead
-            if bare and list_who is not None:
+            if phrase is None and (listed := self._listed(block, m)) is not None:
                 # One list item that is all quote, under a line naming who says them.
-                current = _Passage(pieces, list_who[0], list_who[1], i, True)
-                passages.append(current)
+                current = _Passage(pieces, listed[0], listed[1], i, True)
+                self.passages.append(current)
                 carried = None
-                prev_close = m.close_end
                 continue
             if phrase is not None:
-                who, conf = resolver.resolve(phrase, m.open_mark)
-                resolver.spoke(who, m.close_end)
-                if who.speaker is None:
-                    # Kept aside (with what continues it) so the lint can name it.
-                    current = _Passage(pieces, who, conf, i, True)
-                    passages.append(current)
-                elif (
-                    current is not None
-                    and current.who.speaker == who.speaker
-                    and current.last_block == i
-                ):
-                    current.segments += pieces
-                elif (
-                    carried is not None
-                    and m.open_mark == block.start
-                    and (
-                        carried.who.speaker == who.speaker
-                        or phrase.strip().lower() in ("he", "she")
-                    )
-                ):
-                    carried.segments += pieces
-                    carried.last_block = i
-                    current = carried
-                else:
-                    current = _Passage(pieces, who, conf, i, True)
-                    passages.append(current)
+                current = self._signed(i, block, m, pieces, phrase, current, carried)
             elif current is not None:
                 current.segments += pieces
             elif carried is not None and m.open_mark == block.start:
@@ -785,16 +789,46 @@ def _passages(
                 carried.last_block = i
                 current = carried
             carried = None
-            prev_close = m.close_end
-        if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
-            list_lead = (block.text[-300:], block.start)
-        if lead_phrase is not None:
-            who, conf = resolver.resolve(lead_phrase, block.end)
-            resolver.spoke(who, block.end)
-            lead_in = (who, min(conf, 0.85)) if who.speaker else None
-        else:
-            lead_in = None
-    return passages
+
+    def _listed(self, block: Block, m: _Marked) -> tuple[speakers.Who, float] | None:
+        """Who says a bare quote list item: the line over the list, read once."""
+        if not _bare_item(self.body, block, m):
+            return None
+        if self.list_who is None and self.list_lead is not None:
+            self.list_who = _list_lead(self.list_lead[0], self.resolver, self.list_lead[1])
+            self.list_lead = None if self.list_who is None else self.list_lead
+        return self.list_who
+
+    def _signed(
+        self,
+        i: int,
+        block: Block,
+        m: _Marked,
+        pieces: list[Span],
+        phrase: str,
+        current: _Passage | None,
+        carried: _Passage | None,
+    ) -> _Passage:
+        """A quote with its attribution: a passage of its own, or the rest of the one it
+        continues (the same speaker in the same paragraph, or in the paragraph before)."""
+        who, conf = self.resolver.resolve(phrase, m.open_mark)
+        self.resolver.spoke(who, m.close_end)
+        if who.speaker is None:
+            pass  # kept aside (with what continues it) so the lint can name it
+        elif current is not None and current.who.speaker == who.speaker and current.last_block == i:
+            current.segments += pieces
+            return current
+        elif (
+            carried is not None
+            and m.open_mark == block.start
+            and (carried.who.speaker == who.speaker or phrase.strip().lower() in ("he", "she"))
+        ):
+            carried.segments += pieces
+            carried.last_block = i
+            return carried
+        passage = _Passage(pieces, who, conf, i, True)
+        self.passages.append(passage)
+        return passage
 
 
 # Verbs that say a person spoke, for a heading or a line over a list of their words
