@@ -229,7 +229,7 @@ def _who_after(
         return following.text if _name_line(following.text) and not heads_next else None
     nxt = _MARK_D.search(rest)
     window = rest[: nxt.start()] if nxt else rest
-    dash = _AFTER_DASH.match(window)
+    dash = _AFTER_DASH.match(window) if window.lstrip(" ,.")[:1] in ("-", "–", "—") else None
     if dash and speakers.looks_like_attribution(dash.group("who")):
         return dash.group("who")  # "…” — Jane Doe, Chief Executive of the Port Authority"
     ended = m.end > m.start and body[m.end - 1] in ".!?…"
@@ -426,6 +426,32 @@ def _lead_in_who(text: str) -> str | None:
 _NOBODY = speakers.Who(None, None, False)
 
 
+def _runs_by_surname(text: str) -> dict[str, list[str]]:
+    """The capitalised runs of ``text`` by their last word."""
+    runs: dict[str, list[str]] = {}
+    for m in _CAP_RUN.finditer(text):
+        run = m.group(0)
+        if " " in run:
+            runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
+    return runs
+
+
+def _surnamed(
+    surname: str, mentions: Sequence[tuple[int, speakers.Who]], runs: dict[str, list[str]]
+) -> list[speakers.Who]:
+    found = [who for _, who in mentions if (who.speaker or "").endswith(" " + surname)]
+    titled = list(found)
+    for run in runs.get(surname, ()):
+        name, role = speakers.split_name(run)
+        if (
+            name
+            and name.endswith(" " + surname)
+            and not any(speakers.same_person(name, t.speaker) for t in titled)
+        ):
+            found.append(speakers.Who(name, role, True))
+    return found
+
+
 def _bare_surname(word: str) -> bool:
     """ "Bessent": one name word, not a title or a pronoun."""
     return (
@@ -448,7 +474,9 @@ class _Resolver:
         self._title = title
         self._body = body
         self._found: list[tuple[int, speakers.Who]] | None = None
-        self._runs: list[str] | None = None
+        self._runs: dict[str, list[str]] | None = None
+        self._surname_cache: dict[str, list[speakers.Who]] = {}
+        self._fullest_cache: dict[str, str] = {}
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
@@ -526,39 +554,31 @@ class _Resolver:
         words = name.split()
         if len(words) < 2 or " and " in name:
             return who
-        best = name
-        for other in self._surnamed(words[-1], None):
-            full = (other.speaker or "").split()
-            if full[:1] == words[:1] and len(full) > len(best.split()) and set(words) <= set(full):
-                best = " ".join(full)
+        if name not in self._fullest_cache:
+            best = name
+            # The titled mentions only: a name is written in full where it is introduced.
+            for _, other in self._mentions():
+                full = (other.speaker or "").split()
+                if (
+                    full[:1] == words[:1]
+                    and len(full) > len(best.split())
+                    and set(words) <= set(full)
+                ):
+                    best = " ".join(full)
+            self._fullest_cache[name] = best
+        best = self._fullest_cache[name]
         return who if best == name else speakers.Who(best, who.role, True)
 
     def _surnamed(self, surname: str, text: str | None) -> list[speakers.Who]:
         """Everyone named in full with this surname: the titled mentions first (they carry
         a role), then any other capitalised full name ("Ivanka Trump met …")."""
-        found = [
-            who
-            for _, who in (self._mentions() if text is None else _names(text))
-            if (who.speaker or "").endswith(" " + surname)
-        ]
-        titled = list(found)
-        if text is None:
-            if self._runs is None:  # read once per article, however many surnames
-                self._runs = [m.group(0) for m in _CAP_RUN.finditer(self._body)]
-            runs = self._runs
-        else:
-            runs = [m.group(0) for m in _CAP_RUN.finditer(text)]
-        for run in runs:
-            if not run.endswith(" " + surname):
-                continue
-            name, role = speakers.split_name(run)
-            if (
-                name
-                and name.endswith(" " + surname)
-                and not any(speakers.same_person(name, t.speaker) for t in titled)
-            ):
-                found.append(speakers.Who(name, role, True))
-        return found
+        if text is not None:
+            return _surnamed(surname, _names(text), _runs_by_surname(text))
+        if surname not in self._surname_cache:  # once per article and surname
+            if self._runs is None:
+                self._runs = _runs_by_surname(self._body)
+            self._surname_cache[surname] = _surnamed(surname, self._mentions(), self._runs)
+        return self._surname_cache[surname]
 
     def _full_name(
         self, surname: str, how: str | None = None, text: str | None = None
