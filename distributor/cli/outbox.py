@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -16,11 +16,11 @@ from distributor.settings import Settings
 from distributor.words import plural
 
 if TYPE_CHECKING:
+    from distributor.schedule.status import DayStatus
     from distributor.store.outbox import Outbox, Record
 
 JSON = JSON_OPTION
 DATE = DAY_OPTION
-_PROBLEMS = (DeliveryState.FAILED, DeliveryState.UNCERTAIN, DeliveryState.HELD)
 
 
 def open_outbox(ctx: click.Context) -> tuple[Settings, Outbox]:
@@ -70,63 +70,41 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
       distributor status --date 2026-11-27 --json
       distributor status --check || mail -s "distributor needs you" ops@example.org
     """
-    from distributor.schedule.planning import PLAN, overdue
+    from distributor.schedule.status import day_status
     from distributor.schedule.times import schedule_zone
-    from distributor.store.leases import Leases
 
     cfg, box = open_outbox(ctx)
-    the_day = day_or_today(cfg, day)
-    now = datetime.now(UTC)
-    planning = Leases(box.engine).state(PLAN)
-    stalled = overdue(planning, now, timedelta(minutes=cfg.schedule.plan_minutes))
-    counts = box.counts(day=the_day)
-    due_now = [
-        r.delivery.id
-        for r in box.records(states=[DeliveryState.PLANNED], day=the_day)
-        if r.delivery.due_at <= now
-    ]
-    attention = box.records(states=_PROBLEMS)
-    recent = box.records(since=now - timedelta(hours=24))
-    next_due = box.next_due()
-    tz = schedule_zone(cfg)
-    report = {
-        "day": the_day.isoformat(),
-        "channels": counts,
-        "due_now": due_now,
-        "next_due": next_due.isoformat() if next_due else None,
-        "needs_attention": [r.as_dict() for r in attention],
-        "recent": [r.as_dict() for r in recent],
-        "planning": {
-            "last_done": planning.last_done.isoformat() if planning.last_done else None,
-            "holder": planning.holder,
-            "held_until": planning.expires_at.isoformat() if planning.expires_at else None,
-            "warning": stalled,
-        },
-    }
+    report = day_status(box, cfg, day_or_today(cfg, day), datetime.now(UTC))
     if as_json:
-        emit_json(report)
+        emit_json(report.as_dict())
     else:
-        click.echo(f"deliveries for {the_day.isoformat()}:")
-        if not counts:
-            click.echo("  nothing planned")
-        for channel, by_state in sorted(counts.items()):
-            parts = ", ".join(f"{n} {s}" for s, n in sorted(by_state.items()))
-            click.echo(f"  {channel}: {parts}")
-        click.echo(f"due now: {len(due_now)}")
-        when = next_due.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if next_due else "nothing"
-        click.echo(f"next due: {when}")
-        if planning.last_done is not None:
-            last = planning.last_done.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-            by = f" (planning now: {planning.holder})" if planning.holder else ""
-            click.echo(f"last planning by a worker: {last}{by}")
-        if stalled:
-            click.echo(f"warning: {stalled}")
-        if attention:
-            click.echo("needs attention (distributor outbox retry|cancel|release|mark-sent ID):")
-            for r in attention:
-                click.echo("  " + _line(r, tz))
-    if check and (stalled or any(r.delivery.state != DeliveryState.HELD for r in attention)):
+        _print_status(report, schedule_zone(cfg))
+    if check and report.alarming:
         ctx.exit(1)
+
+
+def _print_status(report: DayStatus, tz: Any) -> None:
+    def at(moment: datetime) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+    click.echo(f"deliveries for {report.day.isoformat()}:")
+    if not report.counts:
+        click.echo("  nothing planned")
+    for channel, by_state in sorted(report.counts.items()):
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(by_state.items()))
+        click.echo(f"  {channel}: {parts}")
+    click.echo(f"due now: {len(report.due_now)}")
+    click.echo(f"next due: {at(report.next_due) if report.next_due else 'nothing'}")
+    planning = report.planning
+    if planning.last_done is not None:
+        by = f" (planning now: {planning.holder})" if planning.holder else ""
+        click.echo(f"last planning by a worker: {at(planning.last_done)}{by}")
+    if report.stalled:
+        click.echo(f"warning: {report.stalled}")
+    if report.attention:
+        click.echo("needs attention (distributor outbox retry|cancel|release|mark-sent ID):")
+        for r in report.attention:
+            click.echo("  " + _line(r, tz))
 
 
 @main.group()
