@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from distributor.compose.facts import fresh_figures
+from distributor.compose.facts import as_posted, fresh_figures
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.safe import (
     Clean,
@@ -291,7 +291,7 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
     quote = None
     q = story.quote
     # A quote is only shown signed: extraction leaves unsigned ones out, and so does the card.
-    if q is not None and q.speaker and (quote_text := clean_inline(q.text)):
+    if q is not None and q.speaker and (quote_text := as_posted(clean_inline(q.text))):
         quote = CardQuote(
             shorten(quote_text, 500), clean_inline(q.speaker or ""), clean_inline(q.role or "")
         )

@@ -28,6 +28,12 @@ _QUOTED_PASSAGE = re.compile(r"[“\"](?:[^”\"\s]+\s+){3,}[^”\"]*[”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
+def as_posted(words: str) -> str:
+    """A quote as it stands alone in a post or a card: the comma its attribution's split
+    left at the end ("This is good," she said) becomes a full stop, as an editor writes it."""
+    return words[:-1] + "." if words.endswith(",") else words
+
+
 def repeats(story: Story, figure: Figure) -> bool:
     """Does ``figure`` say again what the summary or the main quote already says?"""
     summary = " ".join(story.summary.split())

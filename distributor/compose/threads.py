@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from distributor.compose.facts import fresh_figures, stands_alone
+from distributor.compose.facts import as_posted, fresh_figures, stands_alone
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.payloads import PostPayload
@@ -214,26 +214,28 @@ def thread_origins(story: Story, settings: Settings) -> list[Origin]:
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
-    """The quote in whole sentences over at most ``quote_max_posts`` posts, its speaker on
-    the last, "…" where sentences were left out; it stops before a sentence too long for a
-    post, and a quote whose first sentence is too long is not posted. Never a sentence
-    split across two posts, nor cut."""
+    """The quote in whole sentences over at most ``quote_max_posts`` posts, "…" where
+    sentences were left out; it stops before a sentence too long for a post, and a quote
+    whose first sentence is too long is not posted. Never a sentence split across two
+    posts, nor cut. In one post the speaker signs it under the words ("— Jane Doe,
+    Minister"); over several, the first post opens with who speaks ("Jane Doe, Minister:"),
+    so no post reads as unsigned words."""
     if usable_quote(story, social) is None:
         return []
     q = story.quote
     assert q is not None and q.speaker
-    text = social_text(q.text)
+    text = as_posted(social_text(q.text))
     speaker = social_text(q.speaker).replace("\n", " ")
     role = social_text(q.role or "").replace("\n", " ")
-    for attribution in (f"— {speaker}, {role}" if role else None, f"— {speaker}"):
-        if attribution is None:
+    for who in (f"{speaker}, {role}" if role else None, speaker):
+        if who is None:
             continue
-        whole = f"“{text}”\n{attribution}"
+        whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):
             return [whole]
-        # Room for the marks, an ellipsis and the attribution on every part: simple, and
-        # it keeps each part a whole sentence wherever it lands.
-        overhead = rule.length(f"“{ELLIPSIS}”\n{attribution}")
+        # Room for the lead, the marks and an ellipsis on every part: simple, and it
+        # keeps each part a whole sentence wherever it lands.
+        overhead = rule.length(f"{who}:\n“{ELLIPSIS}”")
         parts, cut = sentence_parts(text, rule, reserve=reserve + overhead)
         if not parts:
             continue
@@ -243,8 +245,11 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         if cut and not last.endswith(ELLIPSIS):
             last = f"{last}{ELLIPSIS}"
         posts = [*kept[:-1], last]
-        posts[0] = f"“{posts[0]}"
-        posts[-1] = f"{posts[-1]}”\n{attribution}"
+        if len(posts) == 1:
+            posts[0] = f"“{posts[0]}”\n— {who}"
+        else:
+            posts[0] = f"{who}:\n“{posts[0]}"
+            posts[-1] = f"{posts[-1]}”"
         if all(rule.fits(p, reserve) for p in posts):
             return posts
     return []

@@ -91,11 +91,14 @@ def test_long_headline_is_shortened_at_a_word_and_keeps_the_link() -> None:
 SENTENCES = [f"Sentence number {i} of the minister's statement is here." for i in range(1, 40)]
 
 
+WHO = "Alex Morgan, Transport Secretary"
+
+
 def _quote_parts(thread: Thread) -> str:
     """The quote's words as posted, without marks and attribution."""
-    texts = [p.text for p in thread.posts if "“" in p.text or "”" in p.text or "—" in p.text]
-    body = " ".join(texts)
-    body = body.split("”\n—")[0]
+    texts = [p.text for p in thread.posts if "“" in p.text or "”" in p.text]
+    body = " ".join(texts).removeprefix(f"{WHO}:\n")
+    body = body.split("”")[0]
     return body.lstrip("“")
 
 
@@ -103,10 +106,16 @@ def test_a_quote_longer_than_a_post_continues_at_a_sentence_boundary() -> None:
     quote = " ".join(SENTENCES[:7])  # about 400 characters: two posts on X
     thread = compose_thread(make_story(quote=quote), XRule(), Settings())
     quote_posts = [p.text for p in thread.posts[-2:]]
-    assert quote_posts[0].startswith("“") and quote_posts[0].endswith(".")
-    assert quote_posts[1].endswith("”\n— Alex Morgan, Transport Secretary")
+    # Who speaks opens the first part, so no post reads as unsigned words.
+    assert quote_posts[0].startswith(f"{WHO}:\n“") and quote_posts[0].endswith(".")
+    assert quote_posts[1].endswith(".”")
     assert _quote_parts(thread) == quote
     _assert_fits(thread, XRule())
+
+
+def test_a_quote_ending_on_its_attributions_comma_is_posted_with_a_full_stop() -> None:
+    thread = compose_thread(make_story(quote="We will build the road,"), XRule(), Settings())
+    assert thread.posts[-1].text == f"“We will build the road.”\n— {WHO}"
 
 
 def test_a_quote_needing_more_than_two_posts_keeps_its_leading_sentences() -> None:
