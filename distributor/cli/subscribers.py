@@ -87,7 +87,7 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     Columns: email (required), name, topics (separated by ';'), status. Bad rows are
     reported by line number and the rest imported. Importing again updates names and
     topics, never duplicates an address, and never re-subscribes someone who
-    unsubscribed, bounced or complained. Exits 1 when any row was rejected.
+    unsubscribed, bounced, complained or was paused. Exits 1 when any row was rejected.
 
     \b
     Example:
@@ -231,6 +231,9 @@ def add(
 def unsubscribe(ctx: click.Context, email: str, as_json: bool) -> None:
     """Unsubscribe one address; it stays unsubscribed through later imports.
 
+    A reader who complained (a spam report) stays complained: that is the stronger
+    reason never to write to them.
+
     \b
     Example:
       distributor subscribers unsubscribe reader@example.org
@@ -243,10 +246,12 @@ def unsubscribe(ctx: click.Context, email: str, as_json: bool) -> None:
     if found is None:
         raise Failed(f"{email} is not a subscriber")
     store.unsubscribe(email)
+    after = store.get(email)
+    status = after.status if after else Status.UNSUBSCRIBED
     if as_json:
-        emit_json({"email": found.email, "status": Status.UNSUBSCRIBED.value})
+        emit_json({"email": found.email, "status": status.value})
     else:
-        click.echo(f"{found.email}: unsubscribed")
+        click.echo(f"{found.email}: {status.value}")
 
 
 @subscribers.command()

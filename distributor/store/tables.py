@@ -61,7 +61,7 @@ subscribers = Table(
     # Normalised (trimmed, lower-cased, IDNA domain): one row per address.
     Column("email", String(320), nullable=False, unique=True),
     Column("name", Text, nullable=False, default=""),
-    # active | unsubscribed | bounced | complained
+    # active | paused | bounced | unsubscribed | complained (models.Status, weakest first)
     Column("status", String(16), nullable=False),
     # Sorted, comma-joined topic slugs; "" means every story. Doubles as the variant key,
     # so one indexed equality selects a variant's audience.
