@@ -89,9 +89,26 @@ class BatchRange:
     count: int
 
 
+# An address already in its stored form but for case (ASCII, no trailing dot on the
+# domain), as almost every address is: one match instead of the checks below, which
+# reading a webhook batch of ten thousand events would otherwise spend most of its time on.
+_PLAIN_EMAIL = re.compile(
+    r"(?!\.)(?!.*\.\.)[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)"
+    r"@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)"
+)
+
+
 def normalise_email(raw: str) -> str:
     """The address as stored; raises ValueError saying what is wrong with it."""
     value = raw.strip()
+    if value.isascii() and len(value) <= MAX_EMAIL:
+        lowered = value.lower()
+        if _PLAIN_EMAIL.fullmatch(lowered):
+            return lowered
+    return _normalise_any(value)
+
+
+def _normalise_any(value: str) -> str:
     if not value:
         raise ValueError("the email address is empty")
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):

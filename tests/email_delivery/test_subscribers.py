@@ -13,6 +13,7 @@ from distributor.models import EVERYONE, Audience
 from distributor.store.subscribers import (
     Status,
     SubscriberStore,
+    _normalise_any,
     normalise_email,
     normalise_topics,
 )
@@ -214,3 +215,19 @@ def test_a_status_change_only_moves_a_reader_up_the_order(engine: Engine) -> Non
     store.add("p@example.org", resubscribe=True)
     reader = store.get("p@example.org")
     assert reader is not None and reader.status is Status.ACTIVE
+
+
+@given(
+    st.from_regex(r"[ A-Za-z0-9.@_+'\-]{1,40}", fullmatch=True)
+    | st.from_regex(r"[a-zA-Z0-9.\-]{1,12}@[a-zA-Z0-9.\-]{1,12}", fullmatch=True)
+)
+def test_the_quick_path_for_plain_addresses_agrees_with_the_full_checks(raw: str) -> None:
+    try:
+        expected: str | None = _normalise_any(raw.strip())
+    except ValueError:
+        expected = None
+    try:
+        quick: str | None = normalise_email(raw)
+    except ValueError:
+        quick = None
+    assert quick == expected
