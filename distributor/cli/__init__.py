@@ -12,6 +12,7 @@ from distributor.cli import (
     send,
     social,
     subscribers,
+    web,
 )
 from distributor.cli.app import main
 
@@ -24,4 +25,5 @@ __all__ = [
     "send",
     "social",
     "subscribers",
+    "web",
 ]

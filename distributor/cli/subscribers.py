@@ -22,6 +22,7 @@ from distributor.cli.app import (
     load_settings,
     main,
 )
+from distributor.cli.web import HOST_OPTION, PORT_OPTION, serve_web
 from distributor.models import Status
 from distributor.settings import Settings
 
@@ -376,49 +377,15 @@ def send_test(
 
 
 @subscribers.command("serve-unsubscribe")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@HOST_OPTION
+@PORT_OPTION
 @click.pass_context
 @boundary
-def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the unsubscribe and preferences links.
-
-    Unsubscribe: one-click POST, and a confirm page on GET. Preferences: the reader's
-    topics (from subscribers.topics) as checkboxes. Put it behind your web server at
-    subscribers.unsubscribe_url and subscribers.preferences_url. Needs
-    DISTRIBUTOR_LINK_SECRET, the key that signs the links, and after a rotation
-    DISTRIBUTOR_LINK_SECRETS_PREVIOUS, the keys that signed links still in readers'
-    mailboxes. Links work for subscribers.link_days (90) days after their email.
+def serve_unsubscribe(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Another name for `distributor serve` (readers' links and SendGrid's webhook).
 
     \b
     Example:
       distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
     """
-    from urllib.parse import urlsplit
-
-    from distributor.compose.links import link_keys
-    from distributor.web.server import serve
-    from distributor.web.unsubscribe import make_app
-
-    cfg = load_settings(ctx)
-    subs = cfg.subscribers
-    unsubscribe_path = urlsplit(subs.unsubscribe_url).path
-    preferences_path = urlsplit(subs.preferences_url).path
-    app = make_app(
-        _store(cfg),
-        link_keys(cfg),
-        link_days=subs.link_days,
-        publisher=cfg.publisher.name,
-        # Told apart by path: with the same path on both, every link unsubscribes.
-        preferences_path=preferences_path if preferences_path != unsubscribe_path else None,
-        topics=subs.topics,
-        unsubscribe_url=subs.unsubscribe_url,
-    )
-
-    def ready(base: str) -> None:
-        click.echo(
-            f"serving unsubscribe ({unsubscribe_path or '/'}) and preferences "
-            f"({preferences_path or '/'}) links on {base} (Ctrl-C to stop)"
-        )
-
-    serve(app, host, port, ready=ready)
+    serve_web(ctx, host, port)
