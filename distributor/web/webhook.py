@@ -6,9 +6,10 @@ a body over ``max_body`` bytes is a 413; a missing or wrong signature, or a time
 more than five minutes from now, a 403. A good post is stored as it came (a second post
 with the same timestamp and signature is a replay: 403), then processed in the same
 request, which takes a fraction of a second even for thousands of events, and
-answered 200. Should processing fail (the database went away), the answer is a 500 so
-that SendGrid posts the events again, and the stored batch is processed at the next
-start (:func:`process_pending`); events are recorded once by their id either way.
+answered 200. Should storing fail (the database went away), the answer is a 503; should
+processing fail, a 500 and the stored batch is processed at the next start
+(:func:`process_pending`). Either way SendGrid posts the events again, and they are
+recorded once by their id.
 """
 
 from __future__ import annotations
@@ -87,14 +88,21 @@ def make_webhook_app(
         )
         if verdict.refused:
             return refuse("403 Forbidden", verdict.refused)
-        batch = store.save_batch(verdict.signed_at, verdict.signature, body)
+        try:
+            batch = store.save_batch(verdict.signed_at, verdict.signature, body)
+        except Exception as exc:
+            # Not the exception's text: a database error quotes the statement's values,
+            # and they hold readers' addresses.
+            log.error(
+                "SendGrid webhook post not stored (%s); SendGrid will post it again",
+                type(exc).__name__,
+            )
+            return answer("503 Service Unavailable", {"error": "not stored, try again"})
         if batch is None:
             return refuse("403 Forbidden", "replayed (this timestamp and signature came before)")
         try:
             recorded = process(store, batch, body, rule=rule, reader_links=reader_links)
         except Exception as exc:
-            # Not the exception's text: a database error quotes the statement's values,
-            # and they hold readers' addresses.
             log.error(
                 "SendGrid webhook batch %d stored but not processed (%s); SendGrid will "
                 "post it again, and it is processed at the next start",

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from distributor.models import Article, Status
 from distributor.settings import Settings, SubscribersSettings
@@ -325,15 +325,26 @@ def test_without_the_key_every_post_is_refused_with_503_and_a_clear_log(
     assert any(PUBLIC_KEY_ENV in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
-def test_a_batch_stored_but_not_processed_is_processed_at_the_next_start(
-    engine: Engine, sendgrid: SendGrid, store: SubscriberStore
+def test_a_batch_that_fails_to_process_is_kept_and_processed_at_the_next_start(
+    engine: Engine,
+    hook: str,
+    sendgrid: SendGrid,
+    store: SubscriberStore,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from distributor.store.events import EventStore
-
-    body = json.dumps([event("spamreport", "ann@example.org")]).encode()
-    # As a crash between storing and processing leaves it.
-    assert EventStore(engine, "sendgrid").save_batch(int(time.time()), "sig", body) is not None
-    web = build(Settings(), engine)
-    assert web.pending == 1
+    # The events table goes missing between storing the batch and processing it.
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE provider_events RENAME TO provider_events_away"))
+    with caplog.at_level(logging.ERROR):
+        r = sendgrid.post(hook, [event("spamreport", "ann@example.org")])
+        time.sleep(0.1)
+    assert r.status_code == 500  # SendGrid will post it again
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "stored but not processed" in logged and "ann@" not in logged
+    assert _status(store, "ann") is Status.ACTIVE
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE provider_events_away RENAME TO provider_events"))
+    # The next start processes what was stored; the one after finds nothing left.
+    assert build(Settings(), engine).pending == 1
     assert _status(store, "ann") is Status.COMPLAINED
     assert build(Settings(), engine).pending == 0
