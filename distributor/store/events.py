@@ -69,10 +69,11 @@ class ProviderEvent:
 @dataclass(frozen=True, slots=True)
 class SoftBounceRule:
     """Pause a reader once ``limit`` messages to them soft-bounced (and were not
-    delivered after all) within ``days``; a ``limit`` of 0 never pauses anyone."""
+    delivered after all) within ``days``; a ``limit`` of 0 never pauses anyone. From
+    ``[subscribers] soft_bounce_limit`` and ``soft_bounce_days``."""
 
-    limit: int = 3
-    days: int = 14
+    limit: int
+    days: int
 
 
 @dataclass
@@ -151,8 +152,8 @@ class EventStore:
         batch_id: int,
         events: Sequence[ProviderEvent],
         *,
+        rule: SoftBounceRule,
         problems: int = 0,
-        rule: SoftBounceRule = SoftBounceRule(),
         now: datetime | None = None,
     ) -> Recorded:
         """Record a batch's events and apply those new to the store, all or nothing, and

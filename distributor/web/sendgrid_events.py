@@ -98,9 +98,8 @@ def _event(
 ) -> ProviderEvent:
     if not isinstance(item, dict):
         raise _Bad("not a JSON object")
-    event_id = _text(item, "sg_event_id", 128, required=True)
-    event = _text(item, "event", 32, required=True)
-    assert event_id is not None and event is not None
+    event_id = _required(item, "sg_event_id", 128)
+    event = _required(item, "event", 32)
     stamp = item.get("timestamp")
     if isinstance(stamp, bool) or not isinstance(stamp, int) or not 0 < stamp < 2**33:
         raise _Bad("timestamp missing or not a number of seconds")
@@ -116,7 +115,7 @@ def _event(
     effect = _effect(event, item)
     link = None
     if event == "click":
-        link = _text(item, "url", 2048, notes=notes)
+        link = _text(item, "url", 2048, notes)
         if link and link.startswith(tuple(reader_links)):
             link = link.split("?", 1)[0]
         elif link:
@@ -127,8 +126,8 @@ def _event(
         effect=effect,
         occurred_at=datetime.fromtimestamp(stamp, UTC),
         email=email,
-        message_id=_text(item, "sg_message_id", 255, notes=notes),
-        delivery_key=_text(item, DELIVERY_ARG, 512, notes=notes),
+        message_id=_text(item, "sg_message_id", 255, notes),
+        delivery_key=_text(item, DELIVERY_ARG, 512, notes),
         day=_day(item, notes),
         variant=_variant(item.get("category")),
         link=link,
@@ -147,32 +146,30 @@ def _effect(event: str, item: dict[str, Any]) -> Effect:
     return _EFFECTS.get(event, Effect.UNKNOWN)
 
 
-def _text(
-    item: dict[str, Any],
-    name: str,
-    limit: int,
-    *,
-    required: bool = False,
-    notes: list[str] | None = None,
-) -> str | None:
-    """A printable string field of at most ``limit`` characters. A malformed one is a
-    _Bad when ``required``, else left out and noted."""
+def _required(item: dict[str, Any], name: str, limit: int) -> str:
+    """A printable string of at most ``limit`` characters, or the event is left out."""
+    value = item.get(name)
+    if isinstance(value, str) and 0 < len(value) <= limit and value.isprintable():
+        return value
+    if value is None or value == "":
+        raise _Bad(f"{name} missing")
+    raise _Bad(f"{name} is not a short printable string")
+
+
+def _text(item: dict[str, Any], name: str, limit: int, notes: list[str]) -> str | None:
+    """An optional printable string of at most ``limit`` characters; a malformed one is
+    left out and noted, and the event kept."""
     value = item.get(name)
     if value is None or value == "":
-        if required:
-            raise _Bad(f"{name} missing")
         return None
     if isinstance(value, str) and len(value) <= limit and value.isprintable():
         return value
-    if required:
-        raise _Bad(f"{name} is not a short printable string")
-    if notes is not None:
-        notes.append(f"{name} ignored (not a short printable string)")
+    notes.append(f"{name} ignored (not a short printable string)")
     return None
 
 
 def _day(item: dict[str, Any], notes: list[str]) -> date | None:
-    value = _text(item, DAY_ARG, 10, notes=notes)
+    value = _text(item, DAY_ARG, 10, notes)
     if value is None:
         return None
     try:

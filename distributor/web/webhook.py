@@ -2,7 +2,7 @@
 
 A post is checked before anything is stored: without the verification key configured
 every post is refused (503, and an error in the log saying which variable to set);
-a body over ``max_body`` bytes is a 413; a missing or wrong signature, or a timestamp
+a body over ``MAX_BODY`` bytes is a 413; a missing or wrong signature, or a timestamp
 more than five minutes from now, a 403. A good post is stored as it came (a second post
 with the same timestamp and signature is a replay: 403), then processed in the same
 request, which takes a fraction of a second even for thousands of events, and
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -43,8 +43,6 @@ def make_webhook_app(
     *,
     rule: SoftBounceRule,
     reader_links: Sequence[str] = (),
-    max_body: int = MAX_BODY,
-    clock: Callable[[], float] = time.time,
 ) -> WSGIApp:
     """The endpoint, verifying posts with ``key`` (None: refuse them all)."""
 
@@ -80,11 +78,11 @@ def make_webhook_app(
             return refuse("411 Length Required", "no Content-Length")
         if length < 0:
             return refuse("400 Bad Request", "negative Content-Length")
-        if length > max_body:
-            return refuse("413 Content Too Large", f"body over {max_body} bytes")
+        if length > MAX_BODY:
+            return refuse("413 Content Too Large", f"body over {MAX_BODY} bytes")
         body = environ["wsgi.input"].read(length)
         verdict = sendgrid_signature.check(
-            key, environ.get(_TIMESTAMP), environ.get(_SIGNATURE), body, now=clock()
+            key, environ.get(_TIMESTAMP), environ.get(_SIGNATURE), body, now=time.time()
         )
         if verdict.refused:
             return refuse("403 Forbidden", verdict.refused)
