@@ -222,12 +222,29 @@ class Thread:
 
 
 class Status(enum.StrEnum):
-    """A subscriber's status."""
+    """A subscriber's status; only ``active`` readers are sent anything.
+
+    The others are ranked, weakest first: ``paused`` (repeated soft bounces),
+    ``bounced``, ``unsubscribed`` (the reader's own choice), ``complained`` (a spam
+    report). A change from a provider or a link moves a reader only up that order:
+    a late bounce never hides that a reader unsubscribed, and nothing but an explicit
+    resubscribe (``subscribers add --resubscribe``) makes a reader active again.
+    """
 
     ACTIVE = "active"
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
     COMPLAINED = "complained"
+    PAUSED = "paused"
+
+    def replaces(self) -> tuple[Status, ...]:
+        """The statuses a change to this one may overwrite: those ranked below it."""
+        return _WEAKER[self]
+
+
+_RANKED = (Status.ACTIVE, Status.PAUSED, Status.BOUNCED, Status.UNSUBSCRIBED, Status.COMPLAINED)
+# Active is never the target of a change (only a resubscribe sets it), so it replaces nothing.
+_WEAKER = {s: _RANKED[:i] if s is not Status.ACTIVE else () for i, s in enumerate(_RANKED)}
 
 
 class DeliveryState(enum.StrEnum):

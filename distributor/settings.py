@@ -317,6 +317,10 @@ class ScheduleSettings:
             )
 
 
+# A URL the program hands out or is reached at: http(s), no query, fragment or '&' (a
+# reader's link value is appended as "?u=...").
+_PUBLIC_URL = re.compile(r"https?://[^\s<>\"'?#&]+")
+
 LINK_SECRET_MIN = 32
 """Characters in the key that signs readers' links: enough that nobody can guess it."""
 LINK_DAYS_MIN = 60
@@ -334,6 +338,10 @@ class SubscribersSettings:
     batch_size: int = 1000
     sync_suppressions: bool = True
     topics: tuple[str, ...] = ()
+    soft_bounce_limit: int = 3
+    """Pause a reader once this many digests to them soft-bounced within
+    ``soft_bounce_days`` (0: never)."""
+    soft_bounce_days: int = 14
 
     def __post_init__(self) -> None:
         for topic in self.topics:
@@ -343,7 +351,7 @@ class SubscribersSettings:
                 )
         for name in ("unsubscribe_url", "preferences_url"):
             value = getattr(self, name)
-            if not re.fullmatch(r"https?://[^\s<>\"'?#&]+", value):
+            if not _PUBLIC_URL.fullmatch(value):
                 raise ValueError(
                     f"{name} must be an http(s) URL without a query, fragment or '&', such as "
                     f"'https://news.example.org/unsubscribe', got {value!r}"
@@ -364,6 +372,38 @@ class SubscribersSettings:
                 f"link_days must be between {LINK_DAYS_MIN} (an unsubscribe link must keep "
                 f"working at least that long after its email) and 3650, got {self.link_days}"
             )
+        if self.soft_bounce_limit < 0:
+            raise ValueError(
+                f"soft_bounce_limit must be 0 (never pause) or more, got {self.soft_bounce_limit}"
+            )
+        if not 1 <= self.soft_bounce_days <= 365:
+            raise ValueError(
+                f"soft_bounce_days must be between 1 and 365, got {self.soft_bounce_days}"
+            )
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``distributor serve``: the one web app for readers' links and provider webhooks.
+
+    The readers' links keep their own full URLs in ``[subscribers]``; ``base_url`` is
+    where the app itself is reached from outside, and the webhooks hang under it.
+    """
+
+    base_url: str = "https://news.example.org"
+    host: str = "127.0.0.1"
+    port: int = 8025
+
+    def __post_init__(self) -> None:
+        if not _PUBLIC_URL.fullmatch(self.base_url):
+            raise ValueError(
+                "base_url must be an http(s) URL without a query or fragment, such as "
+                f"'https://news.example.org', got {self.base_url!r}"
+            )
+        if not self.host or any(ch.isspace() for ch in self.host):
+            raise ValueError(f"host must be an address to listen on, got {self.host!r}")
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"port must be between 1 and 65535, got {self.port}")
 
 
 @dataclass(frozen=True)
@@ -379,6 +419,7 @@ class Settings:
     social: SocialSettings = field(default_factory=SocialSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

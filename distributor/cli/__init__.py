@@ -13,6 +13,7 @@ from distributor.cli import (
     send,
     social,
     subscribers,
+    web,
 )
 from distributor.cli.app import main
 
@@ -26,4 +27,5 @@ __all__ = [
     "send",
     "social",
     "subscribers",
+    "web",
 ]

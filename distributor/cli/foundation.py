@@ -79,6 +79,7 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
 def check_config(ctx: click.Context, as_json: bool) -> None:
     """Validate the configuration, each active channel's section and its secrets.
 
+    Also SENDGRID_WEBHOOK_PUBLIC_KEY, when set, which `serve` checks webhook posts with.
     Secrets are reported by the name of their environment variable only.
 
     \b
@@ -87,6 +88,7 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
     """
     from distributor.channels import registry
     from distributor.store import db
+    from distributor.web.sendgrid_signature import configured_key
 
     cfg = load_settings(ctx)
     problems: list[str] = []
@@ -99,6 +101,11 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
         except ConfigError as exc:
             problems.append(str(exc))
             channels[name] = "error"
+    try:
+        # Set but not a key: `serve` would refuse to start.
+        configured_key()
+    except ConfigError as exc:
+        problems.append(str(exc))
     try:
         db.open_database(cfg.database.url, base_dir=cfg.base_dir).dispose()
         database = "ok"

@@ -22,6 +22,7 @@ from distributor.cli.app import (
     load_settings,
     main,
 )
+from distributor.cli.web import HOST_OPTION, PORT_OPTION, serve_web
 from distributor.models import Status
 from distributor.settings import Settings
 from distributor.words import plural
@@ -76,7 +77,7 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     Columns: email (required), name, topics (separated by ';'), status. Bad rows are
     reported by line number and the rest imported. Importing again updates names and
     topics, never duplicates an address, and never re-subscribes someone who
-    unsubscribed, bounced or complained. Exits 1 when any row was rejected.
+    unsubscribed, bounced, complained or was paused. Exits 1 when any row was rejected.
 
     \b
     Example:
@@ -221,6 +222,9 @@ def add(
 def unsubscribe(ctx: click.Context, email: str, as_json: bool) -> None:
     """Unsubscribe one address; it stays unsubscribed through later imports.
 
+    A reader who complained (a spam report) stays complained: that is the stronger
+    reason never to write to them.
+
     \b
     Example:
       distributor subscribers unsubscribe reader@example.org
@@ -233,10 +237,12 @@ def unsubscribe(ctx: click.Context, email: str, as_json: bool) -> None:
     if found is None:
         raise Failed(f"{email} is not a subscriber")
     store.unsubscribe(email)
+    after = store.get(email)
+    status = after.status if after else Status.UNSUBSCRIBED
     if as_json:
-        emit_json({"email": found.email, "status": Status.UNSUBSCRIBED.value})
+        emit_json({"email": found.email, "status": status.value})
     else:
-        click.echo(f"{found.email}: unsubscribed")
+        click.echo(f"{found.email}: {status.value}")
 
 
 @subscribers.command()
@@ -361,49 +367,15 @@ def send_test(
 
 
 @subscribers.command("serve-unsubscribe")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@HOST_OPTION
+@PORT_OPTION
 @click.pass_context
 @boundary
-def serve_unsubscribe(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the unsubscribe and preferences links.
-
-    Unsubscribe: one-click POST, and a confirm page on GET. Preferences: the reader's
-    topics (from subscribers.topics) as checkboxes. Put it behind your web server at
-    subscribers.unsubscribe_url and subscribers.preferences_url. Needs
-    DISTRIBUTOR_LINK_SECRET, the key that signs the links, and after a rotation
-    DISTRIBUTOR_LINK_SECRETS_PREVIOUS, the keys that signed links still in readers'
-    mailboxes. Links work for subscribers.link_days (90) days after their email.
+def serve_unsubscribe(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Another name for `distributor serve` (readers' links and SendGrid's webhook).
 
     \b
     Example:
       distributor subscribers serve-unsubscribe --host 127.0.0.1 --port 8025
     """
-    from urllib.parse import urlsplit
-
-    from distributor.compose.links import link_keys
-    from distributor.web.server import serve
-    from distributor.web.unsubscribe import make_app
-
-    cfg = load_settings(ctx)
-    subs = cfg.subscribers
-    unsubscribe_path = urlsplit(subs.unsubscribe_url).path
-    preferences_path = urlsplit(subs.preferences_url).path
-    app = make_app(
-        _store(cfg),
-        link_keys(cfg),
-        link_days=subs.link_days,
-        publisher=cfg.publisher.name,
-        # Told apart by path: with the same path on both, every link unsubscribes.
-        preferences_path=preferences_path if preferences_path != unsubscribe_path else None,
-        topics=subs.topics,
-        unsubscribe_url=subs.unsubscribe_url,
-    )
-
-    def ready(base: str) -> None:
-        click.echo(
-            f"serving unsubscribe ({unsubscribe_path or '/'}) and preferences "
-            f"({preferences_path or '/'}) links on {base} (Ctrl-C to stop)"
-        )
-
-    serve(app, host, port, ready=ready)
+    serve_web(ctx, host, port)

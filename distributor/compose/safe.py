@@ -177,6 +177,15 @@ def utm_query(source: str, medium: str, campaign: str) -> str:
     return urlencode({"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
 
 
+def without_utm(url: str) -> str:
+    """``url`` as the article named it: a digest link without the UTM parameters
+    :func:`with_utm_query` set (the rest of its query kept byte for byte)."""
+    if "utm_" not in url:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="&".join(_not_utm(parts.query))))
+
+
 def with_utm_query(url: str, query: str) -> str:
     """``url`` with the UTM ``query`` set, replacing any utm_source/utm_medium/
     utm_campaign it had; the rest of its query is kept byte for byte, so the link still
@@ -187,5 +196,9 @@ def with_utm_query(url: str, query: str) -> str:
         # query or fragment, without their cost.
         return f"{url}?{query}"
     parts = urlsplit(url)
-    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in _UTM_KEYS]
-    return urlunsplit(parts._replace(query="&".join([*kept, query])))
+    return urlunsplit(parts._replace(query="&".join([*_not_utm(parts.query), query])))
+
+
+def _not_utm(query: str) -> list[str]:
+    """A query's parameters but the UTM ones, as written."""
+    return [p for p in query.split("&") if p and p.split("=", 1)[0] not in _UTM_KEYS]

@@ -1,7 +1,8 @@
 """Subscribers: one row per normalised address, streamed in id order, never held whole.
 
-An address that unsubscribed, bounced or complained is never made active again by an
-import or a sync; only an explicit ``add --resubscribe`` does that. Topics are stored
+An address that unsubscribed, bounced, complained or was paused is never made active
+again by an import, a sync or a provider event; only an explicit ``add --resubscribe``
+does that, and a change of status only ever moves up :class:`Status`'s order. Topics are stored
 as a sorted, comma-joined key ("" = every story); a subscriber's digest variant is the
 :class:`~distributor.models.Audience` of those topics.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
-from sqlalchemy import Engine, Row, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
 
 from distributor.models import Audience, topic_slug
 from distributor.models import Status as Status  # where callers have always found it
@@ -88,9 +89,26 @@ class BatchRange:
     count: int
 
 
+# An address already in its stored form but for case (ASCII, no trailing dot on the
+# domain), as almost every address is: one match instead of the checks below, which
+# reading a webhook batch of ten thousand events would otherwise spend most of its time on.
+_PLAIN_EMAIL = re.compile(
+    r"(?!\.)(?!.*\.\.)[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)"
+    r"@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)"
+)
+
+
 def normalise_email(raw: str) -> str:
     """The address as stored; raises ValueError saying what is wrong with it."""
     value = raw.strip()
+    if value.isascii() and len(value) <= MAX_EMAIL:
+        lowered = value.lower()
+        if _PLAIN_EMAIL.fullmatch(lowered):
+            return lowered
+    return _normalise_any(value)
+
+
+def _normalise_any(value: str) -> str:
     if not value:
         raise ValueError("the email address is empty")
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
@@ -176,6 +194,40 @@ class _Incoming:
     name: str | None
     topics: tuple[str, ...] | None
     status: Status | None
+
+
+def raise_status(
+    conn: Connection,
+    addresses: Sequence[str],
+    status: Status,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Move the readers at ``addresses`` (normalised) to ``status`` where it outranks
+    theirs, in the caller's transaction; returns how many changed. Never makes anyone
+    active: that is a resubscribe, which only :meth:`SubscriberStore.add` does."""
+    stamp = now or datetime.now(UTC)
+    weaker = [s.value for s in status.replaces()]
+    if not weaker:
+        return 0
+    changed = 0
+    for i in range(0, len(addresses), CHUNK):
+        result = conn.execute(
+            subscribers.update()
+            .where(
+                subscribers.c.email.in_(addresses[i : i + CHUNK]),
+                subscribers.c.status.in_(weaker),
+            )
+            .values(
+                status=status.value,
+                status_changed_at=stamp,
+                status_reason=reason[:500] or None,
+                updated_at=stamp,
+            )
+        )
+        changed += result.rowcount
+    return changed
 
 
 class SubscriberStore:
@@ -353,7 +405,8 @@ class SubscriberStore:
         reason: str = "",
         now: datetime | None = None,
     ) -> bool:
-        """Change one address's status; False when the address is not stored."""
+        """Change one address's status where ``status`` outranks its own; False when it
+        did not change (not stored, or already that status or a stronger one)."""
         return self.set_status_many([email], status, reason=reason, now=now) > 0
 
     def set_status_many(
@@ -364,31 +417,17 @@ class SubscriberStore:
         reason: str = "",
         now: datetime | None = None,
     ) -> int:
-        """Mark addresses (e.g. from the provider's suppression lists); returns how many
-        rows changed. Unknown or malformed addresses are skipped."""
-        stamp = now or datetime.now(UTC)
+        """Mark addresses (e.g. from the provider's suppression lists) where ``status``
+        outranks theirs (:meth:`Status.replaces`); returns how many rows changed. Unknown
+        or malformed addresses are skipped."""
         normalised: list[str] = []
         for e in emails:
             try:
                 normalised.append(normalise_email(e))
             except ValueError:
                 continue
-        changed = 0
         with self.engine.begin() as conn:
-            for i in range(0, len(normalised), CHUNK):
-                chunk = normalised[i : i + CHUNK]
-                result = conn.execute(
-                    subscribers.update()
-                    .where(subscribers.c.email.in_(chunk), subscribers.c.status != status.value)
-                    .values(
-                        status=status.value,
-                        status_changed_at=stamp,
-                        status_reason=reason[:500] or None,
-                        updated_at=stamp,
-                    )
-                )
-                changed += result.rowcount
-        return changed
+            return raise_status(conn, normalised, status, reason=reason, now=now)
 
     def unsubscribe(self, email: str, *, reason: str = "", now: datetime | None = None) -> bool:
         return self.set_status(email, Status.UNSUBSCRIBED, reason=reason or "request", now=now)

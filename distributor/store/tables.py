@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -61,7 +64,7 @@ subscribers = Table(
     # Normalised (trimmed, lower-cased, IDNA domain): one row per address.
     Column("email", String(320), nullable=False, unique=True),
     Column("name", Text, nullable=False, default=""),
-    # active | unsubscribed | bounced | complained
+    # active | paused | bounced | unsubscribed | complained (models.Status, weakest first)
     Column("status", String(16), nullable=False),
     # Sorted, comma-joined topic slugs; "" means every story. Doubles as the variant key,
     # so one indexed equality selects a variant's audience.
@@ -134,4 +137,55 @@ deliveries = Table(
     Index("ix_deliveries_state_due_at", "state", "due_at"),
     Index("ix_deliveries_day", "day"),
     Index("ix_deliveries_parent_key", "parent_key"),
+)
+
+# Provider webhook posts, stored as they came before anything is done with them, so a
+# crash between storing and processing loses nothing. The body is dropped once the batch
+# is processed (its events are in provider_events); the row stays, and a second post
+# with the same signed timestamp and signature is a replay.
+webhook_batches = Table(
+    "webhook_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(32), nullable=False),
+    Column("signed_at", BigInteger, nullable=False),
+    # The signature in one canonical form, so an equivalent re-encoding is the same replay.
+    Column("signature", String(128), nullable=False),
+    Column("body", LargeBinary),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("events", Integer),
+    Column("problems", Integer),
+    UniqueConstraint("provider", "signed_at", "signature", name="uq_webhook_batches_signature"),
+    Index("ix_webhook_batches_processed_at", "processed_at"),
+)
+
+# One row per provider event, whatever it is: the provider's event id makes a second
+# delivery of the same event a no-op. ``effect`` is what it meant for the reader
+# (store.events.Effect); opens and clicks keep the digest's custom_args for a report.
+provider_events = Table(
+    "provider_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(32), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("batch_id", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("effect", String(16), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("message_id", String(255)),
+    # The outbox row of the batch it came in (custom_args batch_key), the digest's
+    # day (digest_date) and variant (its variant-KEY category).
+    Column("delivery_key", String(512)),
+    Column("day", Date),
+    Column("variant", String(1024)),
+    # A click's link without the digest's UTM parameters, and the story it is.
+    Column("link", Text),
+    Column("article_id", Integer),
+    # A bounce's reason, or an unknown event as it came (JSON).
+    Column("detail", Text),
+    UniqueConstraint("provider", "event_id", name="uq_provider_events_event_id"),
+    Index("ix_provider_events_email", "email", "effect", "occurred_at"),
+    Index("ix_provider_events_message_id", "message_id", "effect", "provider"),
 )

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from waitress.server import create_server
 
 from distributor.compose.links import redact
+from distributor.errors import ConfigError
 from distributor.web.unsubscribe import MAX_BODY, StartResponse, WSGIApp
 
 access_log = logging.getLogger("distributor.web.access")
@@ -101,7 +102,14 @@ def serve(
     app: WSGIApp, host: str, port: int, *, limits: Limits = Limits(), ready: Callable[[str], None]
 ) -> None:
     """Serve until interrupted; ``ready`` gets the base URL once the port is bound."""
-    server = make_server(app, host, port, limits)
+    try:
+        server = make_server(app, host, port, limits)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another "
+            "[web] host or port, or pass --host/--port",
+            key="web",
+        ) from exc
     ready(f"http://{host}:{server.effective_port}")
     try:
         server.run()

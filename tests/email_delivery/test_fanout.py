@@ -294,7 +294,13 @@ def test_suppressions_are_synced_incrementally_before_sending(
         "spam_reports": 1,
         "group:4242": 1,
     }
-    assert store.counts() == {"active": 2, "unsubscribed": 2, "bounced": 1, "complained": 1}
+    assert store.counts() == {
+        "active": 2,
+        "unsubscribed": 2,
+        "bounced": 1,
+        "complained": 1,
+        "paused": 0,
+    }
     assert store.synced_until("unsubscribes") == 1_700_000_900
     # Paged: 601 unsubscribes at 500 a page is two requests.
     pages = [r for r in sendgrid_server.received if r.path.startswith("/v3/suppression/unsub")]

@@ -13,6 +13,7 @@ from distributor.models import EVERYONE, Audience
 from distributor.store.subscribers import (
     Status,
     SubscriberStore,
+    _normalise_any,
     normalise_email,
     normalise_topics,
 )
@@ -53,7 +54,13 @@ def test_reimport_updates_never_duplicates_never_resubscribes(engine: Engine) ->
     assert report.added == 0
     assert report.updated == 1
     assert report.kept_unsubscribed == 1
-    assert store.counts() == {"active": 1, "unsubscribed": 1, "bounced": 0, "complained": 0}
+    assert store.counts() == {
+        "active": 1,
+        "unsubscribed": 1,
+        "bounced": 0,
+        "complained": 0,
+        "paused": 0,
+    }
     a = store.get("a@example.org")
     b = store.get("b@example.org")
     assert a is not None and a.name == "Alice"
@@ -182,3 +189,45 @@ def test_topics_are_slugs() -> None:
     assert normalise_topics("Health; Defence,health") == ("defence", "health")
     with pytest.raises(ValueError, match="topic"):
         normalise_topics("<b>")
+
+
+def test_a_status_change_only_moves_a_reader_up_the_order(engine: Engine) -> None:
+    # paused < bounced < unsubscribed < complained; nothing but a resubscribe reactivates.
+    store = SubscriberStore(engine)
+    store.import_csv(_csv("email", "p@example.org", "u@example.org", "c@example.org"))
+    store.set_status_many(["p@example.org"], Status.PAUSED)
+    store.unsubscribe("u@example.org")
+    store.set_status_many(["c@example.org"], Status.COMPLAINED)
+
+    # A bounce reported late does not hide that the reader unsubscribed.
+    assert store.set_status_many(["u@example.org", "p@example.org"], Status.BOUNCED) == 1
+    # A complaint is never softened to an unsubscribe, nor anything back to active.
+    assert not store.unsubscribe("c@example.org")
+    assert store.set_status_many(["c@example.org", "u@example.org"], Status.ACTIVE) == 0
+    assert store.set_status_many(["u@example.org"], Status.PAUSED) == 0
+
+    statuses = {s.email: s.status for page in store.iterate() for s in page}
+    assert statuses == {
+        "p@example.org": Status.BOUNCED,
+        "u@example.org": Status.UNSUBSCRIBED,
+        "c@example.org": Status.COMPLAINED,
+    }
+    store.add("p@example.org", resubscribe=True)
+    reader = store.get("p@example.org")
+    assert reader is not None and reader.status is Status.ACTIVE
+
+
+@given(
+    st.from_regex(r"[ A-Za-z0-9.@_+'\-]{1,40}", fullmatch=True)
+    | st.from_regex(r"[a-zA-Z0-9.\-]{1,12}@[a-zA-Z0-9.\-]{1,12}", fullmatch=True)
+)
+def test_the_quick_path_for_plain_addresses_agrees_with_the_full_checks(raw: str) -> None:
+    try:
+        expected: str | None = _normalise_any(raw.strip())
+    except ValueError:
+        expected = None
+    try:
+        quick: str | None = normalise_email(raw)
+    except ValueError:
+        quick = None
+    assert quick == expected

@@ -224,7 +224,7 @@ def test_serve_unsubscribe_answers_a_one_click_unsubscribe(config: Path, tmp_pat
     )  # fmt: skip
     try:
         assert proc.stdout is not None
-        assert "serving unsubscribe" in proc.stdout.readline()
+        assert f"serving on http://127.0.0.1:{port}" in proc.stdout.readline()
         from distributor.store import db
         from distributor.store.subscribers import Status, SubscriberStore
 
