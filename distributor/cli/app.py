@@ -21,7 +21,6 @@ from click.core import ParameterSource
 
 from distributor import __version__, progress, settings
 from distributor.errors import ConfigError, DistributorError
-from distributor.models import Article
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,18 +114,6 @@ def printable(text: str) -> str:
     """Article text as a terminal may show it: an article can never move the cursor,
     retitle the window or rewrite what the editor sees."""
     return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
-
-
-def source_path(article: Article) -> str:
-    """Where an article came from, once, as the editor can open it: the file it was read
-    from (relative to the working directory when it is below it), else its guid (a feed's
-    article, or one read back from the store)."""
-    if article.path is None:
-        return article.guid
-    path = Path(article.path)
-    if path.is_absolute() and path.is_relative_to(Path.cwd()):
-        return str(path.relative_to(Path.cwd()))
-    return str(path)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
