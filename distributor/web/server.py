@@ -101,8 +101,12 @@ def serve(
     app: WSGIApp, host: str, port: int, *, limits: Limits = Limits(), ready: Callable[[str], None]
 ) -> None:
     """Serve until interrupted; ``ready`` gets the base URL once the port is bound."""
-    server = make_server(app, host, port, limits)
-    ready(f"http://{host}:{server.effective_port}")
+    run(make_server(app, host, port, limits), ready)
+
+
+def run(server: Any, ready: Callable[[str], None]) -> None:
+    """Run a server of :func:`make_server` until interrupted; ``ready`` gets its base URL."""
+    ready(f"http://{server.effective_host}:{server.effective_port}")
     try:
         server.run()
     except KeyboardInterrupt:
