@@ -292,22 +292,60 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the preview (default: <output.dir>/preview).",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the day as a page on 127.0.0.1 instead of writing files, until Ctrl-C.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="The page's port with --serve (default 8030; 0 picks a free one).",
+)
 @JSON_OPTION
 @click.pass_context
 def preview(
-    ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    out_dir: Path | None,
+    serve: bool,
+    port: int | None,
+    as_json: bool,
 ) -> None:
     """Preview what would be sent, without sending or storing anything.
 
     Without a subcommand: read the sources, extract and compose every story as if
-    it were new today, and write the digest, threads and roundup under --out.
+    it were new today, and write the digest, threads and roundup under --out. With
+    --serve: show the same day as a page on http://127.0.0.1 (the email on a phone
+    and a desktop, light and dark; every network's posts against its limit; the
+    roundup; the article lint), with approve buttons for held deliveries (approving
+    is the one thing there that changes anything); it reloads when a source or
+    template changes.
 
     \b
     Examples:
       distributor preview --source examples/articles
+      distributor preview --serve --port 0
       distributor preview digest --out out/preview --screenshot
     """
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is not None:
+        if serve or port is not None:
+            raise click.UsageError(
+                f"{ctx.invoked_subcommand} does not take --serve or --port: "
+                "`distributor preview --serve` shows the whole day",
+                ctx,
+            )
+        return
+    if serve:
+        if out_dir is not None:
+            raise click.UsageError("--serve writes no files: --out does not go with it", ctx)
+        from distributor.cli.day_preview import serve_day
+
+        boundary(serve_day)(ctx, sources, port, as_json)
+    elif port is not None:
+        raise click.UsageError("--port is the port of --serve", ctx)
+    else:
         from distributor.cli.day_preview import preview_day
 
         boundary(preview_day)(ctx, sources, out_dir, as_json)
