@@ -61,6 +61,7 @@ from distributor.store.outbox import Outbox, OutboxError, Record
 from distributor.text import LengthRule
 from distributor.web.server import Limits, make_server, run
 from distributor.web.unsubscribe import StartResponse, WSGIApp, read_form
+from distributor.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,8 @@ class ThreadView:
     held: bool
     """Planned held: ``[schedule] require_approval`` names its kind or channel."""
     posts: tuple[PostView, ...]
+    key: str | None = None
+    """The outbox key of its first post, as ``run`` plans it."""
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,7 @@ def draw(
             posts=tuple(
                 PostView(i, p.text, p.length, p.limit) for i, p in enumerate(posts, start=1)
             ),
+            key=head.idempotency_key if head else None,
         )
 
     views: list[NetworkView] = []
@@ -353,6 +357,34 @@ def draw(
     )
 
 
+@dataclass(frozen=True)
+class InOutbox:
+    """Where ``run`` has already planned a thread: its state and time in the outbox."""
+
+    state: str
+    at: str
+
+
+def in_outbox(outbox: Outbox, drawn: Drawn, settings: Settings) -> dict[str, InOutbox]:
+    """The outbox's rows for the threads and roundup posts the page shows, by key (a
+    thread planned after its slot went by goes later than the schedule's slot)."""
+    if drawn.day is None:
+        return {}
+    shown = {
+        t.key
+        for n in drawn.networks
+        for t in (*n.threads, *((n.roundup,) if n.roundup else ()))
+        if t.key
+    }
+    out: dict[str, InOutbox] = {}
+    for r in outbox.records(day=drawn.day):
+        d = r.delivery
+        if d.idempotency_key in shown:
+            state = f"{d.state} ({r.hold_reason})" if r.hold_reason else str(d.state)
+            out[d.idempotency_key] = InOutbox(state, _clock(d.due_at, drawn.day, settings))
+    return out
+
+
 # --- what waits for approval -------------------------------------------------------
 
 
@@ -383,8 +415,8 @@ def _held_lines(record: Record) -> tuple[str, ...]:
     try:
         if d.kind == DeliveryKind.DIGEST:
             payload = parse_digest(d)
-            count = len(payload["story_ids"])
-            return (f"Subject: {payload['subject']}", payload["preheader"], f"{count} stories")
+            count = plural(len(payload["story_ids"]), "story", "stories")
+            return (f"Subject: {payload['subject']}", payload["preheader"], count)
         if d.kind in (DeliveryKind.THREAD_POST, DeliveryKind.ROUNDUP):
             return (parse_post(d)["text"],)
         if d.kind == DeliveryKind.PREVIEW:
@@ -627,10 +659,12 @@ def make_app(preview: Preview) -> WSGIApp:
             )
         drawn = preview.day()
         held: list[HeldView] = []
+        planned: dict[str, InOutbox] = {}
         held_error = None
         if preview.outbox is not None:
             try:
                 held = held_for_approval(preview.outbox, preview.settings)
+                planned = in_outbox(preview.outbox, drawn, preview.settings)
             except Exception as exc:
                 log.exception("the outbox could not be read")
                 held_error = f"the outbox could not be read: {exc}"
@@ -639,6 +673,7 @@ def make_app(preview: Preview) -> WSGIApp:
             held=held,
             held_error=held_error,
             outbox=preview.outbox is not None,
+            planned=planned,
             note=sessions.notes.pop(session, None),
             csrf=sessions.token(session),
             scheme=scheme,

@@ -176,6 +176,11 @@ def test_approving_needs_the_pages_own_token(tmp_path: Path) -> None:
     assert day.held()
     with serving(day) as url, requests.Session() as editor:
         page = editor.get(url, timeout=30).text
+        # Each thread run planned shows its place in the outbox beside the preview.
+        x = page[page.index('id="net-x"') : page.index('id="net-bluesky"')]
+        assert x.count("in the outbox: held (approval)") == len(
+            {r.delivery.subject_id for r in day.held()}
+        )
         fields = _form(page)
         assert fields["csrf"] and fields["delivery"]
         # Another site's form, posted in the editor's browser, has no token.
@@ -196,6 +201,7 @@ def test_approving_needs_the_pages_own_token(tmp_path: Path) -> None:
         assert answer.status_code == 303
         shown = editor.get(url, timeout=30).text
     assert "Approved " in shown
+    assert "in the outbox: planned" in shown
     approved = {int(v.split(":")[0]) for v in fields["delivery"]}
     for record in day.outbox.records():
         if record.delivery.id in approved:
