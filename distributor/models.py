@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 
 def content_hash(*parts: str) -> str:
@@ -22,6 +23,18 @@ def content_hash(*parts: str) -> str:
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def source_path(article: Article) -> str:
+    """Where an article came from, once, as the editor can open it: the file it was read
+    from (relative to the working directory when it is below it), else its guid (a feed's
+    article, or one read back from the store)."""
+    if article.path is None:
+        return article.guid
+    path = Path(article.path)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ from click.core import ParameterSource
 
 from distributor import __version__, progress, settings
 from distributor.errors import ConfigError, DistributorError
-from distributor.models import Article
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,18 +114,6 @@ def printable(text: str) -> str:
     """Article text as a terminal may show it: an article can never move the cursor,
     retitle the window or rewrite what the editor sees."""
     return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
-
-
-def source_path(article: Article) -> str:
-    """Where an article came from, once, as the editor can open it: the file it was read
-    from (relative to the working directory when it is below it), else its guid (a feed's
-    article, or one read back from the store)."""
-    if article.path is None:
-        return article.guid
-    path = Path(article.path)
-    if path.is_absolute() and path.is_relative_to(Path.cwd()):
-        return str(path.relative_to(Path.cwd()))
-    return str(path)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -305,22 +292,60 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the preview (default: <output.dir>/preview).",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the day as a page on 127.0.0.1 instead of writing files, until Ctrl-C.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="The page's port with --serve (default 8030; 0 picks a free one).",
+)
 @JSON_OPTION
 @click.pass_context
 def preview(
-    ctx: click.Context, sources: tuple[str, ...], out_dir: Path | None, as_json: bool
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    out_dir: Path | None,
+    serve: bool,
+    port: int | None,
+    as_json: bool,
 ) -> None:
     """Preview what would be sent, without sending or storing anything.
 
     Without a subcommand: read the sources, extract and compose every story as if
-    it were new today, and write the digest, threads and roundup under --out.
+    it were new today, and write the digest, threads and roundup under --out. With
+    --serve: show the same day as a page on http://127.0.0.1 (the email on a phone
+    and a desktop, light and dark; every network's posts against its limit; the
+    roundup; the article lint), with approve buttons for held deliveries (approving
+    is the one thing there that changes anything); it reloads when a source or
+    template changes.
 
     \b
     Examples:
       distributor preview --source examples/articles
+      distributor preview --serve --port 0
       distributor preview digest --out out/preview --screenshot
     """
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is not None:
+        if serve or port is not None:
+            raise click.UsageError(
+                f"{ctx.invoked_subcommand} does not take --serve or --port: "
+                "`distributor preview --serve` shows the whole day",
+                ctx,
+            )
+        return
+    if serve:
+        if out_dir is not None:
+            raise click.UsageError("--serve writes no files: --out does not go with it", ctx)
+        from distributor.cli.day_preview import serve_day
+
+        boundary(serve_day)(ctx, sources, port, as_json)
+    elif port is not None:
+        raise click.UsageError("--port is the port of --serve", ctx)
+    else:
         from distributor.cli.day_preview import preview_day
 
         boundary(preview_day)(ctx, sources, out_dir, as_json)

@@ -1,4 +1,5 @@
-"""``preview`` without a subcommand: the whole day, composed from the sources, stored nowhere."""
+"""``preview`` without a subcommand: the whole day, composed from the sources, stored nowhere;
+written as files, or served as a page with ``--serve``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import click
 
 from distributor.channels.files import FilesChannel, FilesOptions
-from distributor.cli.app import EXIT_FAILED, echo, emit_json, load_settings
+from distributor.cli.app import EXIT_FAILED, Failed, echo, emit_json, load_settings
 from distributor.extract.article_lint import lint
 from distributor.models import Delivery, DeliveryKind
 from distributor.payloads import FilesPayload
@@ -83,3 +84,32 @@ def preview_day(
             echo(f"  ! {problem}", err=True)
     if problems:
         ctx.exit(EXIT_FAILED)
+
+
+def serve_day(
+    ctx: click.Context, sources: tuple[str, ...], port: int | None, as_json: bool
+) -> None:
+    """``preview --serve``: the day as a page on 127.0.0.1 until Ctrl-C."""
+    from distributor.store import db
+    from distributor.store.outbox import Outbox
+    from distributor.web import preview
+
+    cfg = load_settings(ctx)
+    engine = db.open_database(cfg.database.url, base_dir=cfg.base_dir)
+    chosen = preview.DEFAULT_PORT if port is None else port
+
+    def ready(url: str) -> None:
+        if as_json:
+            emit_json({"url": url})
+        else:
+            echo(f"Preview of the day at {url} (Ctrl-C to stop)")
+
+    try:
+        preview.serve(cfg, sources or None, Outbox(engine, cfg.schedule), port=chosen, ready=ready)
+    except OSError as exc:
+        raise Failed(
+            f"cannot serve on 127.0.0.1:{chosen}: {exc.strerror or exc}. "
+            "Pick another port with --port, or --port 0 for a free one"
+        ) from exc
+    finally:
+        engine.dispose()

@@ -21,8 +21,8 @@ from distributor.cli.app import (
     load_settings,
     preview,
     shared_option,
-    source_path,
 )
+from distributor.models import source_path
 from distributor.words import plural
 
 

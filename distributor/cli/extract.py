@@ -14,9 +14,8 @@ from distributor.cli.app import (
     load_settings,
     main,
     printable,
-    source_path,
 )
-from distributor.models import Figure, Quote, Span, Story
+from distributor.models import Figure, Quote, Span, Story, source_path
 
 
 def _span(span: Span) -> dict[str, Any]:

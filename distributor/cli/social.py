@@ -20,9 +20,8 @@ from distributor.cli.app import (
     emit_json,
     load_settings,
     preview,
-    source_path,
 )
-from distributor.models import RoundupItem, Story, Thread
+from distributor.models import RoundupItem, Story, Thread, source_path
 from distributor.settings import SOCIAL_NETWORKS, Settings
 from distributor.words import plural
 

@@ -104,15 +104,23 @@ def template_dir(settings: Settings) -> Path:
                 key="email.templates",
             )
         return path
-    return _default_template_dir()
+    return bundled_templates("email")
 
 
-@lru_cache(maxsize=1)
-def _default_template_dir() -> Path:
-    packaged = Path(__file__).resolve().parent.parent / "templates" / "email"
+@lru_cache(maxsize=4)
+def bundled_templates(folder: str) -> Path:
+    """A folder of the templates shipped with distributor (``email``, ``preview``): the
+    packaged copy (wheel installs), else the repository's ``templates/<folder>``."""
+    packaged = Path(__file__).resolve().parent.parent / "templates" / folder
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "templates" / "email"
+    return Path(__file__).resolve().parents[2] / "templates" / folder
+
+
+def reload_templates() -> None:
+    """Read the email templates from disk again at the next render (they are cached per
+    folder): for the editors' preview, which redraws the day when a template changes."""
+    environments.cache_clear()
 
 
 class _Wrapped(str):

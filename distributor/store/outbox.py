@@ -56,6 +56,11 @@ class OutboxError(DistributorError):
     """An operator asked for a transition the row's state does not allow."""
 
 
+class ChangedSinceSeen(OutboxError):
+    """An approval named content that is no longer what the delivery holds (or a
+    delivery no longer waiting): nothing was approved."""
+
+
 def payload_hash(payload: Mapping[str, object]) -> str:
     """The fingerprint an approval is bound to: the payload as it will be sent."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
@@ -636,15 +641,23 @@ class Outbox:
         day: date | None = None,
         subject_id: str | None = None,
         channel: str | None = None,
+        seen: Mapping[int, str] | None = None,
         by: str = "",
         now: datetime | None = None,
     ) -> list[Record]:
         """Approve the current content of the matching rows that need approval.
 
         The approval records the content hash: if the content changes afterwards
-        (:meth:`plan` with new words), the row is held again.
+        (:meth:`plan` with new words), the row is held again. ``seen`` (outbox id ->
+        the content hash the editor looked at) approves exactly those rows, and only
+        if each still holds that content and still waits: otherwise nothing is approved
+        and :class:`ChangedSinceSeen` says which changed.
         """
         now = _utc(now)
+        if seen is not None:
+            if not seen:
+                return []
+            ids = [*ids, *seen]
         conds = [deliveries.c.needs_approval == 1]
         conds.append(deliveries.c.state.in_([str(s) for s in _UNSENT]))
         if ids:
@@ -659,6 +672,8 @@ class Outbox:
             conds.append(deliveries.c.channel == channel)
         with self._write() as conn:
             rows = conn.execute(select(deliveries).where(and_(*conds))).all()
+            if seen is not None:
+                _check_seen(conn, rows, seen)
             for row in rows:
                 values: dict[str, Any] = {
                     "approved_hash": row.content_hash,
@@ -837,6 +852,29 @@ class Outbox:
         allowed = ", ".join(str(s) for s in sources)
         raise OutboxError(
             f"cannot {verb} delivery {delivery_id}: it is {row.state} (only {allowed} can be)"
+        )
+
+
+def _check_seen(conn: Connection, rows: Sequence[Row[Any]], seen: Mapping[int, str]) -> None:
+    """Refuse an approval of content the editor did not see (see :meth:`Outbox.approve`)."""
+    waiting = {r.id: r for r in rows}
+    problems: list[str] = []
+    for delivery_id, content in seen.items():
+        row = waiting.get(delivery_id)
+        if row is None:
+            found = conn.execute(
+                select(deliveries.c.state).where(deliveries.c.id == delivery_id)
+            ).first()
+            problems.append(
+                f"delivery {delivery_id} is no longer waiting for approval "
+                f"({found.state if found else 'it is gone'})"
+            )
+        elif row.content_hash != content:
+            key = row.idempotency_key
+            problems.append(f"delivery {delivery_id} ({key}) changed since it was shown")
+    if problems:
+        raise ChangedSinceSeen(
+            "; ".join(problems) + ". Nothing was approved: look at it again, then approve it"
         )
 
 

@@ -110,7 +110,12 @@ def serve(
             "[web] host or port, or pass --host/--port",
             key="web",
         ) from exc
-    ready(f"http://{host}:{server.effective_port}")
+    run(server, ready)
+
+
+def run(server: Any, ready: Callable[[str], None]) -> None:
+    """Run a server of :func:`make_server` until interrupted; ``ready`` gets its base URL."""
+    ready(f"http://{server.effective_host}:{server.effective_port}")
     try:
         server.run()
     except KeyboardInterrupt:

@@ -101,7 +101,7 @@ def make_app(
             # Only the unsubscribe link's own path unsubscribes.
             return answer("404 Not Found", "Not found", "<p>There is no page here.</p>")
         # Read whole (and capped) before answering, whichever page answers.
-        form = _read_form(environ) if method == "POST" else None
+        form = read_form(environ) if method == "POST" else None
         if on_preferences:
             return answer(
                 *preferences_page(
@@ -135,7 +135,7 @@ def make_app(
     return app
 
 
-def _read_form(environ: dict[str, Any]) -> dict[str, list[str]]:
+def read_form(environ: dict[str, Any]) -> dict[str, list[str]]:
     """A POST's url-encoded form, its body read up to MAX_BODY bytes."""
     try:
         # A negative length ("-1") would read the body unbounded.

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from distributor.models import DeliveryKind, DeliveryState, SendResult
 from distributor.settings import ScheduleSettings
-from distributor.store.outbox import Outbox, OutboxError
+from distributor.store.outbox import ChangedSinceSeen, Outbox, OutboxError
 from tests.outbox.helpers import T0, chain, delivery, later
 
 
@@ -210,6 +210,28 @@ def test_approval_is_bound_to_the_content(engine: Engine) -> None:
     box.approve(kind="digest", day=T0.date(), now=T0)
     (claimed,) = box.claim_due(T0, 5, "w")
     assert claimed.payload["text"] == "v2"
+
+
+def test_an_approval_of_what_the_editor_saw_is_refused_once_it_changed(
+    engine: Engine,
+) -> None:
+    box = _outbox(engine)
+    digest = delivery("d", kind=DeliveryKind.DIGEST, held=True, text="v1")
+    box.plan([digest], now=T0)
+    (shown,) = box.records()
+    seen = {shown.delivery.id or 0: shown.delivery.content_hash}
+    # The article is edited and the day planned again after the editor looked.
+    box.plan([replace(digest, payload={**digest.payload, "text": "v2"})], now=T0)
+    with pytest.raises(ChangedSinceSeen, match="changed since it was shown"):
+        box.approve(seen=seen, now=T0)
+    assert _state(box, digest.idempotency_key) == DeliveryState.HELD
+    # What is there now, once looked at, is approved.
+    (now_shown,) = box.records()
+    done = box.approve(seen={now_shown.delivery.id or 0: now_shown.delivery.content_hash})
+    assert [r.approved for r in done] == [True]
+    assert _state(box, digest.idempotency_key) == DeliveryState.PLANNED
+    # Nothing named approves nothing (never everything).
+    assert box.approve(seen={}) == []
 
 
 def test_release_does_not_skip_approval(engine: Engine) -> None:
