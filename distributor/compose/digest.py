@@ -278,14 +278,20 @@ def _linker(settings: Settings, day: date) -> Callable[[str | None], str | None]
     return link
 
 
+def _fit(width: int | None, height: int | None) -> tuple[int, int | None]:
+    """A picture's size in the email: its own width up to the content width (the full
+    width when unknown), and the height in proportion (None when unknown)."""
+    shown = CONTENT_WIDTH if not width or width > CONTENT_WIDTH else width
+    return shown, (round(height * shown / width) if width and height else None)
+
+
 def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
     headline = shorten(clean_inline(story.headline or story.article.title), 200)
     image = None
     img = story.article.image
     src = safe_url(img.url) if img else None
     if img and src:
-        width = CONTENT_WIDTH if not img.width or img.width > CONTENT_WIDTH else img.width
-        height = round(img.height * width / img.width) if img.width and img.height else None
+        width, height = _fit(img.width, img.height)
         alt = clean_inline(img.alt) or headline
         image = CardImage(src, shorten(alt, 200), width, height)
     quote = None
@@ -323,11 +329,12 @@ def _brand(settings: Settings) -> dict[str, Any]:
     logo_src = safe_url(e.logo_url)
     logo = None
     if logo_src:
+        width, height = _fit(e.logo_width, e.logo_height)
         logo = {
             "src": logo_src,
             "alt": clean_inline(e.logo_alt) or name,
-            "width": e.logo_width,
-            "height": e.logo_height,
+            "width": width,
+            "height": height,
         }
     return {
         "name": name,

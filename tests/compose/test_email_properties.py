@@ -78,6 +78,7 @@ ALLOWED = {
     "tr",
     "td",
     "p",
+    "h1",
     "h2",
     "a",
     "img",
