@@ -39,6 +39,7 @@ class PublisherSettings:
     postal_address: str = "1 Example Street, London SW1A 1AA, United Kingdom"
     timezone: str = "Europe/London"
     language: str = "en-GB"
+    archive_url: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -138,6 +139,9 @@ class EmailSettings:
     max_html_bytes: int = 102_000
     minify: bool = True
     roundup_title: str = "More of Today's Top Breaking Government News"
+    roundup_group: Literal["source", "topic", "none"] = "source"
+    source_names: dict[str, str] = field(default_factory=dict)
+    roundup_max_stories: int = 25
     source_weights: dict[str, float] = field(default_factory=dict)
     topic_weights: dict[str, float] = field(default_factory=dict)
     recency_weight: float = 1.0
@@ -168,6 +172,10 @@ class EmailSettings:
             )
         if self.featured_count < 0 or self.max_html_bytes <= 0:
             raise ValueError("featured_count must be >= 0 and max_html_bytes > 0")
+        if self.roundup_max_stories < 0:
+            raise ValueError(
+                f"roundup_max_stories must be 0 (no limit) or more, got {self.roundup_max_stories}"
+            )
         if self.logo_width <= 0 or self.logo_height <= 0:
             raise ValueError("logo_width and logo_height must be positive pixel sizes")
         if self.recency_half_life_hours <= 0:

@@ -36,6 +36,8 @@ _OFFLINE = (
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 _NO_SANDBOX = re.compile(r"without --no-sandbox|No usable sandbox|sandbox.*(?:failed|not)", re.I)
+# Chromium's setting for the prefers-color-scheme media query: 0 is dark.
+_DARK = "--blink-settings=preferredColorScheme=0"
 
 # Runs inside the rendered email, after the body has been parsed: the layout is
 # measured before any remote image loads, which is what a mail client shows first.
@@ -50,10 +52,28 @@ _PROBE_JS = """
   var wide = Array.prototype.filter.call(document.body.querySelectorAll('*'), function (e) {
     return e.getBoundingClientRect().right > window.innerWidth + 0.5;
   }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className; });
+  // Each element holding text of its own: its colour and the colour behind it (the
+  // first ancestor's background that is not transparent).
+  var texts = [];
+  Array.prototype.forEach.call(document.body.querySelectorAll('*'), function (e) {
+    var own = Array.prototype.filter.call(e.childNodes, function (n) {
+      return n.nodeType === 3 && n.textContent.trim();
+    }).map(function (n) { return n.textContent.trim(); }).join(' ');
+    if (!own || !e.getClientRects().length) { return; }
+    var back = 'rgb(255, 255, 255)';
+    for (var a = e; a; a = a.parentElement) {
+      var bg = getComputedStyle(a).backgroundColor;
+      if (bg && bg !== 'transparent' && bg !== 'rgba(0, 0, 0, 0)') { back = bg; break; }
+    }
+    var style = getComputedStyle(e);
+    texts.push({tag: e.tagName.toLowerCase(), text: own, color: style.color,
+                background: back, fontSize: parseFloat(style.fontSize),
+                fontWeight: parseInt(style.fontWeight, 10)});
+  });
   var out = {innerWidth: window.innerWidth, clientWidth: d.clientWidth,
              scrollWidth: d.scrollWidth, scrollHeight: d.scrollHeight,
              contentHeight: Math.ceil(document.body.getBoundingClientRect().height),
-             text: document.body.innerText, images: imgs, overflowing: wide};
+             text: document.body.innerText, images: imgs, overflowing: wide, texts: texts};
   parent.document.getElementById('dx-probe').textContent = JSON.stringify(out);
 })();</script>
 """
@@ -152,13 +172,20 @@ def screenshot(
 
 
 def probe_layout(
-    html_text: str, *, width: int, height: int = 2000, timeout: float = 60.0
+    html_text: str,
+    *,
+    width: int,
+    height: int = 2000,
+    timeout: float = 60.0,
+    dark: bool = False,
 ) -> dict[str, Any]:
-    """Render ``html_text`` at ``width`` px and report layout facts.
+    """Render ``html_text`` at ``width`` px (``dark``: in dark mode) and report layout facts.
 
     Returns ``innerWidth``, ``clientWidth`` and ``scrollWidth`` (wider than clientWidth
     means horizontal scrolling), ``scrollHeight``, ``contentHeight``, the visible
-    ``text``, every image's rendered box and up to five ``overflowing`` elements.
+    ``text``, every image's rendered box, up to five ``overflowing`` elements and
+    ``texts``: each element with text of its own (``tag``, ``text``, its ``color``, the
+    ``background`` behind it, ``fontSize`` in px and ``fontWeight``).
     """
     marker = "</body>"
     probed = (
@@ -173,7 +200,7 @@ def probe_layout(
         )
         page.write_text(wrapper, encoding="utf-8")
         window = f"--window-size={max(width, 500) + 100},{height + 100}"
-        result = _run(["--dump-dom", window, page.as_uri()], timeout)
+        result = _run([*([_DARK] if dark else []), "--dump-dom", window, page.as_uri()], timeout)
     match = _PROBE_OUT.search(result.stdout)
     if match is None or not match.group(1).strip():
         raise BrowserError("the layout probe did not run (no result in Chromium's DOM dump)")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
@@ -86,6 +87,17 @@ class Line(NamedTuple):
     story_id: str
     headline: str
     url: str | None
+
+
+class Group(NamedTuple):
+    """Roundup lines under one heading (``title`` empty: the list needs no heading)."""
+
+    title: str
+    lines: tuple[Line, ...]
+
+
+# The heading of the roundup's stories that have no source name or topic of their own.
+OTHER_GROUP = "Other news"
 
 
 # --- templates ---------------------------------------------------------------
@@ -286,14 +298,20 @@ def _linker(settings: Settings, day: date) -> Callable[[str | None], str | None]
     return link
 
 
+def _fit(width: int | None, height: int | None) -> tuple[int, int | None]:
+    """A picture's size in the email: its own width up to the content width (the full
+    width when unknown), and the height in proportion (None when unknown)."""
+    shown = CONTENT_WIDTH if not width or width > CONTENT_WIDTH else width
+    return shown, (round(height * shown / width) if width and height else None)
+
+
 def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
     headline = shorten(clean_inline(story.headline or story.article.title), 200)
     image = None
     img = story.article.image
     src = safe_url(img.url) if img else None
     if img and src:
-        width = CONTENT_WIDTH if not img.width or img.width > CONTENT_WIDTH else img.width
-        height = round(img.height * width / img.width) if img.width and img.height else None
+        width, height = _fit(img.width, img.height)
         alt = clean_inline(img.alt) or headline
         image = CardImage(src, shorten(alt, 200), width, height)
     quote = None
@@ -325,23 +343,87 @@ def _line(item: RoundupItem, story: Story | None, link: Callable[[str | None], s
     return Line(item.story_id, shorten(clean_inline(headline), 200), link(url))
 
 
+def _heading(text: str) -> str:
+    """A source name or topic as a heading: one clean line, capitalised when it is
+    written all in lower case ("local government" → "Local government", "NHS" stays)."""
+    text = shorten(clean_inline(text), 80)
+    return text[:1].upper() + text[1:] if text.islower() else text
+
+
+def _source_heading(source_id: str, names: Mapping[str, str]) -> str:
+    """The configured name of a source, else the feed's host or the folder's name."""
+    if named := clean_inline(names.get(source_id, "")):
+        return _heading(named)
+    if host := _host(source_id):
+        return host
+    return _heading(Path(source_id.rstrip("/\\")).stem or source_id)
+
+
+def _host(url: str | None) -> str:
+    """The host of an http(s) URL without "www." ("" for anything else)."""
+    safe = safe_url(url)
+    host = (urlsplit(safe).hostname or "") if safe else ""
+    return host.removeprefix("www.")
+
+
+def _group_titles(stories: Sequence[Story], settings: Settings) -> Mapping[str, str]:
+    """Each story's roundup heading under ``email.roundup_group``, by story id; stories
+    without a topic (or without a story) have none. Headings that differ only in case
+    are one group, spelt as the highest-ranked story spells it (``stories`` in rank order)."""
+    how, names = settings.email.roundup_group, settings.email.source_names
+    if how == "none":
+        return {}
+    spelling: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for story in stories:
+        article = story.article
+        if how == "source":
+            title = _source_heading(article.source_id, names)
+        else:
+            title = next((h for t in article.tags if (h := _heading(t))), "")
+        if title:
+            titles[story.id] = spelling.setdefault(title.casefold(), title)
+    return titles
+
+
+def roundup_groups(lines: Sequence[Line], titles: Mapping[str, str]) -> tuple[Group, ...]:
+    """The roundup lines under their headings: groups in the order of their
+    highest-ranked story, lines in rank order within each, the stories without a heading
+    last under :data:`OTHER_GROUP`. A list that would have one heading has none."""
+    grouped: dict[str, list[Line]] = {}
+    for line in lines:
+        grouped.setdefault(titles.get(line.story_id, ""), []).append(line)
+    if len(grouped) <= 1:
+        return (Group("", tuple(lines)),) if lines else ()
+    rest = grouped.pop("", [])
+    groups = [Group(title, tuple(members)) for title, members in grouped.items()]
+    if rest:
+        groups.append(Group(OTHER_GROUP, tuple(rest)))
+    return tuple(groups)
+
+
 def _brand(settings: Settings) -> dict[str, Any]:
     e, p = settings.email, settings.publisher
     name = clean_inline(e.brand_name or p.name)
     logo_src = safe_url(e.logo_url)
     logo = None
     if logo_src:
+        width, height = _fit(e.logo_width, e.logo_height)
         logo = {
             "src": logo_src,
             "alt": clean_inline(e.logo_alt) or name,
-            "width": e.logo_width,
-            "height": e.logo_height,
+            "width": width,
+            "height": height,
         }
+    url = safe_url(p.url)
+    archive = safe_url(p.archive_url) or url
     return {
         "name": name,
         "publisher_name": clean_inline(p.name),
         "address": p.postal_address,
-        "url": safe_url(p.url),
+        "url": url,
+        "archive_url": archive,
+        "site": _host(archive),
         "lang": p.language,
         "logo": logo,
         "font_family": e.font_family,
@@ -359,13 +441,16 @@ def _brand(settings: Settings) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DigestView:
-    """What the templates receive: the cards, the roundup lines and the rest of the
+    """What the templates receive: the cards, the roundup lines (with each story's
+    group heading, and how many stories the list leaves out) and the rest of the
     context, with every article value already cleaned."""
 
     cards: tuple[Card, ...]
     lines: tuple[Line, ...]
     context: dict[str, Any]
     brand_key: tuple[tuple[str, Any], ...]
+    titles: Mapping[str, str] = field(default_factory=dict)
+    left_out: int = 0
 
 
 def digest_view(
@@ -388,6 +473,13 @@ def digest_view(
     brand, brand_key = _brand_of(settings)
     headlines = [c.headline for c in cards] + [ln.headline for ln in lines]
     e = settings.email
+    # The list stops at its configured length; the rest are counted, and linked to the
+    # publisher's site (the subject, preheader and greeting still count every story).
+    left_out = 0
+    if e.roundup_max_stories and len(lines) > e.roundup_max_stories:
+        left_out = len(lines) - e.roundup_max_stories
+        lines = lines[: e.roundup_max_stories]
+    ranked = [by_id[i.story_id] for i in (*featured, *more) if i.story_id in by_id]
     subj = (
         clean_inline(subject)
         if subject
@@ -414,19 +506,45 @@ def digest_view(
         "date_long": long_date(day),
         "count": len(headlines),
         "roundup_title": clean_inline(roundup.title),
-        "left_out_text": "",  # set when the roundup list is cut to fit the size budget
         "reason": reason,
         "ph": _PLACEHOLDER_VALUES,
     }
-    return DigestView(cards=cards, lines=lines, context=context, brand_key=brand_key)
+    return DigestView(
+        cards=cards,
+        lines=lines,
+        context=context,
+        brand_key=brand_key,
+        titles=_group_titles(ranked, settings),
+        left_out=left_out,
+    )
 
 
 # --- rendering ----------------------------------------------------------------
 
 
+def _more(view: DigestView) -> dict[str, Any] | None:
+    """The line that ends a roundup list cut short: "…and 12 more stories", and where
+    to find them (the publisher's archive, else its site), or None when nothing is cut."""
+    if not view.left_out:
+        return None
+    brand = view.context["brand"]
+    return {
+        "count": view.left_out,
+        "text": f"…and {plural(view.left_out, 'more story', 'more stories')}",
+        "url": brand["archive_url"],
+        "site": brand["site"],
+    }
+
+
 def _render_templates(plan: DigestView, settings: Settings) -> tuple[str, str]:
     html_env, text_env = environments(template_dir(settings))
-    context = {**plan.context, "cards": plan.cards, "lines": plan.lines}
+    context = {
+        **plan.context,
+        "cards": plan.cards,
+        "lines": plan.lines,
+        "groups": roundup_groups(plan.lines, plan.titles),
+        "more": _more(plan),
+    }
     try:
         mjml_source = html_env.get_template(HTML_TEMPLATE).render(context)
         text = text_env.get_template(TEXT_TEMPLATE).render(context)
@@ -478,15 +596,9 @@ def digest_mjml(
     return _render_templates(digest_view(stories, roundup, settings, day), settings)[0]
 
 
-def _cut_lines(view: DigestView, keep: int, left_out: int) -> DigestView:
-    """``view`` with its first ``keep`` roundup lines and a line saying how many are not."""
-    where = view.context["brand"].get("url") or ""
-    note = (
-        f"…and {plural(left_out, 'more story', 'more stories')}"
-        + (f" at {where}" if where else "")
-        + "."
-    )
-    return replace(view, lines=view.lines[:keep], context={**view.context, "left_out_text": note})
+def _cut_lines(view: DigestView, keep: int) -> DigestView:
+    """``view`` with its first ``keep`` roundup lines, counting the rest as left out."""
+    return replace(view, lines=view.lines[:keep], left_out=view.left_out + len(view.lines) - keep)
 
 
 def render_digest(
@@ -533,7 +645,7 @@ def render_digest(
         fits, low, high = None, 0, len(plan.lines) - 1
         while low <= high:
             keep = (low + high) // 2
-            view = _cut_lines(plan, keep, len(plan.lines) - keep)
+            view = _cut_lines(plan, keep)
             trial = size_of(view)
             if trial[0] <= budget:
                 fits, low = (view, trial), keep + 1

@@ -136,3 +136,42 @@ def many_stories(n: int, start: int = 1) -> list[Story]:
         )
         for i in range(start, start + n)
     ]
+
+
+# Three departments' feeds, as source ids, and the names an editor gives them.
+SOURCE_NAMES = {
+    "https://www.gov.uk/government/organisations/department-for-transport.atom": (
+        "Department for Transport"
+    ),
+    "https://www.gov.uk/government/organisations/department-of-health-and-social-care.atom": (
+        "Department of Health and Social Care"
+    ),
+    "https://www.gov.uk/government/organisations/environment-agency.atom": "Environment Agency",
+}
+TRANSPORT, HEALTH, ENVIRONMENT = SOURCE_NAMES
+
+
+def grouped_stories() -> list[Story]:
+    """A day from three departments, ranked by the hour they came out (later first):
+    two cards, then a roundup that groups by source or by topic."""
+    day = [
+        (TRANSPORT, "Regulated rail fares frozen for 2027", ("transport",)),
+        (HEALTH, "Waiting lists fall for a sixth month in a row", ("health",)),
+        (TRANSPORT, "Councils can bid for £95 million for cycle lanes", ("transport",)),
+        (ENVIRONMENT, "Survey maps 1,800 km of eroding coastline", ("environment", "coasts")),
+        (HEALTH, "Rural dental practices to share £50 million", ("Health",)),
+        (TRANSPORT, "Consultation opens on pavement parking", ()),
+        (ENVIRONMENT, "Beavers licensed for release on the River Otter", ("environment",)),
+        (HEALTH, "Flu vaccine offered to all over-50s from October", ("health",)),
+    ]
+    return [
+        story(
+            n,
+            title=title,
+            summary=f"{title}, the department said.",
+            source=source,
+            tags=tags,
+            hour=20 - n,
+        )
+        for n, (source, title, tags) in enumerate(day, start=1)
+    ]

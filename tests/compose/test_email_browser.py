@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
 from distributor.compose import browser
 from distributor.compose.digest import render_digest
-from distributor.compose.roundup import build_roundup
-from distributor.settings import Settings
-from tests.compose.digest_stories import DAY, many_stories, sample_stories
+from distributor.compose.roundup import RoundupOptions, build_roundup
+from distributor.settings import EmailSettings, Settings
+from tests.compose.digest_stories import (
+    DAY,
+    SOURCE_NAMES,
+    grouped_stories,
+    many_stories,
+    sample_stories,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,6 +68,53 @@ def test_screenshots_at_phone_and_desktop_width(tmp_path, digest_html: str) -> N
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         assert int.from_bytes(data[16:20], "big") == width
+
+
+def _luminance(css: str) -> float:
+    """WCAG relative luminance of a computed ``rgb(r, g, b)`` colour."""
+    channels = [int(v) / 255 for v in re.findall(r"\d+", css)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(color: str, background: str) -> float:
+    high, low = sorted((_luminance(color), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("logo", ["", "https://news.example.org/img/logo.png"])
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_masthead_and_grouped_roundup_are_readable_on_a_phone_in_light_and_dark_mode(
+    logo: str, dark: bool
+) -> None:
+    stories = grouped_stories()
+    settings = dataclasses.replace(
+        Settings(),
+        email=EmailSettings(
+            featured_count=2, logo_url=logo, source_names=SOURCE_NAMES, roundup_max_stories=4
+        ),
+    )
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(settings))
+    html = render_digest(stories, roundup, settings, DAY).html
+    facts = browser.probe_layout(html, width=375, dark=dark)
+    assert facts["scrollWidth"] <= facts["clientWidth"], facts["overflowing"]
+    texts = facts["texts"]
+    shown = {t["text"] for t in texts}
+    assert "28 November 2026" in shown
+    assert ("Government News Daily" in shown) is not bool(logo)  # the name or the logo
+    assert {"Department for Transport", "Environment Agency"} <= shown
+    assert "news.example.org" in shown  # the link at the end of "…and 2 more stories at"
+    # WCAG AA: 4.5:1 for text, 3:1 for large text (24 px, or 18.66 px bold).
+    for t in texts:
+        large = t["fontSize"] >= 24 or (t["fontSize"] >= 18.66 and t["fontWeight"] >= 700)
+        ratio = _contrast(t["color"], t["background"])
+        assert ratio >= (3 if large else 4.5), (t, round(ratio, 2))
+    if logo:
+        # The image is blocked here (no network), as many readers have it: the logo's
+        # box keeps its width and, on a phone, grows to show the whole alt text.
+        image = next(i for i in facts["images"] if i["src"] == logo)
+        assert image["alt"] == "Government News Daily"
+        assert image["width"] == 160 and image["height"] >= 40
 
 
 def test_a_preview_reaches_no_server_named_in_the_article(tmp_path) -> None:

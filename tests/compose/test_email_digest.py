@@ -17,8 +17,15 @@ from distributor.compose.lint import lint_digest, lint_html
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.errors import ConfigError
 from distributor.models import Image, Story
-from distributor.settings import EmailSettings, Settings, from_mapping
-from tests.compose.digest_stories import DAY, many_stories, sample_stories, story
+from distributor.settings import EmailSettings, PublisherSettings, Settings, from_mapping
+from tests.compose.digest_stories import (
+    DAY,
+    SOURCE_NAMES,
+    grouped_stories,
+    many_stories,
+    sample_stories,
+    story,
+)
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -57,10 +64,36 @@ def with_email(**kw: object) -> Settings:
 # --- golden files -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["digest.html", "digest.txt"])
+def _grouped_day() -> tuple[list[Story], Settings]:
+    settings = dataclasses.replace(
+        with_email(
+            featured_count=2,
+            logo_url="https://news.example.org/img/logo.png",
+            logo_width=200,
+            logo_height=50,
+            source_names=SOURCE_NAMES,
+            roundup_max_stories=4,
+        ),
+        publisher=PublisherSettings(archive_url="https://news.example.org/archive"),
+    )
+    return grouped_stories(), settings
+
+
+GOLDEN_DAYS = {
+    # The default masthead (the name set as type over the date); one source: one list.
+    "digest": lambda: (sample_stories(), with_email(featured_count=3)),
+    # The logo; the roundup under a heading per department, cut to four stories, and
+    # the line counting the rest with a link to the archive.
+    "digest-grouped": _grouped_day,
+}
+
+
+@pytest.mark.parametrize(
+    "name", [f"{day}.{kind}" for day in GOLDEN_DAYS for kind in ("html", "txt")]
+)
 def test_golden_digest(name: str) -> None:
-    settings = with_email(featured_count=3)
-    digest = render(sample_stories(), settings)
+    stories, settings = GOLDEN_DAYS[name.rsplit(".", 1)[0]]()
+    digest = render(stories, settings)
     actual = digest.html if name.endswith(".html") else digest.text
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
@@ -351,7 +384,7 @@ def test_a_day_too_big_for_the_budget_cuts_the_roundup_and_says_how_much() -> No
     # 1,000 stories render to far more than Gmail shows before clipping (102 KB), which
     # would hide the unsubscribe link: the list is cut to fit, and the reader told.
     stories = [story(i, hour=8 + i % 12) for i in range(1, 1001)]
-    digest = render(stories, with_email(featured_count=3))
+    digest = render(stories, with_email(featured_count=3, roundup_max_stories=0))
     size = len(digest.html.encode("utf-8"))
     assert size <= EmailSettings().max_html_bytes
     assert "{{unsubscribe_url}}" in digest.html  # the footer survived

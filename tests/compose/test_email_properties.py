@@ -12,13 +12,15 @@ from hypothesis import strategies as st
 
 from distributor.compose.digest import digest_subject, render_digest
 from distributor.compose.mjml import compile_mjml
-from distributor.compose.roundup import build_roundup
-from distributor.compose.safe import clean_inline, html_str, safe_url
+from distributor.compose.roundup import RoundupOptions, build_roundup
+from distributor.compose.safe import clean_inline, html_str, safe_url, shorten
 from distributor.models import Image
 from distributor.settings import EmailSettings, Settings
 from tests.compose.digest_stories import DAY, story
 
-SETTINGS = dataclasses.replace(Settings(), email=EmailSettings(utm_enabled=False))
+SETTINGS = dataclasses.replace(
+    Settings(), email=EmailSettings(utm_enabled=False, featured_count=1, roundup_group="topic")
+)
 
 # Printable-ish text with markup, entities, braces, controls and joiners mixed in.
 nasty = st.lists(
@@ -47,22 +49,22 @@ class Headings(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
-        self.h2: list[str] = []
-        self._in_h2 = False
+        self.headings: dict[str, list[str]] = {"h2": [], "h3": []}
+        self._in: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
-        self._in_h2 = self._in_h2 or tag == "h2"
-        if tag == "h2":
-            self.h2.append("")
+        if tag in self.headings and self._in is None:
+            self._in = tag
+            self.headings[tag].append("")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "h2":
-            self._in_h2 = False
+        if tag == self._in:
+            self._in = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_h2:
-            self.h2[-1] += data
+        if self._in is not None:
+            self.headings[self._in][-1] += data
 
 
 ALLOWED = {
@@ -78,7 +80,9 @@ ALLOWED = {
     "tr",
     "td",
     "p",
+    "h1",
     "h2",
+    "h3",
     "a",
     "img",
     "ul",
@@ -87,9 +91,9 @@ ALLOWED = {
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=nasty, summary=nasty, quote=nasty, figure=nasty, alt=nasty)
+@given(title=nasty, summary=nasty, quote=nasty, figure=nasty, alt=nasty, tag=nasty)
 def test_any_article_text_stays_text(
-    title: str, summary: str, quote: str, figure: str, alt: str
+    title: str, summary: str, quote: str, figure: str, alt: str, tag: str
 ) -> None:
     s = story(
         1,
@@ -98,13 +102,22 @@ def test_any_article_text_stays_text(
         figures=(figure,),
         quote=(quote, quote, quote),
         image=Image("https://news.example.org/i.jpg", alt, 600, 300),
+        hour=9,
     )
-    digest = render_digest([s], build_roundup([s], DAY), SETTINGS, DAY)  # never raises
+    # Two roundup lines under the topic headings their tags give.
+    listed = [story(2, title=title or "y", tags=(tag,), hour=8), story(3, tags=("zz top",), hour=7)]
+    stories = [s, *listed]
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(SETTINGS))
+    digest = render_digest(stories, roundup, SETTINGS, DAY)  # never raises
     assert "<script" not in digest.html.lower()
     parser = Headings()
     parser.feed(digest.html)
     assert set(parser.tags) <= ALLOWED, set(parser.tags) - ALLOWED
-    assert parser.h2[0] == clean_inline(title or "x")
+    assert parser.headings["h2"][0] == clean_inline(title or "x")
+    # The tag is a heading as written (its first letter raised when all in lower case).
+    own = shorten(clean_inline(tag), 80).casefold()
+    if own and own != "zz top":
+        assert [h.casefold() for h in parser.headings["h3"]] == [own, "zz top"]
     assert digest.html.count("{{name}}") == 1 and digest.text.count("{{name}}") == 1
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", digest.text)
 
