@@ -63,12 +63,7 @@ def preview_digest(
           --source examples/articles --screenshot
     """
     from distributor.compose import browser
-    from distributor.compose.day_files import (
-        as_a_reader_sees_it,
-        digest_json,
-        digest_summary,
-    )
-    from distributor.compose.roundup import roundup_json, roundup_rss
+    from distributor.compose.day_files import day_files, digest_summary
     from distributor.extract.article_lint import lint
     from distributor.pipeline import day as assemble_day
 
@@ -82,17 +77,23 @@ def preview_digest(
     digest, roundup, edition = composed.digest, composed.digest_roundup, composed.edition
     if digest is None or roundup is None or edition is None:
         raise Failed(f"no usable articles in {', '.join(map(str, sources)) or 'ingest.sources'}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / "digest.html"
-    # As a reader without a name sees it: "Hello," and the configured links.
-    html_path.write_text(as_a_reader_sees_it(digest.html, cfg.subscribers), encoding="utf-8")
-    (out_dir / "digest.txt").write_text(
-        as_a_reader_sees_it(digest.text, cfg.subscribers), encoding="utf-8"
+    # The files the files channel writes for an edition, as a reader without a name
+    # sees them, into the folder asked for (not under the day).
+    files = day_files(
+        edition.day,
+        digest=digest,
+        threads={},
+        roundup_posts={},
+        roundup=roundup,
+        publisher=cfg.publisher,
+        subscribers=cfg.subscribers,
+        email=cfg.email,
+        why=edition.why,
     )
-    (out_dir / "roundup.json").write_text(roundup_json(roundup), encoding="utf-8")
-    (out_dir / "roundup.xml").write_text(roundup_rss(roundup, cfg.publisher), encoding="utf-8")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        (out_dir / rel.split("/", 1)[1]).write_text(content, encoding="utf-8")
     summary = digest_summary(digest, max_html_bytes=cfg.email.max_html_bytes, why=edition.why)
-    (out_dir / "digest.json").write_text(digest_json(summary), encoding="utf-8")
     # What the command prints adds the articles' lint and the files to digest.json.
     report: dict[str, Any] = summary | {
         "featured": len(roundup.featured),
@@ -102,45 +103,46 @@ def preview_digest(
             if findings
         },
         "files": {
-            "html": str(html_path),
+            "html": str(out_dir / "digest.html"),
             "text": str(out_dir / "digest.txt"),
             "json": str(out_dir / "digest.json"),
             "roundup_json": str(out_dir / "roundup.json"),
             "roundup_rss": str(out_dir / "roundup.xml"),
         },
     }
+    html_path = out_dir / "digest.html"
     if screenshot:
-        widths = (375, 800)
         try:
-            for done, width in enumerate(widths):
-                progress.advance("screenshots (Chromium)", done, len(widths))
-                height = min(browser.full_height(digest.html, width=width), 16_000)
-                png = browser.screenshot(
-                    html_path, out_dir / f"digest-{width}.png", width=width, height=height
-                )
-                report["files"][f"screenshot_{width}"] = str(png)
+            taken = browser.screenshots(
+                html_path,
+                digest.html,
+                (375, 800),
+                step=lambda done, total: progress.advance("screenshots (Chromium)", done, total),
+            )
         except browser.BrowserError as exc:
             raise Failed(f"screenshot: {exc}") from exc
-        progress.advance("screenshots (Chromium)", len(widths), len(widths))
+        report["files"] |= {f"screenshot_{w}": str(png) for w, png in taken.items()}
     if as_json:
         emit_json(report)
     else:
-        echo(f"Edition:   {edition.day.isoformat()} ({edition.why})")
-        echo(f"Subject:   {digest.subject}")
-        echo(f"Preheader: {digest.preheader}")
-        echo(f"Stories:   {len(digest.story_ids)} ({len(roundup.featured)} featured)")
-        echo(
-            f"HTML:      {plural(report['html_bytes'], 'byte')} (budget {cfg.email.max_html_bytes})"
-        )
-        for finding in summary["findings"]:
-            echo(f"  ! {finding['code']}: {finding['message']}")
-        for source, items in report["lint"].items():
-            for item in items:
-                echo(f"  lint {source}: {item['code']}: {item['message']}")
-        if not summary["findings"]:
-            echo("  no lint findings")
-        echo(f"Wrote {out_dir}/")
+        _print_summary(report, edition.why, digest.preheader, out_dir)
     if open_browser:
         click.launch(str(html_path))
     if problems:
         ctx.exit(EXIT_FAILED)
+
+
+def _print_summary(report: dict[str, Any], why: str, preheader: str, out_dir: Path) -> None:
+    echo(f"Edition:   {report['day']} ({why})")
+    echo(f"Subject:   {report['subject']}")
+    echo(f"Preheader: {preheader}")
+    echo(f"Stories:   {len(report['stories'])} ({report['featured']} featured)")
+    echo(f"HTML:      {plural(report['html_bytes'], 'byte')} (budget {report['max_html_bytes']})")
+    for finding in report["findings"]:
+        echo(f"  ! {finding['code']}: {finding['message']}")
+    for source, items in report["lint"].items():
+        for item in items:
+            echo(f"  lint {source}: {item['code']}: {item['message']}")
+    if not report["findings"]:
+        echo("  no lint findings")
+    echo(f"Wrote {out_dir}/")

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,26 @@ def probe_layout(
         raise BrowserError("the layout probe did not run (no result in Chromium's DOM dump)")
     data: dict[str, Any] = json.loads(html.unescape(match.group(1)))
     return data
+
+
+def screenshots(
+    html_path: Path,
+    html_text: str,
+    widths: tuple[int, ...],
+    *,
+    step: Callable[[int, int], None] = lambda done, total: None,
+    max_height: int = 16_000,
+) -> dict[int, Path]:
+    """A whole-page PNG of ``html_path`` beside it at each width (``digest-375.png``…);
+    ``step(done, total)`` is told as each is taken."""
+    taken: dict[int, Path] = {}
+    for done, width in enumerate(widths):
+        step(done, len(widths))
+        height = min(full_height(html_text, width=width), max_height)
+        png = html_path.with_name(f"{html_path.stem}-{width}.png")
+        taken[width] = screenshot(html_path, png, width=width, height=height)
+    step(len(widths), len(widths))
+    return taken
 
 
 def full_height(html_text: str, *, width: int, timeout: float = 60.0) -> int:
