@@ -39,19 +39,24 @@ def test_demo_writes_digest_threads_and_roundup_and_says_where(checkout: Path) -
     assert code == 0, err
     assert "12 new" in out
     assert "wrote " in out and "out/" in out
-    day_dir = next((checkout / "out").iterdir())
+    # The day's threads under the day's folder; the email under its edition's date, the
+    # same folder before digest_at, tomorrow's after it.
+    day_dir = next((checkout / "out").glob("*/roundup-post")).parent
+    digest_dir = next((checkout / "out").glob("*/digest.json")).parent
     # The folder once, then each file below it (not the folder again on every line).
-    listed = out.split(f"under {day_dir}/\n", 1)[1].splitlines()
-    assert "  digest.html" in listed and "  roundup-post/x.txt" in listed
-    assert not any(str(day_dir) in line for line in listed)
-    digest = json.loads((day_dir / "digest.json").read_text(encoding="utf-8"))
+    folder, rest = out.split(" files under ", 1)[1].split("/\n", 1)
+    listed = [line.strip() for line in rest.splitlines() if line.startswith("  ")]
+    assert any(line.endswith("digest.html") for line in listed)
+    assert any(line.endswith("roundup-post/x.txt") for line in listed)
+    assert not any(folder in line for line in listed)
+    digest = json.loads((digest_dir / "digest.json").read_text(encoding="utf-8"))
     assert len(digest["stories"]) == 12
-    html = (day_dir / "digest.html").read_text(encoding="utf-8")
+    html = (digest_dir / "digest.html").read_text(encoding="utf-8")
     assert "More of Today&#39;s Top Breaking Government News" in html or (
         "More of Today's Top Breaking Government News" in html
     )
     assert "{{unsubscribe_url}}" in html or "unsubscribe" in html.lower()
-    assert (day_dir / "digest.txt").read_text(encoding="utf-8").strip()
+    assert (digest_dir / "digest.txt").read_text(encoding="utf-8").strip()
     roundup = json.loads((day_dir / "roundup.json").read_text(encoding="utf-8"))
     featured = roundup["featured"]
     for network in ("x", "bluesky", "mastodon"):
@@ -73,11 +78,11 @@ def test_demo_run_twice_sends_nothing_twice(checkout: Path) -> None:
     assert again["delivered"]["sent"] == []
 
 
-def test_after_digest_at_the_demo_writes_tomorrows_edition_under_todays_folder(
+def test_after_digest_at_the_demo_writes_tomorrows_edition_under_tomorrows_folder(
     checkout: Path,
 ) -> None:
-    # What the README says the demo's dates mean: the folder is the day the demo ran,
-    # the digest in it the next edition still to send (tomorrow's once digest_at has gone).
+    # What the README says the demo's dates mean: one date per edition, in its folder,
+    # subject and page; today's threads stay under today's folder.
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
@@ -93,7 +98,9 @@ def test_after_digest_at_the_demo_writes_tomorrows_edition_under_todays_folder(
     code, out, err = _run("run")
     assert code == 0, err
     assert f"digest of {tomorrow.isoformat()} (12 stories)" in out
-    folder = checkout / "out" / today.isoformat()
+    assert (checkout / "out" / today.isoformat() / "threads" / "x").is_dir()
+    assert not (checkout / "out" / today.isoformat() / "digest.html").exists()
+    folder = checkout / "out" / tomorrow.isoformat()
     digest = json.loads((folder / "digest.json").read_text(encoding="utf-8"))
     assert digest["day"] == tomorrow.isoformat()
     assert digest["edition_why"] == "tomorrow's edition: today's was due at 00:00"

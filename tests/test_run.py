@@ -49,8 +49,10 @@ def test_run_writes_the_days_digest_and_roundup_then_sends_nothing_twice(site: P
     first = json.loads(out)
     assert (first["new"], first["stories"]) == (2, 2)
     day_dir = site / "out" / first["day"]
-    html = (day_dir / "digest.html").read_text(encoding="utf-8")
-    text = (day_dir / "digest.txt").read_text(encoding="utf-8")
+    # The email under its edition's date: today's before digest_at, tomorrow's after.
+    edition_dir = site / "out" / first["digest_edition"]
+    html = (edition_dir / "digest.html").read_text(encoding="utf-8")
+    text = (edition_dir / "digest.txt").read_text(encoding="utf-8")
     assert "Ministers confirm £2bn for northern rail upgrades" in html
     assert "Ministers confirm £2bn for northern rail upgrades" in text
     roundup = json.loads((day_dir / "roundup.json").read_text(encoding="utf-8"))
@@ -74,7 +76,7 @@ def test_article_markup_is_stripped_escaped_and_linted(site: Path) -> None:
     code, out, _ = _run("run", "--source", "news", "--json")
     assert code == 0
     report = json.loads(out)
-    html = (site / "out" / report["day"] / "digest.html").read_text(encoding="utf-8")
+    html = (site / "out" / report["digest_edition"] / "digest.html").read_text(encoding="utf-8")
     # Markup pasted into a plain-text article is stripped at ingest (a script with its
     # content), what is left is escaped, and the article lint names the file.
     assert "<script>" not in html and "alert(1)" not in html
@@ -120,6 +122,9 @@ def test_files_are_written_with_the_users_umask_not_0600(site: Path) -> None:
     assert code == 0
     mask = os.umask(0o022)
     os.umask(mask)
-    day = site / "out" / json.loads(out)["day"]
-    for name in ("roundup.xml", "digest.html"):
-        assert stat.S_IMODE((day / name).stat().st_mode) == 0o666 & ~mask
+    report = json.loads(out)
+    for path in (
+        site / "out" / report["day"] / "roundup.xml",
+        site / "out" / report["digest_edition"] / "digest.html",
+    ):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask

@@ -70,9 +70,11 @@ def day_files(
     email: EmailSettings | None = None,
     why: str | None = None,
 ) -> dict[str, str]:
-    """Every file of the day, keyed by its path relative to the output folder; the
-    digest as a reader without a name sees it (:func:`as_a_reader_sees_it`), and its
-    summary (:func:`digest_json`; ``why``: why this edition)."""
+    """Every file of the day, keyed by its path relative to the output folder: the day's
+    threads and roundup under ``<day>/``, the digest under its edition's date (the
+    same folder unless the edition is another day's), as a reader without a name sees
+    it (:func:`as_a_reader_sees_it`), with its summary (:func:`digest_json`; ``why``: why
+    this edition)."""
     readers = subscribers or SubscribersSettings()
     prefix = day.isoformat()
     files: dict[str, str] = {}
@@ -80,10 +82,13 @@ def day_files(
         files[f"{prefix}/roundup.json"] = roundup_json(roundup)
         files[f"{prefix}/roundup.xml"] = roundup_rss(roundup, publisher or PublisherSettings())
     if digest is not None:
-        files[f"{prefix}/digest.html"] = as_a_reader_sees_it(digest.html, readers)
-        files[f"{prefix}/digest.txt"] = as_a_reader_sees_it(digest.text, readers)
+        # Under the edition's own date, as its subject and page have it: after digest_at
+        # today's threads sit in today's folder, tomorrow's email in tomorrow's.
+        edition = digest.day.isoformat()
+        files[f"{edition}/digest.html"] = as_a_reader_sees_it(digest.html, readers)
+        files[f"{edition}/digest.txt"] = as_a_reader_sees_it(digest.text, readers)
         budget = (email or EmailSettings()).max_html_bytes
-        files[f"{prefix}/digest.json"] = digest_json(
+        files[f"{edition}/digest.json"] = digest_json(
             digest_summary(digest, max_html_bytes=budget, why=why)
         )
     for network, group in threads.items():
