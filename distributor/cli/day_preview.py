@@ -9,13 +9,9 @@ from typing import Any
 
 import click
 
-from distributor.channels.files import FilesChannel, FilesOptions
 from distributor.cli.app import EXIT_FAILED, Failed, echo, emit_json, load_settings
 from distributor.extract.article_lint import lint
-from distributor.models import Delivery, DeliveryKind
-from distributor.payloads import FilesPayload
 from distributor.pipeline import day as assemble_day
-from distributor.pipeline import phases
 from distributor.words import plural
 
 
@@ -29,19 +25,7 @@ def preview_day(
     day = composed.day
     edition = composed.edition
     target = out_dir or cfg.resolve(cfg.output.dir) / "preview"
-    channel = FilesChannel(cfg, FilesOptions(dir=str(target)))
-    files = phases.preview_files(composed, cfg)
-    result = channel.deliver(
-        Delivery(
-            channel="files",
-            kind=DeliveryKind.PREVIEW,
-            idempotency_key=f"preview:{day.isoformat()}",
-            due_at=now,
-            payload=FilesPayload(files=files, day=day.isoformat()),
-            day=day,
-        )
-    )
-    written = [str(p) for p in result.detail.get("written", [])]  # type: ignore[attr-defined]
+    written = [str(p) for p in assemble_day.write_preview(composed, cfg, target, now)]
     report: dict[str, Any] = {
         "day": day.isoformat(),
         "edition": edition.day.isoformat() if edition else None,

@@ -14,11 +14,13 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from distributor.channels import registry
 from distributor.channels.base import Channel
 from distributor.errors import DistributorError, SourceError
-from distributor.models import Story
+from distributor.models import Delivery, DeliveryKind, Story
+from distributor.payloads import FilesPayload
 from distributor.pipeline import phases
 from distributor.schedule.times import day_times, local_day
 from distributor.settings import Settings
@@ -124,3 +126,27 @@ def assemble(
         composed.digest = phases.compose_digest(stories, roundup, settings, ed.day)
         composed.digest_roundup = roundup
     return composed
+
+
+def write_preview(
+    composed: phases.Composed, settings: Settings, target: Path, now: datetime
+) -> list[Path]:
+    """The day's files, as the files channel writes them for ``run``, into ``target``
+    (``preview`` without a subcommand): the same writer, nothing stored."""
+    from distributor.channels.files import FilesChannel, FilesOptions
+
+    day = composed.day
+    result = FilesChannel(settings, FilesOptions(dir=str(target))).deliver(
+        Delivery(
+            channel="files",
+            kind=DeliveryKind.PREVIEW,
+            idempotency_key=f"preview:{day.isoformat()}",
+            due_at=now,
+            payload=FilesPayload(
+                files=phases.preview_files(composed, settings), day=day.isoformat()
+            ),
+            day=day,
+        )
+    )
+    written = result.detail.get("written", [])
+    return [Path(str(p)) for p in written] if isinstance(written, list) else []
