@@ -288,6 +288,8 @@ class DeliveryKind(enum.StrEnum):
     THREAD_POST = "thread_post"
     ROUNDUP = "roundup"
     PREVIEW = "preview"
+    CONFIRMATION = "confirmation"
+    """A sign-up's confirmation email, to the one address that asked."""
 
 
 @dataclass(slots=True)
