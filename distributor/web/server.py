@@ -21,7 +21,8 @@ from waitress.server import create_server
 
 from distributor.compose.links import redact
 from distributor.errors import ConfigError
-from distributor.web.unsubscribe import MAX_BODY, StartResponse, WSGIApp
+from distributor.web.page import StartResponse
+from distributor.web.unsubscribe import MAX_BODY, WSGIApp
 
 access_log = logging.getLogger("distributor.web.access")
 
