@@ -241,7 +241,10 @@ class Status(enum.StrEnum):
     ``bounced``, ``unsubscribed`` (the reader's own choice), ``complained`` (a spam
     report). A change from a provider or a link moves a reader only up that order:
     a late bounce never hides that a reader unsubscribed, and nothing but an explicit
-    resubscribe (``subscribers add --resubscribe``) makes a reader active again.
+    resubscribe (``subscribers add --resubscribe``) or a confirmed sign-up makes a
+    reader active again. ``pending`` (signed up on the form, not yet confirmed) is
+    below everything: any change replaces it, and it is sent nothing but the
+    confirmation email.
     """
 
     ACTIVE = "active"
@@ -249,15 +252,25 @@ class Status(enum.StrEnum):
     BOUNCED = "bounced"
     COMPLAINED = "complained"
     PAUSED = "paused"
+    PENDING = "pending"
 
     def replaces(self) -> tuple[Status, ...]:
         """The statuses a change to this one may overwrite: those ranked below it."""
         return _WEAKER[self]
 
 
-_RANKED = (Status.ACTIVE, Status.PAUSED, Status.BOUNCED, Status.UNSUBSCRIBED, Status.COMPLAINED)
-# Active is never the target of a change (only a resubscribe sets it), so it replaces nothing.
-_WEAKER = {s: _RANKED[:i] if s is not Status.ACTIVE else () for i, s in enumerate(_RANKED)}
+_RANKED = (
+    Status.PENDING,
+    Status.ACTIVE,
+    Status.PAUSED,
+    Status.BOUNCED,
+    Status.UNSUBSCRIBED,
+    Status.COMPLAINED,
+)
+# Active and pending are never the target of a change (only a resubscribe, a confirmed
+# sign-up or a new sign-up sets them), so they replace nothing.
+_SET_ONLY_BY_ASKING = (Status.PENDING, Status.ACTIVE)
+_WEAKER = {s: () if s in _SET_ONLY_BY_ASKING else _RANKED[:i] for i, s in enumerate(_RANKED)}
 
 
 class DeliveryState(enum.StrEnum):
@@ -275,6 +288,8 @@ class DeliveryKind(enum.StrEnum):
     THREAD_POST = "thread_post"
     ROUNDUP = "roundup"
     PREVIEW = "preview"
+    CONFIRMATION = "confirmation"
+    """A sign-up's confirmation email, to the one address that asked."""
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ delivery                                   payload                 built by
                                                                    ``preview``
 one email request listing its recipients   :class:`EmailRequest`   ``email_payload``
 (``send-test``'s ``preview``)                                      (``send-test``)
+``confirmation`` (a sign-up's email)       :class:`Confirmation`   ``pipeline.signup``
 =========================================  ======================  ======================
 
 The outbox stores a payload as JSON and hands it back as a plain dict. A reader takes it
@@ -91,6 +92,14 @@ class EmailRequest(EmailContent):
     recipients: list[Recipient]
 
 
+class Confirmation(EmailRequest):
+    """A sign-up's confirmation email: one request to the one address that asked, its
+    signed link in the content (no per-recipient substitutions)."""
+
+    consent_id: int
+    """The consent record the link confirms."""
+
+
 class DigestBatch(EmailContent):
     """A batch of a digest row's fan-out: the content, and the id range of subscribers
     whose still-active members the email channel reads when it sends."""
@@ -140,6 +149,10 @@ def parse_digest_batch(delivery: Delivery) -> DigestBatch:
 
 def parse_email_request(delivery: Delivery) -> EmailRequest:
     return _parse(delivery, EmailRequest, "email")
+
+
+def parse_confirmation(delivery: Delivery) -> Confirmation:
+    return _parse(delivery, Confirmation, "confirmation")
 
 
 def parse_post(delivery: Delivery) -> PostPayload:

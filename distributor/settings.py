@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
 import logging
 import math
 import os
@@ -391,6 +392,40 @@ class SubscribersSettings:
 
 
 @dataclass(frozen=True)
+class SignupSettings:
+    """The sign-up form of ``distributor serve`` (``/subscribe``) and its confirmation
+    link (``/confirm``): double opt-in, with limits against bots."""
+
+    enabled: bool = False
+    confirm_days: int = 7
+    """Days a confirmation link works after it was sent."""
+    check_deliverability: bool = False
+    """Also ask DNS whether the address's domain takes mail (a lookup per sign-up)."""
+    blocked_domains: tuple[str, ...] = ()
+    ip_limit: int = 10
+    """Sign-up posts one client address may make per ``limit_minutes`` (0: no limit)."""
+    address_limit: int = 3
+    """Confirmation emails one address may be sent per ``limit_minutes`` (0: no limit)."""
+    limit_minutes: int = 60
+    record_ip: Literal["none", "network", "full"] = "network"
+    """What a consent record keeps of the client's IP address."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.confirm_days <= 30:
+            raise ValueError(f"confirm_days must be between 1 and 30, got {self.confirm_days}")
+        for domain in self.blocked_domains:
+            if not re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})*", domain):
+                raise ValueError(
+                    "blocked_domains holds domains in lower case, such as 'mailinator.com', "
+                    f"got {domain!r}"
+                )
+        if self.ip_limit < 0 or self.address_limit < 0:
+            raise ValueError("ip_limit and address_limit must be 0 (no limit) or more")
+        if not 1 <= self.limit_minutes <= 1440:
+            raise ValueError(f"limit_minutes must be between 1 and 1440, got {self.limit_minutes}")
+
+
+@dataclass(frozen=True)
 class WebSettings:
     """``distributor serve``: the one web app for readers' links and provider webhooks.
 
@@ -401,6 +436,8 @@ class WebSettings:
     base_url: str = "https://news.example.org"
     host: str = "127.0.0.1"
     port: int = 8025
+    trusted_proxy: str = ""
+    """The address of the reverse proxy whose X-Forwarded-For names the client."""
 
     def __post_init__(self) -> None:
         if not _PUBLIC_URL.fullmatch(self.base_url):
@@ -412,6 +449,19 @@ class WebSettings:
             raise ValueError(f"host must be an address to listen on, got {self.host!r}")
         if not 1 <= self.port <= 65535:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
+        if self.trusted_proxy and not _is_ip(self.trusted_proxy):
+            raise ValueError(
+                "trusted_proxy must be the IP address of your reverse proxy, such as "
+                f"'127.0.0.1', or empty, got {self.trusted_proxy!r}"
+            )
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -428,6 +478,7 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    signup: SignupSettings = field(default_factory=SignupSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

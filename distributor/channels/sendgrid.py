@@ -10,8 +10,12 @@ map back to the outbox.
 What a delivery carries (:mod:`distributor.payloads`) is decided by the row, never by
 the keys its payload happens to hold: a ``digest`` row expanded from another
 (``Delivery.expanded_from``) is a :class:`~distributor.payloads.DigestBatch`, whose
-readers the channel's ``recipients`` reads when it is sent; any other row is an
-:class:`~distributor.payloads.EmailRequest` listing its recipients (``send-test``).
+readers the channel's ``recipients`` reads when it is sent; a ``confirmation`` row is a
+sign-up's :class:`~distributor.payloads.Confirmation`, to the one address that asked;
+any other row is an :class:`~distributor.payloads.EmailRequest` listing its recipients
+(``send-test``). A confirmation is the reader's own request, not the digest: it carries
+neither the digest's unsubscribe group (which would have SendGrid drop it for a reader
+who once unsubscribed and now asks again) nor the configured categories.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from distributor.models import Delivery, DeliveryKind, SendResult, Status
 from distributor.payloads import (
     EmailContent,
     Recipient,
+    parse_confirmation,
     parse_digest_batch,
     parse_email_request,
 )
@@ -166,7 +171,7 @@ def _retry_after(headers: Any, now: float | None = None) -> float | None:
 class SendGridChannel(EmailChannel):
     name: ClassVar[str] = "sendgrid"
     kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(
-        {DeliveryKind.DIGEST, DeliveryKind.PREVIEW}
+        {DeliveryKind.DIGEST, DeliveryKind.PREVIEW, DeliveryKind.CONFIRMATION}
     )
     Options: ClassVar[type[Any]] = SendGridOptions
 
@@ -241,6 +246,9 @@ class SendGridChannel(EmailChannel):
             recipients = self.recipients(delivery)
             if not recipients:
                 raise NothingToSend("everyone in this batch has left since it was planned")
+        elif delivery.kind == DeliveryKind.CONFIRMATION:
+            confirmation = parse_confirmation(delivery)
+            p, recipients = confirmation, confirmation["recipients"]
         else:
             request = parse_email_request(delivery)
             p, recipients = request, request["recipients"]
@@ -252,7 +260,7 @@ class SendGridChannel(EmailChannel):
                 f"{MAX_PERSONALIZATIONS}",
                 channel=self.name,
             )
-        body = self._envelope(p)
+        body = self._envelope(p, digest=delivery.kind != DeliveryKind.CONFIRMATION)
         # The published spec types the top-level custom_args as a string, so they ride
         # on each personalization (an object there, in the spec and the live API).
         custom_args = {k: header_safe(v, 255) for k, v in p["custom_args"].items()}
@@ -297,8 +305,9 @@ class SendGridChannel(EmailChannel):
         ]
         return {"json": text, "summary": summary, "count": len(parts)}
 
-    def _envelope(self, p: EmailContent) -> dict[str, Any]:
-        """Everything but the personalizations: the same for every recipient."""
+    def _envelope(self, p: EmailContent, *, digest: bool = True) -> dict[str, Any]:
+        """Everything but the personalizations: the same for every recipient. Only the
+        digest (``digest``) carries the unsubscribe group and the configured categories."""
         opts: SendGridOptions = self.options
         subject = header_safe(p["subject"])
         if not subject:
@@ -309,7 +318,8 @@ class SendGridChannel(EmailChannel):
         sender: dict[str, str] = {"email": opts.from_email}
         if opts.from_name:
             sender["name"] = header_safe(opts.from_name, 200)
-        categories = [header_safe(c, 255) for c in (*opts.categories, *p["categories"])]
+        ours = opts.categories if digest else ()
+        categories = [header_safe(c, 255) for c in (*ours, *p["categories"])]
         body: dict[str, Any] = {
             "from": sender,
             "subject": subject,
@@ -322,7 +332,7 @@ class SendGridChannel(EmailChannel):
         }
         if opts.reply_to:
             body["reply_to"] = {"email": opts.reply_to}
-        if opts.asm_group_id:
+        if opts.asm_group_id and digest:
             body["asm"] = {"group_id": opts.asm_group_id}
         if opts.sandbox_mode or p.get("sandbox"):
             body["mail_settings"] = {"sandbox_mode": {"enable": True}}

@@ -79,7 +79,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
 def check_config(ctx: click.Context, as_json: bool) -> None:
     """Validate the configuration, each active channel's section and its secrets.
 
-    Also SENDGRID_WEBHOOK_PUBLIC_KEY, when set, which `serve` checks webhook posts with.
+    Also SENDGRID_WEBHOOK_PUBLIC_KEY, when set, which `serve` checks webhook posts with,
+    and that [signup], when enabled, has an email channel to send confirmations.
     Secrets are reported by the name of their environment variable only.
 
     \b
@@ -106,6 +107,13 @@ def check_config(ctx: click.Context, as_json: bool) -> None:
         configured_key()
     except ConfigError as exc:
         problems.append(str(exc))
+    if cfg.signup.enabled:
+        from distributor.pipeline.signup import confirmation_channel
+
+        try:
+            confirmation_channel(cfg)
+        except ConfigError as exc:
+            problems.append(str(exc))
     try:
         db.open_database(cfg.database.url, base_dir=cfg.base_dir).dispose()
         database = "ok"

@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -124,24 +124,45 @@ def import_(ctx: click.Context, file: Path, source: str, as_json: bool) -> None:
     help="File to write (default: standard output).",
 )
 @click.option("--status", type=STATUS_CHOICE, default=None, help="Only this status.")
+@click.option(
+    "--consents",
+    is_flag=True,
+    help="Write the sign-up form's consent records instead, one row per sign-up.",
+)
 @click.pass_context
 @boundary
-def export(ctx: click.Context, out: str, status: str | None) -> None:
+def export(ctx: click.Context, out: str, status: str | None, consents: bool) -> None:
     """Write subscribers as CSV (streamed; the same columns import reads).
+
+    With --consents, the consent records of the sign-up form instead: the address, the
+    form it came from, the words agreed to, the name and topics asked for, when it was
+    asked and confirmed, and from which network (as [signup] record_ip keeps it).
 
     \b
     Example:
       distributor subscribers export --out readers.csv --status active
+      distributor subscribers export --consents --out consents.csv
     """
+    if consents and status:
+        raise click.UsageError("--status selects subscribers; --consents writes every consent")
     store = _store(load_settings(ctx))
     wanted = Status(status) if status else None
+
+    def write(fh: TextIO) -> int:
+        if consents:
+            from distributor.store.consents import ConsentStore
+            from distributor.store.outbox import Outbox
+
+            return ConsentStore(Outbox(store.engine)).export_csv(fh)
+        return store.export_csv(fh, status=wanted)
+
     if out == "-":
-        stdout = sys.stdout
-        store.export_csv(stdout, status=wanted)
+        write(sys.stdout)
         return
     with open(out, "w", encoding="utf-8", newline="") as fh:
-        n = store.export_csv(fh, status=wanted)
-    click.echo(f"wrote {plural(n, 'subscriber')} to {out}")
+        n = write(fh)
+    what = "consent record" if consents else "subscriber"
+    click.echo(f"wrote {plural(n, what)} to {out}")
 
 
 @subscribers.command("list")

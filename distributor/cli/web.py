@@ -34,6 +34,8 @@ def _print_started(url: str, started: WebApp) -> None:
     click.echo(f"  unsubscribe links at {started.unsubscribe_path}")
     if started.preferences_path:
         click.echo(f"  preferences links at {started.preferences_path}")
+    if started.signup_url:
+        click.echo(f"  the sign-up form at {started.signup_url} (link to it from your site)")
     if started.webhook_ready:
         click.echo(f"  SendGrid's Event Webhook at {started.webhook_url}")
     else:
@@ -52,10 +54,14 @@ def _print_started(url: str, started: WebApp) -> None:
 @click.pass_context
 @boundary
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve readers' links and SendGrid's Event Webhook, until Ctrl-C or SIGTERM.
+    """Serve readers' links, the sign-up form and SendGrid's Event Webhook, until Ctrl-C
+    or SIGTERM.
 
     Unsubscribe (one-click POST, a confirm page on GET) and preferences links at the
-    paths of subscribers.unsubscribe_url and subscribers.preferences_url; SendGrid's
+    paths of subscribers.unsubscribe_url and subscribers.preferences_url; with
+    signup.enabled, the sign-up form at <web.base_url>/subscribe and its confirmation
+    link at <web.base_url>/confirm (double opt-in: the email goes out through the
+    outbox, sent by the worker); SendGrid's
     Event Webhook at POST <web.base_url>/webhooks/sendgrid, which turns bounces, spam
     reports and unsubscribes into readers' statuses. Put it behind your web server's
     HTTPS at web.base_url. Needs DISTRIBUTOR_LINK_SECRET (the key that signs readers'

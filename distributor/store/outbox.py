@@ -169,6 +169,13 @@ class Outbox:
                 raise
             conn.exec_driver_sql("COMMIT")
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction of the outbox's kind, for a store that writes its own rows
+        and plans a delivery with them (:meth:`plan_in`) all at once or not at all."""
+        with self._write() as conn:
+            yield conn
+
     def _insert(self) -> Any:
         if self._is_sqlite:
             return sqlite.insert(deliveries)
@@ -186,6 +193,14 @@ class Outbox:
         report = PlanReport()
         with self._write() as conn:
             self._plan_on(conn, batch, _utc(now), report)
+        return report
+
+    def plan_in(
+        self, conn: Connection, batch: Iterable[Delivery], *, now: datetime | None = None
+    ) -> PlanReport:
+        """:meth:`plan` in the caller's :meth:`transaction`."""
+        report = PlanReport()
+        self._plan_on(conn, batch, _utc(now), report)
         return report
 
     def _plan_on(
@@ -317,8 +332,11 @@ class Outbox:
             .where(
                 deliveries.c.state == str(DeliveryState.PLANNED),
                 deliveries.c.scheduled_at < cutoff,
-                # A preview only writes local files for editors: late is still useful.
-                deliveries.c.kind != str(DeliveryKind.PREVIEW),
+                # A preview only writes local files for editors, and a confirmation is
+                # awaited by the reader who asked for it: late is still useful.
+                deliveries.c.kind.notin_(
+                    [str(DeliveryKind.PREVIEW), str(DeliveryKind.CONFIRMATION)]
+                ),
             )
             .values(
                 state=str(DeliveryState.HELD),

@@ -64,7 +64,8 @@ subscribers = Table(
     # Normalised (trimmed, lower-cased, IDNA domain): one row per address.
     Column("email", String(320), nullable=False, unique=True),
     Column("name", Text, nullable=False, default=""),
-    # active | paused | bounced | unsubscribed | complained (models.Status, weakest first)
+    # pending | active | paused | bounced | unsubscribed | complained (models.Status,
+    # weakest first); pending: signed up on the form, not yet confirmed.
     Column("status", String(16), nullable=False),
     # Sorted, comma-joined topic slugs; "" means every story. Doubles as the variant key,
     # so one indexed equality selects a variant's audience.
@@ -188,4 +189,27 @@ provider_events = Table(
     UniqueConstraint("provider", "event_id", name="uq_provider_events_event_id"),
     Index("ix_provider_events_email", "email", "effect", "occurred_at"),
     Index("ix_provider_events_message_id", "message_id", "effect", "provider"),
+)
+
+# One row per sign-up on the form that sent a confirmation email, and its confirmation:
+# the record that a reader asked for the digest. ``reference`` is random and is what the
+# (signed) confirmation link carries. The client's IP address is kept as
+# ``[signup] record_ip`` says (by default its network only, not the address itself).
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscriber_id", Integer, nullable=False, index=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    # Which form: "form", or "form:<name>" for the form's ?source=<name>.
+    Column("source", String(255), nullable=False),
+    # What the reader agreed to, as the form worded it then.
+    Column("wording", Text, nullable=False),
+    # The name and topics asked for, applied when confirmed.
+    Column("name", Text, nullable=False, default=""),
+    Column("topics", String(1024), nullable=False, default=""),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_ip", String(64)),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("confirmed_ip", String(64)),
 )

@@ -1,7 +1,9 @@
-"""The one web app (``distributor serve``): readers' links and provider webhooks.
+"""The one web app (``distributor serve``): readers' links, sign-up and provider webhooks.
 
 The unsubscribe and preferences links are answered at the paths of their URLs in
-``[subscribers]``; SendGrid's Event Webhook at ``<web.base_url path>/webhooks/sendgrid``.
+``[subscribers]``; SendGrid's Event Webhook at ``<web.base_url path>/webhooks/sendgrid``;
+with ``[signup] enabled``, the sign-up form at ``<web.base_url path>/subscribe`` and its
+confirmation link at ``/confirm`` beside it.
 It runs on waitress (:mod:`distributor.web.server`) with the webhook's body cap; the
 reader pages still refuse a body over their own 4 KiB.
 """
@@ -9,7 +11,7 @@ reader pages still refuse a body over their own 4 KiB.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,13 +19,24 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from distributor.compose.links import link_keys
+from distributor.pipeline.signup import (
+    CONFIRM_PATH,
+    SUBSCRIBE_PATH,
+    SignUps,
+    confirmation_channel,
+)
 from distributor.settings import Settings
 from distributor.store import db
+from distributor.store.consents import ConsentStore
 from distributor.store.events import EventStore, SoftBounceRule
+from distributor.store.outbox import Outbox
 from distributor.store.subscribers import SubscriberStore
 from distributor.web import sendgrid_events, sendgrid_signature
+from distributor.web.page import StartResponse
+from distributor.web.rate_limit import RateLimit
 from distributor.web.server import Limits, serve
-from distributor.web.unsubscribe import MAX_BODY, StartResponse, WSGIApp, make_app
+from distributor.web.signup import make_signup_app
+from distributor.web.unsubscribe import MAX_BODY, WSGIApp, make_app
 from distributor.web.webhook import MAX_BODY as WEBHOOK_MAX_BODY
 from distributor.web.webhook import make_webhook_app, process_pending
 
@@ -43,6 +56,9 @@ class WebApp:
     """False when ``SENDGRID_WEBHOOK_PUBLIC_KEY`` is not set: every post is refused."""
     pending: int
     """Webhook batches stored before but left unprocessed, processed at this start."""
+    signup_url: str | None = None
+    """The sign-up form's address (``web.base_url`` plus ``/subscribe``), when
+    ``[signup] enabled``."""
 
 
 def reader_paths(settings: Settings) -> tuple[str, str | None]:
@@ -54,11 +70,16 @@ def reader_paths(settings: Settings) -> tuple[str, str | None]:
     return unsubscribe, preferences if preferences != unsubscribe else None
 
 
-def mount(webhook: WSGIApp, readers: WSGIApp, path: str) -> WSGIApp:
-    """``webhook`` at ``path``, ``readers`` everywhere else, each with its body cap."""
+def mount(
+    webhook: WSGIApp, readers: WSGIApp, path: str, pages: Mapping[str, WSGIApp] | None = None
+) -> WSGIApp:
+    """``webhook`` at ``path``, each of ``pages`` at its path, ``readers`` everywhere
+    else; the webhook takes its own body cap, everything else 4 KiB."""
+    routes = dict(pages or {})
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "/").rstrip("/") == path:
+        here = environ.get("PATH_INFO", "/").rstrip("/")
+        if here == path:
             return webhook(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -71,7 +92,7 @@ def mount(webhook: WSGIApp, readers: WSGIApp, path: str) -> WSGIApp:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
-        return readers(environ, start_response)
+        return routes.get(here, readers)(environ, start_response)
 
     return app
 
@@ -98,14 +119,39 @@ def build(settings: Settings, engine: Engine) -> WebApp:
     pending = process_pending(events, rule=rule, reader_links=links)
     webhook = make_webhook_app(events, webhook_key, rule=rule, reader_links=links)
     base = settings.web.base_url.rstrip("/")
+    prefix = urlsplit(base).path
+    pages = signup_pages(settings, engine, prefix)
     return WebApp(
-        app=mount(webhook, readers, urlsplit(base).path + WEBHOOK_PATH),
+        app=mount(webhook, readers, prefix + WEBHOOK_PATH, pages),
         unsubscribe_path=unsubscribe_path,
         preferences_path=preferences_path,
         webhook_url=base + WEBHOOK_PATH,
         webhook_ready=webhook_key is not None,
         pending=pending,
+        signup_url=base + SUBSCRIBE_PATH if pages else None,
     )
+
+
+def signup_pages(settings: Settings, engine: Engine, prefix: str) -> dict[str, WSGIApp]:
+    """The sign-up form and confirmation link at their paths under ``prefix`` (the path
+    of ``web.base_url``), or none when ``[signup]`` is not enabled. Raises ConfigError
+    when it is but no email channel can send the confirmations."""
+    signup = settings.signup
+    if not signup.enabled:
+        return {}
+    channel = confirmation_channel(settings)
+    signups = SignUps(
+        settings, ConsentStore(Outbox(engine, settings.schedule)), link_keys(settings), channel
+    )
+    window = signup.limit_minutes * 60.0
+    app = make_signup_app(
+        signups,
+        subscribe_path=prefix + SUBSCRIBE_PATH,
+        confirm_path=prefix + CONFIRM_PATH,
+        per_ip=RateLimit(signup.ip_limit, window),
+        per_address=RateLimit(signup.address_limit, window),
+    )
+    return {prefix + SUBSCRIBE_PATH: app, prefix + CONFIRM_PATH: app}
 
 
 def run(
@@ -124,7 +170,7 @@ def run(
             web.app,
             host or settings.web.host,
             port or settings.web.port,
-            limits=Limits(max_body=WEBHOOK_MAX_BODY),
+            limits=Limits(max_body=WEBHOOK_MAX_BODY, trusted_proxy=settings.web.trusted_proxy),
             ready=lambda url: ready(url, web),
         )
     finally:

@@ -59,8 +59,9 @@ from distributor.schedule.times import local_day, schedule_zone
 from distributor.settings import Settings
 from distributor.store.outbox import Outbox, OutboxError, Record
 from distributor.text import LengthRule
+from distributor.web.page import StartResponse
 from distributor.web.server import Limits, make_server, run
-from distributor.web.unsubscribe import StartResponse, WSGIApp, read_form
+from distributor.web.unsubscribe import WSGIApp, read_form
 from distributor.words import plural
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,8 @@ from waitress.server import create_server
 
 from distributor.compose.links import redact
 from distributor.errors import ConfigError
-from distributor.web.unsubscribe import MAX_BODY, StartResponse, WSGIApp
+from distributor.web.page import StartResponse
+from distributor.web.unsubscribe import MAX_BODY, WSGIApp
 
 access_log = logging.getLogger("distributor.web.access")
 
@@ -35,6 +36,8 @@ class Limits:
     max_body: int = MAX_BODY
     max_header: int = 16 * 1024
     connections: int = 200
+    trusted_proxy: str = ""
+    """The reverse proxy whose X-Forwarded-For names the client (REMOTE_ADDR)."""
 
 
 def access_logged(app: WSGIApp) -> WSGIApp:
@@ -52,11 +55,14 @@ def access_logged(app: WSGIApp) -> WSGIApp:
         try:
             return app(environ, capture)
         finally:
-            link = (parse_qs(environ.get("QUERY_STRING", "")).get("u") or [""])[0]
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            name = "t" if "t" in query else "u"
+            link = (query.get(name) or [""])[0]
             access_log.info(
-                "%s %s u=%s %s %.0f ms",
+                "%s %s %s=%s %s %.0f ms",
                 environ.get("REQUEST_METHOD", "-"),
                 environ.get("PATH_INFO", "/"),
+                name,
                 redact(link) if link else "-",
                 status[0] if status else "-",
                 (time.perf_counter() - began) * 1000,
@@ -68,6 +74,14 @@ def access_logged(app: WSGIApp) -> WSGIApp:
 def make_server(app: WSGIApp, host: str, port: int, limits: Limits = Limits()) -> Any:
     """A waitress server for ``app`` bound to ``host:port`` (0 picks a free port; the
     server's ``effective_port`` tells which). ``run()`` serves, ``close()`` stops."""
+    proxy: dict[str, Any] = {}
+    if limits.trusted_proxy:
+        # Only that proxy's X-Forwarded-For is believed, and only its last hop.
+        proxy = {
+            "trusted_proxy": limits.trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for"},
+        }
     return create_server(
         access_logged(app),
         host=host,
@@ -82,6 +96,7 @@ def make_server(app: WSGIApp, host: str, port: int, limits: Limits = Limits()) -
         connection_limit=limits.connections,
         ident="distributor",
         clear_untrusted_proxy_headers=True,
+        **proxy,
     )
 
 

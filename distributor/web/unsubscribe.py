@@ -19,23 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from distributor.compose.links import check
 from distributor.store.subscribers import SubscriberStore
+from distributor.web import page
+from distributor.web.page import StartResponse
 from distributor.web.preferences import preferences_page
 
 log = logging.getLogger(__name__)
 
-StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 MAX_BODY = 4096
-
-
-def _page(title: str, body: str) -> bytes:
-    return (
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        '<meta name=viewport content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)}</title>"
-        '<body style="font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em">'
-        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
-    ).encode()
 
 
 def _utc_today() -> date:
@@ -61,17 +52,7 @@ def make_app(
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         def answer(status: str, title: str, body: str) -> list[bytes]:
-            data = _page(title, body)
-            start_response(
-                status,
-                [
-                    ("Content-Type", "text/html; charset=utf-8"),
-                    ("Content-Length", str(len(data))),
-                    ("Cache-Control", "no-store"),
-                    ("Referrer-Policy", "no-referrer"),
-                ],
-            )
-            return [data]
+            return page.answer(start_response, status, title, body)
 
         method = environ.get("REQUEST_METHOD", "GET")
         query = parse_qs(environ.get("QUERY_STRING", ""))

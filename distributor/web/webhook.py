@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from distributor.store.events import EventStore, Recorded, SoftBounceRule
 from distributor.web import sendgrid_events, sendgrid_signature
-from distributor.web.unsubscribe import StartResponse, WSGIApp
+from distributor.web.page import StartResponse
+from distributor.web.unsubscribe import WSGIApp
 
 log = logging.getLogger(__name__)
 

@@ -300,6 +300,7 @@ def test_suppressions_are_synced_incrementally_before_sending(
         "bounced": 1,
         "complained": 1,
         "paused": 0,
+        "pending": 0,
     }
     assert store.synced_until("unsubscribes") == 1_700_000_900
     # Paged: 601 unsubscribes at 500 a page is two requests.

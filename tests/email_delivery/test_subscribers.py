@@ -60,6 +60,7 @@ def test_reimport_updates_never_duplicates_never_resubscribes(engine: Engine) ->
         "bounced": 0,
         "complained": 0,
         "paused": 0,
+        "pending": 0,
     }
     a = store.get("a@example.org")
     b = store.get("b@example.org")
