@@ -426,16 +426,6 @@ def _lead_in_who(text: str) -> str | None:
 _NOBODY = speakers.Who(None, None, False)
 
 
-def _runs_by_surname(text: str) -> dict[str, list[str]]:
-    """The capitalised runs of ``text`` by their last word."""
-    runs: dict[str, list[str]] = {}
-    for m in _CAP_RUN.finditer(text):
-        run = m.group(0)
-        if " " in run:
-            runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
-    return runs
-
-
 def _surnamed(
     surname: str, mentions: Sequence[tuple[int, speakers.Who]], runs: dict[str, list[str]]
 ) -> list[speakers.Who]:
@@ -474,7 +464,7 @@ class _Resolver:
         self._title = title
         self._body = body
         self._found: list[tuple[int, speakers.Who]] | None = None
-        self._runs: dict[str, list[str]] | None = None
+        self._runs: dict[str, list[str]] = {}
         self._surname_cache: dict[str, list[speakers.Who]] = {}
         self._fullest_cache: dict[str, str] = {}
 
@@ -541,7 +531,7 @@ class _Resolver:
 
     def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:
-            self._found = _names(self._body)
+            self._found, self._runs = _scan(self._body)
         return self._found
 
     def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
@@ -573,11 +563,10 @@ class _Resolver:
         """Everyone named in full with this surname: the titled mentions first (they carry
         a role), then any other capitalised full name ("Ivanka Trump met …")."""
         if text is not None:
-            return _surnamed(surname, _names(text), _runs_by_surname(text))
+            return _surnamed(surname, *_scan(text))
         if surname not in self._surname_cache:  # once per article and surname
-            if self._runs is None:
-                self._runs = _runs_by_surname(self._body)
-            self._surname_cache[surname] = _surnamed(surname, self._mentions(), self._runs)
+            mentions = self._mentions()  # reads the runs too
+            self._surname_cache[surname] = _surnamed(surname, mentions, self._runs)
         return self._surname_cache[surname]
 
     def _full_name(
@@ -623,9 +612,20 @@ def _names(text: str) -> list[tuple[int, speakers.Who]]:
     Melania Trump"), before an apposition (", the Minister …") or a speech verb. Two
     capitalised words alone ("the Future Together coalition") are not a person.
     """
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[tuple[int, speakers.Who]], dict[str, list[str]]]:
+    """:func:`_names`, and every capitalised run of two words or more by its last word
+    (where a full name with a given surname may stand): one pass over the text."""
     found: list[tuple[int, speakers.Who]] = []
+    runs: dict[str, list[str]] = {}
     for m in _CAP_RUN.finditer(text):
-        words = m.group(0).split()
+        run = m.group(0)
+        if " " not in run:
+            continue
+        runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
+        words = run.split()
         while words and words[-1].lower() in _CONNECTORS:
             words.pop()
         if len(words) < 2:
@@ -639,7 +639,7 @@ def _names(text: str) -> list[tuple[int, speakers.Who]]:
         titled = role is not None and speakers.is_title(role.split()[-1])
         if titled or apposition:
             found.append((m.end(), speakers.Who(name, role, True)))
-    return found
+    return found, runs
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:
@@ -743,7 +743,8 @@ class _Reader:
         lead_phrase = (
             _lead_in_who(block.text) if not spans or spans[-1].close_end < block.end - 1 else None
         )
-        self._marked_spans(i, block, spans)
+        if spans:
+            self._marked_spans(i, block, spans)
         if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
             self.list_lead = (block.text[-300:], block.start)
         self.lead_in = None

@@ -588,6 +588,7 @@ _TAIL = re.compile(
 _BRACKETED = re.compile(r"\s*\([^()]{1,40}\)")
 
 
+@lru_cache(maxsize=4096)
 def core(phrase: str) -> str:
     """The phrase without a leading clause ("In the op-ed, Rollins", "Per Axios") and
     without a party and state ("Jane Roe (R-TX)") or an acronym in brackets: never the name."""
