@@ -5,6 +5,7 @@ commands of one area on it.
 """
 
 from distributor.cli import (
+    archive,
     email_preview,
     extract,
     foundation,
@@ -19,6 +20,7 @@ from distributor.cli import (
 from distributor.cli.app import main
 
 __all__ = [
+    "archive",
     "email_preview",
     "extract",
     "foundation",

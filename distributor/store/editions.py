@@ -21,7 +21,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, distinct, func, or_, select
@@ -94,16 +94,41 @@ def sent_editions(
         return sorted(conn.execute(query).scalars())
 
 
-def edition_payloads(engine: Engine, day: date) -> list[dict[str, Any]]:
-    """The payloads of the edition's own digest rows (one per channel and variant), the
-    one for everyone ("all") first, then in the order they were planned."""
+@dataclass(frozen=True)
+class EditionRow:
+    """One of an edition's own digest rows (one per channel and variant)."""
+
+    variant: str
+    payload: dict[str, Any]
+    state: str
+    sent_at: datetime | None
+
+
+def edition_rows(engine: Engine, day: date) -> list[EditionRow]:
+    """The edition's own digest rows, the one for everyone ("all") first, then in the
+    order they were planned."""
     c = deliveries.c
     with engine.connect() as conn:
         rows = conn.execute(
-            select(c.subject_id, c.payload).where(_parents(), c.day == day).order_by(c.id)
+            select(c.subject_id, c.payload, c.state, c.sent_at)
+            .where(_parents(), c.day == day)
+            .order_by(c.id)
         ).all()
     ordered = sorted(rows, key=lambda r: r.subject_id not in ("all", ""))
-    return [json.loads(r.payload) for r in ordered]
+    return [
+        EditionRow(
+            variant=r.subject_id,
+            payload=json.loads(r.payload),
+            state=r.state,
+            sent_at=_aware(r.sent_at),
+        )
+        for r in ordered
+    ]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def edition_counts(
@@ -241,8 +266,8 @@ def story_clicks(engine: Engine, day: date) -> list[StoryClicks]:
     unique clickers and the networks that posted its thread."""
     pe, d, a = provider_events.c, deliveries.c, articles.c
     listed: list[str] = []
-    for payload in edition_payloads(engine, day):
-        ids = payload.get("story_ids")
+    for edition in edition_rows(engine, day):
+        ids = edition.payload.get("story_ids")
         listed.extend(i for i in ids or () if isinstance(i, str) and i not in listed)
     with engine.connect() as conn:
         clicked = {
