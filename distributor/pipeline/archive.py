@@ -100,6 +100,8 @@ def publish(
         report.written += [str(page), str(summary)]
     editions = _archived(folder, report.problems)
     report.editions = len(editions)
+    if not editions:
+        return report  # no page: no folder, no empty index
     for name, text in ((INDEX, index_page(editions, settings)), (FEED, feed(editions, settings))):
         target = folder / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
