@@ -266,6 +266,9 @@ def _run_workers(db_path: Path, url: str, workers: int) -> dict[str, Any]:
     config = db_path.with_suffix(".toml")
     config.write_text(
         f'[database]\nurl = "sqlite:///{db_path}"\n'
+        # What the worker writes besides sending (the web archive) stays in the scratch
+        # folder.
+        f'[output]\ndir = "{db_path.parent}"\n'
         '[delivery]\nchannels = ["sendgrid"]\n'
         # The edition is dated in the past: sent as it is, not held as stale.
         "[schedule]\nstale_after_minutes = 0\npoll_seconds = 0.1\n",

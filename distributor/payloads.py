@@ -44,6 +44,10 @@ from typing import is_typeddict as _is_typeddict
 from distributor.errors import PayloadError
 from distributor.models import Delivery
 
+BATCH_MARK = ":batch-"
+"""What a digest batch's key adds to the key of the digest row it was expanded from,
+before its number (``sendgrid:digest:all:2026-12-04:batch-00001``)."""
+
 
 class DigestPayload(TypedDict):
     """A digest row: the rendered email of one audience, before the fan-out. The

@@ -465,6 +465,15 @@ def _is_ip(value: str) -> bool:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """The web archive: every edition that went out as a page, an index and a feed."""
+
+    dir: str = "archive"
+    """Where the pages are written: a relative path is under ``[output] dir``; empty:
+    no archive."""
+
+
+@dataclass(frozen=True)
 class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -479,6 +488,7 @@ class Settings:
     subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     web: WebSettings = field(default_factory=WebSettings)
     signup: SignupSettings = field(default_factory=SignupSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     # Per-channel options stay raw here; each channel validates its own section with
     # :func:`build_section` against the options class it declares.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -236,7 +236,16 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     import subprocess
     import sys
 
-    heavy = ("sqlalchemy", "twitter_text", "mjml", "tweepy", "atproto", "sendgrid", "mastodon")
+    heavy = (
+        "sqlalchemy",
+        "twitter_text",
+        "mjml",
+        "tweepy",
+        "atproto",
+        "sendgrid",
+        "mastodon",
+        "matplotlib",
+    )
     code = f"import sys, distributor.cli\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

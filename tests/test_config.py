@@ -211,3 +211,18 @@ def test_a_renamed_key_says_what_to_write(tmp_path: Path) -> None:
     assert "schedule.batch_size" in str(err.value) and "schedule.claim_batch" in str(err.value)
     loaded = settings.load(_write(tmp_path, "[schedule]\nclaim_batch = 5\n"))
     assert loaded.schedule.claim_batch == 5
+
+
+def test_the_archive_and_its_address_are_explained_in_the_readme() -> None:
+    # An operator sets these up from the README's section on the web archive: each key
+    # of [archive], and the publisher's archive_url its feed links to, is shown there.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The web archive", 1)[1].split("\n## ", 1)[0]
+    archive = section.split("[archive]\n", 1)[1]
+    missing = [
+        f.name
+        for f in dataclasses.fields(settings.ArchiveSettings)
+        if f"{f.name} = " not in archive
+    ]
+    assert not missing, f"[archive] keys the README's section does not show: {missing}"
+    assert "archive_url = " in section.split("[publisher]\n", 1)[1]

@@ -37,6 +37,23 @@ def _umask() -> int:
     return mask
 
 
+def write_file(target: Path, content: str) -> None:
+    """Write ``content`` to ``target`` (its folders made): written beside it, then renamed
+    over it, so a reader (a web server) never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        # mkstemp makes the file 0600; the preview, roundup.xml and the archive are meant
+        # to be read (served, even), so they get the mode the user's umask gives a file.
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class FilesChannel(Channel):
     name: ClassVar[str] = "files"
     kinds: ClassVar[frozenset[DeliveryKind]] = frozenset(DeliveryKind)
@@ -61,15 +78,7 @@ class FilesChannel(Channel):
         written: list[str] = []
         for rel, content in payload["files"].items():
             target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename, so a reader never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            # mkstemp makes the file 0600; the preview and roundup.xml are meant to be read
-            # (served, even), so they get the mode the user's umask gives a new file.
-            os.fchmod(fd, 0o666 & ~_umask())
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(content)
-            os.replace(tmp, target)
+            write_file(target, content)
             written.append(str(target))
         return written
 

@@ -5,11 +5,13 @@ commands of one area on it.
 """
 
 from distributor.cli import (
+    archive,
     email_preview,
     extract,
     foundation,
     outbox,
     plan,
+    report,
     send,
     social,
     subscribers,
@@ -18,12 +20,14 @@ from distributor.cli import (
 from distributor.cli.app import main
 
 __all__ = [
+    "archive",
     "email_preview",
     "extract",
     "foundation",
     "main",
     "outbox",
     "plan",
+    "report",
     "send",
     "social",
     "subscribers",

@@ -53,7 +53,8 @@ def _line(r: Record, tz: Any) -> str:
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when anything is failed or uncertain (for monitoring).",
+    help="Exit 1 when anything is failed or uncertain, or a recent edition is over the "
+    "complaint or hard-bounce limit (for monitoring).",
 )
 @JSON
 @click.pass_context
@@ -62,7 +63,9 @@ def status(ctx: click.Context, day: datetime | None, check: bool, as_json: bool)
     """What is planned, due, sent, failed, uncertain or held today, per channel.
 
     Also lists every delivery, of any day, that needs a person (failed, uncertain,
-    held), what changed in the last 24 hours, and when the next one is due.
+    held), what changed in the last 24 hours, and when the next one is due; and warns
+    when an edition of the last 7 days has a complaint rate over 0.1 % or a hard-bounce
+    rate over 2 % (the mailbox providers' bulk-sender limits; `distributor report`).
 
     \b
     Example:
@@ -101,6 +104,8 @@ def _print_status(report: DayStatus, tz: Any) -> None:
         click.echo(f"last planning by a worker: {at(planning.last_done)}{by}")
     if report.stalled:
         click.echo(f"warning: {report.stalled}")
+    for warning in report.mail.warnings:
+        click.echo(f"warning: {warning}")
     if report.attention:
         click.echo("needs attention (distributor outbox retry|cancel|release|mark-sent ID):")
         for r in report.attention:

@@ -48,6 +48,9 @@ PLACEHOLDERS = ("{{unsubscribe_url}}", "{{preferences_url}}", "{{name}}")
 _PLACEHOLDER_VALUES = MappingProxyType(
     {name.strip("{}"): Markup(name) for name in PLACEHOLDERS}  # noqa: S704
 )
+# On a web page there is no reader: every per-recipient value is empty, even in
+# templates that do not look at ``archive``.
+_NO_READER = MappingProxyType({name.strip("{}"): Markup() for name in PLACEHOLDERS})
 
 HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -279,11 +282,14 @@ def _also(others: Sequence[str], limit: int) -> str:
 # --- view model ---------------------------------------------------------------
 
 
-def _linker(settings: Settings, day: date) -> Callable[[str | None], str | None]:
+def _linker(
+    settings: Settings, day: date, *, track: bool = True
+) -> Callable[[str | None], str | None]:
     """The function that turns an article's URL into the digest's link: http(s) only,
-    with the day's UTM parameters when they are on."""
+    with the day's UTM parameters when they are on (and ``track``)."""
     e = settings.email
-    query = utm_query(e.utm_source, e.utm_medium, day.isoformat()) if e.utm_enabled else ""
+    tracked = e.utm_enabled and track
+    query = utm_query(e.utm_source, e.utm_medium, day.isoformat()) if tracked else ""
 
     def link(url: str | None) -> str | None:
         safe = safe_url(url)
@@ -460,11 +466,17 @@ def digest_view(
     day: date,
     subject: str | None = None,
     preheader: str | None = None,
+    *,
+    web: bool = False,
 ) -> DigestView:
-    """Prepare the day's stories for the templates (see :func:`render_digest`)."""
+    """Prepare the day's stories for the templates (see :func:`render_digest`).
+
+    ``web``: the edition as a web page for everyone (the archive): no per-reader
+    placeholders (the templates get ``archive`` true and empty ``ph`` values), no
+    tracking parameters on links, and the roundup list whole."""
     by_id = {s.id: s for s in stories}
     featured, more = list(roundup.featured), list(roundup.more)
-    link = _linker(settings, day)
+    link = _linker(settings, day, track=not web)
     cards = tuple(_card(by_id[i.story_id], link) for i in featured if i.story_id in by_id)
     lines = tuple(
         _line(i, by_id.get(i.story_id), link) for i in featured if i.story_id not in by_id
@@ -476,7 +488,7 @@ def digest_view(
     # The list stops at its configured length; the rest are counted, and linked to the
     # publisher's site (the subject, preheader and greeting still count every story).
     left_out = 0
-    if e.roundup_max_stories and len(lines) > e.roundup_max_stories:
+    if e.roundup_max_stories and len(lines) > e.roundup_max_stories and not web:
         left_out = len(lines) - e.roundup_max_stories
         lines = lines[: e.roundup_max_stories]
     ranked = [by_id[i.story_id] for i in (*featured, *more) if i.story_id in by_id]
@@ -507,7 +519,8 @@ def digest_view(
         "count": len(headlines),
         "roundup_title": clean_inline(roundup.title),
         "reason": reason,
-        "ph": _PLACEHOLDER_VALUES,
+        "ph": _NO_READER if web else _PLACEHOLDER_VALUES,
+        "archive": web,
     }
     return DigestView(
         cards=cards,
@@ -566,6 +579,12 @@ def render_view(view: DigestView, settings: Settings) -> tuple[str, str]:
 
 
 _BRANDS: dict[tuple[int, int], tuple[object, object, dict[str, Any], tuple[Any, ...]]] = {}
+
+
+def brand_values(settings: Settings) -> dict[str, Any]:
+    """The brand the templates get as ``brand`` (name, links, colours), cleaned; for
+    other pages in the publisher's colours (the archive's index)."""
+    return dict(_brand_of(settings)[0])
 
 
 def _brand_of(settings: Settings) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:

@@ -111,6 +111,8 @@ class Checked:
 
     token: str | None
     expired: bool = False
+    issued: date | None = None
+    """The day of the edition the link came in (a good link only)."""
 
 
 def check(keys: Sequence[bytes], value: str, *, today: date, days: int) -> Checked:
@@ -127,7 +129,7 @@ def check(keys: Sequence[bytes], value: str, *, today: date, days: int) -> Check
     if day > today + timedelta(days=1) or today - day > timedelta(days=days):
         # A day after today is allowed for time zones; one further on was never sent.
         return Checked(None, expired=day <= today)
-    return Checked(token)
+    return Checked(token, issued=day)
 
 
 def _signed(keys: Sequence[bytes], m: re.Match[str], purpose: bytes) -> bool:

@@ -153,7 +153,7 @@ _NONCHARACTER = regex.compile(r"\p{Noncharacter_Code_Point}", regex.V1)
 _SPACES = re.compile(" {2,}")
 
 
-def _xml_text(value: str) -> str:
+def xml_text(value: str) -> str:
     """Drop what XML 1.0 cannot carry at all (control characters, surrogates,
     noncharacters such as U+FFFE), and the double space a dropped one leaves."""
     kept = "".join(
@@ -169,26 +169,31 @@ def roundup_rss(roundup: Roundup, publisher: PublisherSettings) -> str:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     day_text = f"{roundup.day.day} {roundup.day:%B %Y}"
-    ET.SubElement(channel, "title").text = _xml_text(f"{publisher.name}: {roundup.title}")
-    ET.SubElement(channel, "link").text = _xml_text(safe_url(publisher.url) or "")
-    ET.SubElement(channel, "description").text = _xml_text(
+    ET.SubElement(channel, "title").text = xml_text(f"{publisher.name}: {roundup.title}")
+    ET.SubElement(channel, "link").text = xml_text(safe_url(publisher.url) or "")
+    ET.SubElement(channel, "description").text = xml_text(
         f"The day's top government news stories from {publisher.name}, {day_text}."
     )
-    ET.SubElement(channel, "language").text = _xml_text(publisher.language)
+    ET.SubElement(channel, "language").text = xml_text(publisher.language)
     built = datetime.combine(roundup.day, time(), ZoneInfo(publisher.timezone))
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(built)
     for section, items in (("featured", roundup.featured), ("more", roundup.more)):
         for it in items:
             entry = ET.SubElement(channel, "item")
-            ET.SubElement(entry, "title").text = _xml_text(it.headline)
-            # Every value goes through _xml_text, a link through safe_url first too.
-            url = _xml_text(safe_url(it.url) or "")
+            ET.SubElement(entry, "title").text = xml_text(it.headline)
+            # Every value goes through xml_text, a link through safe_url first too.
+            url = xml_text(safe_url(it.url) or "")
             if url:
                 ET.SubElement(entry, "link").text = url
                 ET.SubElement(entry, "guid", {"isPermaLink": "true"}).text = url
             else:
-                ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = _xml_text(it.story_id)
-            ET.SubElement(entry, "category").text = _xml_text(section)
+                ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = xml_text(it.story_id)
+            ET.SubElement(entry, "category").text = xml_text(section)
+    return rss_text(rss)
+
+
+def rss_text(rss: ET.Element) -> str:
+    """An RSS document as the text of its file, with its XML declaration."""
     ET.indent(rss)
     body = ET.tostring(rss, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -33,6 +33,7 @@ from distributor.models import (
     Story,
 )
 from distributor.payloads import (
+    BATCH_MARK,
     DigestBatch,
     EmailContent,
     EmailRequest,
@@ -170,7 +171,7 @@ def digest_key(day: date, variant: str) -> str:
 
 
 def batch_key(digest: str, number: int) -> str:
-    return f"{digest}:batch-{number:05d}"
+    return f"{digest}{BATCH_MARK}{number:05d}"
 
 
 def email_content(

@@ -32,7 +32,7 @@ from distributor.errors import PayloadError, SourceError
 from distributor.extract.article_lint import lint
 from distributor.models import Article, Delivery, DeliveryKind, DeliveryState, Digest, Story
 from distributor.payloads import FilesPayload, parse_digest
-from distributor.pipeline import phases
+from distributor.pipeline import archive, phases
 from distributor.pipeline.day import Edition, assemble, digest_edition, edition, length_rules
 from distributor.pipeline.dispatch import DispatchReport, StopFlag, dispatch_due
 from distributor.pipeline.email_fanout import digests_for_audience
@@ -382,7 +382,8 @@ def deliver_due(
     stop: StopFlag | None = None,
 ) -> DispatchReport:
     """Everything due on ``channels``, with the email fan-out plugged in. A channel that
-    cannot work (its link secret missing) is reported and left out; the others deliver."""
+    cannot work (its link secret missing) is reported and left out; the others deliver.
+    After a round that sent an edition, the web archive is brought up to date."""
     live, expanders, unusable = hooks(settings, engine, channels)
     for name, why in unusable.items():
         log.error("channel %s cannot deliver: %s; its deliveries wait", name, why)
@@ -397,6 +398,9 @@ def deliver_due(
         expanders=expanders,
     )
     report.auth_failed.update(unusable)
+    if report.expanded:
+        # An edition went out this round: its page in the web archive.
+        archive.after_send(settings, engine, now)
     return report
 
 

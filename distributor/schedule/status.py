@@ -1,5 +1,6 @@
 """What `distributor status` reports: the day's deliveries by channel and state, what
-needs a person, what changed lately, when the next is due, and how planning is doing.
+needs a person, what changed lately, when the next is due, how planning is doing, and
+whether a recent edition is over the mailbox providers' limits (complaints, bounces).
 
 Gathered here, once, for the text and the JSON views of the command (and for any
 monitor that imports it); the command only prints it.
@@ -13,6 +14,7 @@ from typing import Any
 
 from distributor.models import DeliveryState
 from distributor.schedule.planning import PLAN, overdue
+from distributor.schedule.report import MailReport, recent_mail
 from distributor.settings import Settings
 from distributor.store.leases import Leases, LeaseState
 from distributor.store.outbox import Outbox, Record
@@ -34,13 +36,20 @@ class DayStatus:
     planning: LeaseState
     stalled: str | None
     """Why planning looks stuck, if it does."""
+    mail: MailReport
+    """The editions of the last days, with any over the bulk-sender limits."""
 
     @property
     def alarming(self) -> bool:
-        """Anything a monitor should page about: a stall, or a failed or uncertain row
-        (held rows wait for an editor, not for an operator)."""
+        """Anything a monitor should page about: a stall, a failed or uncertain row
+        (held rows wait for an editor, not for an operator), or an edition over the
+        mailbox providers' complaint or hard-bounce limit."""
         held = DeliveryState.HELD
-        return bool(self.stalled) or any(r.delivery.state != held for r in self.attention)
+        return (
+            bool(self.stalled)
+            or any(r.delivery.state != held for r in self.attention)
+            or bool(self.mail.warnings)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         planning = self.planning
@@ -57,6 +66,7 @@ class DayStatus:
                 "held_until": planning.expires_at.isoformat() if planning.expires_at else None,
                 "warning": self.stalled,
             },
+            "mail": self.mail.as_dict(),
         }
 
 
@@ -75,4 +85,5 @@ def day_status(box: Outbox, settings: Settings, day: date, now: datetime) -> Day
         recent=box.records(since=now - timedelta(hours=24)),
         planning=planning,
         stalled=overdue(planning, now, timedelta(minutes=settings.schedule.plan_minutes)),
+        mail=recent_mail(box.engine, settings, day),
     )

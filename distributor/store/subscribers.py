@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
@@ -194,6 +194,12 @@ class _Incoming:
     name: str | None
     topics: tuple[str, ...] | None
     status: Status | None
+
+
+def link_unsubscribe_reason(edition: date) -> str:
+    """The status reason of a reader who left through the unsubscribe link of the
+    ``edition`` (its day), as the report counts them."""
+    return f"unsubscribe link of the {edition.isoformat()} edition"
 
 
 def raise_status(
@@ -432,15 +438,19 @@ class SubscriberStore:
     def unsubscribe(self, email: str, *, reason: str = "", now: datetime | None = None) -> bool:
         return self.set_status(email, Status.UNSUBSCRIBED, reason=reason or "request", now=now)
 
-    def unsubscribe_token(self, token: str, *, now: datetime | None = None) -> str | None:
-        """Unsubscribe whoever holds ``token``; returns their address, or None."""
+    def unsubscribe_token(
+        self, token: str, *, edition: date | None = None, now: datetime | None = None
+    ) -> str | None:
+        """Unsubscribe whoever holds ``token``; returns their address, or None. The
+        ``edition`` whose link they used is kept as the reason, for the report."""
         with self.engine.connect() as conn:
             email = conn.execute(
                 select(subscribers.c.email).where(subscribers.c.token == token)
             ).scalar()
         if email is None:
             return None
-        self.set_status(email, Status.UNSUBSCRIBED, reason="one-click link", now=now)
+        reason = link_unsubscribe_reason(edition) if edition else "one-click link"
+        self.set_status(email, Status.UNSUBSCRIBED, reason=reason, now=now)
         return str(email)
 
     def set_topics_by_token(

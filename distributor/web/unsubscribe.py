@@ -104,7 +104,7 @@ def make_app(
                 "<p>You will stop receiving these emails.</p>"
                 "<button type=submit>Unsubscribe</button></form>",
             )
-        email = store.unsubscribe_token(token)
+        email = store.unsubscribe_token(token, edition=checked.issued)
         # The same answer whether or not the token is known: the page reveals nothing.
         log.info("unsubscribe link used (%s)", "known" if email else "unknown token")
         return answer(
