@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from distributor.compose.facts import as_posted, fresh_figures
+from distributor.compose.facts import as_posted, fresh_figures, signature
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.safe import (
     Clean,
@@ -74,6 +74,10 @@ class CardQuote(NamedTuple):
     text: str
     speaker: str
     role: str
+
+    @property
+    def signature(self) -> str:
+        return signature(self.speaker, self.role)
 
 
 class Card(NamedTuple):

@@ -28,6 +28,15 @@ _QUOTED_PASSAGE = re.compile(r"[“\"](?:[^”\"\s]+\s+){3,}[^”\"]*[”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
+def signature(speaker: str, role: str | None) -> str:
+    """Who a quote is signed with: "Jane Doe, Minister for Schools"; a surname alone, when
+    no full name was found, reads with its title before it ("President Trump", never
+    "Trump, President")."""
+    if not role:
+        return speaker
+    return f"{role} {speaker}" if " " not in speaker.strip() else f"{speaker}, {role}"
+
+
 def as_posted(words: str) -> str:
     """A quote as it stands alone in a post or a card: the comma its attribution's split
     left at the end ("This is good," she said) becomes a full stop, as an editor writes it."""

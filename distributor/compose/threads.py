@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from distributor.compose.facts import as_posted, fresh_figures, stands_alone
+from distributor.compose.facts import as_posted, fresh_figures, signature, stands_alone
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.payloads import PostPayload
@@ -227,7 +227,7 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     text = as_posted(social_text(q.text))
     speaker = social_text(q.speaker).replace("\n", " ")
     role = social_text(q.role or "").replace("\n", " ")
-    for who in (f"{speaker}, {role}" if role else None, speaker):
+    for who in (signature(speaker, role) if role else None, speaker):
         if who is None:
             continue
         whole = f"“{text}”\n— {who}"

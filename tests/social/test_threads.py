@@ -257,10 +257,18 @@ def test_property_every_post_fits_and_no_url_is_broken(
     marks = set("“”—")
     if numbering or marks & set(title + figure + quote):
         return
-    quote_texts = [p.text for p in thread.posts if p.text.startswith("“") or "”\n— " in p.text]
-    if quote_texts:
-        said = " ".join(quote_texts).split("”\n— ")[0].removeprefix("“").removesuffix(ELLIPSIS)
-        assert _nonspace(social_text(quote)).startswith(_nonspace(said))
+    # The quote's posts: from the one opening the marks to the one closing them (a quote
+    # over several posts opens with "Who, Role:" on a line of its own).
+    texts = [p.text for p in thread.posts]
+    opened = [i for i, t in enumerate(texts) if t.startswith("“") or ":\n“" in t]
+    if opened:
+        said = " ".join(texts[opened[0] :]).split("“", 1)[1].split("”", 1)[0]
+        said = said.removesuffix(ELLIPSIS)
+        words = _nonspace(social_text(quote))
+        # Unchanged, but for the comma an attribution's split leaves at the end.
+        assert words.startswith(_nonspace(said)) or (
+            words.endswith(",") and _nonspace(said) == words[:-1] + "."
+        )
 
 
 def _nonspace(text: str) -> str:
@@ -488,3 +496,12 @@ def test_social_text_neutralises_exactly_the_tags_twitter_text_extracts(specs_di
         for case in data["tests"][section]:
             starts = [p - 1 for p in tag_points(case["text"])]
             assert starts == [e["indices"][0] for e in case["expected"]], case["text"]
+
+
+def test_a_surname_alone_is_signed_with_its_title_before_it() -> None:
+    story = make_story(quote="We will build the road.")
+    q = story.quote
+    assert q is not None
+    alone = dataclasses.replace(story, quote=dataclasses.replace(q, speaker="Morgan"))
+    thread = compose_thread(alone, XRule(), Settings())
+    assert thread.posts[-1].text.endswith("— Transport Secretary Morgan")
