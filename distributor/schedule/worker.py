@@ -57,9 +57,11 @@ def run_worker(
 ) -> WorkerStats:
     """Run until ``stop`` is set (or one round with ``once``).
 
-    ``tick(now)`` delivers what is due and returns how many rows it handled. A
-    database that is locked or unreachable is waited for, with growing pauses, and
-    the loop goes on; a failing ``plan`` is logged and does not stop deliveries.
+    ``tick(now)`` delivers what is due and returns how many rows it handled. Between
+    rounds the loop sleeps ``poll_seconds``, or less when a planned row falls due
+    sooner. A database that is locked or unreachable is waited for, with growing
+    pauses, and the loop goes on; a failing ``plan`` is logged and does not stop
+    deliveries.
     """
     clk = clock or SystemClock()
     poll = poll_seconds if poll_seconds is not None else outbox.policy.poll_seconds
@@ -87,7 +89,7 @@ def run_worker(
                     row.last_error,
                 )
             stats.handled += tick(now)
-            pause = poll
+            pause = _until_next_due(outbox, clk.now(), poll)
         except (OperationalError, DisconnectionError, DBAPIError) as exc:
             stats.database_errors += 1
             pause = min(max(pause * 2, 1.0), 60.0)
@@ -101,3 +103,16 @@ def run_worker(
         else:
             clk.sleep(pause)
     return stats
+
+
+def _until_next_due(outbox: Outbox, now: datetime, poll: float) -> float:
+    """Seconds to sleep: a poll, or less when a row the worker already knows of is
+    due for its first attempt sooner, so the 07:00 digest leaves at 07:00 rather than
+    up to a poll later. Retries keep to the poll: their backoff says "not before", and
+    waking for each would spend a provider's outage through more attempts. A row due
+    already and still planned was left by this round (its channel is not ready, a
+    thread waits for its parent): it waits for the next poll, not in a spin."""
+    upcoming = outbox.next_due(after=now, untried=True)
+    if upcoming is None:
+        return poll
+    return min(poll, max((upcoming - now).total_seconds(), 0.0))

@@ -785,13 +785,19 @@ class Outbox:
         threaded = {r.subject_id for r in rows if r.kind == str(DeliveryKind.THREAD_POST)}
         return SocialUsage(today=len(rows), month=int(month), threaded=frozenset(threaded))
 
-    def next_due(self) -> datetime | None:
+    def next_due(self, *, after: datetime | None = None, untried: bool = False) -> datetime | None:
+        """When the next planned row falls due: the first one later than ``after``, and
+        with ``untried``, only among rows not attempted yet (a retry's time is a
+        backoff, "not before", rather than an appointment)."""
+        query = select(func.min(deliveries.c.due_at)).where(
+            deliveries.c.state == str(DeliveryState.PLANNED)
+        )
+        if after is not None:
+            query = query.where(deliveries.c.due_at > _utc(after))
+        if untried:
+            query = query.where(deliveries.c.attempts == 0)
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.min(deliveries.c.due_at)).where(
-                    deliveries.c.state == str(DeliveryState.PLANNED)
-                )
-            ).scalar()
+            value = conn.execute(query).scalar()
         return _aware(value)
 
     # -- helpers --------------------------------------------------------------------

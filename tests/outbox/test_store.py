@@ -250,3 +250,12 @@ def test_status_counts_and_next_due(engine: Engine) -> None:
     box.mark_sent(row.id or 0, SendResult("x"), now=T0)
     assert box.counts(day=T0.date()) == {"recorder": {"sent": 1, "planned": 1, "held": 1}}
     assert box.next_due() == later(30)
+    box.plan([delivery(4, due=later(5))], now=T0)
+    assert box.next_due(after=later(1)) == later(5)
+    # A row already due is not "next": the worker's sleep is what it decides.
+    assert box.next_due(after=later(5)) == later(30)
+    assert box.next_due(after=later(30)) is None
+    # A retry's time is a backoff, not an appointment.
+    (retried,) = box.claim_due(later(5), 1, "w")
+    box.mark_failed(retried.id or 0, "503", retryable=True, retry_after=60, now=later(5))
+    assert box.next_due(after=later(5), untried=True) == later(30)

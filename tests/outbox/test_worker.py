@@ -21,7 +21,7 @@ from distributor.schedule.worker import run_worker
 from distributor.settings import OutputSettings
 from distributor.store.outbox import Outbox
 from tests.outbox.compose_fixtures import DAY, KINDS, digest, roundup, settings, thread
-from tests.outbox.helpers import RecordingChannel, sent_lines
+from tests.outbox.helpers import T0, RecordingChannel, delivery, sent_lines
 
 LONDON = ZoneInfo("Europe/London")
 POLL = timedelta(minutes=5)
@@ -115,6 +115,24 @@ def test_once_runs_a_single_round(engine: Engine) -> None:
     ticks: list[datetime] = []
     stats = run_worker(box, tick=lambda now: ticks.append(now) or 0, stop=StopFlag(), once=True)
     assert stats.rounds == 1 and len(ticks) == 1
+
+
+def test_an_idle_worker_wakes_when_a_row_falls_due_not_a_poll_later(engine: Engine) -> None:
+    box = Outbox(engine)
+    box.plan([delivery("digest", due=T0 + timedelta(seconds=90))], now=T0)
+    clock = FakeClock(T0)
+    rounds: list[datetime] = []
+    run_worker(
+        box,
+        tick=lambda now: rounds.append(now) or 0,
+        stop=StopFlag(),
+        clock=clock,
+        poll_seconds=1800,
+        max_rounds=3,
+    )
+    # At start, at the row's due time, then (nothing it knows of) a poll later: a row
+    # still planned once due (its channel not ready here) waits for the poll, no spin.
+    assert rounds == [T0, T0 + timedelta(seconds=90), T0 + timedelta(seconds=1890)]
 
 
 class OutageChannel(RecordingChannel):
