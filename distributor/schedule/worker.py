@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -105,13 +105,23 @@ def run_worker(
     return stats
 
 
+HELPING_POLL = 0.1
+"""Seconds between looks while another worker expands a digest or works through its
+claims: its batches are due as soon as they are planned, and every idle worker should
+take its share then, not a whole poll later."""
+
+
 def _until_next_due(outbox: Outbox, now: datetime, poll: float) -> float:
     """Seconds to sleep: a poll, or less when a row the worker already knows of is
     due for its first attempt sooner, so the 07:00 digest leaves at 07:00 rather than
-    up to a poll later. Retries keep to the poll: their backoff says "not before", and
-    waking for each would spend a provider's outage through more attempts. A row due
-    already and still planned was left by this round (its channel is not ready, a
-    thread waits for its parent): it waits for the next poll, not in a spin."""
+    up to a poll later, or while another worker holds fresh claims it has not started
+    (a digest it is expanding into batches that every worker should help send).
+    Retries keep to the poll: their backoff says "not before", and waking for each
+    would spend a provider's outage through more attempts. A row due already and
+    still planned was left by this round (its channel is not ready, a thread waits for
+    its parent): it waits for the next poll, not in a spin."""
+    if outbox.claims_unstarted(since=now - timedelta(seconds=poll)):
+        return min(poll, HELPING_POLL)
     upcoming = outbox.next_due(after=now, untried=True)
     if upcoming is None:
         return poll

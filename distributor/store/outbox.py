@@ -800,6 +800,22 @@ class Outbox:
             value = conn.execute(query).scalar()
         return _aware(value)
 
+    def claims_unstarted(self, *, since: datetime) -> bool:
+        """Whether some worker claimed rows at or after ``since`` and has not started
+        them yet: a digest being expanded into its batches, or a batch of claims being
+        worked through. More work can appear from these at any moment."""
+        query = (
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.state == str(DeliveryState.SENDING),
+                deliveries.c.started_at.is_(None),
+                deliveries.c.claimed_at >= _utc(since),
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     # -- helpers --------------------------------------------------------------------
 
     def _row(self, conn: Connection, delivery_id: int) -> Row[Any]:

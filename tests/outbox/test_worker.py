@@ -135,6 +135,26 @@ def test_an_idle_worker_wakes_when_a_row_falls_due_not_a_poll_later(engine: Engi
     assert rounds == [T0, T0 + timedelta(seconds=90), T0 + timedelta(seconds=1890)]
 
 
+def test_an_idle_worker_looks_again_soon_while_another_expands_a_digest(engine: Engine) -> None:
+    box = Outbox(engine)
+    box.plan([delivery("digest"), delivery("later", due=T0 + timedelta(minutes=10))], now=T0)
+    (claimed,) = box.claim_due(T0, 1, "other")  # expanding it into batches, say
+    clock = FakeClock(T0)
+    rounds: list[datetime] = []
+    stop = StopFlag()
+
+    def tick(now: datetime) -> int:
+        rounds.append(now)
+        if len(rounds) == 2:
+            box.start(claimed.id or 0, "other", now=now)  # its claims are under way
+        return 0
+
+    run_worker(box, tick=tick, stop=stop, clock=clock, poll_seconds=1800, max_rounds=3)
+    # Its batches are due as soon as they exist: look again in a tenth of a second,
+    # then (the other worker's claim started) sleep until the next row's time.
+    assert rounds == [T0, T0 + timedelta(seconds=0.1), T0 + timedelta(minutes=10)]
+
+
 class OutageChannel(RecordingChannel):
     """Answers 503 (or 429 with a reset time) until ``until`` on the shared clock."""
 
