@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from distributor.models import DeliveryKind, DeliveryState, SendResult
 from distributor.settings import ScheduleSettings
 from distributor.store.outbox import Outbox, OutboxError
+from distributor.store.tables import deliveries
 from tests.outbox.helpers import T0, chain, delivery, later
 
 
@@ -232,6 +234,48 @@ def test_expanding_a_row_plans_its_children_once(engine: Engine) -> None:
     assert sorted(d.subject_id for d in claimed) == [f"story-batch-{i}" for i in range(3)]
     # Each child knows the row it came from, so it is never expanded itself.
     assert {d.expanded_from for d in claimed} == {parent.idempotency_key}
+
+
+def test_what_the_children_share_is_stored_once_and_read_back_with_each(engine: Engine) -> None:
+    box = _outbox(engine)
+    box.plan([delivery("d", kind=DeliveryKind.DIGEST)], now=T0)
+    (parent,) = box.claim_due(T0, 5, "w")
+    body = "<p>the digest</p>" * 1000
+    children = [
+        replace(delivery(f"batch-{i}", kind=DeliveryKind.DIGEST), payload={"html": body, "n": i})
+        for i in range(3)
+    ]
+    box.expand(parent.id or 0, children, now=T0)
+    with engine.connect() as conn:
+        stored = list(
+            conn.execute(
+                select(deliveries.c.payload).where(deliveries.c.idempotency_key.like("%batch-%"))
+            ).scalars()
+        )
+        assert [json.loads(p)["n"] for p in stored] == [0, 1, 2]
+        assert all(body not in p for p in stored)
+    claimed = box.claim_due(T0, 10, "w")
+    assert [(d.payload["html"] == body, d.payload["n"]) for d in claimed] == [
+        (True, 0),
+        (True, 1),
+        (True, 2),
+    ]
+    one = box.get_by_key(children[1].idempotency_key)
+    assert one is not None and one.payload == {
+        "html": body,
+        "n": 1,
+        "expanded_from": "recorder:digest:story-d:2026-11-27",
+    }
+    assert all(
+        r.delivery.payload.get("html") == body
+        for r in box.records(kind="digest")
+        if r.delivery.expanded_from
+    )
+    # A child planned before its siblings shared anything keeps its whole payload.
+    old = replace(delivery("old"), payload={"html": body, "expanded_from": "gone"})
+    box.plan([old], now=T0)
+    found = box.get_by_key(old.idempotency_key)
+    assert found is not None and found.payload["html"] == body
 
 
 def test_a_rows_day_is_a_field_that_survives_the_store(engine: Engine) -> None:
