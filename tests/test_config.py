@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -211,3 +213,20 @@ def test_a_renamed_key_says_what_to_write(tmp_path: Path) -> None:
     assert "schedule.batch_size" in str(err.value) and "schedule.claim_batch" in str(err.value)
     loaded = settings.load(_write(tmp_path, "[schedule]\nclaim_batch = 5\n"))
     assert loaded.schedule.claim_batch == 5
+
+
+def test_a_channel_is_loaded_alone_and_an_unknown_one_named_with_the_rest() -> None:
+    # A fresh interpreter: what getting one channel imports, and nothing else.
+    code = (
+        "import sys\n"
+        "from distributor.channels import registry\n"
+        "assert registry.get('sendgrid').name == 'sendgrid'\n"
+        "print(sorted(m for m in sys.modules if m.startswith('distributor.channels.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    loaded = done.stdout.strip()
+    assert "bluesky" not in loaded and "mastodon" not in loaded and ".x'" not in loaded
+    with pytest.raises(ConfigError, match=r"no channel named 'pigeon'; available: .*sendgrid"):
+        registry.get("pigeon")
