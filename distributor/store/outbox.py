@@ -31,7 +31,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from distributor.errors import DistributorError
@@ -128,6 +139,35 @@ class SocialUsage:
     month: int
     threaded: frozenset[str]
     """Stories that already have a thread planned that day."""
+
+
+# The two statements every batch of a fan-out runs, built once: building and keying an
+# UPDATE costs more than the database takes to run it.
+_MARK_SENT = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("row"),
+        deliveries.c.state.in_([str(DeliveryState.SENDING), str(DeliveryState.UNCERTAIN)]),
+    )
+    .values(
+        state=str(DeliveryState.SENT),
+        provider_id=bindparam("provider_id"),
+        detail=bindparam("detail"),
+        last_error=None,
+        sent_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
+_START = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("row"),
+        deliveries.c.state == str(DeliveryState.SENDING),
+        deliveries.c.claimed_by == bindparam("worker"),
+        deliveries.c.started_at.is_(None),
+    )
+    .values(started_at=bindparam("now"))
+)
 
 
 class Outbox:
@@ -319,23 +359,14 @@ class Outbox:
     ) -> bool:
         """Record a confirmed send. Also accepted from ``uncertain``: a late answer that
         the provider did apply it settles the doubt."""
-        stmt = (
-            update(deliveries)
-            .where(
-                deliveries.c.id == delivery_id,
-                deliveries.c.state.in_([str(DeliveryState.SENDING), str(DeliveryState.UNCERTAIN)]),
-            )
-            .values(
-                state=str(DeliveryState.SENT),
-                provider_id=result.provider_id,
-                detail=_dumps(result.detail),
-                last_error=None,
-                sent_at=_utc(now),
-                updated_at=_utc(now),
-            )
-        )
+        values = {
+            "row": delivery_id,
+            "provider_id": result.provider_id,
+            "detail": _dumps(result.detail),
+            "now": _utc(now),
+        }
         with self.engine.begin() as conn:
-            return bool(conn.execute(stmt).rowcount)
+            return bool(conn.execute(_MARK_SENT, values).rowcount)
 
     def mark_failed(
         self,
@@ -467,18 +498,9 @@ class Outbox:
     def start(self, delivery_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
         """Note that the request is about to leave. False: the claim is no longer ours
         (it was recovered and perhaps claimed by another worker), so do not send."""
-        stmt = (
-            update(deliveries)
-            .where(
-                deliveries.c.id == delivery_id,
-                deliveries.c.state == str(DeliveryState.SENDING),
-                deliveries.c.claimed_by == worker_id,
-                deliveries.c.started_at.is_(None),
-            )
-            .values(started_at=_utc(now))
-        )
+        values = {"row": delivery_id, "worker": worker_id, "now": _utc(now)}
         with self.engine.begin() as conn:
-            return bool(conn.execute(stmt).rowcount)
+            return bool(conn.execute(_START, values).rowcount)
 
     def recover_stale_claims(self, now: datetime | None = None) -> list[Delivery]:
         """Rows left ``sending`` longer than the claim timeout: their worker is gone.
