@@ -89,7 +89,7 @@ def run_worker(
                     row.last_error,
                 )
             stats.handled += tick(now)
-            pause = _until_next_due(outbox, clk.now(), poll)
+            pause = next_look(outbox, clk.now(), poll)
         except (OperationalError, DisconnectionError, DBAPIError) as exc:
             stats.database_errors += 1
             pause = min(max(pause * 2, 1.0), 60.0)
@@ -111,7 +111,7 @@ claims: its batches are due as soon as they are planned, and every idle worker s
 take its share then, not a whole poll later."""
 
 
-def _until_next_due(outbox: Outbox, now: datetime, poll: float) -> float:
+def next_look(outbox: Outbox, now: datetime, poll: float) -> float:
     """Seconds to sleep: a poll, or less when a row the worker already knows of is
     due for its first attempt sooner, so the 07:00 digest leaves at 07:00 rather than
     up to a poll later, or while another worker holds fresh claims it has not started
