@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -226,3 +228,20 @@ def test_the_archive_and_its_address_are_explained_in_the_readme() -> None:
     ]
     assert not missing, f"[archive] keys the README's section does not show: {missing}"
     assert "archive_url = " in section.split("[publisher]\n", 1)[1]
+
+
+def test_a_channel_is_loaded_alone_and_an_unknown_one_named_with_the_rest() -> None:
+    # A fresh interpreter: what getting one channel imports, and nothing else.
+    code = (
+        "import sys\n"
+        "from distributor.channels import registry\n"
+        "assert registry.get('sendgrid').name == 'sendgrid'\n"
+        "print(sorted(m for m in sys.modules if m.startswith('distributor.channels.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    loaded = done.stdout.strip()
+    assert "bluesky" not in loaded and "mastodon" not in loaded and ".x'" not in loaded
+    with pytest.raises(ConfigError, match=r"no channel named 'pigeon'; available: .*sendgrid"):
+        registry.get("pigeon")

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 
 from distributor.channels.base import Channel, EmailChannel
 from distributor.compose.digest import render_digest
-from distributor.compose.links import link_secret, link_value
+from distributor.compose.links import link_secret, link_signer, link_value
 from distributor.errors import ChannelError
 from distributor.models import (
     Audience,
@@ -95,9 +95,23 @@ def substitutions(name: str, link: str) -> dict[str, str]:
     """A reader's values for the tags. The greeting is "Hello{name}," so the name tag
     carries its own leading space: "Hello Sam," for Sam, "Hello," for a reader with no
     name, never "Hello ,"."""
-    spoken = f" {name.strip()}" if name.strip() else ""
+    stripped = name.strip()
+    spoken = f" {stripped}" if stripped else ""
     escaped = html.escape(spoken, quote=True) if _HTML_SPECIAL.search(spoken) else spoken
     return {LINK_TAG: link, NAME_TAG: spoken, NAME_HTML_TAG: escaped}
+
+
+def _recipient(email: str, name: str, link: str, unsubscribe: str) -> Recipient:
+    return {
+        "email": email,
+        "name": name,
+        "substitutions": substitutions(name, link),
+        "unsubscribe_url": unsubscribe + link,
+    }
+
+
+def _unsubscribe_base(settings: Settings) -> str:
+    return f"{settings.subscribers.unsubscribe_url}?u="
 
 
 def recipient(
@@ -105,13 +119,7 @@ def recipient(
 ) -> Recipient:
     """One row of the channel payload's ``recipients``, with links issued on the
     edition's day."""
-    link = link_value(key, token, issued)
-    return {
-        "email": email,
-        "name": name,
-        "substitutions": substitutions(name, link),
-        "unsubscribe_url": f"{settings.subscribers.unsubscribe_url}?u={link}",
-    }
+    return _recipient(email, name, link_value(key, token, issued), _unsubscribe_base(settings))
 
 
 # --- variants ---------------------------------------------------------------------
@@ -394,5 +402,7 @@ class StoreRecipients:
         members = self.store.recipients_in_range(
             Audience.from_key(batch["variant"]), batch["after_id"], batch["last_id"]
         )
-        s, key = self.settings, self.key
-        return [recipient(m.email, m.name, m.token, s, key, issued) for m in members]
+        # What every reader of the batch shares is worked out once, not per reader.
+        sign = link_signer(self.key, issued)
+        unsubscribe = _unsubscribe_base(self.settings)
+        return [_recipient(email, name, sign(token), unsubscribe) for email, name, token in members]

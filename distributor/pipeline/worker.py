@@ -25,7 +25,7 @@ from distributor.pipeline.dispatch import DispatchReport, StopFlag
 from distributor.pipeline.run import channels_for, deliver_due
 from distributor.pipeline.run import plan as plan_deliveries
 from distributor.schedule.planning import PlanGate
-from distributor.schedule.worker import WorkerStats, run_worker
+from distributor.schedule.worker import WorkerStats, next_look, run_worker
 from distributor.settings import Settings
 from distributor.store.leases import Leases
 from distributor.store.outbox import Outbox
@@ -174,12 +174,14 @@ def _run_huey(
     huey = engine.make_huey(cfg.queue.url, base_dir=cfg.base_dir)
     # huey logs every task run at INFO: a line per poll says nothing the summary does not.
     logging.getLogger("huey").setLevel(logging.WARNING)
+    poll = poll_seconds or cfg.schedule.poll_seconds
     tasks = engine.install(
         huey,
         deliver=deliver,
         plan=plan,
         plan_due=plan_due,
-        poll_seconds=poll_seconds or cfg.schedule.poll_seconds,
+        poll_seconds=poll,
+        wake=lambda now: next_look(box, now, poll),
     )
     engine.run_consumer(tasks, stop=stop, workers=workers)
     return stats

@@ -28,8 +28,11 @@ Two tasks, whose bodies are handed in (this module knows nothing of the pipeline
     runs per slot and the extras die out. A run that found work enqueues one more
     immediate run, so idle consumers help while rows are due. A minute-level
     periodic ``deliver`` restarts the chain if it was lost (a worker killed with
-    ``kill -9`` while holding it). Huey's scheduler looks at delayed tasks about
-    once a second, which bounds how fine ``poll_seconds`` can usefully be.
+    ``kill -9`` while holding it). Between slots, each run also schedules one more at
+    the moment the outbox next wants a look (a row due for its first attempt: the
+    07:00 digest at 07:00, not at the next slot; taken once in the store too). Huey's
+    scheduler looks at delayed tasks about once a second, and idle consumer threads
+    look at the queue at least as often, which bounds how fine either can be.
 """
 
 from __future__ import annotations
@@ -95,13 +98,17 @@ def install(
     plan: Callable[[datetime], bool] | None = None,
     plan_due: Callable[[datetime], bool] | None = None,
     poll_seconds: float = 30.0,
+    wake: Callable[[datetime], float] | None = None,
 ) -> EngineTasks:
     """Register ``plan`` and ``deliver`` on ``huey`` with the given bodies.
 
     ``deliver(now)`` delivers what is due and returns how many rows it handled;
     ``plan(now)`` plans the day into the outbox if it is time, and says whether it did;
     ``plan_due(now)``, a cheap look, lets each delivery round start a planning as soon
-    as one is due (a dead worker's lease expired, say) rather than at the next minute.
+    as one is due (a dead worker's lease expired, say) rather than at the next minute;
+    ``wake(now)``, the seconds until the outbox next wants a look (a row due for its
+    first attempt, another worker's batches about to appear), adds one delivery run
+    then when that comes before the chain's next slot.
     """
     tasks = EngineTasks(huey=huey, plan=None, deliver=None)
 
@@ -115,7 +122,20 @@ def install(
         huey.delete(slot_key(slot - 1))
         tasks.deliver.schedule(args=(slot,), delay=max(slot * poll_seconds - time.time(), 0.0))
 
-    def run_deliver(slot: int | None) -> None:
+    def wake_key(at: float) -> str:
+        return f"deliver.wake.{at:.1f}"
+
+    def schedule_wake() -> None:
+        if wake is None:
+            return
+        at = round(time.time() + wake(datetime.now(UTC)), 1)
+        if at >= (math.floor(time.time() / poll_seconds) + 1) * poll_seconds:
+            return  # the chain's next slot comes first
+        if not huey.put_if_empty(wake_key(at), "1"):
+            return  # another run already asked for this one
+        tasks.deliver.schedule(kwargs={"wake_at": at}, delay=max(at - time.time(), 0.0))
+
+    def run_deliver(slot: int | None, wake_at: float | None) -> None:
         handled = 0
         try:
             now = datetime.now(UTC)
@@ -127,14 +147,20 @@ def install(
         finally:
             if slot is not None and slot >= 0:
                 huey.delete(slot_key(slot))
+            if wake_at is not None:
+                huey.delete(wake_key(wake_at))
             if handled:
                 tasks.deliver(-1)  # a helper run: work is waiting
-            if slot != -1:
+            if slot != -1 and wake_at is None:
                 schedule_next()
+            try:
+                schedule_wake()
+            except Exception:
+                log.exception("could not look for the next due row; the chain goes on")
 
     @huey.task(name="distributor.deliver")  # type: ignore[untyped-decorator]
-    def deliver_task(slot: int | None = None) -> None:
-        run_deliver(slot)
+    def deliver_task(slot: int | None = None, wake_at: float | None = None) -> None:
+        run_deliver(slot, wake_at)
 
     @huey.periodic_task(crontab(minute="*"), name="distributor.deliver_watchdog")  # type: ignore[untyped-decorator]
     def deliver_watchdog() -> None:
@@ -185,7 +211,12 @@ def run_consumer(tasks: EngineTasks, *, stop: Stopper, workers: int = 1) -> None
     every thread finishes the task in hand, and the ``deliver`` body, seeing
     ``stop``, finishes the delivery in hand and gives its other claims back.
     """
-    consumer = _Consumer(tasks.huey, workers=workers, worker_type="thread", periodic=True)
+    # An idle consumer thread looks at the queue at least once a second (huey's default
+    # backs off to ten), so a run scheduled for a row's due time starts within a second
+    # or two of it: huey's scheduler itself looks once a second.
+    consumer = _Consumer(
+        tasks.huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+    )
     consumer.start()
     tasks.kick()
     while not stop.wait(1.0):

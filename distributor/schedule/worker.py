@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -57,9 +57,11 @@ def run_worker(
 ) -> WorkerStats:
     """Run until ``stop`` is set (or one round with ``once``).
 
-    ``tick(now)`` delivers what is due and returns how many rows it handled. A
-    database that is locked or unreachable is waited for, with growing pauses, and
-    the loop goes on; a failing ``plan`` is logged and does not stop deliveries.
+    ``tick(now)`` delivers what is due and returns how many rows it handled. Between
+    rounds the loop sleeps ``poll_seconds``, or less when a planned row falls due
+    sooner. A database that is locked or unreachable is waited for, with growing
+    pauses, and the loop goes on; a failing ``plan`` is logged and does not stop
+    deliveries.
     """
     clk = clock or SystemClock()
     poll = poll_seconds if poll_seconds is not None else outbox.policy.poll_seconds
@@ -87,7 +89,7 @@ def run_worker(
                     row.last_error,
                 )
             stats.handled += tick(now)
-            pause = poll
+            pause = next_look(outbox, clk.now(), poll)
         except (OperationalError, DisconnectionError, DBAPIError) as exc:
             stats.database_errors += 1
             pause = min(max(pause * 2, 1.0), 60.0)
@@ -101,3 +103,33 @@ def run_worker(
         else:
             clk.sleep(pause)
     return stats
+
+
+HELPING_POLL = 0.1
+"""Seconds between looks while another worker expands a digest or works through its
+claims: its batches are due as soon as they are planned, and every idle worker should
+take its share then, not a whole poll later."""
+JUST_DUE = timedelta(seconds=1)
+"""How long a row that fell due and is still planned may be another worker's claim in
+flight (on PostgreSQL a claim skips rows another transaction has locked, and that
+transaction has not committed yet): looked at every ``HELPING_POLL`` meanwhile."""
+
+
+def next_look(outbox: Outbox, now: datetime, poll: float) -> float:
+    """Seconds to sleep: a poll, or less when a row the worker already knows of is
+    due for its first attempt sooner, so the 07:00 digest leaves at 07:00 rather than
+    up to a poll later, or while another worker holds fresh claims it has not started
+    (a digest it is expanding into batches that every worker should help send), or
+    may be claiming a row that has just fallen due.
+    Retries keep to the poll: their backoff says "not before", and waking for each
+    would spend a provider's outage through more attempts. A row due for longer and
+    still planned was left by this round (its channel is not ready, a thread waits for
+    its parent): it waits for the next poll, not in a spin."""
+    if outbox.claims_unstarted(since=now - timedelta(seconds=poll)):
+        return min(poll, HELPING_POLL)
+    upcoming = outbox.next_due(after=now - JUST_DUE, untried=True)
+    if upcoming is None:
+        return poll
+    if upcoming <= now:
+        return min(poll, HELPING_POLL)
+    return min(poll, (upcoming - now).total_seconds())

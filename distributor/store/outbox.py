@@ -31,7 +31,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from distributor.errors import DistributorError
@@ -50,6 +61,10 @@ _OPEN = (
 
 EXPANDED_FROM = "expanded_from"
 """Payload key naming the row a child was expanded from."""
+SHARED = "shared"
+"""Detail key of an expanded row: the payload values all its children share, stored
+once there rather than in each child (a digest's content in each of a thousand batch
+rows is 50 MB to write, and to read back as they are claimed)."""
 
 
 class OutboxError(DistributorError):
@@ -131,6 +146,35 @@ class SocialUsage:
     """Stories that already have a thread planned that day."""
 
 
+# The two statements every batch of a fan-out runs, built once: building and keying an
+# UPDATE costs more than the database takes to run it.
+_MARK_SENT = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("row"),
+        deliveries.c.state.in_([str(DeliveryState.SENDING), str(DeliveryState.UNCERTAIN)]),
+    )
+    .values(
+        state=str(DeliveryState.SENT),
+        provider_id=bindparam("provider_id"),
+        detail=bindparam("detail"),
+        last_error=None,
+        sent_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
+_START = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("row"),
+        deliveries.c.state == str(DeliveryState.SENDING),
+        deliveries.c.claimed_by == bindparam("worker"),
+        deliveries.c.started_at.is_(None),
+    )
+    .values(started_at=bindparam("now"))
+)
+
+
 class Outbox:
     def __init__(
         self,
@@ -142,6 +186,7 @@ class Outbox:
         self.engine = engine
         self.policy = policy or ScheduleSettings()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._shared: dict[str, dict[str, Any]] = {}
 
     # -- transactions -------------------------------------------------------------
 
@@ -212,27 +257,7 @@ class Outbox:
                 select(deliveries).where(deliveries.c.idempotency_key == d.idempotency_key)
             ).first()
             if row is None:
-                needs = d.state == DeliveryState.HELD
-                due = _utc(d.due_at)
-                values = {
-                    "idempotency_key": d.idempotency_key,
-                    "channel": d.channel,
-                    "kind": str(d.kind),
-                    "subject_id": d.subject_id,
-                    "day": _day_of(d),
-                    "payload": _dumps(d.payload),
-                    "content_hash": chash,
-                    "state": str(DeliveryState.HELD if needs else DeliveryState.PLANNED),
-                    "hold_reason": "approval" if needs else None,
-                    "needs_approval": 1 if needs else 0,
-                    "scheduled_at": due,
-                    "due_at": due,
-                    "attempts": 0,
-                    "parent_key": d.parent_key,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                stmt = self._insert().values(**values)
+                stmt = self._insert().values(**_new_row(d, d.payload, chash, now))
                 stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
                 result = conn.execute(stmt)
                 (report.created if result.rowcount else report.unchanged).append(d.idempotency_key)
@@ -320,7 +345,7 @@ class Outbox:
                 )
                 .order_by(deliveries.c.due_at, deliveries.c.id)
             ).all()
-        return [_delivery(r) for r in rows]
+        return [self._delivery(r) for r in rows]
 
     def _hold_stale(self, conn: Connection, now: datetime) -> None:
         minutes = self.policy.stale_after_minutes
@@ -357,23 +382,14 @@ class Outbox:
     ) -> bool:
         """Record a confirmed send. Also accepted from ``uncertain``: a late answer that
         the provider did apply it settles the doubt."""
-        stmt = (
-            update(deliveries)
-            .where(
-                deliveries.c.id == delivery_id,
-                deliveries.c.state.in_([str(DeliveryState.SENDING), str(DeliveryState.UNCERTAIN)]),
-            )
-            .values(
-                state=str(DeliveryState.SENT),
-                provider_id=result.provider_id,
-                detail=_dumps(result.detail),
-                last_error=None,
-                sent_at=_utc(now),
-                updated_at=_utc(now),
-            )
-        )
+        values = {
+            "row": delivery_id,
+            "provider_id": result.provider_id,
+            "detail": _dumps(result.detail),
+            "now": _utc(now),
+        }
         with self.engine.begin() as conn:
-            return bool(conn.execute(stmt).rowcount)
+            return bool(conn.execute(_MARK_SENT, values).rowcount)
 
     def mark_failed(
         self,
@@ -447,23 +463,38 @@ class Outbox:
         self, delivery_id: int, children: Sequence[Delivery], *, now: datetime | None = None
     ) -> PlanReport:
         """Replace one claimed row by the rows it fans out into, in one transaction: a
-        crash leaves either the parent to expand again or all the children planned."""
+        crash leaves either the parent to expand again or all the children planned.
+
+        The payload values every child shares are stored once, in the parent's detail,
+        and each child holds only its own (rows read from the outbox have both again).
+        The children are written in one statement; any already planned (an expansion
+        repeated) are left as they are.
+        """
         now = _utc(now)
         report = PlanReport()
         keys = [c.idempotency_key for c in children]
+        shared = _shared_part([c.payload for c in children])
+        shared_hash = payload_hash(shared) if shared else None
         with self._write() as conn:
             parent = self._row(conn, delivery_id)
-            # Marked, so that a child is never itself expanded again.
-            # (Stored in the payload, which has no column for it.)
-            stamped = [
-                replace(
-                    c,
-                    expanded_from=parent.idempotency_key,
-                    payload={**c.payload, EXPANDED_FROM: parent.idempotency_key},
+            existing = self._existing_keys(conn, keys)
+            rows: list[dict[str, Any]] = []
+            for c in children:
+                if c.idempotency_key in existing:
+                    report.unchanged.append(c.idempotency_key)
+                    continue
+                # Marked, so that a child is never itself expanded again.
+                # (Stored in the payload, which has no column for it.)
+                own = {k: v for k, v in c.payload.items() if k not in shared}
+                own[EXPANDED_FROM] = parent.idempotency_key
+                chash = c.content_hash or payload_hash(
+                    {**own, SHARED: shared_hash} if shared_hash else own
                 )
-                for c in children
-            ]
-            self._plan_on(conn, stamped, now, report)
+                rows.append(_new_row(c, own, chash, now))
+                report.created.append(c.idempotency_key)
+            if rows:
+                insert = self._insert().on_conflict_do_nothing(index_elements=["idempotency_key"])
+                conn.execute(insert, rows)
             conn.execute(
                 update(deliveries)
                 .where(
@@ -472,28 +503,27 @@ class Outbox:
                 )
                 .values(
                     state=str(DeliveryState.SENT),
-                    detail=_dumps({"expanded_into": keys}),
+                    detail=_dumps({"expanded_into": keys, SHARED: shared}),
                     sent_at=now,
                     updated_at=now,
                 )
             )
         return report
 
+    def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        key = deliveries.c.idempotency_key
+        for start in range(0, len(keys), 500):  # within every database's bound parameters
+            chunk = keys[start : start + 500]
+            found.update(conn.execute(select(key).where(key.in_(chunk))).scalars())
+        return found
+
     def start(self, delivery_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
         """Note that the request is about to leave. False: the claim is no longer ours
         (it was recovered and perhaps claimed by another worker), so do not send."""
-        stmt = (
-            update(deliveries)
-            .where(
-                deliveries.c.id == delivery_id,
-                deliveries.c.state == str(DeliveryState.SENDING),
-                deliveries.c.claimed_by == worker_id,
-                deliveries.c.started_at.is_(None),
-            )
-            .values(started_at=_utc(now))
-        )
+        values = {"row": delivery_id, "worker": worker_id, "now": _utc(now)}
         with self.engine.begin() as conn:
-            return bool(conn.execute(stmt).rowcount)
+            return bool(conn.execute(_START, values).rowcount)
 
     def recover_stale_claims(self, now: datetime | None = None) -> list[Delivery]:
         """Rows left ``sending`` longer than the claim timeout: their worker is gone.
@@ -544,7 +574,7 @@ class Outbox:
             fresh = conn.execute(
                 select(deliveries).where(deliveries.c.id.in_([r.id for r in rows]))
             ).all()
-        return [_delivery(r) for r in fresh]
+        return [self._delivery(r) for r in fresh]
 
     # -- the operator's side --------------------------------------------------------
 
@@ -703,21 +733,21 @@ class Outbox:
                 conn.execute(update(deliveries).where(deliveries.c.id == row.id).values(**values))
             ids_done = [r.id for r in rows]
             fresh = conn.execute(select(deliveries).where(deliveries.c.id.in_(ids_done))).all()
-        return [_record(r) for r in fresh]
+        return [self._record(r) for r in fresh]
 
     # -- queries --------------------------------------------------------------------
 
     def get(self, delivery_id: int) -> Record | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
-        return _record(row) if row else None
+        return self._record(row) if row else None
 
     def get_by_key(self, key: str) -> Delivery | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(deliveries).where(deliveries.c.idempotency_key == key)
             ).first()
-        return _delivery(row) if row else None
+        return self._delivery(row) if row else None
 
     def bring_forward(self, key: str, now: datetime) -> bool:
         """Make a planned row due at ``now`` (an edition sent by hand before its time);
@@ -750,7 +780,7 @@ class Outbox:
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return _delivery(row) if row else None
+        return self._delivery(row) if row else None
 
     def records(
         self,
@@ -776,7 +806,8 @@ class Outbox:
         if limit is not None:
             query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [_record(r) for r in conn.execute(query).all()]
+            rows = conn.execute(query).all()
+        return [self._record(r) for r in rows]
 
     def counts(self, *, day: date | None = None) -> dict[str, dict[str, int]]:
         """``{channel: {state: n}}``, for one day or for everything."""
@@ -818,16 +849,66 @@ class Outbox:
         threaded = {r.subject_id for r in rows if r.kind == str(DeliveryKind.THREAD_POST)}
         return SocialUsage(today=len(rows), month=int(month), threaded=frozenset(threaded))
 
-    def next_due(self) -> datetime | None:
+    def next_due(self, *, after: datetime | None = None, untried: bool = False) -> datetime | None:
+        """When the next planned row falls due: the first one later than ``after``, and
+        with ``untried``, only among rows not attempted yet (a retry's time is a
+        backoff, "not before", rather than an appointment)."""
+        query = select(func.min(deliveries.c.due_at)).where(
+            deliveries.c.state == str(DeliveryState.PLANNED)
+        )
+        if after is not None:
+            query = query.where(deliveries.c.due_at > _utc(after))
+        if untried:
+            query = query.where(deliveries.c.attempts == 0)
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.min(deliveries.c.due_at)).where(
-                    deliveries.c.state == str(DeliveryState.PLANNED)
-                )
-            ).scalar()
+            value = conn.execute(query).scalar()
         return _aware(value)
 
+    def claims_unstarted(self, *, since: datetime) -> bool:
+        """Whether some worker claimed rows at or after ``since`` and has not started
+        them yet: a digest being expanded into its batches, or a batch of claims being
+        worked through. More work can appear from these at any moment."""
+        query = (
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.state == str(DeliveryState.SENDING),
+                deliveries.c.started_at.is_(None),
+                deliveries.c.claimed_at >= _utc(since),
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     # -- helpers --------------------------------------------------------------------
+
+    def _delivery(self, row: Row[Any]) -> Delivery:
+        """A row as a delivery; a child of an expanded row gets the values it shares
+        with its siblings back from the parent."""
+        d = _delivery(row)
+        if d.expanded_from is None:
+            return d
+        shared = self._shared_of(d.expanded_from)
+        return replace(d, payload={**shared, **d.payload}) if shared else d
+
+    def _record(self, row: Row[Any]) -> Record:
+        return _record(row, self._delivery(row))
+
+    def _shared_of(self, parent_key: str) -> dict[str, Any]:
+        # A parent's shared values never change once it is expanded: read once per
+        # outbox (a round), not once per batch row.
+        found = self._shared.get(parent_key)
+        if found is None:
+            with self.engine.connect() as conn:
+                detail = conn.execute(
+                    select(deliveries.c.detail).where(deliveries.c.idempotency_key == parent_key)
+                ).scalar()
+            value = json.loads(detail).get(SHARED) if detail else None
+            found = value if isinstance(value, dict) else {}
+            if len(self._shared) >= 16:
+                self._shared.clear()
+            self._shared[parent_key] = found
+        return found
 
     def _row(self, conn: Connection, delivery_id: int) -> Row[Any]:
         row = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
@@ -929,6 +1010,43 @@ def _day_of(d: Delivery) -> date | None:
     return None
 
 
+def _new_row(d: Delivery, payload: Mapping[str, Any], chash: str, now: datetime) -> dict[str, Any]:
+    """The columns of a new row planning ``d`` with ``payload``."""
+    needs = d.state == DeliveryState.HELD
+    due = _utc(d.due_at)
+    return {
+        "idempotency_key": d.idempotency_key,
+        "channel": d.channel,
+        "kind": str(d.kind),
+        "subject_id": d.subject_id,
+        "day": _day_of(d),
+        "payload": _dumps(payload),
+        "content_hash": chash,
+        "state": str(DeliveryState.HELD if needs else DeliveryState.PLANNED),
+        "hold_reason": "approval" if needs else None,
+        "needs_approval": 1 if needs else 0,
+        "scheduled_at": due,
+        "due_at": due,
+        "attempts": 0,
+        "parent_key": d.parent_key,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _shared_part(payloads: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The keys whose values are the same in every payload (none for fewer than two)."""
+    if len(payloads) < 2:
+        return {}
+    first, rest = payloads[0], payloads[1:]
+    missing = object()
+    return {
+        k: v
+        for k, v in first.items()
+        if k != EXPANDED_FROM and all(p.get(k, missing) == v for p in rest)
+    }
+
+
 def _delivery(row: Row[Any]) -> Delivery:
     due = _aware(row.due_at)
     assert due is not None
@@ -952,13 +1070,13 @@ def _delivery(row: Row[Any]) -> Delivery:
     )
 
 
-def _record(row: Row[Any]) -> Record:
+def _record(row: Row[Any], delivery: Delivery) -> Record:
     scheduled = _aware(row.scheduled_at)
     created = _aware(row.created_at)
     updated = _aware(row.updated_at)
     assert scheduled is not None and created is not None and updated is not None
     return Record(
-        delivery=_delivery(row),
+        delivery=delivery,
         day=row.day,
         scheduled_at=scheduled,
         hold_reason=row.hold_reason,

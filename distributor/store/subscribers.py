@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, TextIO
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, Select, and_, bindparam, func, select
 
 from distributor.models import Audience, topic_slug
 from distributor.models import Status as Status  # where callers have always found it
@@ -77,6 +77,33 @@ class Member(NamedTuple):
     email: str
     name: str
     token: str
+
+
+# The fan-out's two queries, built once and run on the driver's cursor
+# (SubscriberStore._execute): a million subscribers are a thousand of each.
+_AUDIENCE = (
+    subscribers.c.status == bindparam("status"),
+    subscribers.c.topics == bindparam("variant"),
+)
+_STEP = (
+    select(subscribers.c.id)
+    .where(*_AUDIENCE, subscribers.c.id > bindparam("after"))
+    .order_by(subscribers.c.id)
+    .limit(bindparam("size"))
+    .subquery()
+)
+_BATCH_STEP = select(func.max(_STEP.c.id), func.count())
+"""The last id and the count of the next ``size`` of an audience after ``after``."""
+_RANGE = (
+    select(subscribers.c.email, subscribers.c.name, subscribers.c.token)
+    .where(
+        subscribers.c.id > bindparam("after"),
+        subscribers.c.id <= bindparam("last"),
+        *_AUDIENCE,
+    )
+    .order_by(subscribers.c.id)
+)
+"""What a send needs of an audience's subscribers in one id range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +266,9 @@ def raise_status(
 class SubscriberStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._compiled_range: tuple[str, tuple[str, ...]] | None = None
+        self._statements: dict[
+            Select[*tuple[Any, ...]], tuple[str, tuple[str, ...], dict[str, Any]]
+        ] = {}
 
     # --- writing ---------------------------------------------------------------
 
@@ -528,30 +557,34 @@ class SubscriberStore:
     def batch_ranges(self, audience: Audience, size: int = CHUNK) -> Iterator[BatchRange]:
         """Split an audience's active subscribers into id ranges of at most ``size``.
 
-        Ids are streamed with a server-side cursor and only the boundaries kept, so a
-        million subscribers cost a few kilobytes. Rows added later get larger ids and
-        fall outside every range, so a range never grows past ``size``.
+        Each range is one short query that steps ``size`` ids along the audience index
+        and returns only its last id and count, so a million subscribers are a thousand
+        queries the database answers without a row reaching Python. Rows added later
+        get larger ids and fall outside every range, so a range never grows past
+        ``size``.
         """
-        query = (
-            select(subscribers.c.id)
-            .where(
-                subscribers.c.status == Status.ACTIVE.value,
-                subscribers.c.topics == topics_key(audience.topics),
-            )
-            .order_by(subscribers.c.id)
-        )
-        number, after, count, last = 0, 0, 0, 0
+        values: dict[str, Any] = {
+            "status": Status.ACTIVE.value,
+            "variant": topics_key(audience.topics),
+            "size": size,
+        }
+        number, after = 0, 0
         with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=10_000).execute(query)
-            for (sid,) in result:
-                count += 1
-                last = sid
-                if count == size:
+            cursor = conn.connection.cursor()
+            try:
+                while True:
+                    values["after"] = after
+                    self._execute(cursor, _BATCH_STEP, values)
+                    last, count = cursor.fetchone() or (0, 0)
+                    if not count:
+                        return
                     number += 1
                     yield BatchRange(number, after, last, count)
-                    after, count = last, 0
-        if count:
-            yield BatchRange(number + 1, after, last, count)
+                    if count < size:
+                        return
+                    after = last
+            finally:
+                cursor.close()
 
     def in_range(self, audience: Audience, after_id: int, last_id: int) -> list[Subscriber]:
         """The active subscribers of one planned batch, as of now (an address that
@@ -578,42 +611,35 @@ class SubscriberStore:
         on the driver's cursor, which reads a batch about three times faster than
         building SQLAlchemy rows (a second or more per million subscribers).
         """
-        sql, order = self._range_sql()
         values = {
             "after": after_id,
             "last": last_id,
             "status": Status.ACTIVE.value,
             "variant": topics_key(audience.topics),
         }
-        params: Any = tuple(values[n] for n in order) if order else values
         with self.engine.connect() as conn:
             cursor = conn.connection.cursor()
             try:
-                cursor.execute(sql, params)
+                self._execute(cursor, _RANGE, values)
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
         return [Member(*r) for r in rows]
 
-    def _range_sql(self) -> tuple[str, tuple[str, ...]]:
-        if self._compiled_range is None:
-            c = subscribers.c
-            stmt = (
-                select(c.email, c.name, c.token)
-                .where(
-                    c.id > bindparam("after"),
-                    c.id <= bindparam("last"),
-                    c.status == bindparam("status"),
-                    c.topics == bindparam("variant"),
-                )
-                .order_by(c.id)
-            )
+    def _execute(self, cursor: Any, stmt: Select[*tuple[Any, ...]], values: dict[str, Any]) -> None:
+        """Run ``stmt`` on the driver's ``cursor``: compiled for this engine's dialect
+        on first use, its parameters in the driver's style (a dialect may add some of
+        its own, such as SQLite's OFFSET after a LIMIT)."""
+        found = self._statements.get(stmt)
+        if found is None:
             compiled = stmt.compile(
                 dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True}
             )
             order = tuple(compiled.positiontup or ()) if self.engine.dialect.positional else ()
-            self._compiled_range = (str(compiled), order)
-        return self._compiled_range
+            found = self._statements[stmt] = (str(compiled), order, dict(compiled.params))
+        sql, order, defaults = found
+        merged = {**defaults, **values}
+        cursor.execute(sql, tuple(merged[n] for n in order) if order else merged)
 
     def export_csv(self, fh: TextIO, *, status: Status | None = None) -> int:
         """Write every subscriber (of ``status``) as CSV, streaming; returns the count."""

@@ -117,6 +117,10 @@ def test_batch_ranges_cover_the_audience_once(engine: Engine) -> None:
     assert store.variants() == {EVERYONE: 2500, Audience(("health",)): 30}
     ranges = list(store.batch_ranges(EVERYONE, 1000))
     assert [(r.number, r.count) for r in ranges] == [(1, 1000), (2, 1000), (3, 500)]
+    # An audience that fills its last range exactly has no empty range after it.
+    health = list(store.batch_ranges(Audience(("health",)), 10))
+    assert [(r.number, r.count) for r in health] == [(1, 10), (2, 10), (3, 10)]
+    assert [r.after_id for r in health[1:]] == [r.last_id for r in health[:-1]]
     members = [s.email for r in ranges for s in store.in_range(EVERYONE, r.after_id, r.last_id)]
     assert len(members) == len(set(members)) == 2500
     assert all(m.startswith("u") for m in members)

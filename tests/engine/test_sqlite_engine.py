@@ -114,6 +114,22 @@ def test_the_delivery_chain_keeps_one_next_run_however_often_it_is_kicked(
     assert tasks.huey.scheduled_count() == 1
 
 
+def test_a_run_is_scheduled_for_the_next_due_row_between_slots(eng: Engine) -> None:
+    huey = make_huey(eng.settings.queue.url)
+    tasks = install(huey, deliver=eng.deliver, poll_seconds=3600, wake=lambda _now: 5.0)
+    for _ in range(2):  # two workers starting: one wake-up, not two
+        tasks.deliver(None)
+        _drain(tasks)
+    etas = sorted(t.eta for t in huey.scheduled())
+    assert len(etas) == 2  # the chain's next slot, and the wake-up before it
+    soon = (etas[0].replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds()
+    assert 3 < soon <= 5.1
+    (wake,) = [t for t in huey.scheduled() if t.kwargs.get("wake_at")]
+    huey.execute(wake)  # its own run asks for the next wake-up, and starts no second chain
+    chain = [t for t in huey.scheduled() if not t.kwargs.get("wake_at")]
+    assert len(chain) == 1 and len(huey.scheduled()) == 3
+
+
 def test_the_periodic_planner_waits_for_plan_minutes_and_for_the_lease(eng: Engine) -> None:
     tasks = eng.tasks(plan_minutes=15)
     tasks.plan()

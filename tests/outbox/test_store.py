@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from distributor.models import DeliveryKind, DeliveryState, SendResult
 from distributor.settings import ScheduleSettings
 from distributor.store.outbox import ChangedSinceSeen, Outbox, OutboxError
+from distributor.store.tables import deliveries
 from tests.outbox.helpers import T0, chain, delivery, later
 
 
@@ -256,6 +258,48 @@ def test_expanding_a_row_plans_its_children_once(engine: Engine) -> None:
     assert {d.expanded_from for d in claimed} == {parent.idempotency_key}
 
 
+def test_what_the_children_share_is_stored_once_and_read_back_with_each(engine: Engine) -> None:
+    box = _outbox(engine)
+    box.plan([delivery("d", kind=DeliveryKind.DIGEST)], now=T0)
+    (parent,) = box.claim_due(T0, 5, "w")
+    body = "<p>the digest</p>" * 1000
+    children = [
+        replace(delivery(f"batch-{i}", kind=DeliveryKind.DIGEST), payload={"html": body, "n": i})
+        for i in range(3)
+    ]
+    box.expand(parent.id or 0, children, now=T0)
+    with engine.connect() as conn:
+        stored = list(
+            conn.execute(
+                select(deliveries.c.payload).where(deliveries.c.idempotency_key.like("%batch-%"))
+            ).scalars()
+        )
+        assert [json.loads(p)["n"] for p in stored] == [0, 1, 2]
+        assert all(body not in p for p in stored)
+    claimed = box.claim_due(T0, 10, "w")
+    assert [(d.payload["html"] == body, d.payload["n"]) for d in claimed] == [
+        (True, 0),
+        (True, 1),
+        (True, 2),
+    ]
+    one = box.get_by_key(children[1].idempotency_key)
+    assert one is not None and one.payload == {
+        "html": body,
+        "n": 1,
+        "expanded_from": "recorder:digest:story-d:2026-11-27",
+    }
+    assert all(
+        r.delivery.payload.get("html") == body
+        for r in box.records(kind="digest")
+        if r.delivery.expanded_from
+    )
+    # A child planned before its siblings shared anything keeps its whole payload.
+    old = replace(delivery("old"), payload={"html": body, "expanded_from": "gone"})
+    box.plan([old], now=T0)
+    found = box.get_by_key(old.idempotency_key)
+    assert found is not None and found.payload["html"] == body
+
+
 def test_a_rows_day_is_a_field_that_survives_the_store(engine: Engine) -> None:
     box = _outbox(engine)
     row = replace(delivery("d", kind=DeliveryKind.DIGEST), day=date(2026, 12, 5))
@@ -272,3 +316,12 @@ def test_status_counts_and_next_due(engine: Engine) -> None:
     box.mark_sent(row.id or 0, SendResult("x"), now=T0)
     assert box.counts(day=T0.date()) == {"recorder": {"sent": 1, "planned": 1, "held": 1}}
     assert box.next_due() == later(30)
+    box.plan([delivery(4, due=later(5))], now=T0)
+    assert box.next_due(after=later(1)) == later(5)
+    # A row already due is not "next": the worker's sleep is what it decides.
+    assert box.next_due(after=later(5)) == later(30)
+    assert box.next_due(after=later(30)) is None
+    # A retry's time is a backoff, not an appointment.
+    (retried,) = box.claim_due(later(5), 1, "w")
+    box.mark_failed(retried.id or 0, "503", retryable=True, retry_after=60, now=later(5))
+    assert box.next_due(after=later(5), untried=True) == later(30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from distributor.schedule.worker import run_worker
 from distributor.settings import OutputSettings
 from distributor.store.outbox import Outbox
 from tests.outbox.compose_fixtures import DAY, KINDS, digest, roundup, settings, thread
-from tests.outbox.helpers import RecordingChannel, sent_lines
+from tests.outbox.helpers import T0, RecordingChannel, delivery, sent_lines
 
 LONDON = ZoneInfo("Europe/London")
 POLL = timedelta(minutes=5)
@@ -117,6 +118,48 @@ def test_once_runs_a_single_round(engine: Engine) -> None:
     ticks: list[datetime] = []
     stats = run_worker(box, tick=lambda now: ticks.append(now) or 0, stop=StopFlag(), once=True)
     assert stats.rounds == 1 and len(ticks) == 1
+
+
+def test_an_idle_worker_wakes_when_a_row_falls_due_not_a_poll_later(engine: Engine) -> None:
+    box = Outbox(engine)
+    box.plan([delivery("digest", due=T0 + timedelta(seconds=90))], now=T0)
+    clock = FakeClock(T0)
+    rounds: list[datetime] = []
+    run_worker(
+        box,
+        tick=lambda now: rounds.append(now) or 0,
+        stop=StopFlag(),
+        clock=clock,
+        poll_seconds=1800,
+        max_rounds=13,
+    )
+    # At start, then at the row's due time. Still planned, it may be another worker's
+    # claim in flight: looked at every 0.1 s for a second, then (its channel not ready
+    # here) it waits for the poll, no spin.
+    due = T0 + timedelta(seconds=90)
+    assert rounds[:2] == [T0, due]
+    gaps = [round((b - a).total_seconds(), 3) for a, b in itertools.pairwise(rounds[1:])]
+    assert gaps == [0.1] * 10 + [1800]
+
+
+def test_an_idle_worker_looks_again_soon_while_another_expands_a_digest(engine: Engine) -> None:
+    box = Outbox(engine)
+    box.plan([delivery("digest"), delivery("later", due=T0 + timedelta(minutes=10))], now=T0)
+    (claimed,) = box.claim_due(T0, 1, "other")  # expanding it into batches, say
+    clock = FakeClock(T0)
+    rounds: list[datetime] = []
+    stop = StopFlag()
+
+    def tick(now: datetime) -> int:
+        rounds.append(now)
+        if len(rounds) == 2:
+            box.start(claimed.id or 0, "other", now=now)  # its claims are under way
+        return 0
+
+    run_worker(box, tick=tick, stop=stop, clock=clock, poll_seconds=1800, max_rounds=3)
+    # Its batches are due as soon as they exist: look again in a tenth of a second,
+    # then (the other worker's claim started) sleep until the next row's time.
+    assert rounds == [T0, T0 + timedelta(seconds=0.1), T0 + timedelta(minutes=10)]
 
 
 class OutageChannel(RecordingChannel):
