@@ -16,7 +16,11 @@ from markupsafe import Markup
 
 # Controls, format characters and lone surrogates go, except the zero-width joiner and
 # non-joiner that emoji and some scripts need (markup gets them as references).
-_DROP = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\u200c\u200d]]+", regex.V1)
+# Controls, format characters, lone surrogates and noncharacters (U+FFFE, U+FDD0…: not
+# for interchange; an HTML parser drops them, which left a heading empty).
+_DROP = regex.compile(
+    r"[[\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]--[\s\u200c\u200d]]+", regex.V1
+)
 _SPACE = regex.compile(r"[\s\p{Zl}\p{Zp}]+", regex.V1)
 # What the MJML compiler would write as "\u{...}" where it copies text into an
 # attribute: marks, controls, default-ignorable and grapheme-extending characters.

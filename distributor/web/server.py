@@ -10,6 +10,7 @@ day, never the reader's token.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -109,7 +110,9 @@ def stop(server: Any) -> None:
         for channel in list(server._map.values()):
             channel.close()
 
-    server.trigger.pull_trigger(close_all)
+    # Its trigger closed already means the loop has stopped on its own.
+    with contextlib.suppress(OSError):
+        server.trigger.pull_trigger(close_all)
     server.task_dispatcher.shutdown()
 
 

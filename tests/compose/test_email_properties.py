@@ -182,3 +182,16 @@ def test_the_text_twin_wraps_as_textwrap_does(words: list[str], width: int, inde
         break_on_hyphens=False,
     )
     assert _wrap_lines(text, width, indent, "  ") == expected
+
+
+def test_a_tag_of_noncharacters_gives_no_empty_heading() -> None:
+    # Found by the property above: U+FFFE alone made an h3 that an HTML parser reads empty.
+    stories = [
+        story(1, hour=9),
+        story(2, tags=("\ufffe",), hour=8),
+        story(3, tags=("zz top",), hour=7),
+    ]
+    roundup = build_roundup(stories, DAY, RoundupOptions.from_settings(SETTINGS))
+    parser = Headings()
+    parser.feed(render_digest(stories, roundup, SETTINGS, DAY).html)
+    assert "" not in [h.strip() for h in parser.headings["h3"]]
