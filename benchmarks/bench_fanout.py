@@ -1,6 +1,5 @@
 """Fan-out of one digest to 100,000 and 1,000,000 subscribers in SQLite (and in
-PostgreSQL, when the server the tests use is reachable), the way production sends it
-(tracker issue #14).
+PostgreSQL, when the server the tests use is reachable), the way production sends it.
 
 The digest is planned by `run`'s own planning (``pipeline.run.plan``: the example
 articles read, extracted, ranked and rendered once per audience) and brought forward to
@@ -11,13 +10,13 @@ then; when it falls due they expand it into batch rows of 1,000 and send them th
 real SendGrid client to a local server that accepts and discards.
 
 Wall time runs from the moment the digest is due to the last request the server
-accepted (the issue's definition), with the first request's time beside it; the
+accepted (what a publisher waits for), with the first request's time beside it; the
 workers' start-up is measured apart (a ``distributor worker --once`` with nothing due,
 from exec to exit). CPU is the workers' own from due to the end; peak memory is each
 worker process's VmHWM. The per-subscriber baseline (one request per recipient, the
 naive way) is measured in the same run on a sample and compared per recipient.
 
-Targets (issue #14): 1,000,000 in at most 10 s with two workers, 100,000 in at most
+Targets: 1,000,000 in at most 10 s with two workers, 100,000 in at most
 1.5 s, at most 300 MB per process; at least 50x faster than one request per subscriber.
 """
 
