@@ -22,7 +22,6 @@ _FIRST_PERSON_TITLE = re.compile(
     r"\b",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"(?:^|[\s(])(?:I|I’m|I'm|I’ve|I've|we|We|our|Our|my|My)\b")
 _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _NUMBER_WORD = re.compile(
@@ -89,7 +88,7 @@ def lint(story: Story) -> list[Finding]:
         )
     # The lede's own voice: words inside quote marks are someone else's, or a title's.
     lede = _QUOTED.sub(" ", story.summary)
-    if _FIRST_PERSON_TITLE.match(article.title) or _FIRST_PERSON.search(lede):
+    if _FIRST_PERSON_TITLE.match(article.title) or statement.FIRST_PERSON.search(lede):
         issuer, quote = statement.issuer(article.title), story.quote
         if issuer is not None and quote is not None and quote.speaker == issuer.speaker:
             why = (

@@ -30,7 +30,8 @@ _LEANS_BACK = re.compile(
     r"^(?:First|Second|Third|Fourth|Fifth|Finally|Lastly|Next|Then|That|This|These|Those"
     r"|It|They|He|She|And|But|So|Also)\b"
 )
-_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|we|our|my|us)\b")
+# Written as "I" or "we": the issuer's own voice (the article lint reads the lede with it).
+FIRST_PERSON = re.compile(r"(?:^|[\s(])(?:I|I’m|I'm|I’ve|I've|we|We|our|Our|my|My)\b")
 _MARKS = re.compile(r"[“”\"«»„]")
 MIN_WORDS = 15
 MAX_WORDS = 90
@@ -62,7 +63,7 @@ def issuer_quote(title: str, blocks: Sequence[Block], lede: str) -> Quote | None
         text = block.text.strip()
         if not MIN_WORDS <= len(text.split()) <= MAX_WORDS or _MARKS.search(text):
             continue
-        if text.endswith(":") or _LEANS_BACK.match(text) or not _FIRST_PERSON.search(text):
+        if text.endswith(":") or _LEANS_BACK.match(text) or not FIRST_PERSON.search(text):
             continue
         if any(figures.find_values(text)):
             continue
