@@ -167,7 +167,7 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
         if (
             q is not None
             and normalise(q.text) in said
-            and not same_person(q.speaker, said[normalise(q.text)])
+            and not one_name_holds_the_other(q.speaker, said[normalise(q.text)])
         ):
             score.speaker_wrong += 1
             score.misses.append(f"{name}: {q.text[:40]!r} signed {q.speaker!r}")
@@ -185,7 +185,7 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
         score.misses.append(f"{name}: summary {story.summary!r}")
 
 
-def same_person(got: str | None, want: str) -> bool:
+def one_name_holds_the_other(got: str | None, want: str) -> bool:
     """One name holds the other ("Grace Mensah" in "Headteacher Grace Mensah"): a role
     kept in the name is a lesser fault, counted by "speaker correct", not a wrong person."""
     a, b = (re.sub(r"[^\w ]", "", normalise(x)) for x in (got, want))

@@ -48,6 +48,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from distributor.compose.day_files import as_a_reader_sees_it, digest_summary
 from distributor.compose.digest import bundled_templates, reload_templates, template_dir
+from distributor.compose.facts import signature
 from distributor.errors import ConfigError, DistributorError, PayloadError
 from distributor.extract.article_lint import Finding, lint
 from distributor.models import DeliveryKind, DeliveryState, RoundupItem, Story, source_path
@@ -263,7 +264,8 @@ def _story_view(story: Story, featured: bool) -> StoryView:
         featured=featured,
         figures=tuple(f.text for f in story.key_figures),
         quote=q.text if q else None,
-        speaker=", ".join(x for x in (q.speaker, q.role) if x) if q else None,
+        # Signed as the thread and the card sign it.
+        speaker=signature(q.speaker, q.role) if q and q.speaker else None,
         lint=tuple(lint(story)),
     )
 

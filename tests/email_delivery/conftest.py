@@ -11,6 +11,8 @@ import pytest
 from distributor.channels.sendgrid import SendGridChannel, SendGridOptions
 from distributor.models import Audience, Digest
 from distributor.settings import Settings
+from distributor.web.sendgrid_signature import PUBLIC_KEY_ENV
+from tests.email_delivery.event_webhook import SendGrid
 from tests.email_delivery.sendgrid_server import SendGridServer
 
 API_KEY = "SG.local-test-key-not-real"
@@ -61,3 +63,12 @@ def make_digest(variant: str = "all") -> Digest:
         story_ids=("s1",),
         audience=Audience.from_key(variant),
     )
+
+
+@pytest.fixture
+def sendgrid(monkeypatch: pytest.MonkeyPatch) -> SendGrid:
+    """SendGrid's Event Webhook as it posts: its key is the one the app is told to trust."""
+    poster = SendGrid()
+    monkeypatch.setenv(PUBLIC_KEY_ENV, poster.public_key)
+    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", LINK_SECRET)
+    return poster

@@ -22,7 +22,6 @@ from distributor.settings import Settings
 from distributor.store.articles import ArticleStore
 from distributor.store.subscribers import SubscriberStore
 from distributor.web.app import build
-from distributor.web.sendgrid_signature import PUBLIC_KEY_ENV
 from distributor.web.server import Limits
 from distributor.web.webhook import MAX_BODY
 from tests.config_file import write_config
@@ -36,14 +35,6 @@ BUSES = "https://news.example.org/transport/rural-buses"
 CLINICS = "https://news.example.org/health/clinics"
 UNSUBSCRIBE = "https://news.example.org/unsubscribe"
 READERS = [f"r{i}@example.org" for i in range(10)]
-
-
-@pytest.fixture
-def sendgrid(monkeypatch: pytest.MonkeyPatch) -> SendGrid:
-    poster = SendGrid()
-    monkeypatch.setenv(PUBLIC_KEY_ENV, poster.public_key)
-    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", LINK_SECRET)
-    return poster
 
 
 @pytest.fixture

@@ -31,20 +31,11 @@ from distributor.web.app import build
 from distributor.web.sendgrid_signature import PUBLIC_KEY_ENV
 from distributor.web.server import Limits
 from distributor.web.webhook import MAX_BODY
-from tests.email_delivery.conftest import LINK_SECRET
 from tests.email_delivery.event_webhook import BATCH_KEY, DAY, SendGrid, event
 from tests.email_delivery.link_server import serving
 
 READERS = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal"]
 STORY_URL = "https://www.gov.example/news/rural-buses"
-
-
-@pytest.fixture
-def sendgrid(monkeypatch: pytest.MonkeyPatch) -> SendGrid:
-    poster = SendGrid()
-    monkeypatch.setenv(PUBLIC_KEY_ENV, poster.public_key)
-    monkeypatch.setenv("DISTRIBUTOR_LINK_SECRET", LINK_SECRET)
-    return poster
 
 
 @pytest.fixture
