@@ -33,6 +33,7 @@ from distributor.web.server import Limits
 from distributor.web.webhook import MAX_BODY
 from tests.email_delivery.event_webhook import BATCH_KEY, DAY, SendGrid, event
 from tests.email_delivery.link_server import serving
+from tests.waiting import wait_for
 
 READERS = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal"]
 STORY_URL = "https://www.gov.example/news/rural-buses"
@@ -245,6 +246,11 @@ def test_repeated_soft_bounces_pause_a_reader(
         assert _status(store, "ann") is Status.BOUNCED
 
 
+def _logged(caplog: pytest.LogCaptureFixture) -> str:
+    """What the server's threads have logged so far (they may log after answering)."""
+    return "\n".join(r.getMessage() for r in caplog.records)
+
+
 def test_one_bad_event_never_stops_the_rest_and_is_logged_by_field_not_address(
     engine: Engine,
     hook: str,
@@ -266,7 +272,7 @@ def test_one_bad_event_never_stops_the_rest_and_is_logged_by_field_not_address(
                 event("bounce", "cat@example.org"),
             ],
         )
-        time.sleep(0.1)
+        wait_for(lambda: "digest_date" in _logged(caplog), 5, "the log")
     assert r.status_code == 200 and r.json()["events"] == 2
     assert _status(store, "bob") is Status.COMPLAINED  # a bad optional field is dropped
     assert _status(store, "cat") is Status.BOUNCED
@@ -310,7 +316,7 @@ def test_without_the_key_every_post_is_refused_with_503_and_a_clear_log(
     for hook in _serve(engine):
         with caplog.at_level(logging.ERROR):
             r = sendgrid.post(hook, [event("bounce", "ann@example.org")])
-            time.sleep(0.1)
+            wait_for(lambda: PUBLIC_KEY_ENV in _logged(caplog), 5, "the log")
         assert r.status_code == 503
     assert _status(store, "ann") is Status.ACTIVE and _batches(engine) == 0
     assert any(PUBLIC_KEY_ENV in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
@@ -328,7 +334,7 @@ def test_a_batch_that_fails_to_process_is_kept_and_processed_at_the_next_start(
         conn.execute(text("ALTER TABLE provider_events RENAME TO provider_events_away"))
     with caplog.at_level(logging.ERROR):
         r = sendgrid.post(hook, [event("spamreport", "ann@example.org")])
-        time.sleep(0.1)
+        wait_for(lambda: "stored but not processed" in _logged(caplog), 5, "the log")
     assert r.status_code == 500  # SendGrid will post it again
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "stored but not processed" in logged and "ann@" not in logged

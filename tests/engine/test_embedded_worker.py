@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from distributor.models import DeliveryState
 from distributor.store import db
 from distributor.store.outbox import Outbox
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +34,7 @@ def test_the_default_worker_plans_and_delivers_then_stops_on_sigterm(tmp_path: P
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not list((tmp_path / "out").rglob("*.txt")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: list((tmp_path / "out").rglob("*.txt")), 120, "the day's files")
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +18,7 @@ from distributor.schedule.planning import PLAN
 from distributor.store import db
 from distributor.store.leases import Leases
 from tests.engine.test_several_workers import ROOT
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -59,15 +59,6 @@ def slow_feed() -> Iterator[tuple[str, threading.Event]]:
         server.server_close()
 
 
-def _wait_for(predicate: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def _worker(config: Path, name: str, log: Path) -> subprocess.Popen[str]:
     args = ["worker", "--engine", "huey", "--plan-minutes", "0.1", "--worker-id", name]
     return subprocess.Popen(
@@ -97,7 +88,7 @@ def test_a_worker_killed_while_planning_leaves_no_lease_behind(
     leases = Leases(db.open_database(db_url))
     first = _worker(config, "first", tmp_path / "sent-1.log")
     try:
-        _wait_for(lambda: leases.state(PLAN).holder == "first", 90)
+        wait_for(lambda: leases.state(PLAN).holder == "first", 90)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -107,7 +98,7 @@ def test_a_worker_killed_while_planning_leaves_no_lease_behind(
     release.set()  # the feed answers from now on
     second = _worker(config, "second", tmp_path / "sent-2.log")
     try:
-        _wait_for(lambda: leases.state(PLAN).last_done is not None, 90)
+        wait_for(lambda: leases.state(PLAN).last_done is not None, 90)
     finally:
         second.send_signal(signal.SIGTERM)
         _, err = second.communicate(timeout=30)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,18 +17,10 @@ from distributor.store import db
 from distributor.store.outbox import Outbox
 from tests.outbox.helpers import T0, chain, delivery, sent_lines
 from tests.outbox.procs import worker_settings
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(predicate: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for the workers")
 
 
 def _config(tmp_path: Path, db_url: str, queue_url: str) -> Path:
@@ -82,7 +73,7 @@ def test_several_worker_processes_send_every_delivery_exactly_once(
     log = tmp_path / "sent.jsonl"
     procs = _workers(config, log, 3)
     try:
-        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=180)
+        wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=180)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -121,7 +112,7 @@ def test_sigterm_finishes_the_sends_in_hand_and_gives_the_rest_back(
     log = tmp_path / "sent.jsonl"
     procs = _workers(config, log, 2, delay=0.2)
     try:
-        _wait_for(lambda: len(sent_lines(log)) >= 4, seconds=120)
+        wait_for(lambda: len(sent_lines(log)) >= 4, seconds=120)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -138,7 +129,7 @@ def test_sigterm_finishes_the_sends_in_hand_and_gives_the_rest_back(
     # Started again, the workers send the rest, and nothing twice.
     procs = _workers(config, log, 2, delay=0.0)
     try:
-        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
+        wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -160,7 +151,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     log = tmp_path / "sent.jsonl"
     doomed, survivor = _workers(config, log, 2, delay=0.05)
     try:
-        _wait_for(lambda: len(sent_lines(log)) >= 6, seconds=120)
+        wait_for(lambda: len(sent_lines(log)) >= 6, seconds=120)
         doomed.kill()  # SIGKILL: whatever it held is in doubt or not started
         doomed.communicate(timeout=30)
 
@@ -168,7 +159,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
             states = Counter(str(r.delivery.state) for r in box.records(limit=10_000))
             return states["sent"] + states["uncertain"] == len(rows)
 
-        _wait_for(settled, seconds=150)  # the survivor recovers the claims and goes on
+        wait_for(settled, seconds=150)  # the survivor recovers the claims and goes on
     finally:
         survivor.send_signal(signal.SIGTERM)
         survivor.communicate(timeout=60)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from distributor.pipeline.dispatch import dispatch_due
 from distributor.store.outbox import Outbox
 from tests.outbox.helpers import T0, RecordingChannel, chain, delivery, sent_lines
 from tests.outbox.procs import BATCHES, fan_out, worker_main, worker_settings
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 SPAWN = multiprocessing.get_context("spawn")
@@ -28,13 +29,10 @@ def _start(db_url: str, log: Path, name: str, **kw: object) -> multiprocessing.p
     return proc
 
 
-def _wait_for(predicate: object, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for the worker")
+def past_the_claim_timeout() -> datetime:
+    """A moment after the 1 s claim timeout of these tests' settings: the recovery is
+    asked about that time instead of the test sleeping until it comes."""
+    return datetime.now(UTC) + timedelta(seconds=2)
 
 
 def test_four_workers_deliver_every_row_exactly_once(
@@ -51,10 +49,10 @@ def test_four_workers_deliver_every_row_exactly_once(
         for i in range(4)
     ]
     # All four are polling before there is anything to take, so they really compete.
-    _wait_for(lambda: all(r.exists() for r in ready), seconds=120)
+    wait_for(lambda: all(r.exists() for r in ready), seconds=120)
     box.plan(rows, now=T0)
     try:
-        _wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
+        wait_for(lambda: len(sent_lines(log)) >= len(rows), seconds=120)
     finally:
         for p in procs:
             p.terminate()
@@ -87,15 +85,14 @@ def test_a_worker_killed_mid_send_leaves_the_row_uncertain_not_resent(
     box.plan(posts, now=T0)
     log, marker = tmp_path / "sent.jsonl", tmp_path / "hung"
     proc = _start(db_url, log, "doomed", hang=step, marker=str(marker))
-    _wait_for(marker.exists)
+    wait_for(marker.exists)
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
     sent_before = len(sent_lines(log))
     assert sent_before == (1 if step == "after" else 0)
 
-    time.sleep(1.1)  # past the claim timeout
-    recovered = box.recover_stale_claims()
+    recovered = box.recover_stale_claims(now=past_the_claim_timeout())
     assert [d.idempotency_key for d in recovered] == [posts[0].idempotency_key]
     channel = RecordingChannel(settings, log)
     dispatch_due(engine, settings, {"recorder": channel}, worker_id="restarted")
@@ -120,12 +117,11 @@ def test_a_worker_killed_between_deliveries_loses_nothing(
     box.plan(rows, now=T0)
     log = tmp_path / "sent.jsonl"
     proc = _start(db_url, log, "doomed", delay=0.05)
-    _wait_for(lambda: len(box.records(states=[DeliveryState.SENT])) >= 5)
+    wait_for(lambda: len(box.records(states=[DeliveryState.SENT])) >= 5)
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
-    time.sleep(1.1)
-    box.recover_stale_claims()
+    box.recover_stale_claims(now=past_the_claim_timeout())
     dispatch_due(engine, settings, {"recorder": RecordingChannel(settings, log)}, worker_id="w2")
     counts = Counter(line["key"] for line in sent_lines(log))
     assert set(counts.values()) == {1}  # no row sent twice
@@ -144,7 +140,7 @@ def test_sigterm_finishes_the_send_in_hand_then_exits(
     box.plan(rows, now=T0)
     log = tmp_path / "sent.jsonl"
     proc = _start(db_url, log, "w", delay=0.1, rounds=1000)
-    _wait_for(lambda: len(sent_lines(log)) >= 3)
+    wait_for(lambda: len(sent_lines(log)) >= 3)
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGTERM)
     proc.join(30)
@@ -167,22 +163,21 @@ def test_a_fan_out_killed_at_any_step_sends_each_batch_at_most_once(
 
     # 1. Killed while expanding: nothing was sent, so the row simply goes again.
     proc = _start(db_url, log, "doomed", hang="expand", marker=str(marker), expand=True)
-    _wait_for(marker.exists)
+    wait_for(marker.exists)
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
-    time.sleep(1.1)
-    assert box.recover_stale_claims() == []  # never started: given back, not uncertain
+    # Never started: given back, not uncertain.
+    assert box.recover_stale_claims(now=past_the_claim_timeout()) == []
     assert box.get_by_key(digest_row.idempotency_key).state == DeliveryState.PLANNED  # type: ignore[union-attr]
 
     # 2. Killed part-way through sending the batches.
     proc = _start(db_url, log, "doomed-2", delay=0.2, expand=True)
-    _wait_for(lambda: len(sent_lines(log)) >= 2)
+    wait_for(lambda: len(sent_lines(log)) >= 2)
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
-    time.sleep(1.1)
-    box.recover_stale_claims()
+    box.recover_stale_claims(now=past_the_claim_timeout())
 
     # 3. Restarted: the rest go, nothing twice, anything in doubt is uncertain.
     channel = RecordingChannel(settings, log)
