@@ -26,15 +26,32 @@ _FIRST_PERSON = re.compile(
 # A passage of four words or more inside quote marks: someone's words, unsigned here.
 _QUOTED_PASSAGE = re.compile(r"[“\"](?:[^”\"\s]+\s+){3,}[^”\"]*[”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# The head words of titles written before a name, as the last word of a short role
+# (at most six words, no comma): "Council on Environmental Quality Chairman".
+_TITLE_HEAD = re.compile(
+    r"^[^,]*(?:^|\s)(?:President|Vice President|CEO|CFO|COO|CTO|Chair|Chairman|Chairwoman|"
+    r"Chairperson|Director|Secretary|Governor|Lieutenant Governor|Senator|Administrator|"
+    r"Ambassador|Commissioner|Mayor|Leader|Speaker|Spokesperson|Spokesman|Spokeswoman|"
+    r"Adviser|Advisor|Officer|Representative|Congressman|Congresswoman|Attorney General|"
+    r"Surgeon General|General|Admiral|Chief|Founder|Principal|Headteacher|Professor|"
+    r"First Lady|Second Lady|Press Secretary|Prime Minister|Chancellor)$"
+)
 
 
 def signature(speaker: str, role: str | None) -> str:
-    """Who a quote is signed with: "Jane Doe, Minister for Schools"; a surname alone, when
-    no full name was found, reads with its title before it ("President Trump", never
-    "Trump, President")."""
+    """Who a quote is signed with, in the order a release and an editor write it.
+
+    A title that ends in its head word goes before the name ("President Joe Biden",
+    "Edison Electric Institute CEO Drew Maloney"); one whose head has a complement after
+    it, or that is written in lower case, follows it ("Jane Doe, Minister for Schools",
+    "Sam Lee, chief executive"). A surname alone always reads with its title before it
+    ("President Trump", never "Trump, President")."""
     if not role:
         return speaker
-    return f"{role} {speaker}" if " " not in speaker.strip() else f"{speaker}, {role}"
+    before = role[:1].isupper() and len(role.split()) <= 6 and _TITLE_HEAD.search(role)
+    if " " not in speaker.strip() or before:
+        return f"{role} {speaker}"
+    return f"{speaker}, {role}"
 
 
 def as_posted(words: str) -> str:

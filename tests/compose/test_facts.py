@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from distributor.compose.facts import fresh_figures
+import pytest
+
+from distributor.compose.facts import fresh_figures, signature
 from tests.extract.helpers import story
 
 
@@ -33,3 +35,35 @@ def test_first_person_and_quoted_passages_are_not_shown_in_the_publishers_voice(
     shown = [f.text for f in fresh_figures(result)]
     assert not any("Senator" in t or "best news" in t for t in shown)
     assert "Traffic is expected to reach 40,000 cars a day by spring." in shown
+
+
+@pytest.mark.parametrize(
+    ("speaker", "role", "signed"),
+    [
+        # A title ending in its head word goes before the name, as releases write it.
+        ("Joe Biden", "President", "President Joe Biden"),
+        (
+            "Drew Maloney",
+            "Edison Electric Institute CEO",
+            "Edison Electric Institute CEO Drew Maloney",
+        ),
+        ("Keir Starmer", "Prime Minister", "Prime Minister Keir Starmer"),
+        # A head with a complement after it, a lower-case or a long role: after the name.
+        ("Jane Doe", "Minister for Schools", "Jane Doe, Minister for Schools"),
+        ("Marco Rubio", "Secretary of State", "Marco Rubio, Secretary of State"),
+        ("Sam Lee", "chief executive", "Sam Lee, chief executive"),
+        (
+            "Muir Gray",
+            "Clinical Adviser for the One You campaign",
+            "Muir Gray, Clinical Adviser for the One You campaign",
+        ),
+        # A surname alone always reads with its title first.
+        ("Trump", "President", "President Trump"),
+        ("Smith", "Minister for Schools", "Minister for Schools Smith"),
+        ("Ann Cole", None, "Ann Cole"),
+    ],
+)
+def test_a_quote_is_signed_in_the_order_an_editor_writes_name_and_title(
+    speaker: str, role: str | None, signed: str
+) -> None:
+    assert signature(speaker, role) == signed

@@ -50,7 +50,7 @@ def test_thread_is_headline_and_link_then_figures_then_quote(rule: LengthRule) -
     )
     assert texts[2] == (
         "“This freeze puts money back in passengers' pockets. We will keep it there.”\n"
-        "— Alex Morgan, Transport Secretary"
+        "— Transport Secretary Alex Morgan"
     )
     assert len(texts) == 3 and thread.network == rule.network
     _assert_fits(thread, rule)
@@ -91,7 +91,7 @@ def test_long_headline_is_shortened_at_a_word_and_keeps_the_link() -> None:
 SENTENCES = [f"Sentence number {i} of the minister's statement is here." for i in range(1, 40)]
 
 
-WHO = "Alex Morgan, Transport Secretary"
+WHO = "Transport Secretary Alex Morgan"
 
 
 def _quote_parts(thread: Thread) -> str:
@@ -143,7 +143,7 @@ def test_the_thread_never_exceeds_its_post_cap() -> None:
     )
     thread = compose_thread(make_story(figures=figures), XRule(), _settings(max_posts_per_thread=3))
     assert len(thread.posts) == 3
-    assert "”\n— Alex Morgan" in thread.posts[-1].text
+    assert thread.posts[-1].text.endswith(f"”\n— {WHO}")
 
 
 def test_article_text_cannot_mention_tag_or_hide_characters() -> None:
