@@ -17,6 +17,10 @@ _POINTS_BACK = re.compile(
     r"^(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
     r"Also|Additionally|In addition|Moreover|Furthermore|Meanwhile|However|Instead|Still|"
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
+    # Spoken or listed links to what came before: "And then finally, …", "But …",
+    # "First is inflation…" (a briefing's answer), "Second, …".
+    r"|^(?:And|But|Or|Yet|Thus|Therefore|Hence|Otherwise|Plus|Again|Anyway)\b|^Then\b(?!-)"
+    r"|^So\b(?! far\b)|^(?:First|Second|Third|Fourth|Fifth|Next|Finally|Lastly|Now)(?:,|\s+is\b)"
 )
 _NO_SUBJECT = re.compile(r"^(?:[A-Z][a-z]+ing|[A-Z][a-z]+ly)\b")
 # First person in the sentence's own voice: posted bare, "I" or "we" would be the publisher.

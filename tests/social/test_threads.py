@@ -334,12 +334,34 @@ def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
         "In addition, dozens of fire engines were sent to the county.",
         "Establishing fixed deadlines of 90 days for every review.",
         "Severely reduce rail service by cutting funding by $1 billion.",
+        # A briefing's spoken links to the answer before.
+        "And then finally, encouraging airlines to send passenger data 24 hours ahead.",
+        "But the fund has only reached 40 of the 300 towns so far.",
+        "First is inflation has come down more than 60 percent.",
+        "Second, the tariffs cover 0.6 percent of steel demand.",
+        "So that’s 1,200 more officers on the street.",
     ],
 )
 def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
     story = make_story(figures=((figure, "1", 0.9),), quote=None)
     thread = compose_thread(story, RULES[0], _settings())
     assert len(thread.posts) == 1  # the headline and link alone
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        "So far, 300 councils have signed up to the scheme.",
+        "Well over 1,000 people attended the 12 events.",
+        "Then-Governor Lee signed the £40 million plan in 2019.",
+        "First Lady Jill Biden visited 12 schools in 6 states.",
+        "Now 4 in 10 homes have fibre broadband.",
+    ],
+)
+def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
+    story = make_story(figures=((figure, "1", 0.9),), quote=None)
+    thread = compose_thread(story, RULES[0], _settings())
+    assert [p.text for p in thread.posts[1:]] == [figure]
 
 
 def test_a_figure_said_inside_quote_marks_is_not_posted_as_narrative() -> None:
