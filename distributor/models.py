@@ -115,6 +115,17 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Voice:
+    """Whose words an article's body is when it is not the publisher's narrative: a
+    statement, message or remarks is its issuer's (``speaker``, ``role``); a briefing's
+    transcript, or a statement whose title names no one person, has a voice but no one
+    to sign its sentences with (``speaker`` None)."""
+
+    speaker: str | None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """An article plus what extraction found in it, every piece grounded in the body."""
 
@@ -124,6 +135,8 @@ class Story:
     key_figures: tuple[Figure, ...] = ()
     quote: Quote | None = None
     other_quotes: tuple[Quote, ...] = ()
+    voice: Voice | None = None
+    """Set when the body is someone's own words: its figures are theirs, not the publisher's."""
 
     @property
     def id(self) -> str:

@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from distributor.compose.facts import as_posted, fresh_figures, signature
+from distributor.compose.facts import (
+    as_posted,
+    figures_signed_by,
+    fresh_figures,
+    in_marks,
+    signature,
+)
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.safe import (
     Clean,
@@ -88,6 +94,8 @@ class Card(NamedTuple):
     image: CardImage | None
     figures: tuple[str, ...]
     quote: CardQuote | None
+    figures_by: str = ""
+    """Whose words the figures are (a statement's issuer): shown in quote marks under it."""
 
 
 class Line(NamedTuple):
@@ -336,6 +344,9 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         for f in fresh_figures(story)[:MAX_FIGURES]
         if (text := clean_inline(f.text))
     )
+    by = figures_signed_by(story)
+    if by is not None:
+        figures = tuple(in_marks(text) for text in figures)
     return Card(
         story.id,
         headline,
@@ -344,6 +355,7 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         image,
         figures,
         quote,
+        clean_inline(by or ""),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from distributor.models import Figure, Story
+from distributor.models import Figure, Story, Voice
 
 # A sentence that opens by pointing back ("It would…", "These deliveries…", "In
 # addition,…") or a list item with no subject ("Establishing deadlines…", "Severely
@@ -91,9 +91,34 @@ def fresh_figures(story: Story) -> list[Figure]:
 
     A figure said inside quote marks, holding a quoted passage, or in the first person
     ("when I was a Senator") is left out: shown bare, someone's words would read as the
-    publisher's own."""
+    publisher's own. So is every figure of a body that is someone's words with no one to
+    sign them (a briefing's transcript, a statement by several people): see
+    :func:`figures_signed_by`."""
+    if story.voice is not None and voice_signature(story.voice) is None:
+        return []
     return [
         f
         for f in story.key_figures
         if not f.quoted and in_own_voice(f.text) and not repeats(story, f)
     ]
+
+
+def in_marks(text: str) -> str:
+    """Someone's words in quote marks, the marks inside them turned to single ones
+    (“spent $3 trillion on ‘education’”), as an editor nests them."""
+    inner = re.sub(r'"([^"]*)"', r"‘\1’", text).replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"
+
+
+def voice_signature(voice: Voice) -> str | None:
+    """Who a body's own words are signed with: the person ("President Joe Biden"), else the
+    role the title gives ("the Press Secretary"), else no one."""
+    if voice.speaker:
+        return signature(voice.speaker, voice.role)
+    return f"the {voice.role}" if voice.role else None
+
+
+def figures_signed_by(story: Story) -> str | None:
+    """Who the story's figures are the words of, when its body is a statement, message or
+    remarks: shown in quote marks under that name, never as the publisher's own."""
+    return voice_signature(story.voice) if story.voice is not None else None

@@ -21,7 +21,14 @@ from typing import Any
 
 import regex
 
-from distributor.compose.facts import as_posted, fresh_figures, signature, stands_alone
+from distributor.compose.facts import (
+    as_posted,
+    figures_signed_by,
+    fresh_figures,
+    in_marks,
+    signature,
+    stands_alone,
+)
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
 from distributor.payloads import PostPayload
@@ -154,6 +161,18 @@ def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[
     return _pack_lines([line for line in lines if rule.fits(line, reserve)], rule, reserve)
 
 
+def _figure_posts(lines: list[str], story: Story, rule: LengthRule, reserve: int) -> list[str]:
+    """The figure posts. A statement's figures are its issuer's words: each post opens with
+    who says them ("President Joe Biden:") and each figure stands in its own quote marks."""
+    by = figures_signed_by(story)
+    if by is None:
+        return _pack_figures(lines, rule, reserve)
+    lead = social_text(by[:1].upper() + by[1:]).replace("\n", " ") + ":"
+    quoted = [in_marks(line) for line in lines]
+    packed = _pack_figures(quoted, rule, reserve + rule.length(lead + "\n"))
+    return [f"{lead}\n{post}" for post in packed]
+
+
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
     """Lines grouped into as few posts as fit; a line longer than a post is split."""
     return [text for text, _ in _packed(lines, rule, reserve)]
@@ -272,7 +291,7 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
     figure_lines = [social_text(o.text).replace("\n", " ") for o in usable_figures(story, social)]
-    figures = _pack_figures(list(dict.fromkeys(figure_lines)), rule, reserve)
+    figures = _figure_posts(list(dict.fromkeys(figure_lines)), story, rule, reserve)
     quote = _quote_posts(story, rule, social, reserve)
     closing: list[str] = []
     if social.closing:

@@ -30,4 +30,5 @@ def extract(article: Article) -> Story:
         if main is not None
         else statement.issuer_quote(article.title, parts, lede),
         other_quotes=tuple(q for i, q in enumerate(found) if i != main),
+        voice=statement.voice(article.title),
     )

@@ -88,7 +88,8 @@ def lint(story: Story) -> list[Finding]:
         )
     # The lede's own voice: words inside quote marks are someone else's, or a title's.
     lede = _QUOTED.sub(" ", story.summary)
-    if _FIRST_PERSON_TITLE.match(article.title) or statement.FIRST_PERSON.search(lede):
+    spoken = story.voice is not None or _FIRST_PERSON_TITLE.match(article.title)
+    if spoken or statement.FIRST_PERSON.search(lede):
         issuer, quote = statement.issuer(article.title), story.quote
         if issuer is not None and quote is not None and quote.speaker == issuer.speaker:
             why = (
@@ -99,6 +100,12 @@ def lint(story: Story) -> list[Finding]:
             why = (
                 "a first-person statement by the issuer: its words are not posted as anyone's quote"
             )
+        voice = story.voice
+        if voice is not None and (voice.speaker or voice.role):
+            who = voice.speaker or f"the {voice.role}"
+            why += f"; its figures are posted in quote marks as {who}'s words"
+        elif voice is not None:
+            why += "; its figures are left out: no one person to sign them with"
         found.append(Finding("first-person", why))
     parts = list(blocks(article.body))
     for text, why in quotes.left_out(article.body, article.title, parts):

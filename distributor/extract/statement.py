@@ -16,13 +16,26 @@ from collections.abc import Sequence
 
 from distributor.extract import figures, sentences, speakers
 from distributor.extract.blocks import Block, Kind
-from distributor.models import Quote, Span
+from distributor.models import Quote, Span, Voice
 
-# Titles are in title case: "… Adrienne Watson Welcoming an Extension …".
-_TITLE = re.compile(
-    r"^Statement\s+(?:from|by)\s+(?P<who>.+?)"
+# Titles of a body in one voice: the issuer's words ("Remarks as Prepared for Delivery by
+# NEC Director Lael Brainard on …", "Letter from …"), with who it is when the title says.
+_SPOKEN_TITLE = re.compile(
+    r"^(?:Statement|Remarks(?:\s+as\s+Prepared\s+for\s+Delivery)?|Message|Letter|Op-Ed)"
+    r"\s+(?:from|by)\s+(?P<who>.+?)"
     r"(?:\s+(?i:on|in|regarding|about|upon|following|celebrating|marking|honou?ring"
-    r"|commemorating|announcing|welcoming|after|at|for|to)\b.*)?$"
+    r"|commemorating|announcing|welcoming|after|at|for|to|before|with)\b.*"
+    # Titles are in title case: "… Jake Sullivan Congratulating Prime Minister …".
+    r"|\s+[A-Z][a-z]+ing\s+(?:the\b|an?\b|[A-Z]).*)?$"
+)
+# The President's own documents, which name no one: "Presidential Message on …",
+# "America 250: Presidential Message on …", "A Proclamation on …".
+_PRESIDENTS = re.compile(r"^(?:[\w ]{1,20}:\s+)?(?:Presidential\s+Message|A\s+Proclamation)\b")
+# A briefing's transcript: many voices, the reporters' among them, none to sign a line with.
+_TRANSCRIPT = re.compile(
+    r"^(?:(?:Background|On-the-Record|Off-the-Record)\s+)?(?:Press\s+(?:Call|Briefing|Gaggle)"
+    r"|Briefing|Call|Gaggle)\b",
+    re.IGNORECASE,
 )
 # A paragraph that leans on the one before ("Second, following my pardon …", "That’s why
 # I’m fighting …", "He …") does not stand alone as a quote.
@@ -40,16 +53,36 @@ CONFIDENCE = 0.7
 
 
 def issuer(title: str) -> speakers.Who | None:
-    """The person a statement's title names as its issuer, or None."""
-    found = _TITLE.match(title.strip())
+    """The one person a statement's, remarks' or letter's title names as its issuer."""
+    found = voice(title)
+    if found is None or found.speaker is None:
+        return None
+    return speakers.Who(found.speaker, found.role, True)
+
+
+def voice(title: str) -> Voice | None:
+    """Whose words the body is, from its title: the person a statement, remarks or letter
+    names (``Voice("Joe Biden", "President")``), the role alone when it names no person
+    (``Voice(None, "Press Secretary")``), the President for a presidential message or
+    proclamation, and a voice with no one to sign (``Voice(None)``) for a transcript or a
+    title naming several people. None for the publisher's own narrative: fact sheets,
+    readouts and articles are not anyone's words."""
+    text = title.strip()
+    if _PRESIDENTS.match(text):
+        return Voice(None, "President")
+    if _TRANSCRIPT.match(text):
+        return Voice(None)
+    found = _SPOKEN_TITLE.match(text)
     if found is None:
         return None
-    if " and " in found.group("who"):
-        return None  # a joint statement: "Doug and I" is one of them, but which?
     who = speakers.parse(found.group("who"))
-    if not (who.named and who.speaker and " " in who.speaker):
-        return None  # "the Press Secretary", "the G7 Leaders": no one person to sign it
-    return who
+    if who.speaker and " and " in who.speaker:
+        return Voice(None)  # a joint statement: "Doug and I" is one of them, but which?
+    if who.named and who.speaker and " " in who.speaker:
+        return Voice(who.speaker, who.role)
+    if not who.named and who.role and speakers.PERSON_ROLE.search(who.role):
+        return Voice(None, who.role)
+    return Voice(None)
 
 
 def issuer_quote(title: str, blocks: Sequence[Block], lede: str) -> Quote | None:

@@ -16,7 +16,7 @@ from distributor.compose.digest import PLACEHOLDERS, render_digest, template_dir
 from distributor.compose.lint import lint_digest, lint_html
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.errors import ConfigError
-from distributor.models import Image, Story
+from distributor.models import Image, Story, Voice
 from distributor.settings import EmailSettings, PublisherSettings, Settings, from_mapping
 from tests.compose.digest_stories import (
     DAY,
@@ -437,3 +437,19 @@ def test_every_card_with_a_link_has_a_read_the_full_story_button() -> None:
     buttons = re.findall(r'<a href="([^"]+)"[^>]*>Read the full story</a>', digest.html)
     assert cards and buttons == cards
     assert digest.text.count("Read the full story: https://") == len(cards)
+
+
+def test_a_statements_figures_are_shown_as_its_issuers_words_or_not_at_all() -> None:
+    figure = "Since 2020 the number of “start-ups” in the region has doubled to 4,800."
+    signed = dataclasses.replace(story(1, figures=(figure,)), voice=Voice("Ada Marsh", "President"))
+    briefing = dataclasses.replace(
+        story(2, figures=("Officials said 2,400 homes were rebuilt.",)), voice=Voice(None)
+    )
+    digest = render([signed, briefing], with_email(featured_count=2))
+    wanted = "“Since 2020 the number of ‘start-ups’ in the region has doubled to 4,800.”"
+    assert "Key figures, in the words of President Ada Marsh" in digest.html
+    assert wanted in digest.html.replace("&#39;", "'")
+    assert "Key figures, in the words of President Ada Marsh:" in digest.text
+    assert wanted in " ".join(digest.text.split())
+    # Words with no one to sign them are not shown in the publisher's voice.
+    assert "2,400 homes" not in digest.html and "2,400 homes" not in digest.text

@@ -59,3 +59,68 @@ def test_someone_quoted_in_a_statement_leads_over_the_issuers_own_words() -> Non
     )
     assert s.quote is not None
     assert s.quote.speaker == "Tom Hale"
+
+
+@pytest.mark.parametrize(
+    ("title", "speaker", "role"),
+    [
+        (
+            "Statement from President Ada Marsh on the Anniversary of the Flood",
+            "Ada Marsh",
+            "President",
+        ),
+        (
+            "Remarks as Prepared for Delivery by Treasury Director Sam Okafor on Rates",
+            "Sam Okafor",
+            "Treasury Director",
+        ),
+        (
+            "Statement from Health Adviser Lina Park Welcoming the New Clinics",
+            "Lina Park",
+            "Health Adviser",
+        ),
+        (
+            "Statement from the Press Secretary on the Anniversary of the Flood",
+            None,
+            "Press Secretary",
+        ),
+        ("Presidential Message on National Flood Awareness Week", None, "President"),
+        ("America 250: Presidential Message on the Anniversary of the Flood", None, "President"),
+        ("A Proclamation on Flood Awareness Week, 2026", None, "President"),
+        # Several issuers, or a briefing with reporters in it: nobody to sign a line with.
+        ("Statement from President Ada Marsh and Governor Tom Hale on the Flood", None, None),
+        ("Background Press Call on the Flood Recovery Plan", None, None),
+        ("Press Briefing by Press Secretary Jo Lin", None, None),
+    ],
+)
+def test_the_title_says_whose_words_the_body_is(
+    title: str, speaker: str | None, role: str | None
+) -> None:
+    s = story(*BODY, title=title)
+    assert s.voice is not None
+    assert (s.voice.speaker, s.voice.role) == (speaker, role)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Fact Sheet: The Flood Recovery Plan Reaches 12,000 Homes",
+        "Readout of the President’s Call on the Anniversary of the Flood",
+        "Councils to Get £45m for Flood Defences",
+        "WHAT THEY ARE SAYING: Leaders Welcome the Flood Plan",
+    ],
+)
+def test_a_fact_sheet_readout_or_article_is_the_publishers_narrative(title: str) -> None:
+    assert story(*BODY, title=title).voice is None
+
+
+def test_a_briefings_figures_are_left_out_and_the_lint_says_why() -> None:
+    s = story(
+        "MODERATOR: Thanks, everyone, for joining the call.",
+        "SENIOR OFFICIAL: Thanks. Let me start with where the plan stands.",
+        "In the first year, 2,400 homes were rebuilt and 31 bridges reopened.",
+        title="Background Press Call on the Flood Recovery Plan",
+    )
+    assert [f.text for f in s.key_figures]  # extraction still finds it...
+    found = [f.message for f in lint(s) if f.code == "first-person"]
+    assert found and "figures are left out" in found[0]  # ...and says it is not posted

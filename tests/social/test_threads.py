@@ -20,7 +20,7 @@ from distributor.compose.threads import (
     thread_origins,
     threads_within_budget,
 )
-from distributor.models import Roundup, RoundupItem, Thread
+from distributor.models import Roundup, RoundupItem, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
 from tests.social.stories import LINK, make_story
@@ -527,3 +527,27 @@ def test_a_surname_alone_is_signed_with_its_title_before_it() -> None:
     alone = dataclasses.replace(story, quote=dataclasses.replace(q, speaker="Morgan"))
     thread = compose_thread(alone, XRule(), Settings())
     assert thread.posts[-1].text.endswith("— Transport Secretary Morgan")
+
+
+@pytest.mark.parametrize(
+    ("voice", "lead"),
+    [
+        (Voice("Ada Marsh", "President"), "President Ada Marsh:"),
+        (Voice(None, "Press Secretary"), "The Press Secretary:"),
+    ],
+)
+def test_a_statements_figures_are_posted_as_its_issuers_words(voice: Voice, lead: str) -> None:
+    figure = "Since 2020 the number of “start-ups” in the region has doubled to 4,800."
+    story = dataclasses.replace(
+        make_story(figures=((figure, "4,800", 0.9),), quote=None), voice=voice
+    )
+    for rule in RULES:
+        posts = [p.text for p in compose_thread(story, rule, _settings()).posts]
+        assert posts[1:] == [
+            f"{lead}\n“Since 2020 the number of ‘start-ups’ in the region has doubled to 4,800.”"
+        ]
+
+
+def test_a_briefings_figures_with_no_one_to_sign_them_are_not_posted() -> None:
+    story = dataclasses.replace(make_story(quote=None), voice=Voice(None))
+    assert len(compose_thread(story, XRule(), _settings()).posts) == 1
