@@ -54,6 +54,9 @@ def story_json(source: str, story: Story) -> dict[str, Any]:
         "key_figures": [_figure(f) for f in story.key_figures],
         "quote": _quote(story.quote),
         "other_quotes": [_quote(q) for q in story.other_quotes],
+        "voice": None
+        if story.voice is None
+        else {"speaker": story.voice.speaker, "role": story.voice.role},
         "lint": [f.as_dict() for f in lint(story)],
     }
 
@@ -108,6 +111,10 @@ def _render(source: str, story: Story) -> str:
     for o in story.other_quotes:
         who = ", ".join(x for x in (o.speaker, o.role) if x) or "unknown speaker"
         lines.append(f"  also:    “{p(o.text)}” — {p(who)}")
+    if story.voice is not None:
+        v = story.voice
+        who = ", ".join(x for x in (v.speaker, v.role) if x) or "no one to sign with"
+        lines.append(f"  voice:   {p(who)} (the body is their words)")
     lines += [f"  lint:    {p(str(finding))}" for finding in lint(story)]
     lines += ["", highlighted(story), ""]
     return "\n".join(lines)

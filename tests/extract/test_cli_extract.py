@@ -37,6 +37,7 @@ def test_json_has_one_object_per_article_in_the_documented_shape(tmp_path: Path)
         "key_figures",
         "quote",
         "other_quotes",
+        "voice",
         "lint",
     }
     assert first["headline"] == "Bus fares capped at £3"
@@ -52,6 +53,23 @@ def test_json_has_one_object_per_article_in_the_documented_shape(tmp_path: Path)
     for s in first["quote"]["segments"]:
         assert body[s["start"] : s["end"]] == s["text"]
     assert data[1]["quote"] is None
+    assert first["voice"] is None  # a news story: the publisher's own narrative
+
+
+def test_a_statements_voice_is_shown_in_json_and_in_the_readable_view(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text(
+        "Statement from President Ada Marsh on the Flood\n"
+        "Today we remember the 1,200 families who lost their homes a year ago.\n",
+        encoding="utf-8",
+    )
+    code, out = _run("extract", str(path), "--json")
+    assert code == 0 and json.loads(out)[0]["voice"] == {
+        "speaker": "Ada Marsh",
+        "role": "President",
+    }
+    code, out = _run("extract", str(path))
+    assert "voice:   Ada Marsh, President (the body is their words)" in out
 
 
 def test_readable_view_marks_figures_and_quote_in_place(tmp_path: Path) -> None:
