@@ -22,7 +22,15 @@ _POINTS_BACK = re.compile(
     r"|^(?:And|But|Or|Yet|Thus|Therefore|Hence|Otherwise|Plus|Again|Anyway)\b|^Then\b(?!-)"
     r"|^So\b(?! far\b)|^(?:First|Second|Third|Fourth|Fifth|Next|Finally|Lastly|Now)(?:,|\s+is\b)"
 )
-_NO_SUBJECT = re.compile(r"^(?:[A-Z][a-z]+ing|[A-Z][a-z]+ly)\b")
+_NO_SUBJECT = re.compile(
+    # "During …", "Following the storm, …", "Beginning in May, …" open with a preposition
+    # and still have their subject: they stand alone.
+    r"^(?!(?:During|Following|According|Beginning|Starting|Regarding|Concerning|Excluding"
+    r"|Notwithstanding|Barring|Pending|Assuming|Considering|Early|Only|Nearly|Roughly"
+    r"|Currently|Previously|Recently|Overall|Globally|Nationally|Nationwide|Historically"
+    r"|Typically|Traditionally|Annually|Approximately|Collectively|Combined)\b)"
+    r"(?:[A-Z][a-z]+ing|[A-Z][a-z]+ly)\b"
+)
 # First person in the sentence's own voice: posted bare, "I" or "we" would be the publisher.
 _FIRST_PERSON = re.compile(
     r"(?<![\w’'])(?:I|I’m|I'm|I’ve|I've|me|my|My|we|We|our|Our|us)(?![\w’'])"
@@ -91,15 +99,19 @@ def fresh_figures(story: Story) -> list[Figure]:
 
     A figure said inside quote marks, holding a quoted passage, or in the first person
     ("when I was a Senator") is left out: shown bare, someone's words would read as the
-    publisher's own. So is every figure of a body that is someone's words with no one to
-    sign them (a briefing's transcript, a statement by several people): see
-    :func:`figures_signed_by`."""
-    if story.voice is not None and voice_signature(story.voice) is None:
+    publisher's own (a statement's own "I" and "we" stay, signed by its issuer). So is
+    every figure of a body that is someone's words with no one to sign them (a briefing's
+    transcript, a statement by several people): see :func:`figures_signed_by`."""
+    signer = figures_signed_by(story)
+    if story.voice is not None and signer is None:
         return []
     return [
         f
         for f in story.key_figures
-        if not f.quoted and in_own_voice(f.text) and not repeats(story, f)
+        if not f.quoted
+        # Signed, the issuer's "I" and "we" are theirs; unsigned, they would be ours.
+        and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
+        and not repeats(story, f)
     ]
 
 

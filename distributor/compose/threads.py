@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -155,22 +155,50 @@ def _number(posts: list[str], social: SocialSettings) -> list[str]:
     return [f"{p} ({i}/{n})" for i, p in enumerate(posts, 1)]
 
 
-def _pack_figures(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
-    """Figure sentences grouped into as few posts as fit, each whole in one post; one too
-    long for a post is left out (cut, it would lose its point)."""
-    return _pack_lines([line for line in lines if rule.fits(line, reserve)], rule, reserve)
-
-
-def _figure_posts(lines: list[str], story: Story, rule: LengthRule, reserve: int) -> list[str]:
-    """The figure posts. A statement's figures are its issuer's words: each post opens with
-    who says them ("President Joe Biden:") and each figure stands in its own quote marks."""
+def _figure_posts(
+    lines: list[tuple[str, str]], story: Story, rule: LengthRule, reserve: int
+) -> list[str]:
+    """The figure posts from (sentence, value) pairs. A statement's figures are its
+    issuer's words: each post opens with who says them ("President Joe Biden:") and each
+    figure stands in its own quote marks. A sentence too long for a post is cut before a
+    trailing clause when what is left still carries its number, else left out."""
     by = figures_signed_by(story)
-    if by is None:
-        return _pack_figures(lines, rule, reserve)
-    lead = social_text(by[:1].upper() + by[1:]).replace("\n", " ") + ":"
-    quoted = [in_marks(line) for line in lines]
-    packed = _pack_figures(quoted, rule, reserve + rule.length(lead + "\n"))
-    return [f"{lead}\n{post}" for post in packed]
+    lead = social_text(by[:1].upper() + by[1:]).replace("\n", " ") + ":" if by else ""
+    room = reserve + (rule.length(lead + "\n") if by else 0)
+
+    def posted(text: str) -> str:
+        return in_marks(text) if by else text
+
+    kept = []
+    for line, value in lines:
+        if not rule.fits(posted(line), room):
+            line = clause_cut(line, value, lambda t: rule.fits(posted(t), room)) or ""
+        if line:
+            kept.append(posted(line))
+    packed = _pack_lines(kept, rule, room)
+    return [f"{lead}\n{post}" for post in packed] if by else packed
+
+
+# Where a figure sentence can stop early: before a trailing participle (", allowing …"),
+# a relative or added clause (", which …", ", including …", ", while …"), a dash or a
+# semicolon. What is cut is marked "…".
+_CLAUSE = re.compile(
+    r",\s+(?=[a-z]+ing\b|which\b|while\b|including\b|as well as\b|and\b|but\b|with\b|as part of\b"
+    r"|bringing\b|so that\b|where\b)|\s+[—–]\s+|;\s+"
+)
+MIN_CUT_WORDS = 8
+
+
+def clause_cut(text: str, value: str, fits: Callable[[str], bool]) -> str | None:
+    """The longest head of ``text`` ending before a clause that ``fits`` and still holds
+    ``value``, with "…" for what was cut; None when there is none."""
+    for m in reversed(list(_CLAUSE.finditer(text))):
+        head = text[: m.start()].rstrip(" ,;:—–-")
+        if len(head.split()) < MIN_CUT_WORDS or (value and value not in head):
+            continue
+        if fits(head + ELLIPSIS):
+            return head + ELLIPSIS
+    return None
 
 
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:
@@ -290,8 +318,12 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
-    figure_lines = [social_text(o.text).replace("\n", " ") for o in usable_figures(story, social)]
-    figures = _figure_posts(list(dict.fromkeys(figure_lines)), story, rule, reserve)
+    values = {f.start: social_text(f.value) for f in story.key_figures}
+    figure_lines = {
+        social_text(o.text).replace("\n", " "): values.get(o.start, "")
+        for o in usable_figures(story, social)
+    }
+    figures = _figure_posts(list(figure_lines.items()), story, rule, reserve)
     quote = _quote_posts(story, rule, social, reserve)
     closing: list[str] = []
     if social.closing:

@@ -316,14 +316,28 @@ def test_property_figures_are_posted_whole_and_in_order(
 
 
 def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
-    long = (
-        "The programme will invest £2.5 billion in new homes across the north of England, "
-        + "with further money for roads, schools and clinics in every town it reaches " * 3
-    )
+    # No clause to stop before: the whole sentence or nothing.
+    long = "The programme will invest £2.5 billion in " + "new homes and roads and clinics " * 9
     short = "Rents in the region rose by 4% last year."
     story = make_story(figures=((long, "£2.5 billion", 0.9), (short, "4%", 0.9)), quote=None)
     thread = compose_thread(story, RULES[0], _settings())
     assert [p.text for p in thread.posts[1:]] == [short]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.network)
+def test_a_figure_too_long_for_a_post_stops_before_a_trailing_clause(rule: LengthRule) -> None:
+    head = "The new hive is expected to increase annual honey production by an estimated 30 pounds"
+    tail = ", allowing for greater use in the kitchens" + " and at state dinners" * 30 + "."
+    story = make_story(figures=((head + tail, "30 pounds", 0.9),), quote=None)
+    thread = compose_thread(story, rule, _settings())
+    assert [p.text for p in thread.posts[1:]] == [head + "…"]
+
+
+def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
+    text = "Work starts next spring on the new line" + ", bringing" + " jobs and homes" * 40
+    text += " worth £300 million to the region."
+    story = make_story(figures=((text, "£300 million", 0.9),), quote=None)
+    assert len(compose_thread(story, XRule(), _settings()).posts) == 1
 
 
 @pytest.mark.parametrize(
@@ -356,6 +370,9 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "Then-Governor Lee signed the £40 million plan in 2019.",
         "First Lady Jill Biden visited 12 schools in 6 states.",
         "Now 4 in 10 homes have fibre broadband.",
+        "During peak months, the two hives hold about 70,000 bees.",
+        "Nearly 8 million people now live within a mile of a station.",
+        "Following the storm, 200 crews restored power to 90% of homes.",
     ],
 )
 def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
@@ -551,3 +568,15 @@ def test_a_statements_figures_are_posted_as_its_issuers_words(voice: Voice, lead
 def test_a_briefings_figures_with_no_one_to_sign_them_are_not_posted() -> None:
     story = dataclasses.replace(make_story(quote=None), voice=Voice(None))
     assert len(compose_thread(story, XRule(), _settings()).posts) == 1
+
+
+def test_a_statements_own_first_person_figure_is_posted_signed_never_bare() -> None:
+    figure = "We have cut waiting lists by 40% in two years."
+    signed = dataclasses.replace(
+        make_story(figures=((figure, "40%", 0.9),), quote=None),
+        voice=Voice("Ada Marsh", "President"),
+    )
+    posts = [p.text for p in compose_thread(signed, XRule(), _settings()).posts]
+    assert posts[1:] == [f"President Ada Marsh:\n“{figure}”"]
+    bare = make_story(figures=((figure, "40%", 0.9),), quote=None)
+    assert len(compose_thread(bare, XRule(), _settings()).posts) == 1
