@@ -100,6 +100,9 @@ class Figure:
     confidence: float = 1.0
     quoted: bool = False
     """Said inside quote marks: someone's words, so never posted as the publisher's own."""
+    continues: bool = False
+    """A list item finishing its lead-in's sentence ("The law will:" / "- Expand access to
+    …"): it has no subject of its own, so a post cannot show it alone."""
 
 
 @dataclass(frozen=True, slots=True)

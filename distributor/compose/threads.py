@@ -234,7 +234,7 @@ def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
     kept = [
         f
         for f in fresh_figures(story)
-        if f.confidence >= social.min_confidence and stands_alone(f.text)
+        if f.confidence >= social.min_confidence and not f.continues and stands_alone(f.text)
     ]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)

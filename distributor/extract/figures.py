@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from distributor.extract import sentences
 from distributor.extract.blocks import Block, Kind
@@ -308,6 +308,7 @@ class _Candidate:
     weight: float
     in_quote: bool
     keys: frozenset[str]
+    continues: bool = False
 
 
 def _normalise(value: str) -> str:
@@ -500,18 +501,36 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     return found
 
 
-def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str]]:
-    """The statements a figure can be: sentences of paragraphs, whole short list items."""
-    units: list[tuple[int, int, str]] = []
+# A lead-in whose sentence each list item finishes: "The law will:", "Agencies are
+# directed to:", "The plan would also:"; its items start with a verb ("Expand access …").
+_PREDICATE_LEAD = re.compile(
+    r"\b(?:will|would|shall|must|can|could|may|should|to|also)\s*:\s*$", re.IGNORECASE
+)
+
+
+def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
+    """The statements a figure can be: sentences of paragraphs, whole short list items;
+    each with whether it finishes a lead-in's sentence (the first sentence of an item
+    under "The law will:")."""
+    units: list[tuple[int, int, str, bool]] = []
+    lead = ""
     for block in blocks:
         if block.kind is Kind.PARAGRAPH:
-            units += [(s.start, s.end, s.text) for s in sentences.split(block.text, block.start)]
+            units += [
+                (s.start, s.end, s.text, False) for s in sentences.split(block.text, block.start)
+            ]
+            lead = block.text
         elif block.kind is Kind.ITEM:
+            continues = bool(_PREDICATE_LEAD.search(lead))
             parts = sentences.split(block.text, block.start)
             if len(parts) <= 2:
-                units.append((block.start, block.end, block.text))
+                units.append((block.start, block.end, block.text, continues))
             else:
-                units += [(s.start, s.end, s.text) for s in parts]
+                units += [
+                    (s.start, s.end, s.text, continues and i == 0) for i, s in enumerate(parts)
+                ]
+        else:
+            lead = ""
     return units
 
 
@@ -548,7 +567,7 @@ def key_figures(
     text; a statement inside a quote counts only when it says something new.
     """
     candidates: list[_Candidate] = []
-    for position, (start, end, text) in enumerate(_units(blocks)):
+    for position, (start, end, text, continues) in enumerate(_units(blocks)):
         if _not_a_statement(text):
             continue
         values = find_values(text)
@@ -569,7 +588,7 @@ def key_figures(
         keys = frozenset(_normalise(v[2]) for v in values if v[3] >= 1.8) or frozenset(
             {_normalise(best[2])}
         )
-        candidates.append(_Candidate(start, end, text, best[2], weight, in_quote, keys))
+        candidates.append(_Candidate(start, end, text, best[2], weight, in_quote, keys, continues))
 
     chosen: list[_Candidate] = []
     seen: set[str] = set()
@@ -582,9 +601,7 @@ def key_figures(
     for c in candidates:
         if c.in_quote and not c.keys <= seen and c.weight >= 2.0:
             seen |= c.keys
-            chosen.append(
-                c.__class__(c.start, c.end, c.text, c.value, c.weight - 0.8, True, c.keys)
-            )
+            chosen.append(replace(c, weight=c.weight - 0.8, in_quote=True))
     if len(chosen) > MAX_FIGURES:
         ranked = sorted(chosen, key=lambda c: (-c.weight, c.start))[:MAX_FIGURES]
         chosen = ranked
@@ -597,6 +614,7 @@ def key_figures(
             end=c.end,
             confidence=round(min(0.95, 0.35 + c.weight / 5), 2),
             quoted=c.in_quote,
+            continues=c.continues,
         )
         for c in chosen
     )

@@ -171,3 +171,20 @@ def test_a_count_after_a_run_in_label_and_a_hedge_is_a_figure(hedge: str) -> Non
     # sentence's, not a name's ("Act 1988").
     sentence = f"No Tax on Tips: {hedge} one million Lakeland seniors benefit from the deduction."
     assert [v[2] for v in find_values(sentence)] == ["one million"]
+
+
+def test_an_item_finishing_its_lead_ins_sentence_is_a_figure_that_continues() -> None:
+    s = story(
+        "The law puts £2 billion into small firms over five years.",
+        "Specifically, the law will:",
+        "- Expand access to £37 billion of public contracts for small firms.",
+        "- Cut late payments to 30 days for every supplier.",
+        "Officials said:",
+        "- 4,000 firms have already signed up.",
+    )
+    marked = {f.text: f.continues for f in s.key_figures}
+    assert marked["Expand access to £37 billion of public contracts for small firms."]
+    assert marked["Cut late payments to 30 days for every supplier."]
+    # A lead-in that does not leave its sentence open: the item is a sentence of its own.
+    assert marked["4,000 firms have already signed up."] is False
+    assert marked["The law puts £2 billion into small firms over five years."] is False

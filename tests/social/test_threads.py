@@ -580,3 +580,13 @@ def test_a_statements_own_first_person_figure_is_posted_signed_never_bare() -> N
     assert posts[1:] == [f"President Ada Marsh:\n“{figure}”"]
     bare = make_story(figures=((figure, "40%", 0.9),), quote=None)
     assert len(compose_thread(bare, XRule(), _settings()).posts) == 1
+
+
+def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
+    item = "Expand access to £37 billion of public contracts for small firms."
+    story = make_story(figures=((item, "£37 billion", 0.9),), quote=None)
+    fragment = dataclasses.replace(
+        story, key_figures=tuple(dataclasses.replace(f, continues=True) for f in story.key_figures)
+    )
+    assert len(compose_thread(fragment, XRule(), _settings()).posts) == 1
+    assert [p.text for p in compose_thread(story, XRule(), _settings()).posts[1:]] == [item]
