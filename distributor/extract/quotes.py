@@ -27,6 +27,7 @@ _VERBS = (
     r"|underscored|emphasizes|declares|vowed|cried out|cried|shouted|called out|quipped|recounted"
     r"|shared|reflected|recalled|reported|reports|asserted|asserts|confessed|conceded|concedes"
     r"|contended|maintained|lamented|boasted|revealed|mused|elaborated|assured|summed up"
+    r"|addressed|reminded|challenged|implored"
 )
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
 _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
@@ -55,8 +56,15 @@ _BEFORE_ACCORDING = re.compile(
     r"(?:^|\s)(?:[Aa]ccording to|[Ii]n the words of) (?P<who>[^,:]{2,120})[,:]\s*$"
 )
 _PARTICIPLE_LEAD = re.compile(
-    r",?\s+(?:saying|noting|adding|declaring|stating|writing|explaining|warning|stressing)"
+    r",?\s+(?:saying|noting|adding|declaring|stating|writing|explaining|warning|stressing"
+    r"|sharing|emphasi[sz]ing|insisting|arguing|recalling|asserting|affirming)"
     r"(?:\s+(?:that|it|how))?$"
+)
+# "Governor Jane Hale said that “this is …", "X told Fox News that “…": the subject,
+# a speech verb, at most a short object, then "that" and the marks.
+_WHO_VERB_THAT = re.compile(
+    rf"^(?P<who>[^,;:“”\"]{{2,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?"
+    rf"(?:{_VERBS})(?:\s+[^,;:“”\"]{{1,40}}?)?\s+that$"
 )
 _COLON_LEAD = re.compile(r"^(?P<who>[^:]{2,160}):\s*$", re.DOTALL)
 _LEAD_IN = re.compile(
@@ -360,6 +368,9 @@ def _who_before(
             return preceding.text.rstrip().removesuffix(":")
         return None
     if not lead.endswith((",", ":")):
+        said_that = _WHO_VERB_THAT.match(_last_sentence(lead + " x").removesuffix(" x"))
+        if said_that and speakers.looks_like_attribution(said_that.group("who")):
+            return said_that.group("who")
         participle = _PARTICIPLE_LEAD.search(lead)
         if participle is None:
             return None
@@ -390,10 +401,15 @@ def _who_before(
 
 def _subject(sentence: str) -> str | None:
     """The person opening a sentence that leads into a quote with a colon
-    ("President Trump campaigned on banning …: “…”"); a person, never a body or a role."""
+    ("President Trump campaigned on banning …: “…”"): a name, or a person's title after
+    "The" ("The First Lady also took time …, sharing that “…"), which the resolver signs
+    only with someone the body named with that title before; never a body."""
     words = sentence.split()
     if len(words) > 30:
         return None
+    if len(words) > 2 and words[0] in ("And", "But", "Then", "Later", "Finally"):
+        # "And the First Lady ended the evening with a challenge: “…”"
+        words = [words[1][:1].upper() + words[1][1:], *words[2:]]
     taken: list[str] = []
     for word in words:
         if not word[:1].isupper():
@@ -401,8 +417,11 @@ def _subject(sentence: str) -> str | None:
         taken.append(word.rstrip(",:"))
         if word.endswith((",", ":")):
             break
-    name, _ = speakers.split_name(" ".join(taken)) if taken else (None, None)
-    return " ".join(taken) if name else None
+    name, role = speakers.split_name(" ".join(taken)) if taken else (None, None)
+    if name:
+        return " ".join(taken)
+    titled = len(taken) >= 2 and taken[0] == "The" and role and speakers.PERSON_ROLE.search(role)
+    return " ".join(taken) if titled else None
 
 
 _LEAD_VERBS = re.compile(

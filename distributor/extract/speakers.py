@@ -422,7 +422,7 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
         keep = 3 if len(_bare(run[-2]).rstrip(".")) == 1 else 2
         i += len(run) - keep
         run = run[-keep:]
-    role = _role(" ".join(tokens[: i + 1])) or None
+    role = _own_role(_role(" ".join(tokens[: i + 1]))) or None
     name = person_name(run) if run else None
     if name:
         return name, role
@@ -433,6 +433,15 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
             return f"{_bare(tokens[i])} {_bare(run[0])}", _role(" ".join(tokens[:i])) or None
         return _bare(run[0]), role
     return None, _role(" ".join(tokens)) or None
+
+
+def _own_role(role: str) -> str:
+    """The role of the last person of "Governor Jane Hale and Mayor Tom Lee": "Mayor", not
+    everything before the name; "Secretary of Health and Human Services" is kept whole."""
+    head, sep, tail = role.rpartition(" and ")
+    if sep and tail[:1].isupper() and split_name(head)[0] is not None:
+        return tail
+    return role
 
 
 _PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl"])

@@ -529,3 +529,89 @@ def test_a_heading_under_a_quote_is_not_its_signature() -> None:
         "### Expanding School Choice and Protecting Parental Rights",
     )
     assert all(q.speaker != "Protecting Parental Rights" for q in (s.quote, *s.other_quotes) if q)
+
+
+@pytest.mark.parametrize(
+    ("lines", "speaker", "role", "text"),
+    [
+        (
+            (
+                "Governor Jane Hale welcomed the money on Wednesday.",
+                "Governor Hale said that “this is the largest investment our state has received.”",
+            ),
+            "Jane Hale",
+            "Governor",
+            "this is the largest investment our state has received.",
+        ),
+        (
+            (
+                "Governor Jane Hale welcomed the money on Wednesday.",
+                "Governor Hale told Fox News that “this will change lives in every county.”",
+            ),
+            "Jane Hale",
+            "Governor",
+            "this will change lives in every county.",
+        ),
+        (
+            (
+                "First Lady Melania Trump hosted military mothers at the White House.",
+                "The First Lady also spoke about mothers, sharing that “mothers build the moral "
+                "foundation of our families.”",
+            ),
+            "Melania Trump",
+            "First Lady",
+            "mothers build the moral foundation of our families.",
+        ),
+        (
+            (
+                "First Lady Melania Trump spoke at the gala on Thursday.",
+                "Mrs. Trump also addressed the cynics, “Every breakthrough starts with one person "
+                "daring to imagine.”",
+            ),
+            "Melania Trump",
+            "First Lady",
+            "Every breakthrough starts with one person daring to imagine.",
+        ),
+        (
+            (
+                "First Lady Melania Trump spoke at the gala on Thursday.",
+                "And the First Lady ended the evening with a challenge: “Make a personal pledge to "
+                "celebrate ambition.”",
+            ),
+            "Melania Trump",
+            "First Lady",
+            "Make a personal pledge to celebrate ambition.",
+        ),
+    ],
+)
+def test_a_quote_after_said_that_or_a_speaking_subjects_lead_in_is_signed(
+    lines: tuple[str, ...], speaker: str, role: str, text: str
+) -> None:
+    s = story(*lines)
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role, s.quote.text) == (speaker, role, text)
+    assert_grounded(s)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # A body, not a person, said it.
+        (
+            "The review was published on Monday.",
+            "The report said that “the service needs 4,000 more staff by 2030.”",
+        ),
+        # A title nobody in the body holds: no one to sign with.
+        ("The council welcomed the money on Wednesday, noting that “this will change lives.”",),
+    ],
+)
+def test_a_said_that_quote_with_no_person_to_sign_it_is_left_out(lines: tuple[str, ...]) -> None:
+    assert story(*lines).quote is None
+
+
+def test_the_second_of_two_people_named_together_keeps_only_their_own_role() -> None:
+    s = story(
+        "Governor Jane Hale and Mayor Tom Lee opened the bridge on Monday.",
+        "“This bridge will carry 40,000 cars a day,” Mayor Lee said.",
+    )
+    assert s.quote is not None and (s.quote.speaker, s.quote.role) == ("Tom Lee", "Mayor")
