@@ -546,6 +546,9 @@ def _not_a_statement(text: str) -> bool:
     # Cheap string tests first: this runs on every sentence of every article.
     if text.rstrip().endswith((":", "?")) or text.startswith("IN WITNESS WHEREOF"):
         return True  # a lead-in, a question, a proclamation's signature line
+    if " > " in text:
+        # A forwarded post or email, its lines still marked "> ": someone else's words.
+        return True
     if text[:1].isupper() and text[1:2].isupper() and _SPEAKER_LABEL.match(text):
         return True
     return "-" in text and _US_PHONE.search(text) is not None

@@ -188,3 +188,15 @@ def test_an_item_finishing_its_lead_ins_sentence_is_a_figure_that_continues() ->
     # A lead-in that does not leave its sentence open: the item is a sentence of its own.
     assert marked["4,000 firms have already signed up."] is False
     assert marked["The law puts £2 billion into small firms over five years."] is False
+
+
+def test_a_forwarded_posts_marked_lines_are_not_the_articles_figures() -> None:
+    s = story(
+        "Economists reacted to the March jobs report on Friday.",
+        "The > unemployment rate fell and job growth remains robust as the trillions in >"
+        " investments pour in, adding 228,000 jobs.",
+        "Employers added 228,000 jobs in March, the Bureau of Labor Statistics said.",
+    )
+    assert [f.text for f in s.key_figures] == [
+        "Employers added 228,000 jobs in March, the Bureau of Labor Statistics said."
+    ]
