@@ -469,8 +469,29 @@ _HONORIFIC_ONLY = frozenset(
 )
 
 
+# US titles written short before a name ("Sen. Jim Banks:"): the role in full, so a post
+# signs "Senator Jim Banks", never "Jim Banks, Sen".
+_ABBREVIATED = {
+    "sen": "Senator",
+    "rep": "Representative",
+    "gov": "Governor",
+    "lt": "Lieutenant",
+    "sec": "Secretary",
+    "amb": "Ambassador",
+    "gen": "General",
+    "adm": "Admiral",
+    "col": "Colonel",
+    "cong": "Congressman",
+    "atty": "Attorney",
+}
+
+
 def _role(text: str) -> str:
     words = [w for w in text.split() if _key(w) not in _HONORIFIC_ONLY or w.lower() == "the"]
+    words = [
+        _ABBREVIATED.get(w.rstrip(".").lower(), w) if w.endswith(".") or len(words) == 1 else w
+        for w in words
+    ]
     role = " ".join(words).strip(" ,;:.")
     role = _ARTICLE.sub("", role)
     # "Prime Minister the Rt Hon Sir Keir Starmer": the honorifics gone, their "the" too.

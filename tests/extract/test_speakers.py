@@ -16,7 +16,10 @@ from tests.extract.helpers import assert_grounded, story
         ("The Daily Ledger’s Ann Marsh:", "Ann Marsh", "Daily Ledger"),
         ("Fenwick Motors, Inc., CEO Duane Fenwick:", "Duane Fenwick", "CEO"),
         ("Secretary of Works Dana Pell said:", "Dana Pell", "Secretary of Works"),
-        ("Sen. Carla Ruiz:", "Carla Ruiz", "Sen"),
+        # Short US titles are written out: a post signs "Senator Carla Ruiz".
+        ("Sen. Carla Ruiz:", "Carla Ruiz", "Senator"),
+        ("Rep. Jo Hart:", "Jo Hart", "Representative"),
+        ("Lt. Gov. Tom Hale:", "Tom Hale", "Lieutenant Governor"),
         ("Northfield Water Authority:", "Northfield Water Authority", None),
     ],
 )
