@@ -103,7 +103,7 @@ def lint(story: Story) -> list[Finding]:
         voice = story.voice
         if voice is not None and (voice.speaker or voice.role):
             who = voice.speaker or f"the {voice.role}"
-            why += f"; its figures are posted in quote marks as {who}'s words"
+            why += f"; any figure from it is posted in quote marks as {who}'s words"
         elif voice is not None:
             why += "; its figures are left out: no one person to sign them with"
         found.append(Finding("first-person", why))
