@@ -28,6 +28,7 @@ from distributor.compose.facts import (
     figures_signed_by,
     fresh_figures,
     in_marks,
+    in_own_voice,
     signature,
 )
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
@@ -96,6 +97,8 @@ class Card(NamedTuple):
     quote: CardQuote | None
     figures_by: str = ""
     """Whose words the figures are (a statement's issuer): shown in quote marks under it."""
+    summary_by: str = ""
+    """Whose words a first-person summary is: shown in quote marks, signed, never bare."""
 
 
 class Line(NamedTuple):
@@ -345,17 +348,23 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         if (text := clean_inline(f.text))
     )
     by = figures_signed_by(story)
+    summary = shorten(clean_inline(story.summary), 600)
+    summary_by = ""
     if by is not None:
         figures = tuple(in_marks(text) for text in figures)
+        if summary and not in_own_voice(summary):
+            # "Today, I join the nation …": the issuer's words, so signed as theirs.
+            summary, summary_by = in_marks(summary), by
     return Card(
         story.id,
         headline,
         link(story.article.url),
-        shorten(clean_inline(story.summary), 600),
+        summary,
         image,
         figures,
         quote,
         clean_inline(by or ""),
+        clean_inline(summary_by),
     )
 
 

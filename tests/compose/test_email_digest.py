@@ -453,3 +453,20 @@ def test_a_statements_figures_are_shown_as_its_issuers_words_or_not_at_all() -> 
     assert wanted in " ".join(digest.text.split())
     # Words with no one to sign them are not shown in the publisher's voice.
     assert "2,400 homes" not in digest.html and "2,400 homes" not in digest.text
+
+
+def test_a_statements_first_person_summary_is_shown_signed_never_bare() -> None:
+    lede = "Today, I join the nation in honouring the 1,200 volunteers who rebuilt the town."
+    signed = dataclasses.replace(
+        story(1, summary=lede, title="Statement from President Ada Marsh on the Flood"),
+        voice=Voice("Ada Marsh", "President"),
+    )
+    narrative = story(2, summary="Councils will get £45m to rebuild flood defences.")
+    digest = render([signed, narrative], with_email(featured_count=2))
+    html = digest.html.replace("&#39;", "'")
+    assert f"“{lede}”<br /><span style=\"font-size:14px\">— President Ada Marsh</span>" in html
+    text = " ".join(digest.text.split())
+    assert f"“{lede}” — President Ada Marsh" in text
+    # The publisher's own narrative stays as it is, unsigned and unquoted.
+    assert "Councils will get £45m to rebuild flood defences." in text
+    assert "“Councils will get" not in text
