@@ -72,14 +72,45 @@ def as_posted(words: str) -> str:
     return words[:-1] + "." if words.endswith(",") else words
 
 
-def repeats(story: Story, figure: Figure) -> bool:
-    """Does ``figure`` say again what the summary or the main quote already says?"""
-    summary = " ".join(story.summary.split())
+_CONTENT_WORD = re.compile(r"[\w’'%$£€.,-]+")
+# Words that say nothing of what a headline is about.
+_MINOR_WORDS = (
+    "a an and the of for to in on at by with from as is are was will be has have its their"
+    " this that new more than"
+)
+_MINOR = frozenset(_MINOR_WORDS.split())
+
+
+def repeats(story: Story, figure: Figure, *, beside: str = "summary") -> bool:
+    """Does ``figure`` say again what the reader has just read: the summary (``beside=
+    "summary"``, a card, which shows it) or the headline (``"headline"``, a thread, whose
+    first post is the headline alone), or the main quote?"""
     flat = " ".join(figure.text.split())
-    if summary and len(flat) >= 20 and (summary.startswith(flat) or flat.startswith(summary)):
+    if beside == "summary":
+        summary = " ".join(story.summary.split())
+        if summary and len(flat) >= 20 and (summary.startswith(flat) or flat.startswith(summary)):
+            return True
+    elif _says_again(story.headline, flat):
         return True
     q = story.quote
     return q is not None and any(s.start < figure.end and figure.start < s.end for s in q.segments)
+
+
+def _says_again(headline: str, sentence: str) -> bool:
+    """Most of the headline's words, its figure among them, again in ``sentence``
+    ("Breakfast clubs to reach 750,000 more pupils" / "Breakfast clubs will reach 750,000
+    more pupils from September")."""
+
+    def words(text: str) -> set[str]:
+        found = (w.strip(".,").lower() for w in _CONTENT_WORD.findall(text))
+        return {w for w in found if w and w not in _MINOR}
+
+    head = words(headline)
+    numbers = {w for w in head if any(c.isdigit() for c in w)}
+    if not head or not numbers:
+        return False
+    said = words(sentence)
+    return numbers <= said and len(head & said) >= 0.6 * len(head)
 
 
 def stands_alone(text: str) -> bool:
@@ -94,7 +125,7 @@ def in_own_voice(text: str) -> bool:
     return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
 
 
-def fresh_figures(story: Story) -> list[Figure]:
+def fresh_figures(story: Story, *, beside: str = "summary") -> list[Figure]:
     """The key figures worth showing beside the summary and the quote, in article order.
 
     A figure said inside quote marks, holding a quoted passage, or in the first person
@@ -111,7 +142,7 @@ def fresh_figures(story: Story) -> list[Figure]:
         if not f.quoted
         # Signed, the issuer's "I" and "we" are theirs; unsigned, they would be ours.
         and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
-        and not repeats(story, f)
+        and not repeats(story, f, beside=beside)
     ]
 
 

@@ -233,7 +233,7 @@ def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
     body = story.article.body
     kept = [
         f
-        for f in fresh_figures(story)
+        for f in fresh_figures(story, beside="headline")
         if f.confidence >= social.min_confidence and not f.continues and stands_alone(f.text)
     ]
     return [

@@ -464,7 +464,7 @@ def test_a_statements_first_person_summary_is_shown_signed_never_bare() -> None:
     narrative = story(2, summary="Councils will get £45m to rebuild flood defences.")
     digest = render([signed, narrative], with_email(featured_count=2))
     html = digest.html.replace("&#39;", "'")
-    assert f"“{lede}”<br /><span style=\"font-size:14px\">— President Ada Marsh</span>" in html
+    assert f'“{lede}”<br /><span style="font-size:14px">— President Ada Marsh</span>' in html
     text = " ".join(digest.text.split())
     assert f"“{lede}” — President Ada Marsh" in text
     # The publisher's own narrative stays as it is, unsigned and unquoted.

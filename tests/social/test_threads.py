@@ -390,12 +390,15 @@ def test_a_figure_said_inside_quote_marks_is_not_posted_as_narrative() -> None:
     assert len(thread.posts) == 1
 
 
-def test_the_summary_sentence_is_not_posted_again_as_a_figure() -> None:
+def test_a_figure_saying_the_headline_again_is_not_posted_but_the_summarys_figure_is() -> None:
+    # A thread shows the headline, not the summary: the lede's figure is news there,
+    # unless it only says the headline again.
     lede = "Hospices in England will receive £100 million to improve their buildings."
     story = make_story(figures=((lede, "£100 million", 0.9),), quote=None)
     story = dataclasses.replace(story, summary=lede)
-    thread = compose_thread(story, RULES[0], _settings())
-    assert [p.text for p in thread.posts[1:]] == []
+    assert [p.text for p in compose_thread(story, RULES[0], _settings()).posts[1:]] == [lede]
+    again = dataclasses.replace(story, headline="Hospices to receive £100 million for buildings")
+    assert [p.text for p in compose_thread(again, RULES[0], _settings()).posts[1:]] == []
 
 
 @settings(max_examples=300, deadline=None)
