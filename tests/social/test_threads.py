@@ -593,3 +593,17 @@ def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -
     )
     assert len(compose_thread(fragment, XRule(), _settings()).posts) == 1
     assert [p.text for p in compose_thread(story, XRule(), _settings()).posts[1:]] == [item]
+
+
+def test_a_thread_posts_its_surest_figures_in_the_articles_order() -> None:
+    figures = (
+        ("Millions of families will notice the change.", "Millions", 0.62),
+        ("The fund is worth £2 billion over five years.", "£2 billion", 0.95),
+        ("About 1.4 million season-ticket holders are affected.", "1.4 million", 0.9),
+        ("Fares will fall by 5% in March.", "5%", 0.85),
+    )
+    story = make_story(figures=figures, quote=None)
+    posted = "\n".join(p.text for p in compose_thread(story, XRule(), _settings()).posts[1:])
+    assert "Millions of families" not in posted  # the least sure of four, over max_figures
+    kept = [text for text, _, _ in figures[1:]]
+    assert [line for line in posted.split("\n") if line] == kept
