@@ -211,6 +211,16 @@ def _is_speech(text: str, attributed_after: bool) -> bool:
     return attributed_after and len(words) >= 3 and not title
 
 
+def _cited_headline(text: str, phrase: str) -> bool:
+    """A news headline cited with its outlet ("“California-Mexico border, once overwhelmed,
+    now nearly empty” — Los Angeles Times"): a short passage with no closing punctuation,
+    attributed to a body, not a person. A title, not anyone's words."""
+    if text.rstrip()[-1:] in ".!?…,;:" or len(text.split()) > 14:
+        return False
+    who = speakers.parse(phrase)
+    return bool(who.speaker) and speakers.split_name(who.speaker)[0] is None
+
+
 def _first_sentence(text: str) -> str:
     parts = sentences.split(text)
     return parts[0].text if parts else ""
@@ -813,6 +823,8 @@ class _Reader:
             phrase = after or before
             prev_close = m.close_end
             if not _is_speech(content.text, phrase is not None):
+                continue
+            if phrase is not None and _cited_headline(content.text, phrase):
                 continue
             if phrase is None and (listed := self._listed(block, m)) is not None:
                 # One list item that is all quote, under a line naming who says them.

@@ -615,3 +615,18 @@ def test_the_second_of_two_people_named_together_keeps_only_their_own_role() -> 
         "“This bridge will carry 40,000 cars a day,” Mayor Lee said.",
     )
     assert s.quote is not None and (s.quote.speaker, s.quote.role) == ("Tom Lee", "Mayor")
+
+
+def test_a_news_headline_cited_with_its_outlet_is_a_title_not_a_quote() -> None:
+    s = story(
+        "Border crossings fell again in March.",
+        "“California-Mexico border, once overwhelmed, now nearly empty”",
+        "— Los Angeles Times",
+    )
+    assert s.quote is None
+    # The same outlet's sentence, closed with a full stop, is its words.
+    s = story(
+        "Border crossings fell again in March.",
+        "As the Los Angeles Times reported, “The border, once overwhelmed, is now nearly empty.”",
+    )
+    assert s.quote is not None and s.quote.speaker == "Los Angeles Times"
