@@ -461,6 +461,9 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if _RHETORIC.match(number.strip()):
             add(m.start(), m.start("tail"), RHETORIC)  # "millions of Americans", mostly rhetoric
             continue
+        if noun == "states" and sentence[max(0, m.start() - 4) : m.start()].lower() == "all ":
+            add(m.start(), m.start("tail"), RHETORIC)  # "results in all 50 states": everywhere
+            continue
         add(m.start(), m.start("tail"), 2.0)
     for m in _MANY_OF.finditer(sentence) if spelled and " of " in lower else ():
         add(m.start(), m.end() - 4, RHETORIC)  # the value without its " of "

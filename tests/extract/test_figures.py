@@ -200,3 +200,16 @@ def test_a_forwarded_posts_marked_lines_are_not_the_articles_figures() -> None:
     assert [f.text for f in s.key_figures] == [
         "Employers added 228,000 jobs in March, the Bureau of Labor Statistics said."
     ]
+
+
+def test_all_50_states_is_everywhere_not_a_figure_after_the_lede() -> None:
+    s = story(
+        "The plant will employ 1,200 people in Louisiana.",
+        "Officials toured the site on Monday with local leaders.",
+        "Construction begins in May on the first of three buildings.",
+        "From steel mills to data centers, the policies are delivering results in all 50 states.",
+        "The state expects $100 billion in new investment by 2030.",
+    )
+    texts = [f.text for f in s.key_figures]
+    assert not any("all 50 states" in t for t in texts)
+    assert "The state expects $100 billion in new investment by 2030." in texts
