@@ -30,6 +30,7 @@ from distributor.compose.facts import (
     in_marks,
     in_own_voice,
     signature,
+    surest,
 )
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
 from distributor.compose.safe import (
@@ -344,7 +345,7 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         )
     figures = tuple(
         shorten(text, 200)
-        for f in fresh_figures(story)[:MAX_FIGURES]
+        for f in surest(fresh_figures(story), MAX_FIGURES)
         if (text := clean_inline(f.text))
     )
     by = figures_signed_by(story)

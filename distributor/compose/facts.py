@@ -153,6 +153,13 @@ def in_marks(text: str) -> str:
     return f"“{inner}”"
 
 
+def surest(figures: list[Figure], most: int) -> list[Figure]:
+    """The ``most`` figures extraction is surest of (money and magnitudes over "millions
+    of Americans"), in the article's order: what a card or a thread shows."""
+    best = sorted(figures, key=lambda f: -f.confidence)[:most]
+    return sorted(best, key=lambda f: f.start)
+
+
 def voice_signature(voice: Voice) -> str | None:
     """Who a body's own words are signed with: the person ("President Joe Biden"), else the
     role the title gives ("the Press Secretary"), else no one."""

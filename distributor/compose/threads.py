@@ -28,6 +28,7 @@ from distributor.compose.facts import (
     in_marks,
     signature,
     stands_alone,
+    surest,
 )
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
@@ -236,12 +237,9 @@ def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
         for f in fresh_figures(story, beside="headline")
         if f.confidence >= social.min_confidence and not f.continues and stands_alone(f.text)
     ]
-    # The surest max_figures (money and magnitudes over "millions of Americans"), posted
-    # in the article's order.
-    best = sorted(kept, key=lambda f: -f.confidence)[: social.max_figures]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
-        for f in sorted(best, key=lambda f: f.start)
+        for f in surest(kept, social.max_figures)
         if social_text(f.text)
     ]
 

@@ -470,3 +470,23 @@ def test_a_statements_first_person_summary_is_shown_signed_never_bare() -> None:
     # The publisher's own narrative stays as it is, unsigned and unquoted.
     assert "Councils will get £45m to rebuild flood defences." in text
     assert "“Councils will get" not in text
+
+
+def test_a_card_shows_its_surest_four_figures_in_the_articles_order() -> None:
+    texts = (
+        "Millions of families will notice the change.",
+        "The fund is worth £2 billion over five years.",
+        "About 1.4 million season-ticket holders are affected.",
+        "Fares will fall by 5% in March.",
+        "A further £300 million goes to rural routes.",
+    )
+    base = story(1, figures=texts)
+    sure = (0.62, 0.95, 0.9, 0.85, 0.9)
+    figures = tuple(
+        dataclasses.replace(f, confidence=c) for f, c in zip(base.key_figures, sure, strict=True)
+    )
+    digest = render([dataclasses.replace(base, key_figures=figures)], with_email(featured_count=1))
+    text = " ".join(digest.text.split())
+    assert "Millions of families" not in text
+    shown = [text.index(t) for t in texts[1:]]
+    assert shown == sorted(shown)
