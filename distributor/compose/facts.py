@@ -14,7 +14,10 @@ from distributor.models import Figure, Story, Voice
 # addition,…") or a list item with no subject ("Establishing deadlines…", "Severely
 # reduce…") needs the sentence before it; alone in a post it misleads.
 _POINTS_BACK = re.compile(
-    r"^(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
+    # "This week, …", "This year …": a time, not a pointer back.
+    r"^(?!(?:This|That|These|Those|Both)\s+(?:week|weekend|month|months|year|years|morning"
+    r"|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season|days|weeks)\b)"
+    r"(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
     r"Also|Additionally|In addition|Moreover|Furthermore|Meanwhile|However|Instead|Still|"
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
     # Spoken or listed links to what came before: "And then finally, …", "But …",
