@@ -418,8 +418,18 @@ def _subject(sentence: str) -> str | None:
     words = sentence.split()
     if len(words) > 30:
         return None
+    taken = _capitalised_opening(words)
+    name, role = speakers.split_name(" ".join(taken)) if taken else (None, None)
+    if name:
+        return " ".join(taken)
+    titled = len(taken) >= 2 and taken[0] == "The" and role and speakers.PERSON_ROLE.search(role)
+    return " ".join(taken) if titled else None
+
+
+def _capitalised_opening(words: list[str]) -> list[str]:
+    """The capitalised words a sentence opens with, up to a comma or colon; a leading
+    "And" or "But" is passed over ("And the First Lady ended the evening …")."""
     if len(words) > 2 and words[0] in ("And", "But", "Then", "Later", "Finally"):
-        # "And the First Lady ended the evening with a challenge: “…”"
         words = [words[1][:1].upper() + words[1][1:], *words[2:]]
     taken: list[str] = []
     for word in words:
@@ -428,11 +438,7 @@ def _subject(sentence: str) -> str | None:
         taken.append(word.rstrip(",:"))
         if word.endswith((",", ":")):
             break
-    name, role = speakers.split_name(" ".join(taken)) if taken else (None, None)
-    if name:
-        return " ".join(taken)
-    titled = len(taken) >= 2 and taken[0] == "The" and role and speakers.PERSON_ROLE.search(role)
-    return " ".join(taken) if titled else None
+    return taken
 
 
 _LEAD_VERBS = re.compile(

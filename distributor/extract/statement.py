@@ -73,9 +73,11 @@ def voice(title: str) -> Voice | None:
     if _TRANSCRIPT.match(text):
         return Voice(None)
     found = _SPOKEN_TITLE.match(text)
-    if found is None:
-        return None
-    who = speakers.parse(found.group("who"))
+    return None if found is None else _issuing(speakers.parse(found.group("who")))
+
+
+def _issuing(who: speakers.Who) -> Voice:
+    """The voice of the person or role a title's "from …" or "by …" names."""
     if who.speaker and " and " in who.speaker:
         return Voice(None)  # a joint statement: "Doug and I" is one of them, but which?
     if who.named and who.speaker and " " in who.speaker:
