@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from distributor.compose.facts import in_own_voice, stands_alone
 from distributor.compose.threads import (
     NEUTRAL,
+    clause_cut,
     compose_roundup_post,
     compose_thread,
     social_text,
@@ -614,3 +615,21 @@ def test_a_thread_posts_its_surest_figures_in_the_articles_order() -> None:
     assert "Millions of families" not in posted  # the least sure of four, over max_figures
     kept = [text for text, _, _ in figures[1:]]
     assert [line for line in posted.split("\n") if line] == kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=_free_text,
+    value=st.sampled_from(["£2 billion", "40%", "1,200", ""]),
+    room=st.integers(min_value=10, max_value=300),
+)
+def test_property_a_clause_cut_is_a_prefix_that_fits_and_keeps_the_number(
+    text: str, value: str, room: int
+) -> None:
+    sentence = f"{text}, allowing {value} more, which {text}" if value else text
+    cut = clause_cut(sentence, value, lambda t: len(t) <= room)
+    if cut is None:
+        return
+    assert cut.endswith("…") and sentence.startswith(cut[:-1])
+    assert len(cut) <= room and value in cut
+    assert len(cut[:-1].split()) >= 8
