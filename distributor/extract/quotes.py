@@ -1020,10 +1020,21 @@ _PRINCIPAL_ROLE = re.compile(
 _LEADING_ROLE = re.compile(r"Minister|Secretary|Chancellor|Prime|Spokes|spokes")
 
 
+# A page collecting others' words ("WHAT THEY ARE SAYING: …", "ICYMI: …"): no one
+# leads it, so its first quote is its main one.
+_ROUNDUP_PAGE = re.compile(
+    r"^(?:WHAT THEY(?:’|')?RE SAYING|WHAT THEY ARE SAYING|ICYMI|IN CASE YOU MISSED IT)\b",
+    re.IGNORECASE,
+)
+
+
 def main_quote(quotes: Sequence[Quote], title: str, lede: str) -> int | None:
-    """Which quote leads: the first by the principal speaker, else the first."""
+    """Which quote leads: the first by the principal speaker, else the first; on a page
+    of reactions, the first."""
     if not quotes:
         return None
+    if _ROUNDUP_PAGE.search(title):
+        return 0
     head = f"{title}\n{lede}"
     for i, q in enumerate(quotes):
         if q.speaker and q.speaker.split()[-1] in head and q.speaker[0].isupper():

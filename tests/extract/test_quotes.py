@@ -630,3 +630,19 @@ def test_a_news_headline_cited_with_its_outlet_is_a_title_not_a_quote() -> None:
         "As the Los Angeles Times reported, “The border, once overwhelmed, is now nearly empty.”",
     )
     assert s.quote is not None and s.quote.speaker == "Los Angeles Times"
+
+
+def test_on_a_page_of_reactions_the_first_quote_leads_even_when_the_headline_names_another() -> (
+    None
+):
+    lines = (
+        "Leaders welcomed the President's order on Friday.",
+        "Edison Electric Institute CEO Drew Maloney: “This order protects customers and powers"
+        " innovation.”",
+        "President Jane Hale: “We will keep electricity affordable for every family.”",
+    )
+    s = story(*lines, title="WHAT THEY ARE SAYING: President Hale Unites Industry Leaders")
+    assert s.quote is not None and s.quote.speaker == "Drew Maloney"
+    # The same quotes under a headline the President leads: hers is the main one.
+    s = story(*lines, title="President Hale Unites Industry Leaders")
+    assert s.quote is not None and s.quote.speaker == "Jane Hale"
