@@ -47,6 +47,12 @@ def _after_quote(text: str) -> str:
     return rest if rest[:1].isupper() else ""
 
 
+_NEWS_PEG = re.compile(
+    r"(?:Today|Tonight|Yesterday|This (?:morning|afternoon|evening|week)"
+    r"|On (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
+)
+
+
 def lede(blocks: Sequence[Block]) -> str:
     chosen = next((b for b in blocks if _candidate(b)), None)
     if chosen is None:
@@ -61,6 +67,9 @@ def lede(blocks: Sequence[Block]) -> str:
     if quote_led and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
         # The quote alone says nothing of who or what: keep the sentence that does.
         return f"{text} {parts[1].text}"
-    if len(text) < SHORT_LEDE and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
+    joins = len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY
+    if joins and (len(text) < SHORT_LEDE or _NEWS_PEG.match(parts[1].text)):
+        # A short opening, or one of background before "Today, the President announced
+        # …": the lede is what happened, so the second sentence joins it.
         text = f"{text} {parts[1].text}"
     return text

@@ -81,3 +81,15 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert labelled.summary == "Today, the Secretary signed an order on school discipline."
     dated = make("WASHINGTON – Today, the President named twenty recipients of the medal.")
     assert dated.summary == "Today, the President named twenty recipients of the medal."
+
+
+def test_a_lede_of_background_then_todays_news_keeps_both_sentences() -> None:
+    s = story(
+        "One year ago, the council promised to rebuild every flooded school. Today, it opened"
+        " the last of the 14 schools, two months early. Work began in March.",
+        title="Last flooded school reopens",
+    )
+    assert s.summary == (
+        "One year ago, the council promised to rebuild every flooded school. Today, it opened"
+        " the last of the 14 schools, two months early."
+    )
