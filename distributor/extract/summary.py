@@ -28,7 +28,8 @@ def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
     text = block.text
-    if _DATELINE.match(text) or text.rstrip().endswith(":"):
+    if _DATELINE.match(text) or text.rstrip().endswith((":", ":)")):
+        # A dateline, a lead-in, a letter's "Dear Mr. Chairman: (Dear Madam Chair:)".
         return False
     if text.startswith(_QUOTE_START):
         # A quote-led lede counts when the narrative goes on after the quote ("“…” The
@@ -47,6 +48,9 @@ def _after_quote(text: str) -> str:
     return rest if rest[:1].isupper() else ""
 
 
+_GREETING = re.compile(
+    r"(?:Good (?:morning|afternoon|evening)|Hi|Hello|Thanks|Thank you)\b[^.!?]{0,40}[.!]$"
+)
 _NEWS_PEG = re.compile(
     r"(?:Today|Tonight|Yesterday|This (?:morning|afternoon|evening|week)"
     r"|On (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
@@ -60,6 +64,8 @@ def lede(blocks: Sequence[Block]) -> str:
     if chosen is None:
         return ""
     parts = sentences.split(chosen.text)
+    while len(parts) > 1 and _GREETING.match(parts[0].text):
+        parts = parts[1:]  # a briefing's "Good afternoon, everyone." is not the news
     if not parts:
         return ""
     text = _DATELINE_DASH.sub("", _RUN_IN.sub("", parts[0].text))

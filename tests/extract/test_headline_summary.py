@@ -93,3 +93,18 @@ def test_a_lede_of_background_then_todays_news_keeps_both_sentences() -> None:
         "One year ago, the council promised to rebuild every flooded school. Today, it opened"
         " the last of the 14 schools, two months early."
     )
+
+
+def test_a_letters_salutation_and_a_briefings_greeting_are_not_the_lede() -> None:
+    s = story(
+        "Dear Mr. Chairman: (Dear Madam Chair:)",
+        "I am providing the report on the new treaty, as the law requires.",
+        title="Letter to Certain Congressional Committees on the Treaty",
+    )
+    assert s.summary == "I am providing the report on the new treaty, as the law requires."
+    s = story(
+        "Good afternoon, everyone. Today the Administration is announcing 12 new sanctions"
+        " on the regime.",
+        title="Background Press Call on New Sanctions",
+    )
+    assert s.summary == "Today the Administration is announcing 12 new sanctions on the regime."
