@@ -48,6 +48,19 @@ def _after_quote(text: str) -> str:
     return rest if rest[:1].isupper() else ""
 
 
+def _announcing_lead_in(blocks: Sequence[Block]) -> str:
+    """A first paragraph that announces the list under it ("WASHINGTON – Today, President
+    Joe Biden announced his intent to nominate the following individuals …:"): the news
+    itself, its colon written as a full stop. "" when the article does not open so."""
+    first = next((b for b in blocks if b.kind is Kind.PARAGRAPH), None)
+    if first is None or not first.text.rstrip().endswith(":") or len(first.text.split()) < 10:
+        return ""
+    text = _DATELINE_DASH.sub("", _RUN_IN.sub("", first.text.strip()))
+    if not _NEWS_PEG.match(text) or len(text) > MAX_SUMMARY or len(sentences.split(text)) > 1:
+        return ""
+    return text[:-1].rstrip() + "."
+
+
 _GREETING = re.compile(
     r"(?:Good (?:morning|afternoon|evening)|Hi|Hello|Thanks|Thank you)\b[^.!?]{0,40}[.!]$"
 )
@@ -58,6 +71,9 @@ _NEWS_PEG = re.compile(
 
 
 def lede(blocks: Sequence[Block]) -> str:
+    announced = _announcing_lead_in(blocks)
+    if announced:
+        return announced
     chosen = next((b for b in blocks if _candidate(b)), None)
     if chosen is None:
         chosen = next((b for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)), None)

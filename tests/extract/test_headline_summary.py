@@ -108,3 +108,24 @@ def test_a_letters_salutation_and_a_briefings_greeting_are_not_the_lede() -> Non
         title="Background Press Call on New Sanctions",
     )
     assert s.summary == "Today the Administration is announcing 12 new sanctions on the regime."
+
+
+def test_a_first_paragraph_announcing_the_list_under_it_is_the_lede() -> None:
+    s = story(
+        "WASHINGTON – Today, the President announced his intent to nominate the following"
+        " people to serve as judges:",
+        "- Ann Cole, Nominee to be a Judge on the Tax Court",
+        "- Ben Ode, Nominee to be a Judge on the Tax Court",
+        title="President Announces Key Nominees",
+    )
+    assert s.summary == (
+        "Today, the President announced his intent to nominate the following people to serve"
+        " as judges."
+    )
+    # A lead-in that is not the news ("The plan will:") is still passed over.
+    s = story(
+        "The council published its plan on Monday after two years of work.",
+        "The plan will:",
+        "- Cut waiting times by 20%.",
+    )
+    assert s.summary == "The council published its plan on Monday after two years of work."
