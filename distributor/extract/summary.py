@@ -58,6 +58,8 @@ def _announcing_lead_in(blocks: Sequence[Block]) -> str:
     text = _DATELINE_DASH.sub("", _RUN_IN.sub("", first.text.strip()))
     if not _NEWS_PEG.match(text) or len(text) > MAX_SUMMARY or len(sentences.split(text)) > 1:
         return ""
+    if " the following " not in text:
+        return ""  # "… signed into law:" is not a sentence without its list
     return text[:-1].rstrip() + "."
 
 

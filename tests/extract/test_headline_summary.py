@@ -129,3 +129,12 @@ def test_a_first_paragraph_announcing_the_list_under_it_is_the_lede() -> None:
         "- Cut waiting times by 20%.",
     )
     assert s.summary == "The council published its plan on Monday after two years of work."
+
+
+def test_a_lead_in_that_needs_its_list_to_be_a_sentence_is_not_the_lede() -> None:
+    s = story(
+        "On Friday, December 26, 2025, the President signed into law:",
+        "S. 216, the Clean Seas Act, which funds the marine debris programme through 2029.",
+        title="Bills Signed into Law",
+    )
+    assert s.summary != "On Friday, December 26, 2025, the President signed into law."
