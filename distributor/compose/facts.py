@@ -7,8 +7,12 @@ out, and so is a figure said inside the quote that the same card or thread shows
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from distributor.models import Figure, Story, Voice
+
+Beside = Literal["summary", "headline"]
+"""What a card (its summary) or a thread (its headline) shows before the figures."""
 
 # A sentence that opens by pointing back ("It would…", "These deliveries…", "In
 # addition,…") or a list item with no subject ("Establishing deadlines…", "Severely
@@ -84,7 +88,7 @@ _MINOR_WORDS = (
 _MINOR = frozenset(_MINOR_WORDS.split())
 
 
-def repeats(story: Story, figure: Figure, *, beside: str = "summary") -> bool:
+def repeats(story: Story, figure: Figure, *, beside: Beside = "summary") -> bool:
     """Does ``figure`` say again what the reader has just read: the summary (``beside=
     "summary"``, a card, which shows it) or the headline (``"headline"``, a thread, whose
     first post is the headline alone), or the main quote?"""
@@ -128,7 +132,7 @@ def in_own_voice(text: str) -> bool:
     return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
 
 
-def fresh_figures(story: Story, *, beside: str = "summary") -> list[Figure]:
+def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
     """The key figures worth showing beside the summary and the quote, in article order.
 
     A figure said inside quote marks, holding a quoted passage, or in the first person
