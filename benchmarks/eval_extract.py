@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from distributor.extract import extract, statement
+from distributor.extract import extract
 from distributor.ingest.sources import read_article_file
 from distributor.models import Article, Story
 
@@ -110,7 +110,7 @@ def score_one(name: str, story: Story, labels: dict[str, Any], score: Score) -> 
     signed_by_issuer = (
         story.quote is not None
         and story.quote.speaker is not None
-        and (issued := statement.issuer(story.article.title)) is not None
+        and (issued := story.voice) is not None
         and story.quote.speaker == issued.speaker
     )
     for q in (story.quote, *story.other_quotes):

@@ -21,14 +21,13 @@ def extract(article: Article) -> Story:
     found, marked = quotes.find_with_marks(body, article.title, parts)
     lede = summary.lede(parts)
     main = quotes.main_quote(found, article.title, lede)
+    voice = statement.voice(article.title)
     return Story(
         article=article,
         headline=headline.clean(article.title),
         summary=lede,
         key_figures=figures.key_figures(parts, quotes.quoted_ranges(found) + marked),
-        quote=found[main]
-        if main is not None
-        else statement.issuer_quote(article.title, parts, lede),
+        quote=found[main] if main is not None else statement.issuer_quote(voice, parts, lede),
         other_quotes=tuple(q for i, q in enumerate(found) if i != main),
-        voice=statement.voice(article.title),
+        voice=voice,
     )

@@ -90,8 +90,8 @@ def lint(story: Story) -> list[Finding]:
     lede = _QUOTED.sub(" ", story.summary)
     spoken = story.voice is not None or _FIRST_PERSON_TITLE.match(article.title)
     if spoken or statement.FIRST_PERSON.search(lede):
-        issuer, quote = statement.issuer(article.title), story.quote
-        if issuer is not None and quote is not None and quote.speaker == issuer.speaker:
+        issuer, quote = story.voice, story.quote
+        if issuer and issuer.speaker and quote is not None and quote.speaker == issuer.speaker:
             why = (
                 f"a first-person statement: a passage is quoted as {quote.speaker}'s"
                 " (the title names the issuer); check it stands alone"

@@ -52,14 +52,6 @@ MAX_CHARS = 220  # one post on every network, with the speaker's line under it
 CONFIDENCE = 0.7
 
 
-def issuer(title: str) -> speakers.Who | None:
-    """The one person a statement's, remarks' or letter's title names as its issuer."""
-    found = voice(title)
-    if found is None or found.speaker is None:
-        return None
-    return speakers.Who(found.speaker, found.role, True)
-
-
 def voice(title: str) -> Voice | None:
     """Whose words the body is, from its title: the person a statement, remarks or letter
     names (``Voice("Joe Biden", "President")``), the role alone when it names no person
@@ -87,10 +79,10 @@ def _issuing(who: speakers.Who) -> Voice:
     return Voice(None)
 
 
-def issuer_quote(title: str, blocks: Sequence[Block], lede: str) -> Quote | None:
-    """The first first-person paragraph after the lede, signed by the title's issuer."""
-    who = issuer(title)
-    if who is None:
+def issuer_quote(who: Voice | None, blocks: Sequence[Block], lede: str) -> Quote | None:
+    """The first first-person paragraph after the lede, signed by the person the title
+    names as its issuer (``who``, from :func:`voice`)."""
+    if who is None or who.speaker is None:
         return None
     for block in blocks:
         if block.kind is not Kind.PARAGRAPH or (lede and lede in block.text):
