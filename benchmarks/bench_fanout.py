@@ -27,7 +27,6 @@ import multiprocessing as mp
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests import scratch_pg
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "examples" / "articles"
 SIZES = (100_000, 1_000_000)
@@ -49,10 +50,6 @@ STARTUPS = 3
 TARGETS = {(100_000, 1): 1.5, (100_000, 2): 1.5, (1_000_000, 2): 10.0}
 RSS_TARGET_MB = 300.0
 TICK = os.sysconf("SC_CLK_TCK")
-# The PostgreSQL server the tests use; the bench makes and drops its own databases there.
-PG_ADMIN = os.environ.get(
-    "DISTRIBUTOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 # --- the discarding server (its own process) -------------------------------------------
@@ -157,38 +154,9 @@ def _database(backend: str, tmp: Path, n: int) -> Iterator[str]:
         finally:
             path.unlink()
         return
-    from sqlalchemy import create_engine, text
-
-    name = f"distributor_bench_{secrets.token_hex(6)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_pg.throwaway("distributor_bench") as url:
         _populate(url, n)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
-def _pg_reachable() -> bool:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(PG_ADMIN)
-    try:
-        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), 1):
-            return True
-    except OSError:
-        return False
 
 
 def _config(url: str, tmp: Path, name: str) -> Path:
@@ -490,7 +458,7 @@ def run() -> list[dict[str, Any]]:
     times = ctx.Array("d", 2)
     server = ctx.Process(target=_serve, args=(port, counters, times), daemon=True)
     server.start()
-    backends = ["sqlite", *(["postgresql"] if _pg_reachable() else [])]
+    backends = ["sqlite", *(["postgresql"] if scratch_pg.reachable() else [])]
     try:
         while not port.value:
             time.sleep(0.05)

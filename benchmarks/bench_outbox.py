@@ -9,10 +9,8 @@ The multi-worker figure runs four processes against one PostgreSQL database
 from __future__ import annotations
 
 import multiprocessing
-import os
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from distributor.channels.base import Channel, DeliveryContext, NoOptions
 from distributor.models import Delivery, DeliveryKind, SendResult
@@ -28,13 +26,11 @@ from distributor.pipeline.dispatch import dispatch_due
 from distributor.settings import ScheduleSettings, Settings
 from distributor.store import db
 from distributor.store.outbox import Outbox
+from tests import scratch_pg
 
 ROWS = 2000
 WORKERS = 4
 T0 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
-PG_ADMIN = os.environ.get(
-    "DISTRIBUTOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SETTINGS = replace(Settings(), schedule=ScheduleSettings(stale_after_minutes=0, claim_batch=20))
 
 
@@ -74,20 +70,12 @@ def _sqlite() -> Iterator[str]:
 
 @contextmanager
 def _postgres() -> Iterator[str | None]:
-    name = f"distributor_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:
+    """A throwaway PostgreSQL database, or None when the server is not there."""
+    if not scratch_pg.reachable():
         yield None
         return
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg.throwaway("distributor_bench") as url:
+        yield url
 
 
 def _engine(url: str) -> Engine:
