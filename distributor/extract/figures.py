@@ -48,7 +48,9 @@ _PERCENT = re.compile(
     rf"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)"
 )
 _CHANGE = re.compile(
-    r"(?<!\w)(?:doubl(?:ed|ing|es|e)|halv(?:ed|ing|es)|tripl(?:ed|ing|es|e)|trebl(?:ed|ing|es|e)"
+    # "double down", "a double standard": idioms, not a change.
+    r"(?<!\w)(?:doubl(?:ed|ing|es|e)(?![- ](?:down|standards?|check|edged|act|take|whammy)\b)"
+    r"|halv(?:ed|ing|es)|tripl(?:ed|ing|es|e)|trebl(?:ed|ing|es|e)"
     r"|quadrupl(?:ed|ing|es|e)"
     r"|(?:(?:about|around|nearly|almost|more than|less than|over|by|roughly) )half\b"
     r"|(?<!first )(?<!second )half of"

@@ -17,7 +17,7 @@ from distributor.extract.blocks import Block, Kind
 from distributor.models import Quote, Span
 
 _VERBS = (
-    r"said|says|say|added|adds|explained|explains|continued|continues|stated|states|commented"
+    r"said|says|say|tell|added|adds|explained|explains|continued|continues|stated|states|commented"
     r"|comments|told|tells|warned|warns|insisted|insists|argued|argues|noted|notes|declared"
     r"|announced|confirmed|confirms|acknowledged|admitted|remarked|replied|urged|urges"
     r"|concluded|stressed|stresses|emphasised|emphasises|emphasized|highlighted|wrote|writes"
@@ -34,6 +34,9 @@ _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&
 _MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
 _PAIRS = {"„": ("“", "”"), "«": ("»",), "“": ("”",), '"': ('"',)}
 
+# A speech trailed before it is given: "The Chancellor will say:", "She is expected to tell
+# the conference:".
+_TRAILED = r"(?:will|would|(?:is|are)\s+(?:also\s+)?(?:expected|set|due|going)\s+to)\s+(?:also\s+)?"
 _VERB = re.compile(rf"\b(?:has\s+|had\s+|also\s+|then\s+)?(?:{_VERBS})\b", re.IGNORECASE)
 # What may stand between a closing mark and an attribution after it.
 _AFTER_VERB_WHO = re.compile(rf"^[\s,.!?;:]*(?:{_VERBS})\s+(?P<who>.+)$", re.IGNORECASE | re.DOTALL)
@@ -48,7 +51,7 @@ _AFTER_REMARKS = re.compile(
 _AFTER_ACCORDING = re.compile(r"^[\s,.;:]*according to (?P<who>.+)$", re.DOTALL)
 _AFTER_DASH = re.compile(r"^[\s,.]*[-–—]\s*(?P<who>[^“”\"]{2,120}?)\s*[.]?$")
 _BEFORE_WHO_VERB = re.compile(
-    rf"^(?P<who>.{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+    rf"^(?P<who>.{{1,160}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+|{_TRAILED})?(?P<verb>{_VERBS})\b"
     r"(?P<rest>[^“”\"]{0,120}?)[,:]\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -68,7 +71,7 @@ _WHO_VERB_THAT = re.compile(
 )
 _COLON_LEAD = re.compile(r"^(?P<who>[^:]{2,160}):\s*$", re.DOTALL)
 _LEAD_IN = re.compile(
-    rf"^(?P<who>.{{2,200}}?)\s+(?:has\s+|also\s+)?(?:{_VERBS})(?:\s+[^:]{{0,80}})?:\s*$",
+    rf"^(?P<who>.{{2,200}}?)\s+(?:has\s+|also\s+|{_TRAILED})?(?:{_VERBS})(?:\s+[^:]{{0,80}})?:\s*$",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|we're|we’re|our|us|my|me|you|your)\b", re.IGNORECASE)
@@ -443,7 +446,7 @@ def _capitalised_opening(words: list[str]) -> list[str]:
 
 _LEAD_VERBS = re.compile(
     r"\b(?:said|says|added|adds|commented|comments|explained|explains|stated|states|continued"
-    r"|remarked|responded|wrote|writes)\b",
+    r"|remarked|responded|wrote|writes|(?:will|to) (?:also )?(?:say|tell))\b",
     re.IGNORECASE,
 )
 
@@ -657,25 +660,55 @@ def _scan(text: str) -> tuple[list[tuple[int, speakers.Who]], dict[str, list[str
     found: list[tuple[int, speakers.Who]] = []
     runs: dict[str, list[str]] = {}
     for m in _CAP_RUN.finditer(text):
-        run = m.group(0)
-        if " " not in run:
+        if " " not in m.group(0):
             continue
-        runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
-        words = run.split()
-        while words and words[-1].lower() in _CONNECTORS:
-            words.pop()
-        if len(words) < 2:
-            continue
-        apposition = _APPOSITION.match(text, m.end()) is not None
-        if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
-            continue  # the cheap test first: most capitalised runs name no one
-        name, role = speakers.split_name(" ".join(words))
-        if not name or " " not in name:
-            continue
-        titled = role is not None and speakers.is_title(role.split()[-1])
-        if titled or apposition:
-            found.append((m.end(), speakers.Who(name, role, True)))
+        for run, end in _sentence_pieces(m.group(0), m.end()):
+            _scan_run(text, run, end, found, runs)
     return found, runs
+
+
+def _sentence_pieces(run: str, end: int) -> list[tuple[str, int]]:
+    """A capitalised run cut where a sentence ends inside it ("… Chancellor Gordon Brown.
+    Mr Brown has …" is two runs): a full stop that ends a word, not an initial or an
+    abbreviation ("Dr.", "J.", "Sen.")."""
+    if ". " not in run:
+        return [(run, end)]
+    pieces: list[tuple[str, int]] = []
+    begin = 0
+    for dot in (m.start() for m in re.finditer(r"\.(?=[ \t])", run)):
+        if not sentences.is_abbreviation(run, dot):
+            pieces.append((run[begin : dot + 1], end - len(run) + dot + 1))
+            begin = dot + 1 + len(run[dot + 1 :]) - len(run[dot + 1 :].lstrip(" \t"))
+    pieces.append((run[begin:], end))
+    return pieces
+
+
+def _scan_run(
+    text: str,
+    run: str,
+    end: int,
+    found: list[tuple[int, speakers.Who]],
+    runs: dict[str, list[str]],
+) -> None:
+    """One capitalised run of :func:`_scan`: filed by its last word, and a person when it
+    reads as one."""
+    if " " not in run:
+        return
+    runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
+    words = run.split()
+    while words and words[-1].lower() in _CONNECTORS:
+        words.pop()
+    if len(words) < 2:
+        return
+    apposition = _APPOSITION.match(text, end) is not None
+    if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
+        return  # the cheap test first: most capitalised runs name no one
+    name, role = speakers.split_name(" ".join(words))
+    if not name or " " not in name:
+        return
+    titled = role is not None and speakers.is_title(role.split()[-1])
+    if titled or apposition:
+        found.append((end, speakers.Who(name, role, True)))
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:

@@ -115,7 +115,7 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)$", re.UNICODE)
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def is_abbreviation(text: str, dot: int) -> bool:
     """Is the full stop at ``text[dot]`` part of an abbreviation or initial?"""
     match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
     if not match:
@@ -155,7 +155,7 @@ def split(text: str, offset: int = 0) -> list[Span]:
         term = match.group(1)
         if (
             term == "."
-            and _is_abbreviation(text, match.start(1))
+            and is_abbreviation(text, match.start(1))
             and not _ends_anyway(text, match.start(1), match.end(3))
         ):
             continue

@@ -444,7 +444,8 @@ def _own_role(role: str) -> str:
     return role
 
 
-_PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl"])
+_PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl", "baron"])
+_ACADEMIC = frozenset(["professor", "prof", "doctor", "dr"])
 _ARTICLE = re.compile(r"^(?:as\s+)?(?:the|a|an|our|its|their|his|her)\s+|^as\s+", re.IGNORECASE)
 _HONORIFIC_ONLY = frozenset(
     [
@@ -499,6 +500,10 @@ def _role(text: str) -> str:
     role = re.sub(r"[’']s$", "", role)
     if re.match(r"(?:who|which|whose|that)\b", role, re.IGNORECASE):
         return ""  # "who leads the department": a clause about the person, not a role
+    if role.lower() in ("the", "a", "an") or role.lower() in _PEERS:
+        # "The Rt Hon Sir Keir Starmer" has no role; "Lord Kenneth Baker" a peerage, an
+        # honorific ("Lord Mayor" and "Lord Chancellor" are roles and stay).
+        return ""
     return role
 
 
@@ -664,7 +669,9 @@ def parse(phrase: str) -> Who:
         elif role:
             roles.append(role)
     if person:
-        roles.sort(key=lambda r: PERSON_ROLE.search(r) is None)
+        # A role the body gives ("Clinical Adviser for the campaign") before an academic
+        # title ("Professor Sir Muir Gray, Clinical Adviser …").
+        roles.sort(key=lambda r: (PERSON_ROLE.search(r) is None, r.lower() in _ACADEMIC))
         return Who(person, roles[0] if roles else None, True)
     org = organisation(parts[0]) if parts else None
     if org:

@@ -55,6 +55,9 @@ def test_figures_are_found_with_their_value_as_written(sentence: str, value: str
         # A career's length is biography, not news.
         "She retired after 15 years as chief executive of the trust.",
         "He has served the county for more than 50 years as a magistrate.",
+        # Idioms with "double" are not a change.
+        "The strategy will double down on the region's strengths.",
+        "Critics accused ministers of a double standard on ports.",
     ],
 )
 def test_numbers_that_are_not_figures_are_ignored(sentence: str) -> None:

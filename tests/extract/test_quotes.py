@@ -99,6 +99,35 @@ def test_gov_uk_lead_in_without_marks() -> None:
     assert_grounded(result)
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Ports Minister Ilse Vantongeren will say:",
+        "Ports Minister Ilse Vantongeren is expected to say:",
+        "Ports Minister Ilse Vantongeren will tell the conference:",
+        "She is expected to say:",
+    ],
+)
+def test_a_speech_trailed_before_it_is_given_is_the_speakers_words(lead: str) -> None:
+    # GOV.UK trails a speech in the future tense, its words below with no marks.
+    result = story(
+        "Ports strategy",
+        "Ports Minister Ilse Vantongeren will set out the strategy today.",
+        lead,
+        "Every harbour in the country will have a deeper berth by 2030.",
+        "That is what this plan delivers.",
+        "The strategy was published last year.",
+    )
+    q = result.quote
+    assert q is not None
+    assert (q.speaker, q.role) == ("Ilse Vantongeren", "Ports Minister")
+    assert q.text == (
+        "Every harbour in the country will have a deeper berth by 2030. "
+        "That is what this plan delivers."
+    )
+    assert_grounded(result)
+
+
 def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
     result = story(
         "Volunteers were thanked at a reception in Cardiff.",
@@ -335,6 +364,20 @@ def test_a_bare_surname_is_the_person_named_before_with_it() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Ilse Vantongeren", "Ports Minister")
+
+
+@pytest.mark.parametrize("gap", [" ", "  "])
+def test_mr_surname_right_after_the_full_name_is_that_person(gap: str) -> None:
+    # "… by Chancellor Tomas Ekwueme. Mr Ekwueme has …": the sentence ends between the
+    # two mentions, so they are two names, and "Mr Ekwueme" is the Chancellor in full.
+    s = story(
+        "Harbour plan launched",
+        f"The plan was launched today by Chancellor Tomas Ekwueme.{gap}Mr Ekwueme has "
+        "sent it to his colleagues.",
+        "Mr Ekwueme commented: “Every port needs a deeper berth. We must act now.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Tomas Ekwueme", "Chancellor")
 
 
 def test_a_bare_surname_nobody_was_named_with_is_left_out() -> None:

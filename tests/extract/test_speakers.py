@@ -21,6 +21,20 @@ from tests.extract.helpers import assert_grounded, story
         ("Rep. Jo Hart:", "Jo Hart", "Representative"),
         ("Lt. Gov. Tom Hale:", "Tom Hale", "Lieutenant Governor"),
         ("Northfield Water Authority:", "Northfield Water Authority", None),
+        # Honorifics, peerages and post-nominals are not roles; the role the body gives is.
+        ("The Rt Hon Sir Alan Pryce KCB KC MP said:", "Alan Pryce", None),
+        (
+            "Lord Colin Ashdown, co-founder of the Harbour Trust, said:",
+            "Colin Ashdown",
+            "co-founder of the Harbour Trust",
+        ),
+        ("Baroness Ruth Keel said:", "Ruth Keel", None),
+        (
+            "Professor Sir Idris Vane, Clinical Adviser for the Walk More campaign, said:",
+            "Idris Vane",
+            "Clinical Adviser for the Walk More campaign",
+        ),
+        ("Lord Mayor Jane Orrin said:", "Jane Orrin", "Lord Mayor"),
     ],
 )
 def test_a_colon_lead_in_names_the_person_at_its_end(
