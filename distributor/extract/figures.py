@@ -100,7 +100,10 @@ _SPELLED_STEMS = re.compile(
 )
 # One look each for what a pattern needs before it is worth running.
 _MONEY_HINT = re.compile("[£$€]|pound|euro|dollar|pence")
-_TIME_HINT = re.compile("day|week|month|year|hour|minute")
+# What a record or a run without a digit needs: "in more than a year", "the fourth
+# straight month", "in two decades".
+_RUN_HINT = re.compile(r" (?:a|two) (?:year|decade|month)| straight | consecutive ")
+_TIME_HINT = re.compile("day|week|month|quarter|year|decade|hour|minute|since 1|since 2")
 _AGE_HINT = re.compile("aged? |ages |year-old|under|over")
 # Every date _DATE reads has a month's name or a year in it; most sentences have neither.
 _DATE_HINT = re.compile(r"(?:19|20)\d\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
@@ -154,7 +157,8 @@ _DATE = re.compile(
 )
 _OUTCOME = re.compile(
     r"\b(?:into (?:force|effect)|takes? effect|deadline|closes? on|opens? on|from \d|"
-    r"will (?:open|close|start|begin|launch|end|run|last)|by (?:the end of )?(?:19|20)\d\d|"
+    r"will (?:re)?(?:open|close|start|begin|launch|end|run|last)|(?:will|may) resume|"
+    r"by (?:the end of )?(?:19|20)\d\d|"
     rf"by (?:the end of |early |late |mid-)?(?:{_MONTHS}|spring|summer|autumn|winter)\b|"
     r"target|no later than|expires?|until|within)\b",
     re.IGNORECASE,
@@ -170,8 +174,17 @@ _YEARS = re.compile(r"\b(?:years?|decades?)$", re.IGNORECASE)
 _RECORD = re.compile(
     r"\b(?:[a-z]+est|most|least|highest|lowest|largest|biggest|best|worst|first time)\b"
     r"[^.;:]{0,80}?\b(?P<span>in (?:(?:more than|over|at least|nearly|almost) )?"
-    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty)"
-    r" (?:years|decades|months))\b"
+    r"(?:the (?:last|past) )?"
+    r"(?:\d+|a|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty)"
+    r" (?:years?|decades?|months?)"
+    # "the lowest level since 1970"
+    r"|since (?:19|20)\d\d(?![\d,]))\b"
+)
+# A run: "for seven straight months", "the fourth consecutive quarter".
+_STREAK = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|second|third|fourth"
+    r"|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
+    r" (?:straight|consecutive) (?:days?|weeks?|months?|quarters?|years?)\b"
 )
 # A life's or a career's length, not news: "served for more than 50 years".
 _CAREER = re.compile(
@@ -343,7 +356,14 @@ def _is_named_year(text: str, start: int) -> bool:
     words = before.split()
     if len(words) < 2 or before != text[:start][: len(before)] or not words[-1][:1].isupper():
         return False
+    if words[-1].endswith(",") or words[-1] in _WEEKDAYS:
+        return False  # "on Tuesday, December 2, 2025": a date, not a name's number
     return words[-1].lower() not in _HEDGES
+
+
+_WEEKDAYS = frozenset(
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+)
 
 
 # Words that open a sentence before its number ("Approximately one million seniors …").
@@ -406,7 +426,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     digit = _DIGIT.search(sentence) is not None
     change = _CHANGE_STEMS.search(lower) is not None
     spelled = _SPELLED_STEMS.search(lower) is not None
-    if not (digit or change or spelled):
+    run = _RUN_HINT.search(lower) is not None
+    if not (digit or change or spelled or run):
         return found
     taken: list[tuple[int, int]] = []
     masked = _masked(sentence, lower) if digit else []
@@ -475,7 +496,7 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     for m in _BARE.finditer(sentence) if digit else ():
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
-    timed = (digit or spelled or "two" in lower) and _TIME_HINT.search(lower) is not None
+    timed = (digit or spelled or run or "two" in lower) and _TIME_HINT.search(lower) is not None
     for m in _DURATION.finditer(sentence) if timed else ():
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
@@ -492,7 +513,10 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             # campaign" mostly background after the lede.
             strong = bool(lead and lead[-1] in _DEADLINE_LEADS)
             add(m.start(), m.end(), 1.2 if strong else SMALL_COUNT)
-    if timed and " in " in lower:
+    if timed and (" straight " in lower or " consecutive " in lower):
+        for m in _STREAK.finditer(sentence):
+            add(m.start(), m.end(), 2.0, check_mask=False)
+    if timed and (" in " in lower or " since " in lower):
         for m in _RECORD.finditer(sentence):
             # "the strongest in 50 years", "the largest surge in more than six years"
             add(m.start("span"), m.end("span"), 2.0, check_mask=False)

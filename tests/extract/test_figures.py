@@ -168,6 +168,29 @@ def test_a_record_over_years_is_still_a_figure_and_a_signature_line_is_not() -> 
     assert result.key_figures == ()
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Harbour traffic fell to its lowest level since 1970.", "since 1970"),
+        (
+            "Ferry fares rose for the first time in at least five decades.",
+            "in at least five decades",
+        ),
+        ("Tourism is at its highest in the last two decades.", "in the last two decades"),
+        ("Starts hit their highest level in more than a year.", "in more than a year"),
+        ("For seven straight months, no ferry sailed late.", "seven straight months"),
+        ("Rents fell for the fourth consecutive quarter.", "fourth consecutive quarter"),
+        ("The gallery will reopen on Tuesday, December 2, 2025.", "December 2, 2025"),
+    ],
+)
+def test_records_runs_and_reopening_dates_are_figures(sentence: str, value: str) -> None:
+    assert value in [v[2] for v in find_values(sentence)]
+
+
+def test_a_year_that_only_dates_a_clause_is_not_a_record() -> None:
+    assert find_values("The ferry has sailed since 1970 from the old quay.") == []
+
+
 @pytest.mark.parametrize("hedge", ["Approximately", "Roughly", "Nearly"])
 def test_a_count_after_a_run_in_label_and_a_hedge_is_a_figure(hedge: str) -> None:
     # "No Tax on Tips: Approximately one million seniors …": the capital is the
