@@ -1033,7 +1033,13 @@ def _lead_in_segments(body: str, block: Block, spans: Sequence[_Marked]) -> list
         return [s for s in segs if s is not None]
     if _MARK_D.search(block.text) and _who_from_text(block.text):
         return []
-    seg = _trimmed(body, block.start, block.end)
+    end = block.end
+    text = block.text.rstrip()
+    if text.endswith(("”", '"')) and not any(mark in text[:-1] for mark in '“"'):
+        # The passage's last paragraph closes a mark it never opened (the page lost the
+        # opening one): the mark is not part of the words.
+        end = block.start + len(text) - 1
+    seg = _trimmed(body, block.start, end)
     return [seg] if seg is not None else []
 
 

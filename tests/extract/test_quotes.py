@@ -128,6 +128,23 @@ def test_a_speech_trailed_before_it_is_given_is_the_speakers_words(lead: str) ->
     assert_grounded(result)
 
 
+def test_a_closing_mark_the_unmarked_passage_never_opened_is_not_quoted() -> None:
+    result = story(
+        "The active travel fund opens today.",
+        "Deputy Minister for Transport Lena Rhys said:",
+        "Getting people out of cars for short journeys is a huge challenge.",
+        "We are moving in the right direction.”",
+        "The fund closes in May.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.text == (
+        "Getting people out of cars for short journeys is a huge challenge. "
+        "We are moving in the right direction."
+    )
+    assert_grounded(result)
+
+
 def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
     result = story(
         "Volunteers were thanked at a reception in Cardiff.",
