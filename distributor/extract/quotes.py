@@ -831,7 +831,9 @@ class _Reader:
         segs = _lead_in_segments(self.body, block, spans)
         prev = self.passages[-1] if self.passages else None
         continuing = prev is not None and prev.last_block == i - 1 and prev.who == who
-        if not segs or (continuing and not _continues(block.text, spans)):
+        if not segs or (
+            continuing and not _continues(block.text, spans) and not self._bridged(i, block)
+        ):
             return False
         if continuing and prev is not None:
             prev.segments += segs
@@ -839,6 +841,24 @@ class _Reader:
         else:
             self.passages.append(_Passage(segs, who, conf, i, True))
         return _lead_in_who(block.text) is None
+
+    def _bridged(self, i: int, block: Block) -> bool:
+        """An unmarked paragraph without "I" or "we" in a GOV.UK passage still continues
+        it when the next paragraphs, before any heading, marks or attribution, come back
+        to the first person ("There can be no doubt …" between two paragraphs of "we")."""
+        if self.by_block.get(i) or _who_from_text(block.text):
+            return False
+        for j in range(i + 1, min(i + 3, len(self.blocks))):
+            after = self.blocks[j]
+            if (
+                after.kind is not Kind.PARAGRAPH
+                or self.by_block.get(j)
+                or _who_from_text(after.text)
+            ):
+                return False
+            if _FIRST_PERSON.search(after.text):
+                return True
+        return False
 
     def _marked_spans(self, i: int, block: Block, spans: Sequence[_Marked]) -> None:
         blocks, body = self.blocks, self.body

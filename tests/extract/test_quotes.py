@@ -145,6 +145,36 @@ def test_a_closing_mark_the_unmarked_passage_never_opened_is_not_quoted() -> Non
     assert_grounded(result)
 
 
+def test_an_unmarked_passage_runs_on_through_a_paragraph_between_two_in_the_first_person() -> None:
+    result = story(
+        "The inquiry's interim report was published today.",
+        "Harbour Secretary, Alma Reyes, said:",
+        "This statement responds to the interim report published this morning.",
+        "There can be no doubt that the inquiry has earned the trust of the families.",
+        "We must remember the 300 people who lost their lives.",
+        "The final report is due next year.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.speaker == "Alma Reyes"
+    assert q.text.endswith("We must remember the 300 people who lost their lives.")
+    assert "final report" not in q.text
+    assert_grounded(result)
+
+
+def test_an_unmarked_passage_never_bridges_into_another_attribution() -> None:
+    result = story(
+        "The inquiry's interim report was published today.",
+        "Harbour Secretary, Alma Reyes, said:",
+        "This statement responds to the interim report published this morning.",
+        "The families' lawyer said the report was overdue.",
+        "We will read it closely.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.text == "This statement responds to the interim report published this morning."
+
+
 def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
     result = story(
         "Volunteers were thanked at a reception in Cardiff.",
