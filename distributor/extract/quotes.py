@@ -28,6 +28,8 @@ _VERBS = (
     r"|shared|reflected|recalled|reported|reports|asserted|asserts|confessed|conceded|concedes"
     r"|contended|maintained|lamented|boasted|revealed|mused|elaborated|assured|summed up"
     r"|addressed|reminded|challenged|implored"
+    # "Secretary Jane Roe issued the following statement:"
+    r"|(?:issued|released|gave|provided|shared) (?:the following|a|this|her|his) statement"
 )
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
 _MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
@@ -361,6 +363,10 @@ def _colon_lead(sentence: str) -> str | None:
     return who
 
 
+_FOLLOWING_STATEMENT = re.compile(
+    r"^(?:(?:Today|Yesterday|Tonight|On \w+ \d+(?:, \d{4})?),\s+)?(?P<who>[^,;:]{2,160}?)\s+"
+    r"(?:issued|released|made|gave|delivered|shared) the following (?:statement|remarks)\b"
+)
 _NAME_DASH_ROLE = re.compile(r"^(?P<name>[^–—,:]{3,60}?)\s+[–—-]\s+(?P<role>[^–—:]{2,120})$")
 
 
@@ -379,6 +385,11 @@ def _who_before(
                 return f"{found.group('name')}, {found.group('role')}"
         if preceding.text.rstrip().endswith(":") and _name_line(preceding.text):
             return preceding.text.rstrip().removesuffix(":")
+        announced = _FOLLOWING_STATEMENT.match(_last_sentence(preceding.text[-400:]))
+        if announced and speakers.looks_like_attribution(announced.group("who")):
+            # "Today, Secretary Jane Roe released the following statement on the vote."
+            # and the statement in marks as the next paragraph.
+            return announced.group("who")
         return None
     if not lead.endswith((",", ":")):
         if lead.endswith(" that"):  # cheap first: this runs for every unattributed mark
@@ -446,17 +457,23 @@ def _capitalised_opening(words: list[str]) -> list[str]:
 
 _LEAD_VERBS = re.compile(
     r"\b(?:said|says|added|adds|commented|comments|explained|explains|stated|states|continued"
-    r"|remarked|responded|wrote|writes|(?:will|to) (?:also )?(?:say|tell))\b",
+    r"|remarked|responded|wrote|writes|(?:will|to) (?:also )?(?:say|tell)"
+    r"|(?:issued|released) (?:the following|a|this) statement)\b",
     re.IGNORECASE,
 )
 
 
 def _lead_in_who(text: str) -> str | None:
     """A GOV.UK lead-in line ("The Minister for Schools, Jane Doe, said:") and its speaker."""
-    if not text.rstrip().endswith(":") or len(text) > 260:
+    if not text.rstrip().endswith(":"):
         return None
-    found = _LEAD_IN.match(text.strip())
-    if not found or not _LEAD_VERBS.search(text):
+    # The lead-in is the paragraph's last sentence: "The House passed the Act on Friday.
+    # Secretary Jane Roe issued the following statement:".
+    line = _last_sentence(text.strip()[-400:]) if ". " in text else text.strip()
+    if len(line) > 260 or not _LEAD_VERBS.search(line):
+        return None
+    found = _LEAD_IN.match(line)
+    if not found:
         return None
     who = found.group("who")
     return who if speakers.looks_like_attribution(who) else None
@@ -633,7 +650,9 @@ class _Resolver:
 
 # A capitalised word (any script with case), and the small words that sit inside names
 # and roles ("Secretary of State for", "de Souza").
-_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*\.?"
+# "U.S." and "D.C." are one word: a run naming a "U.S. Transportation Secretary" keeps its
+# "U.".
+_CAP = r"[^\W\d_a-zß-ÿ][\w’'\-\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*(?:\.[A-Z])*\.?"
 _SMALL = r"(?:of|for|the|and|de|da|van|von|der|den|del|di|du|la|le|al|el|bin|ibn|ní|ó|mac|ap)"
 _CAP_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_SMALL}(?=[ \t])))*")
 _CONNECTORS = frozenset({"of", "for", "the", "and"})

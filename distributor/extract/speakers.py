@@ -415,10 +415,17 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     if run and i >= 0 and tokens[i].lower() in ("for", "of") and len(run) <= 2:
         # "the Minister for Local Transport": capitals right after "for" are the brief.
         return None, _role(" ".join(tokens)) or None
-    if i >= 0 and len(run) > 2 and any(t.lower() in ("for", "of") for t in tokens[: i + 1]):
+    if (
+        i >= 0
+        and len(run) > 2
+        and not is_title(tokens[i])
+        and any(t.lower() in ("for", "of") for t in tokens[: i + 1])
+    ):
         # "Secretary of War Pete Hegseth", "Minister for School Standards Alex Drummond":
         # capitals after "for" or "of" name the brief; the person is the last two words
-        # (three with a middle initial, "Robert F. Kennedy").
+        # (three with a middle initial, "Robert F. Kennedy"). A title right before the
+        # run ends the brief: "Office of Small Business Administration Administrator
+        # Isabella Casillas Guzman" is all name after "Administrator".
         keep = 3 if len(_bare(run[-2]).rstrip(".")) == 1 else 2
         i += len(run) - keep
         run = run[-keep:]

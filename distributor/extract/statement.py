@@ -22,7 +22,7 @@ from distributor.models import Quote, Span, Voice
 # NEC Director Lael Brainard on …", "Letter from …"), with who it is when the title says.
 _SPOKEN_TITLE = re.compile(
     r"^(?:Statement|Remarks(?:\s+as\s+Prepared\s+for\s+Delivery)?|Message|Letter|Op-Ed)"
-    r"\s+(?:from|by)\s+(?P<who>.+?)"
+    r"\s+(?i:from|by)\s+(?P<who>.+?)"
     r"(?:\s+(?i:on|in|regarding|about|upon|following|celebrating|marking|honou?ring"
     r"|commemorating|announcing|welcoming|after|at|for|to|before|with)\b.*"
     # Titles are in title case: "… Jake Sullivan Congratulating Prime Minister …".

@@ -175,6 +175,32 @@ def test_an_unmarked_passage_never_bridges_into_another_attribution() -> None:
     assert q.text == "This statement responds to the interim report published this morning."
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # The lead-in is the last sentence of a longer paragraph.
+        "WASHINGTON – The House passed the Harbours Act, 310 to 107. U.S. Secretary of "
+        "Harbours Ilse M. Vantongeren issued the following statement following its passage:",
+        # The statement is announced with a full stop, its words in marks below.
+        "Today, U.S. Secretary of Harbours Ilse M. Vantongeren released the following "
+        "statement following the Senate's passage of the Harbours Act.",
+    ],
+)
+def test_the_following_statement_is_the_named_persons(lead: str) -> None:
+    result = story(
+        "Harbours Act passes",
+        lead,
+        "“Today’s vote is a significant step for every port. I thank the Senators who "
+        "stayed at the table.”",
+        "The Act provides up to $1.9 billion a year for five years.",
+    )
+    q = result.quote
+    assert q is not None
+    assert (q.speaker, q.role) == ("Ilse M. Vantongeren", "U.S. Secretary of Harbours")
+    assert q.text.startswith("Today’s vote is a significant step")
+    assert_grounded(result)
+
+
 def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
     result = story(
         "Volunteers were thanked at a reception in Cardiff.",

@@ -35,6 +35,12 @@ from tests.extract.helpers import assert_grounded, story
             "Clinical Adviser for the Walk More campaign",
         ),
         ("Lord Mayor Jane Orrin said:", "Jane Orrin", "Lord Mayor"),
+        # A title right before a three-word name ends the brief; "U.S." is one word.
+        (
+            "Office of U.S. Small Harbours Administration Administrator Isabel Casas Ruiz said:",
+            "Isabel Casas Ruiz",
+            "Office of U.S. Small Harbours Administration Administrator",
+        ),
     ],
 )
 def test_a_colon_lead_in_names_the_person_at_its_end(

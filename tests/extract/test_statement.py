@@ -84,6 +84,8 @@ def test_someone_quoted_in_a_statement_leads_over_the_issuers_own_words() -> Non
             None,
             "Press Secretary",
         ),
+        # Title case: "From" and "By" as well as "from" and "by".
+        ("Statement From Harbour Secretary Ada J. Marsh", "Ada J. Marsh", "Harbour Secretary"),
         ("Presidential Message on National Flood Awareness Week", None, "President"),
         ("America 250: Presidential Message on the Anniversary of the Flood", None, "President"),
         ("A Proclamation on Flood Awareness Week, 2026", None, "President"),
