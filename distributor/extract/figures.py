@@ -426,7 +426,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     digit = _DIGIT.search(sentence) is not None
     change = _CHANGE_STEMS.search(lower) is not None
     spelled = _SPELLED_STEMS.search(lower) is not None
-    run = _RUN_HINT.search(lower) is not None
+    # Only a sentence with no digit and no number in words needs the look for a run.
+    run = not (digit or spelled) and _RUN_HINT.search(lower) is not None
     if not (digit or change or spelled or run):
         return found
     taken: list[tuple[int, int]] = []

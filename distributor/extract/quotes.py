@@ -385,7 +385,11 @@ def _who_before(
                 return f"{found.group('name')}, {found.group('role')}"
         if preceding.text.rstrip().endswith(":") and _name_line(preceding.text):
             return preceding.text.rstrip().removesuffix(":")
-        announced = _FOLLOWING_STATEMENT.match(_last_sentence(preceding.text[-400:]))
+        announced = (
+            _FOLLOWING_STATEMENT.match(_last_sentence(preceding.text[-400:]))
+            if " the following " in preceding.text
+            else None
+        )
         if announced and speakers.looks_like_attribution(announced.group("who")):
             # "Today, Secretary Jane Roe released the following statement on the vote."
             # and the statement in marks as the next paragraph.
