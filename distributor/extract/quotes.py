@@ -287,10 +287,15 @@ def _name_line(text: str) -> bool:
         return False
     first, comma, _ = line.partition(",")
     words = first.split()
-    if not 2 <= len(words) <= 6 or not all(_CAP_RUN.fullmatch(w) for w in words):
+    if not 2 <= len(words) <= 8 or not all(
+        _CAP_RUN.fullmatch(w) or (w in _CONNECTORS and 0 < i < len(words) - 2)
+        for i, w in enumerate(words)
+    ):
         return False  # "Protecting Parental Rights and …" is a heading, not a signature
-    if not comma and not speakers.is_title(words[0]):
-        return False  # a bare capitalised run could be anything; a role or title says who
+    if not comma and not any(speakers.is_title(w) for w in words[:-1]):
+        # A bare capitalised run could be anything; a role or title says who
+        # ("Treasury Secretary Scott Bessent:", "Secretary of State Marco Rubio:").
+        return False
     who = speakers.parse(line)
     return bool(who.named and who.speaker and " " in who.speaker and who.speaker in first)
 

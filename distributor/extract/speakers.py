@@ -628,13 +628,21 @@ _TAIL = re.compile(
 
 
 _BRACKETED = re.compile(r"\s*\([^()]{1,40}\)")
+# An embedded post's signature ends with its date: "— Jane Roe (@janeroe) April 4, 2025".
+_POSTED_ON = re.compile(
+    r"\s+(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{1,2},\s+\d{4}\s*$"
+)
 
 
 @lru_cache(maxsize=4096)
 def core(phrase: str) -> str:
     """The phrase without a leading clause ("In the op-ed, Rollins", "Per Axios") and
     without a party and state ("Jane Roe (R-TX)") or an acronym in brackets: never the name."""
-    return _VIA.sub("", _LEAD_CLAUSE.sub("", _BRACKETED.sub("", phrase).strip()))
+    text = _BRACKETED.sub("", phrase).strip()
+    if text[-1:].isdigit():
+        text = _POSTED_ON.sub("", text)
+    return _VIA.sub("", _LEAD_CLAUSE.sub("", text))
 
 
 @lru_cache(maxsize=4096)

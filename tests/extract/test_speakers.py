@@ -207,3 +207,36 @@ def test_a_speaker_is_signed_with_the_fullest_name_the_body_writes() -> None:
     )
     assert s.quote is not None
     assert s.quote.speaker == "Ada K. Marsh"
+
+
+def test_an_embedded_posts_signature_with_handle_and_date_signs_it() -> None:
+    result = story(
+        "The economy added 172,000 jobs in January.",
+        "“Today’s report proves the agenda is working and the ports are busy again.” — "
+        "Harbour Secretary Kai Doran (@HarbourSec) April 4, 2025",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Kai Doran", "Harbour Secretary")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Harbour Secretary Kai Doran:", "Secretary of the Harbours Kai Doran:"],
+)
+def test_a_line_of_its_own_naming_a_role_and_person_signs_the_quote_under_it(line: str) -> None:
+    result = story(
+        "The economy added 172,000 jobs in January.",
+        line,
+        "“Today’s report proves the agenda is working and the ports are busy again.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Kai Doran"
+
+
+def test_a_heading_line_with_a_colon_signs_nothing() -> None:
+    result = story(
+        "The economy added 172,000 jobs in January.",
+        "Protecting Harbours and Ports:",
+        "“Today’s report proves the agenda is working and the ports are busy again.”",
+    )
+    assert result.quote is None
