@@ -654,6 +654,10 @@ class _Resolver:
             people = speakers.fitting(people, how)
             if not people:
                 return _NOBODY
+        if len(people) == 1 and how and speakers.contradicts(people[0], how):
+            # "Governor Murphy" is not "First Lady Tammy Murphy", the one Murphy named in
+            # full: nobody is named in full with that title.
+            return None
         return people[0] if len(people) == 1 else (_NOBODY if people else None)
 
 

@@ -436,7 +436,8 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     if len(run) == 1 and i >= 0 and is_title(tokens[i]):
         # "Secretary Rubio", "Mr Miliband": a surname after a title; a peer is known by
         # title and name together ("Lord Vallance").
-        if _key(tokens[i]) in _PEERS:
+        if _key(tokens[i]) in _PEERS and not (i > 0 and _key(tokens[i - 1]) == "first"):
+            # ("First Lady Trump" is a role and a surname, not a peer.)
             return f"{_bare(tokens[i])} {_bare(run[0])}", _role(" ".join(tokens[:i])) or None
         return _bare(run[0]), role
     return None, _role(" ".join(tokens)) or None
@@ -504,7 +505,7 @@ def _role(text: str) -> str:
     role = _ARTICLE.sub("", role)
     # "Prime Minister the Rt Hon Sir Keir Starmer": the honorifics gone, their "the" too.
     role = re.sub(r"\s+(?:the|of|for|and)$", "", role, flags=re.IGNORECASE)
-    role = re.sub(r"[’']s$", "", role)
+    role = re.sub(r"[’']s$|(?<=s)[’']$", "", role)  # "CNN’s", "Fox Business’"
     if re.match(r"(?:who|which|whose|that)\b", role, re.IGNORECASE):
         return ""  # "who leads the department": a clause about the person, not a role
     if role.lower() in ("the", "a", "an") or role.lower() in _PEERS:
@@ -751,6 +752,24 @@ def fitting(people: list[Who], how: str) -> list[Who]:
         return [p for p in people if not _FEMALE.search(p.role or "")]
     head = how.split()[-1].lower()
     return [p for p in people if p.role and head in p.role.lower()]
+
+
+def contradicts(person: Who, how: str) -> bool:
+    """Does the title a quote gives ("Governor Murphy") say it is not ``person``, the one
+    named in full with that surname ("First Lady Tammy Murphy")? Only a role or a gendered
+    honorific can say so; a doctor's or professor's title, or a person named without a
+    role, cannot."""
+    words = how.split()
+    if not words or not person.role:
+        return False
+    head = words[-1].rstrip(".").lower()
+    if _FEMALE.fullmatch(words[0].rstrip(".")):
+        return _MALE.search(person.role) is not None  # "Ms Roe" is not "Lord Roe"
+    if _MALE.fullmatch(words[0].rstrip(".")):
+        return _FEMALE.search(person.role) is not None  # "Mr Roe" is not "First Lady Roe"
+    if head in _ACADEMIC or not PERSON_ROLE.search(head):
+        return False
+    return not fitting([person], how)
 
 
 def looks_like_attribution(phrase: str) -> bool:

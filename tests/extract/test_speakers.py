@@ -14,6 +14,7 @@ from tests.extract.helpers import assert_grounded, story
         ("Ohio dairy farmer Rosa Quint:", "Rosa Quint", "Ohio dairy farmer"),
         ("Harbour Tools CEO Mark Ellery:", "Mark Ellery", "Harbour Tools CEO"),
         ("The Daily Ledger’s Ann Marsh:", "Ann Marsh", "Daily Ledger"),
+        ("Harbour Business’ Ann Marsh:", "Ann Marsh", "Harbour Business"),
         ("Fenwick Motors, Inc., CEO Duane Fenwick:", "Duane Fenwick", "CEO"),
         ("Secretary of Works Dana Pell said:", "Dana Pell", "Secretary of Works"),
         # Short US titles are written out: a post signs "Senator Carla Ruiz".
@@ -240,3 +241,26 @@ def test_a_heading_line_with_a_colon_signs_nothing() -> None:
         "“Today’s report proves the agenda is working and the ports are busy again.”",
     )
     assert result.quote is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "speaker"),
+    [
+        # The one Orrin named in full is the First Lady; the Governor is another Orrin.
+        ("Governor Orrin released the following statement:", "Orrin"),
+        ("Mr Orrin said:", "Orrin"),
+        # A title that fits the person named in full is that person.
+        ("First Lady Orrin said:", "Tessa Orrin"),
+        ("Ms Orrin said:", "Tessa Orrin"),
+    ],
+)
+def test_a_title_that_does_not_fit_the_one_person_named_in_full_is_not_them(
+    lead: str, speaker: str
+) -> None:
+    result = story(
+        "On Thursday, Governor Orrin and First Lady Tessa Orrin attended the service.",
+        lead,
+        "“Tessa and I are deeply saddened by the passing of our friend.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == speaker
