@@ -143,7 +143,7 @@ def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
     signer = figures_signed_by(story)
     if story.voice is not None and signer is None:
         return []
-    return [
+    shown = [
         f
         for f in story.key_figures
         if not f.quoted
@@ -151,6 +151,23 @@ def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
         and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
         and not repeats(story, f, beside=beside)
     ]
+    return _new_values(shown, story.quote.text if story.quote and story.quote.speaker else "")
+
+
+def _new_values(figures: list[Figure], quote: str) -> list[Figure]:
+    """Each figure only when its number is news to the reader: not given by a figure
+    before it, nor by the quote shown beside them ("£22 million" in three sentences is
+    one figure; "$10 million" posted and quoted is said once)."""
+    said = [" ".join(quote.split())] if quote else []
+    kept: list[Figure] = []
+    for f in figures:
+        value = " ".join(f.value.split())
+        given = re.compile(rf"(?<![\w.,]){re.escape(value)}(?![\w])") if value else None
+        if given is not None and any(given.search(text) for text in said):
+            continue
+        kept.append(f)
+        said.append(" ".join(f.text.split()))
+    return kept
 
 
 def in_marks(text: str) -> str:

@@ -286,7 +286,8 @@ def _nonspace(text: str) -> str:
 def test_property_figures_are_posted_whole_and_in_order(
     figures: list[str], rule: LengthRule
 ) -> None:
-    story = make_story(figures=tuple((f, "1", 0.9) for f in figures), quote=None)
+    # Each figure's value its own, so none is left out as a number already given.
+    story = make_story(figures=tuple((f, f"⟦{i}⟧", 0.9) for i, f in enumerate(figures)), quote=None)
     cfg = _settings(max_posts_per_thread=25, max_figures=4)
     thread = compose_thread(story, rule, cfg)
     for post in thread.posts:
@@ -319,6 +320,25 @@ def test_property_figures_are_posted_whole_and_in_order(
     for figure in wanted:
         if figure in usable and rule.fits(figure, 0) and len(figure) < 200:
             assert figure in posted or any(figure in p for p in posted)
+
+
+def test_a_number_already_given_is_not_posted_again() -> None:
+    # Once by a figure before it, once by the quote the thread posts.
+    story = make_story(
+        figures=(
+            ("Ministers announced a £22 million uplift for the scheme.", "£22 million", 0.95),
+            ("The £22 million boost takes the budget to £227 million.", "£22 million", 0.95),
+            ("Renewables supplied 42% of the country's power last year.", "42%", 0.95),
+            ("Fares will fall by 5% in March for 1.4 million passengers.", "5%", 0.95),
+        ),
+        quote="We will cut fares by 5% this spring. Passengers deserve it.",
+    )
+    thread = compose_thread(story, RULES[0], _settings(max_figures=4))
+    text = "\n".join(p.text for p in thread.posts)
+    assert text.count("£22 million") == 1
+    assert "42%" in text
+    assert "Fares will fall by 5%" not in text
+    assert "We will cut fares by 5%" in text
 
 
 def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
