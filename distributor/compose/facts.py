@@ -120,9 +120,22 @@ def _says_again(headline: str, sentence: str) -> bool:
     return numbers <= said and len(head & said) >= 0.6 * len(head)
 
 
+# "The move …", "The revelation comes as …", "The nearly $50 million facility …": a
+# thing named before, which the post does not name ("The Court’s decision" names it).
+_THE_ONE_BEFORE = re.compile(
+    r"^The\s+(?:[\w$£€.,%-]+\s+){0,4}?(?:move|revelation|announcement|decision|news"
+    r"|development|step|changes?|findings|comments|remarks|visit|facility|plant|site|company"
+    r"|firm)\b(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b)"
+)
+
+
 def stands_alone(text: str) -> bool:
     """Can this sentence be read alone, as a post is?"""
-    return not _POINTS_BACK.match(text) and not _NO_SUBJECT.match(text)
+    return (
+        not _POINTS_BACK.match(text)
+        and not _NO_SUBJECT.match(text)
+        and not _THE_ONE_BEFORE.match(text)
+    )
 
 
 def in_own_voice(text: str) -> bool:

@@ -188,6 +188,7 @@ _CLAUSE = re.compile(
     r"|bringing\b|so that\b|where\b)|\s+[—–]\s+|;\s+"
 )
 MIN_CUT_WORDS = 8
+_DASH_PAIR = re.compile(r"\s+[—–]\s+")
 
 
 def clause_cut(text: str, value: str, fits: Callable[[str], bool]) -> str | None:
@@ -196,6 +197,12 @@ def clause_cut(text: str, value: str, fits: Callable[[str], bool]) -> str | None
     for m in reversed(list(_CLAUSE.finditer(text))):
         head = text[: m.start()].rstrip(" ,;:—–-")
         if len(head.split()) < MIN_CUT_WORDS or (value and value not in head):
+            continue
+        if _DASH_PAIR.match(text, m.start()) and (
+            _DASH_PAIR.search(text, m.end()) or len(_DASH_PAIR.findall(text, 0, m.start())) % 2
+        ):
+            # A dash with another after it opens or closes an aside ("The eleven attachés
+            # – in Canada, … – work to …"): cut there, the subject would lose its verb.
             continue
         if fits(head + ELLIPSIS):
             return head + ELLIPSIS

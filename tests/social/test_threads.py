@@ -380,6 +380,10 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "First is inflation has come down more than 60 percent.",
         "Second, the tariffs cover 0.6 percent of steel demand.",
         "So that’s 1,200 more officers on the street.",
+        # A thing named before, which the post does not name.
+        "The move will save the health service 10% on digital contracts.",
+        "The revelation comes as the department publishes a million items of data.",
+        "The nearly $50 million facility is creating 93 full-time jobs.",
     ],
 )
 def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
@@ -401,6 +405,9 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "Following the storm, 200 crews restored power to 90% of homes.",
         "This week, prosecutors charged 15 people in the scheme.",
         "This year 4,000 apprentices will start on the programme.",
+        "The Court’s decision returns $2 billion to 40 states.",
+        "The decision to freeze fares saves 1.4 million passengers £40 a year.",
+        "The new plant in Ohio will employ 500 people.",
     ],
 )
 def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
@@ -653,3 +660,21 @@ def test_property_a_clause_cut_is_a_prefix_that_fits_and_keeps_the_number(
     assert cut.endswith("…") and sentence.startswith(cut[:-1])
     assert len(cut) <= room and value in cut
     assert len(cut[:-1].split()) >= 8
+
+
+def test_a_clause_cut_never_stops_inside_or_before_an_aside_between_dashes() -> None:
+    # Cut at either dash, "The eleven attachés … world" would have no verb.
+    sentence = (
+        "The eleven attachés based in embassies around the world – in Canada, Mexico, Brazil, "
+        "Kenya, India and Japan – work to remove trade barriers worth £340 million a year."
+    )
+    assert clause_cut(sentence, "eleven", lambda t: len(t) <= 150) is None
+    # A dash that opens a closing aside is still a place to stop.
+    trailing = (
+        "The eleven attachés based in embassies around the world remove trade barriers worth "
+        "£340 million a year – in Canada, Mexico, Brazil, Kenya, India and Japan."
+    )
+    assert clause_cut(trailing, "£340 million", lambda t: len(t) <= 150) == (
+        "The eleven attachés based in embassies around the world remove trade barriers worth "
+        "£340 million a year…"
+    )
