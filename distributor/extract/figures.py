@@ -538,6 +538,16 @@ _PREDICATE_LEAD = re.compile(
 )
 
 
+# A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —",
+# "(Washington, D.C., March 20, 2018) –", or a city and a state with no dash
+# ("WASHINGTON, DC The Department …").
+_DATELINE_LEAD = re.compile(
+    r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
+    r" ?[–—-] +|\([^()]{3,60}\) ?[–—-] +|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +"
+    r"(?=[A-Z][a-z]))"
+)
+
+
 def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
     """The statements a figure can be: sentences of paragraphs, whole short list items;
     each with whether it finishes a lead-in's sentence (the first sentence of an item
@@ -546,9 +556,15 @@ def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
     lead = ""
     for block in blocks:
         if block.kind is Kind.PARAGRAPH:
-            units += [
-                (s.start, s.end, s.text, False) for s in sentences.split(block.text, block.start)
-            ]
+            parts = sentences.split(block.text, block.start)
+            dateline = _DATELINE_LEAD.match(parts[0].text) if parts else None
+            if dateline and dateline.end() < len(parts[0].text):
+                # "WASHINGTON – The Department …": the place is not part of the figure.
+                first = parts[0]
+                parts[0] = replace(
+                    first, text=first.text[dateline.end() :], start=first.start + dateline.end()
+                )
+            units += [(s.start, s.end, s.text, False) for s in parts]
             lead = block.text
         elif block.kind is Kind.ITEM:
             continues = bool(_PREDICATE_LEAD.search(lead))

@@ -25,7 +25,7 @@ import feedparser
 
 from distributor.errors import SourceError
 from distributor.ingest.html_text import html_to_text, looks_like_html
-from distributor.ingest.shape import body_from_blocks, parse_date, squash
+from distributor.ingest.shape import body_from_blocks, page_url, parse_date, squash
 from distributor.models import Article, Image, content_hash
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".rdf", ".atom", ".json", ".feed"})
@@ -306,6 +306,8 @@ def _article(
         )
     if not _is_web(url):
         url = None
+    elif url is not None:
+        url = page_url(url)
     return Article(
         source_id=source,
         # No id and no link: the content itself is the only stable name left.

@@ -41,6 +41,7 @@ from distributor.ingest.shape import (
     body_from_blocks,
     ends_sentence,
     is_byline,
+    page_url,
     parse_date,
     squash,
 )
@@ -144,7 +145,7 @@ def _page_link(blocks: list[_Block], where: str) -> tuple[str | None, list[_Bloc
                 f"'URL: https://news.example.org/2026/rail-fares', got {url!r}",
                 line=block.line,
             )
-        return url, blocks[:index] + blocks[index + 1 :]
+        return page_url(url), blocks[:index] + blocks[index + 1 :]
     return None, blocks
 
 
@@ -295,7 +296,7 @@ def parse_markdown(text: str, where: str, *, source_id: str, guid: str) -> Artic
         guid=_string(meta, "guid", where, text) or guid,
         title=title,
         body=body_from_blocks(b.text for b in blocks),
-        url=url,
+        url=page_url(url) if url else None,
         published_at=published,
         image=image,
         tags=_tags(meta, where, text),

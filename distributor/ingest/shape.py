@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlsplit
 
 _SPACE = re.compile(r"\s+")
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦]|\d{1,3}[.)])\s+(.*)$")
@@ -27,8 +28,46 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("", text) if _UNSTORABLE.search(text) else text
 
 
+# Links that wrap the page's own address in a mail or social redirect: the address is
+# one query parameter, and the rest can hold the recipient's email address.
+_REDIRECTS = {
+    "safelinks.protection.outlook.com": "url",
+    "www.google.com": "q",
+    "google.com": "q",
+    "l.facebook.com": "u",
+    "lm.facebook.com": "u",
+}
+
+
+def page_url(url: str) -> str:
+    """The page's own address for a redirect wrapper (Outlook Safe Links, Google's and
+    Facebook's link redirects); any other URL as it is."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower()
+    key = next(
+        (k for domain, k in _REDIRECTS.items() if host == domain or host.endswith("." + domain)),
+        None,
+    )
+    if key is None or (host.endswith("google.com") and parts.path != "/url"):
+        return url
+    inner = parse_qs(parts.query).get(key, [""])[0]
+    if inner.lower().startswith(("http://", "https://")) and " " not in inner:
+        return inner
+    return url
+
+
+# An accent typed for an apostrophe between letters ("Thailand´s", "don`t").
+_ACCENT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[´`](?=[^\W\d_])")
+
+
 def squash(text: str) -> str:
-    """Collapse runs of whitespace (newlines included) to one space and trim."""
+    """Collapse runs of whitespace (newlines included) to one space and trim; an accent
+    typed for an apostrophe is written as one."""
+    if "´" in text or "`" in text:
+        text = _ACCENT_APOSTROPHE.sub("’", text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -191,6 +191,17 @@ def test_a_year_that_only_dates_a_clause_is_not_a_record() -> None:
     assert find_values("The ferry has sailed since 1970 from the old quay.") == []
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    ["WASHINGTON – ", "LONDON, UK — ", "(Washington, D.C., March 20, 2018) – ", "WASHINGTON, DC "],
+)
+def test_a_dateline_is_not_part_of_the_figure(dateline: str) -> None:
+    sentence = "The Department today awarded three grants totalling $11.2 million to states."
+    result = story(f"{dateline}{sentence}", "Applications open in May.")
+    assert [f.text for f in result.key_figures] == [sentence]
+    assert_grounded(result)
+
+
 @pytest.mark.parametrize("hedge", ["Approximately", "Roughly", "Nearly"])
 def test_a_count_after_a_run_in_label_and_a_hedge_is_a_figure(hedge: str) -> None:
     # "No Tax on Tips: Approximately one million seniors …": the capital is the

@@ -102,6 +102,28 @@ def test_a_url_line_gives_the_articles_page(tmp_path: Path) -> None:
     assert article.body == "Body."
 
 
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        # The recipient's address rides along in a Safe Links "data" parameter.
+        "https://nam04.safelinks.protection.outlook.com/?url=https%3A%2F%2Fnews.example.org"
+        "%2Fhalls&data=02%7C01%7Cjane.roe%40example.com%7Cb45d&reserved=0",
+        "https://www.google.com/url?q=https://news.example.org/halls&sa=D&ust=1",
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fnews.example.org%2Fhalls&h=AT0",
+    ],
+)
+def test_a_redirect_wrapped_url_gives_the_page_itself(tmp_path: Path, wrapped: str) -> None:
+    article = read_article_file(write(tmp_path, "a.txt", f"Title\nURL: {wrapped}\n\nBody.\n"))
+    assert article.url == "https://news.example.org/halls"
+
+
+def test_an_accent_typed_for_an_apostrophe_is_one(tmp_path: Path) -> None:
+    text = "Minister meets Thailand´s Finance Minister\n\nThe minister`s visit went well.\n"
+    article = read_article_file(write(tmp_path, "a.txt", text))
+    assert article.title == "Minister meets Thailand’s Finance Minister"
+    assert article.body == "The minister’s visit went well."
+
+
 def test_a_url_line_that_is_not_a_web_address_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as err:
         read_article_file(write(tmp_path, "a.txt", "Title\n\nURL: halls.html\n\nBody.\n"))
