@@ -76,6 +76,21 @@ def test_unattributed_and_first_person_quotes_are_named(tmp_path: Path) -> None:
     assert "unattributed-quote" in codes
 
 
+def test_a_statement_quoting_a_named_speaker_says_whose_quote_is_posted(tmp_path: Path) -> None:
+    path = tmp_path / "statement.txt"
+    path.write_text(
+        "Statement from the Secretary of State on the coastal report\n"
+        "URL: https://news.example.org/statement\n\n"
+        "The report was published on Monday.\n"
+        "Coastal Secretary, Dana Rees, said:\n"
+        "We will read the report closely and act on it.\n",
+        encoding="utf-8",
+    )
+    found = {f.code: f.message for f in lint(extract(read_article_file(path)))}
+    assert "the quote is posted as Dana Rees's" in found["first-person"]
+    assert "not posted as anyone's quote" not in found["first-person"]
+
+
 def test_a_headline_only_article_gives_a_one_post_thread(tmp_path: Path) -> None:
     folder = tmp_path / "today"
     folder.mkdir()
