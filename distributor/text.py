@@ -380,10 +380,14 @@ def split_text(
     return parts
 
 
-def sentence_parts(text: str, rule: LengthRule, *, reserve: int = 0) -> tuple[list[str], bool]:
+def sentence_parts(
+    text: str, rule: LengthRule, *, reserve: int = 0, first_reserve: int | None = None
+) -> tuple[list[str], bool]:
     """Whole sentences of ``text`` packed into as few parts as fit, and whether anything was
     left out. A sentence is never split across two parts, nor cut: the text stops before
-    one longer than a part (cut, a sentence can come to say the opposite)."""
+    one longer than a part (cut, a sentence can come to say the opposite). The first part
+    keeps ``first_reserve`` free instead of ``reserve`` (room for who speaks above it)."""
+    first_room = reserve if first_reserve is None else first_reserve
     spans = _protected(text)
     ends = [b for b in _breaks(text, spans) if b.strength <= SENTENCE]
     sentences_: list[str] = []
@@ -395,9 +399,9 @@ def sentence_parts(text: str, rule: LengthRule, *, reserve: int = 0) -> tuple[li
     parts: list[str] = []
     for i, sentence in enumerate(sentences_):
         joined = f"{parts[-1]} {sentence}" if parts else sentence
-        if parts and rule.fits(joined, reserve):
+        if parts and rule.fits(joined, first_room if len(parts) == 1 else reserve):
             parts[-1] = joined
-        elif rule.fits(sentence, reserve):
+        elif rule.fits(sentence, reserve if parts else first_room):
             parts.append(sentence)
         else:
             return parts, True

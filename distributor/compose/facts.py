@@ -53,7 +53,8 @@ _TITLE_HEAD = re.compile(
     r"Ambassador|Commissioner|Mayor|Leader|Speaker|Spokesperson|Spokesman|Spokeswoman|"
     r"Adviser|Advisor|Officer|Representative|Congressman|Congresswoman|Attorney General|"
     r"Surgeon General|General|Admiral|Chief|Founder|Principal|Headteacher|Professor|"
-    r"First Lady|Second Lady|Press Secretary|Prime Minister|Chancellor)$"
+    r"First Lady|Second Lady|Press Secretary|Prime Minister|Chancellor|Councillor|Councilor|"
+    r"Councilman|Councilwoman|Alderman)$"
 )
 
 
@@ -67,7 +68,12 @@ def signature(speaker: str, role: str | None) -> str:
     ("President Trump", never "Trump, President")."""
     if not role:
         return speaker
-    before = role[:1].isupper() and len(role.split()) <= 6 and _TITLE_HEAD.search(role)
+    title, comma, body = role.partition(", ")
+    # "Councillor, Rhondda Cynon Taf Council": the title before the name, the body after
+    # it ("Councillor Mark Norris, Rhondda Cynon Taf Council").
+    before = title[:1].isupper() and len(title.split()) <= 6 and _TITLE_HEAD.search(title)
+    if before and comma:
+        return f"{title} {speaker}, {body}"
     if " " not in speaker.strip() or before:
         return f"{role} {speaker}"
     return f"{speaker}, {role}"

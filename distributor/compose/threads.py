@@ -288,10 +288,16 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):
             return [whole]
-        # Room for the lead, the marks and an ellipsis on every part: simple, and it
-        # keeps each part a whole sentence wherever it lands.
-        overhead = rule.length(f"{who}:\n“{ELLIPSIS}”")
-        parts, cut = sentence_parts(text, rule, reserve=reserve + overhead)
+        # Room for who speaks on the first part, for the marks and an ellipsis on every
+        # part: each part stays a whole sentence wherever it lands, and a long role does
+        # not crowd out the words after the first post.
+        marks = rule.length(f"“{ELLIPSIS}”")
+        parts, cut = sentence_parts(
+            text,
+            rule,
+            reserve=reserve + marks,
+            first_reserve=reserve + rule.length(f"{who}:\n“{ELLIPSIS}”"),
+        )
         if not parts:
             continue
         kept = parts[: social.quote_max_posts]

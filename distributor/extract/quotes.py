@@ -491,6 +491,14 @@ def _lead_in_who(text: str) -> str | None:
 _NOBODY = speakers.Who(None, None, False)
 
 
+def _fuller_role(role: str | None, than: str | None) -> bool:
+    """Does ``role`` say more of the same post than ``than`` ("Scotland Office Minister"
+    than "Minister")?"""
+    if not role or not than or len(role) <= len(than):
+        return False
+    return role.lower().endswith(than.lower())
+
+
 def _surnamed(
     surname: str, mentions: Sequence[tuple[int, speakers.Who]], runs: dict[str, list[str]]
 ) -> list[speakers.Who]:
@@ -544,7 +552,7 @@ class _Resolver:
         if who.named and who.speaker and " " not in who.speaker:
             return self._titled_surname(who, who.role or bare)
         if who.named:
-            return self._fullest(who), 0.9
+            return self._with_role(self._fullest(who)), 0.9
         if not who.role and _bare_surname(bare):
             return self._surname(bare)
         if who.role:
@@ -602,6 +610,19 @@ class _Resolver:
     def _before(self, before: int) -> list[tuple[int, speakers.Who]]:
         return [(end, who) for end, who in self._mentions() if end <= before]
 
+    def _with_role(self, who: speakers.Who) -> speakers.Who:
+        """A person quoted by name alone ("John O’Dowd said:") with the role the body
+        gives them where it introduces them ("Infrastructure Minister John O’Dowd"); a
+        bare title in the quote ("Minister") is completed the same way."""
+        if not who.speaker or " " not in who.speaker:
+            return who
+        for _, other in self._mentions():
+            if other.speaker == who.speaker and other.role:
+                if who.role is None or _fuller_role(other.role, who.role):
+                    return speakers.Who(who.speaker, other.role, True)
+                break
+        return who
+
     def _fullest(self, who: speakers.Who) -> speakers.Who:
         """The fullest way the body writes this person's name ("Donald Trump" is
         written "Donald J. Trump" elsewhere): same first name and surname, more between."""
@@ -648,8 +669,13 @@ class _Resolver:
             same = [i for i, p in enumerate(people) if speakers.same_person(p.speaker, name)]
             if not same:
                 people.append(who)
-            elif len(name) > len(people[same[0]].speaker or ""):
-                people[same[0]] = speakers.Who(name, who.role or people[same[0]].role, True)
+                continue
+            known = people[same[0]]
+            if len(name) > len(known.speaker or ""):
+                people[same[0]] = speakers.Who(name, who.role or known.role, True)
+            elif _fuller_role(who.role, known.role):
+                # "Minister Kirsty McNeill", then "Scotland Office Minister Kirsty McNeill".
+                people[same[0]] = speakers.Who(known.speaker, who.role, True)
         if len(people) > 1 and how:
             people = speakers.fitting(people, how)
             if not people:

@@ -52,6 +52,7 @@ _EXTRA_TITLES = frozenset(
         "advisor",
         "co-founder",
         "founder",
+        "lead",  # "Joint National Prevention Lead", "Clinical Lead"
         "owner",
         "farmer",
         "worker",
@@ -412,8 +413,17 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     while run and _bare(run[0]).lower() in _PARTICLES:
         i += 1
         run.pop(0)
-    if run and i >= 0 and tokens[i].lower() in ("for", "of") and len(run) <= 2:
-        # "the Minister for Local Transport": capitals right after "for" are the brief.
+    if (
+        run
+        and i >= 0
+        and len(run) <= 2
+        and (
+            tokens[i].lower() in ("for", "of")
+            or (tokens[i].lower() == "and" and any(t.lower() in ("for", "of") for t in tokens[:i]))
+        )
+    ):
+        # "the Minister for Local Transport", "Minister for Welsh Language and Lifelong
+        # Learning": capitals after "for" (and after "and" in the brief) are the brief.
         return None, _role(" ".join(tokens)) or None
     if (
         i >= 0
@@ -452,6 +462,12 @@ def _own_role(role: str) -> str:
     return role
 
 
+# A body a role is held in: a council, an agency, a department, a region, a trust.
+_BODY_AFTER_ROLE = re.compile(
+    r"^(?:[A-Z][\w&.’'-]*\s)*(?:Council|Agency|Department|Region(?:\s\d+)?|Trust|Authority"
+    r"|Office|Board|Commission|Service|Ministry|Administration|Committee|Institute|University"
+    r"|College|School|Foundation|Association|Federation|Union|Society|Partnership)$"
+)
 _PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl", "baron"])
 _ACADEMIC = frozenset(["professor", "prof", "doctor", "dr"])
 _ARTICLE = re.compile(r"^(?:as\s+)?(?:the|a|an|our|its|their|his|her)\s+|^as\s+", re.IGNORECASE)
@@ -687,8 +703,15 @@ def parse(phrase: str) -> Who:
     if person:
         # A role the body gives ("Clinical Adviser for the campaign") before an academic
         # title ("Professor Sir Muir Gray, Clinical Adviser …").
+        ordered = list(roles)
         roles.sort(key=lambda r: (PERSON_ROLE.search(r) is None, r.lower() in _ACADEMIC))
-        return Who(person, roles[0] if roles else None, True)
+        role = roles[0] if roles else None
+        after = ordered[ordered.index(role) + 1] if role and role in ordered[:-1] else None
+        if role and after and _BODY_AFTER_ROLE.search(after) and not PERSON_ROLE.search(after):
+            # "acting regional administrator, FEMA Region 5", "Councillor, Rhondda Cynon
+            # Taf Council": the post and the body it is in.
+            role = f"{role}, {after}"
+        return Who(person, role, True)
     org = organisation(parts[0]) if parts else None
     if org:
         return Who(org, None, True)

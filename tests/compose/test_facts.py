@@ -61,6 +61,17 @@ def test_first_person_and_quoted_passages_are_not_shown_in_the_publishers_voice(
         ("Trump", "President", "President Trump"),
         ("Smith", "Minister for Schools", "Minister for Schools Smith"),
         ("Ann Cole", None, "Ann Cole"),
+        # A title and the body it is held in: the title first, the body after the name.
+        (
+            "Mark Orrin",
+            "Councillor, Tarrow Borough Council",
+            "Councillor Mark Orrin, Tarrow Borough Council",
+        ),
+        (
+            "Kevin Sligh",
+            "acting regional administrator, FEMA Region 5",
+            "Kevin Sligh, acting regional administrator, FEMA Region 5",
+        ),
     ],
 )
 def test_a_quote_is_signed_in_the_order_an_editor_writes_name_and_title(

@@ -36,6 +36,23 @@ from tests.extract.helpers import assert_grounded, story
             "Clinical Adviser for the Walk More campaign",
         ),
         ("Lord Mayor Jane Orrin said:", "Jane Orrin", "Lord Mayor"),
+        # A role's last words are never taken for a name.
+        (
+            "Joint National Prevention Lead, Festus Okoro, said:",
+            "Festus Okoro",
+            "Joint National Prevention Lead",
+        ),
+        (
+            "Minister for Harbours and Lifelong Learning, Eira Wyn, said:",
+            "Eira Wyn",
+            "Minister for Harbours and Lifelong Learning",
+        ),
+        # The post and the body it is held in.
+        (
+            "Councillor Mark Orrin, Tarrow Borough Council, said:",
+            "Mark Orrin",
+            "Councillor, Tarrow Borough Council",
+        ),
         # A title right before a three-word name ends the brief; "U.S." is one word.
         (
             "Office of U.S. Small Harbours Administration Administrator Isabel Casas Ruiz said:",
@@ -264,3 +281,16 @@ def test_a_title_that_does_not_fit_the_one_person_named_in_full_is_not_them(
     )
     assert result.quote is not None
     assert result.quote.speaker == speaker
+
+
+def test_a_person_quoted_by_name_alone_keeps_the_role_the_body_introduced_them_with() -> None:
+    result = story(
+        "That was the view of Harbours Minister Eira Wyn after the budget.",
+        "Minister Wyn said: “Every harbour will have a deeper berth by 2030.”",
+        "Eira Wyn said: “The money is there and the work starts now.”",
+    )
+    quotes = [result.quote, *result.other_quotes]
+    assert [(q.speaker, q.role) for q in quotes if q] == [
+        ("Eira Wyn", "Harbours Minister"),
+        ("Eira Wyn", "Harbours Minister"),
+    ]

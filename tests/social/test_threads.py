@@ -678,3 +678,22 @@ def test_a_clause_cut_never_stops_inside_or_before_an_aside_between_dashes() -> 
         "The eleven attachés based in embassies around the world remove trade barriers worth "
         "£340 million a year…"
     )
+
+
+def test_who_speaks_takes_room_only_in_the_first_post_of_a_long_quote() -> None:
+    # The second sentence fills a post by itself; the long signature must not push it out.
+    first = "Every harbour in the region will be dredged to take the largest ships by 2030."
+    second = (
+        "That means more trade, more jobs on the quays and lower prices in the shops for "
+        "every family, from the coast to the valleys, and we will report on progress to "
+        "this house every single year until the work is done, starting next spring."
+    )
+    story = make_story(
+        quote=f"{first} {second}",
+        speaker="Alexandra Montgomery-Whitfield",
+        role="Deputy Cabinet Secretary for Harbours, Coastal Communities and the Islands",
+    )
+    thread = compose_thread(story, RULES[0], _settings(quote_max_posts=2))
+    texts = [p.text for p in thread.posts]
+    assert any(second in t for t in texts)
+    assert any(t.startswith("Alexandra Montgomery-Whitfield, Deputy Cabinet") for t in texts)
