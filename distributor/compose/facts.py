@@ -138,7 +138,10 @@ _THE_ONE_BEFORE = re.compile(
 def stands_alone(text: str) -> bool:
     """Can this sentence be read alone, as a post is?"""
     return (
-        not _POINTS_BACK.match(text)
+        # Opening in lower case: a pasted bullet or the tail of a sentence ("follows £1.2
+        # billion …", "government announces £72 million …").
+        not text[:1].islower()
+        and not _POINTS_BACK.match(text)
         and not _NO_SUBJECT.match(text)
         and not _THE_ONE_BEFORE.match(text)
     )

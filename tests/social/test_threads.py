@@ -384,6 +384,9 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The move will save the health service 10% on digital contracts.",
         "The revelation comes as the department publishes a million items of data.",
         "The nearly $50 million facility is creating 93 full-time jobs.",
+        # A pasted bullet in lower case, or the tail of a sentence.
+        "follows £1.2 billion for road repairs announced in the spring",
+        "government announces £72 million package to improve train services",
     ],
 )
 def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
