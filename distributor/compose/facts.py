@@ -169,11 +169,25 @@ def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
         f
         for f in story.key_figures
         if not f.quoted
+        and not _unfinished_paragraph(story.article.body, f)
         # Signed, the issuer's "I" and "we" are theirs; unsigned, they would be ours.
         and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
         and not repeats(story, f, beside=beside)
     ]
     return _new_values(shown, story.quote.text if story.quote and story.quote.speaker else "")
+
+
+FINISHED = (".", "!", "?", "…", "”", "’", '"', "'", ")")
+
+
+def _unfinished_paragraph(body: str, figure: Figure) -> bool:
+    """A paragraph line with no full stop ("From landmark $1.25 billion investment … to
+    invest in people"): a standfirst or a subheading, not a sentence to post. A list
+    item may end bare ("Over 16,000 arrests")."""
+    if figure.text.rstrip().endswith(FINISHED):
+        return False
+    line = body.rfind("\n", 0, figure.start) + 1
+    return not body.startswith(("- ", "* ", "• "), line) and not body[line : line + 4][:1].isdigit()
 
 
 def _new_values(figures: list[Figure], quote: str) -> list[Figure]:

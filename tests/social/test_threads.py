@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from distributor.compose.facts import in_own_voice, stands_alone
+from distributor.compose.facts import FINISHED, in_own_voice, stands_alone
 from distributor.compose.threads import (
     NEUTRAL,
     clause_cut,
@@ -141,7 +141,7 @@ def test_numbering_and_hashtags_are_configurable() -> None:
 
 def test_the_thread_never_exceeds_its_post_cap() -> None:
     figures = tuple(
-        (f"Figure {i} is {i * 1000:,} pounds." + " x" * 120, str(i), 0.9) for i in range(3)
+        (f"Figure {i} is {i * 1000:,} pounds" + " x" * 120 + ".", str(i), 0.9) for i in range(3)
     )
     thread = compose_thread(make_story(figures=figures), XRule(), _settings(max_posts_per_thread=3))
     assert len(thread.posts) == 3
@@ -311,11 +311,12 @@ def test_property_figures_are_posted_whole_and_in_order(
         assert match is not None, (line, wanted)
         position = match + 1
     assert len(posted) == len(set(posted))
-    # A figure in the first person, or one that cannot stand alone, is left out by design.
+    # A figure in the first person, one that cannot stand alone, or a paragraph with no
+    # full stop (a standfirst) is left out by design.
     usable = {
         _nonspace(social_text(f).replace("\n", " "))
         for f in figures
-        if in_own_voice(f) and stands_alone(f)
+        if in_own_voice(f) and stands_alone(f) and f.rstrip().endswith(FINISHED)
     }
     for figure in wanted:
         if figure in usable and rule.fits(figure, 0) and len(figure) < 200:
@@ -339,6 +340,29 @@ def test_a_number_already_given_is_not_posted_again() -> None:
     assert "42%" in text
     assert "Fares will fall by 5%" not in text
     assert "We will cut fares by 5%" in text
+
+
+def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post() -> None:
+    standfirst = "From a landmark $1.25 billion investment to a fall in violent crime"
+    item = "Over 16,000 arrests"
+    story = make_story(
+        figures=(
+            (standfirst, "$1.25 billion", 0.95),
+            ("Rents in the region rose by 4% last year.", "4%", 0.9),
+        ),
+        quote=None,
+    )
+    thread = compose_thread(story, RULES[0], _settings())
+    assert [p.text for p in thread.posts[1:]] == ["Rents in the region rose by 4% last year."]
+    listed = make_story(figures=((item, "16,000", 0.9),), quote=None)
+    body = listed.article.body.replace(item, f"- {item}")
+    f = listed.key_figures[0]
+    listed = dataclasses.replace(
+        listed,
+        article=dataclasses.replace(listed.article, body=body),
+        key_figures=(dataclasses.replace(f, start=f.start + 2, end=f.end + 2),),
+    )
+    assert [p.text for p in compose_thread(listed, RULES[0], _settings()).posts[1:]] == [item]
 
 
 def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
