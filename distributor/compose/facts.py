@@ -47,7 +47,7 @@ _QUOTED_PASSAGE = re.compile(r"[“\"](?:[^”\"\s]+\s+){3,}[^”\"]*[”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 # The head words of titles written before a name, as the last word of a short role
 # (at most six words, no comma): "Council on Environmental Quality Chairman".
-_TITLE_HEAD = re.compile(
+TITLE_HEAD = re.compile(
     r"^[^,]*(?:^|\s)(?:President|Vice President|CEO|CFO|COO|CTO|Chair|Chairman|Chairwoman|"
     r"Chairperson|Director|Secretary|Governor|Lieutenant Governor|Senator|Administrator|"
     r"Ambassador|Commissioner|Mayor|Leader|Speaker|Spokesperson|Spokesman|Spokeswoman|"
@@ -71,7 +71,7 @@ def signature(speaker: str, role: str | None) -> str:
     title, comma, body = role.partition(", ")
     # "Councillor, Rhondda Cynon Taf Council": the title before the name, the body after
     # it ("Councillor Mark Norris, Rhondda Cynon Taf Council").
-    before = title[:1].isupper() and len(title.split()) <= 6 and _TITLE_HEAD.search(title)
+    before = title[:1].isupper() and len(title.split()) <= 6 and TITLE_HEAD.search(title)
     if before and comma:
         return f"{title} {speaker}, {body}"
     if " " not in speaker.strip() or before:

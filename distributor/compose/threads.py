@@ -22,6 +22,7 @@ from typing import Any
 import regex
 
 from distributor.compose.facts import (
+    TITLE_HEAD,
     as_posted,
     figures_signed_by,
     fresh_figures,
@@ -282,7 +283,11 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     text = as_posted(social_text(q.text))
     speaker = social_text(q.speaker).replace("\n", " ")
     role = social_text(q.role or "").replace("\n", " ")
-    for who in (signature(speaker, role) if role else None, speaker):
+    # The full signature, then the role's head title alone ("DEC Commissioner Basil
+    # Seggos" as "Commissioner Basil Seggos") when the words need the room, then the name.
+    head = role.rsplit(" ", 1)[-1] if role and " " in role and "," not in role else ""
+    shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
+    for who in (signature(speaker, role) if role else None, shorter, speaker):
         if who is None:
             continue
         whole = f"“{text}”\n— {who}"

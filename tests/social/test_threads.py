@@ -724,3 +724,18 @@ def test_who_speaks_takes_room_only_in_the_first_post_of_a_long_quote() -> None:
     texts = [p.text for p in thread.posts]
     assert any(second in t for t in texts)
     assert any(t.startswith("Alexandra Montgomery-Whitfield, Deputy Cabinet") for t in texts)
+
+
+def test_a_long_role_gives_way_to_its_head_title_before_the_name_goes_bare() -> None:
+    # With the whole role the first sentence no longer fits; with "Commissioner" it does.
+    first = "Community grants support local groups tackling pollution in " + "every town " * 15
+    first = first.rstrip() + "."
+    second = "We remain committed to this work with all our partners across the state."
+    story = make_story(
+        quote=f"{first} {second}",
+        speaker="Basil Okonkwo",
+        role="State Department of Environmental Conservation Commissioner",
+    )
+    thread = compose_thread(story, RULES[0], _settings(quote_max_posts=2))
+    texts = [p.text for p in thread.posts]
+    assert any(t.startswith("Commissioner Basil Okonkwo:\n“Community grants") for t in texts), texts
