@@ -904,7 +904,7 @@ class _Reader:
         """An unmarked paragraph without "I" or "we" in a GOV.UK passage still continues
         it when the next paragraphs, before any heading, marks or attribution, come back
         to the first person ("There can be no doubt …" between two paragraphs of "we")."""
-        if self.by_block.get(i) or _who_from_text(block.text):
+        if self.by_block.get(i) or _who_from_text(block.text) or _FROM_OUTSIDE.search(block.text):
             return False
         for j in range(i + 1, min(i + 3, len(self.blocks))):
             after = self.blocks[j]
@@ -1099,10 +1099,22 @@ _SPOKEN_OPENING = re.compile(
 
 
 def _continues(text: str, spans: Sequence[_Marked]) -> bool:
-    """Is a paragraph after a quoted one still the speaker's words?"""
+    """Is a paragraph after a quoted one still the speaker's words? One that speaks of
+    the government or the department from outside ("These measures come on the back of
+    …, and the government’s commitment …") is the release's narrative again."""
     if spans or _FIRST_PERSON.search(text):
         return True
-    return bool(_SPOKEN_OPENING.match(text)) and not _who_from_text(text)
+    return (
+        bool(_SPOKEN_OPENING.match(text))
+        and not _who_from_text(text)
+        and not _FROM_OUTSIDE.search(text)
+    )
+
+
+_FROM_OUTSIDE = re.compile(
+    r"\b(?:the|The) (?:[Gg]overnment|[Dd]epartment|[Mm]inister|[Ss]ecretary of State|[Cc]ouncil)"
+    r"(?:[’']s)?\b"
+)
 
 
 def _lead_in_segments(body: str, block: Block, spans: Sequence[_Marked]) -> list[Span]:

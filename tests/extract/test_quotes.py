@@ -201,6 +201,23 @@ def test_the_following_statement_is_the_named_persons(lead: str) -> None:
     assert_grounded(result)
 
 
+def test_an_unmarked_passage_stops_where_the_release_speaks_of_the_government_again() -> None:
+    result = story(
+        "New controls on harbour chemicals come into force today.",
+        "Harbours Minister Ilse Vantongeren said:",
+        "The deaths of young people at the hands of criminals selling these chemicals are a "
+        "tragedy.",
+        "These new measures will keep dangerous substances out of the wrong hands.",
+        "These measures follow the 2017 port fire and the government’s commitment to review "
+        "the law.",
+        "We will report on the new controls within 12 months.",
+    )
+    q = result.quote
+    assert q is not None
+    assert q.text.endswith("out of the wrong hands.")
+    assert "commitment" not in q.text
+
+
 def test_quote_inside_a_quote_stays_in_the_outer_quote() -> None:
     result = story(
         "Volunteers were thanked at a reception in Cardiff.",
