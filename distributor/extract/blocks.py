@@ -19,6 +19,16 @@ class Kind(enum.Enum):
     SOURCES = "sources"
 
 
+# A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —",
+# "(Washington, D.C., March 20, 2018) –", or a city and a state with no dash
+# ("WASHINGTON, DC The Department …").
+DATELINE_LEAD = re.compile(
+    r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
+    r" ?[–—-] +|\([^()]{3,60}\) ?[–—-] +|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +"
+    r"(?=[A-Z][a-z]))"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     kind: Kind

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from distributor.extract import sentences
-from distributor.extract.blocks import Block, Kind
+from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 from distributor.models import Figure
 
 MAX_FIGURES = 6
@@ -538,16 +538,6 @@ _PREDICATE_LEAD = re.compile(
 )
 
 
-# A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —",
-# "(Washington, D.C., March 20, 2018) –", or a city and a state with no dash
-# ("WASHINGTON, DC The Department …").
-_DATELINE_LEAD = re.compile(
-    r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
-    r" ?[–—-] +|\([^()]{3,60}\) ?[–—-] +|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +"
-    r"(?=[A-Z][a-z]))"
-)
-
-
 def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
     """The statements a figure can be: sentences of paragraphs, whole short list items;
     each with whether it finishes a lead-in's sentence (the first sentence of an item
@@ -557,7 +547,7 @@ def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
     for block in blocks:
         if block.kind is Kind.PARAGRAPH:
             parts = sentences.split(block.text, block.start)
-            dateline = _DATELINE_LEAD.match(parts[0].text) if parts else None
+            dateline = DATELINE_LEAD.match(parts[0].text) if parts else None
             if dateline and dateline.end() < len(parts[0].text):
                 # "WASHINGTON – The Department …": the place is not part of the figure.
                 first = parts[0]

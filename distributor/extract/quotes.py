@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from distributor.extract import sentences, speakers
-from distributor.extract.blocks import Block, Kind
+from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 from distributor.models import Quote, Span
 
 _VERBS = (
@@ -368,6 +368,11 @@ def _colon_lead(sentence: str) -> str | None:
     return who
 
 
+def _dateline_end(text: str) -> int:
+    found = DATELINE_LEAD.match(text)
+    return found.end() if found else 0
+
+
 _FOLLOWING_STATEMENT = re.compile(
     r"^(?:(?:Today|Yesterday|Tonight|On \w+ \d+(?:, \d{4})?),\s+)?(?P<who>[^,;:]{2,160}?)\s+"
     r"(?:issued|released|made|gave|delivered|shared) the following (?:statement|remarks)\b"
@@ -390,11 +395,9 @@ def _who_before(
                 return f"{found.group('name')}, {found.group('role')}"
         if preceding.text.rstrip().endswith(":") and _name_line(preceding.text):
             return preceding.text.rstrip().removesuffix(":")
-        announced = (
-            _FOLLOWING_STATEMENT.match(_last_sentence(preceding.text[-400:]))
-            if " the following " in preceding.text
-            else None
-        )
+        last = _last_sentence(preceding.text[-400:]) if " the following " in preceding.text else ""
+        # "LANSING, Mich. — Governor Gretchen Whitmer issued the following statement …"
+        announced = _FOLLOWING_STATEMENT.match(last[_dateline_end(last) :]) if last else None
         if announced and speakers.looks_like_attribution(announced.group("who")):
             # "Today, Secretary Jane Roe released the following statement on the vote."
             # and the statement in marks as the next paragraph.

@@ -184,6 +184,9 @@ def test_an_unmarked_passage_never_bridges_into_another_attribution() -> None:
         # The statement is announced with a full stop, its words in marks below.
         "Today, U.S. Secretary of Harbours Ilse M. Vantongeren released the following "
         "statement following the Senate's passage of the Harbours Act.",
+        # A dateline before it.
+        "LANSING, Mich. — U.S. Secretary of Harbours Ilse M. Vantongeren issued the "
+        "following statement after the Senate's passage of the Harbours Act.",
     ],
 )
 def test_the_following_statement_is_the_named_persons(lead: str) -> None:
