@@ -380,6 +380,16 @@ def split_text(
     return parts
 
 
+def first_sentence(text: str) -> str:
+    """The text's first sentence, by the same breaks :func:`sentence_parts` packs."""
+    spans = _protected(text)
+    start = len(text) - len(text.lstrip())
+    for b in _breaks(text, spans):
+        if b.strength <= SENTENCE and b.cut > start:
+            return text[start : b.cut].strip()
+    return text.strip()
+
+
 def sentence_parts(
     text: str, rule: LengthRule, *, reserve: int = 0, first_reserve: int | None = None
 ) -> tuple[list[str], bool]:

@@ -38,6 +38,7 @@ from distributor.settings import Settings, SocialSettings
 from distributor.text import (
     ELLIPSIS,
     LengthRule,
+    first_sentence,
     mention_points,
     sentence_parts,
     shorten,
@@ -192,10 +193,18 @@ MIN_CUT_WORDS = 8
 _DASH_PAIR = re.compile(r"\s+[—–]\s+")
 
 
-def clause_cut(text: str, value: str, fits: Callable[[str], bool]) -> str | None:
+# Where someone's words may stop without saying something else: before an added clause
+# (", and …", ", which …", ", including …"), an aside or a semicolon; never before ", but
+# …", ", while …" or ", unless …", whose loss can turn the sentence round.
+_QUOTE_CLAUSE = re.compile(r",\s+(?=which\b|including\b|as well as\b|and\b)|\s+[—–]\s+|;\s+")
+
+
+def clause_cut(
+    text: str, value: str, fits: Callable[[str], bool], clauses: re.Pattern[str] = _CLAUSE
+) -> str | None:
     """The longest head of ``text`` ending before a clause that ``fits`` and still holds
     ``value``, with "…" for what was cut; None when there is none."""
-    for m in reversed(list(_CLAUSE.finditer(text))):
+    for m in reversed(list(clauses.finditer(text))):
         head = text[: m.start()].rstrip(" ,;:—–-")
         if len(head.split()) < MIN_CUT_WORDS or (value and value not in head):
             continue
@@ -318,7 +327,21 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
             posts[-1] = f"{posts[-1]}”"
         if all(rule.fits(p, reserve) for p in posts):
             return posts
+    # A first sentence too long for any post is shortened at a clause, as a figure is
+    # ("…, which …" left out, marked "…"), never cut mid-clause; else the quote is out.
+    first = first_sentence(text)
+    for who in (signature(speaker, role) if role else None, shorter, speaker):
+        if who is None:
+            continue
+        opening = clause_cut(first, "", _signed_fits(rule, who, reserve), _QUOTE_CLAUSE)
+        if opening is not None:
+            return [f"“{opening}”\n— {who}"]
     return []
+
+
+def _signed_fits(rule: LengthRule, who: str, reserve: int) -> Callable[[str], bool]:
+    """Does a quote's text fit one post with its marks and signature under it?"""
+    return lambda text: rule.fits(f"“{text}”\n— {who}", reserve)
 
 
 def _headline_post(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> str:

@@ -470,7 +470,9 @@ def test_property_social_text_fast_path_matches_the_full_cleaning(text: str) -> 
     assert social_text(text) == social_text(text + "\n")
 
 
-def test_a_quote_sentence_longer_than_a_post_is_never_cut_or_split() -> None:
+def test_a_quote_sentence_longer_than_a_post_is_never_split_and_cut_only_at_an_added_clause() -> (
+    None
+):
     long = (
         "Our nation is stronger, more secure, and more prosperous when America leads the "
         "world in energy production, and the industry applauds the administration’s "
@@ -481,8 +483,18 @@ def test_a_quote_sentence_longer_than_a_post_is_never_cut_or_split() -> None:
     thread = compose_thread(make_story(quote=f"{first} {long}"), XRule(), Settings())
     (post,) = [p.text for p in thread.posts if "“" in p.text]
     assert post.startswith(f"“{first}{ELLIPSIS}”\n— ")  # stops before the long sentence
+    # A first sentence too long for a post stops before an added clause, marked "…".
     thread = compose_thread(make_story(quote=long), XRule(), Settings())
-    assert not any("“" in p.text for p in thread.posts)  # a first sentence too long: no quote
+    (post,) = [p.text for p in thread.posts if "“" in p.text]
+    assert post.startswith(
+        "“Our nation is stronger, more secure, and more prosperous when America leads the "
+        "world in energy production…”\n— "
+    )
+    # Never before ", but …": the words would come to say something else; no clause to stop
+    # at, no quote.
+    turned = long.replace(", and the industry applauds", ", but the industry doubts")
+    thread = compose_thread(make_story(quote=turned), XRule(), Settings())
+    assert not any("“" in p.text for p in thread.posts)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
