@@ -131,7 +131,9 @@ def _says_again(headline: str, sentence: str) -> bool:
 _THE_ONE_BEFORE = re.compile(
     r"^The\s+(?:[\w$£€.,%-]+\s+){0,4}?(?:move|revelation|announcement|decision|news"
     r"|development|step|changes?|findings|comments|remarks|visit|facility|plant|site|company"
-    r"|firm)\b(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b)"
+    r"|firm|legislation|measures)\b(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b)"
+    # "EPA also awarded …", "The funding will also improve …": more of something before.
+    r"|^(?:\S+\s+){1,5}also\b"
 )
 
 
@@ -142,9 +144,15 @@ def stands_alone(text: str) -> bool:
         # billion …", "government announces £72 million …").
         not text[:1].islower()
         and not _POINTS_BACK.match(text)
-        and not _NO_SUBJECT.match(text)
+        and (not _NO_SUBJECT.match(text) or _GERUND_SUBJECT.match(text) is not None)
         and not _THE_ONE_BEFORE.match(text)
     )
+
+
+# "Spending on factories has doubled": a gerund that is the sentence's subject.
+_GERUND_SUBJECT = re.compile(
+    r"^[A-Z][a-z]+ing(?:\s+[\w’'-]+){0,5}?\s+(?:has|have|is|are|was|were|will|would)\b"
+)
 
 
 def in_own_voice(text: str) -> bool:

@@ -408,6 +408,9 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The move will save the health service 10% on digital contracts.",
         "The revelation comes as the department publishes a million items of data.",
         "The nearly $50 million facility is creating 93 full-time jobs.",
+        "The legislation will bring in sentences of up to 2 years.",
+        "The agency also awarded $10.5 million to replace diesel school buses.",
+        "The federal funding will also replace 10 bridges on the route.",
         # A pasted bullet in lower case, or the tail of a sentence.
         "follows £1.2 billion for road repairs announced in the spring",
         "government announces £72 million package to improve train services",
@@ -435,6 +438,8 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "The Court’s decision returns $2 billion to 40 states.",
         "The decision to freeze fares saves 1.4 million passengers £40 a year.",
         "The new plant in Ohio will employ 500 people.",
+        "Ministers have agreed a £40 million package that will also fund 12 new ferries.",
+        "Spending on harbour construction has more than doubled since 2021.",
     ],
 )
 def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
