@@ -732,13 +732,11 @@ def test_who_speaks_takes_room_only_in_the_first_post_of_a_long_quote() -> None:
         "every family, from the coast to the valleys, and we will report on progress to "
         "this house every single year until the work is done, starting next spring."
     )
-    story = make_story(
-        quote=f"{first} {second}",
-        speaker="Alexandra Montgomery-Whitfield",
-        role="Deputy Cabinet Secretary for Harbours, Coastal Communities and the Islands",
+    texts = _quote_thread(
+        f"{first} {second}",
+        "Alexandra Montgomery-Whitfield",
+        "Deputy Cabinet Secretary for Harbours, Coastal Communities and the Islands",
     )
-    thread = compose_thread(story, RULES[0], _settings(quote_max_posts=2))
-    texts = [p.text for p in thread.posts]
     assert any(second in t for t in texts)
     assert any(t.startswith("Alexandra Montgomery-Whitfield, Deputy Cabinet") for t in texts)
 
@@ -748,11 +746,15 @@ def test_a_long_role_gives_way_to_its_head_title_before_the_name_goes_bare() -> 
     first = "Community grants support local groups tackling pollution in " + "every town " * 15
     first = first.rstrip() + "."
     second = "We remain committed to this work with all our partners across the state."
-    story = make_story(
-        quote=f"{first} {second}",
-        speaker="Basil Okonkwo",
-        role="State Department of Environmental Conservation Commissioner",
+    texts = _quote_thread(
+        f"{first} {second}",
+        "Basil Okonkwo",
+        "State Department of Environmental Conservation Commissioner",
     )
-    thread = compose_thread(story, RULES[0], _settings(quote_max_posts=2))
-    texts = [p.text for p in thread.posts]
     assert any(t.startswith("Commissioner Basil Okonkwo:\n“Community grants") for t in texts), texts
+
+
+def _quote_thread(quote: str, speaker: str, role: str) -> list[str]:
+    """The posts of a story's thread on X whose quote may take two posts."""
+    story = make_story(quote=quote, speaker=speaker, role=role)
+    return [p.text for p in compose_thread(story, RULES[0], _settings(quote_max_posts=2)).posts]
