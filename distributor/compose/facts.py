@@ -146,9 +146,18 @@ def stands_alone(text: str) -> bool:
         and not _POINTS_BACK.match(text)
         and (not _NO_SUBJECT.match(text) or _GERUND_SUBJECT.match(text) is not None)
         and not _THE_ONE_BEFORE.match(text)
+        and not _THIS_ONE.match(text)
     )
 
 
+# "… to maximize this effort", "… benefited from this coverage", "8 million of these":
+# a thing the sentence before named, in the first clause ("this week", "this is" do not).
+_THIS_ONE = re.compile(
+    r"^[^,;:—–]{0,80}?\b(?:this|these|those)\s+(?!(?:is|was|are|were|week|weekend|month|months"
+    r"|year|years|morning|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season"
+    r"|days|weeks|time|past|coming|country|nation|administration)\b)[a-z]+"
+    r"|^[^,;:—–]{0,80}?\bof (?:these|those)\b"
+)
 # "Spending on factories has doubled": a gerund that is the sentence's subject.
 _GERUND_SUBJECT = re.compile(
     r"^[A-Z][a-z]+ing(?:\s+[\w’'-]+){0,5}?\s+(?:has|have|is|are|was|were|will|would)\b"

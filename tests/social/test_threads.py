@@ -411,6 +411,8 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The legislation will bring in sentences of up to 2 years.",
         "The agency also awarded $10.5 million to replace diesel school buses.",
         "The federal funding will also replace 10 bridges on the route.",
+        "By leveraging state funds to maximize this effort, towns won $101 million.",
+        "8 million of these are on prescription medication for their conditions.",
         # A pasted bullet in lower case, or the tail of a sentence.
         "follows £1.2 billion for road repairs announced in the spring",
         "government announces £72 million package to improve train services",
@@ -440,6 +442,8 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "The new plant in Ohio will employ 500 people.",
         "Ministers have agreed a £40 million package that will also fund 12 new ferries.",
         "Spending on harbour construction has more than doubled since 2021.",
+        "Officials said this is the first year 3 vaccines are on offer.",
+        "Ferry fares will fall by 5% this spring for 1.4 million passengers.",
     ],
 )
 def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
