@@ -103,27 +103,30 @@ def repeats(story: Story, figure: Figure, *, beside: Beside = "summary") -> bool
         summary = " ".join(story.summary.split())
         if summary and len(flat) >= 20 and (summary.startswith(flat) or flat.startswith(summary)):
             return True
-    elif _says_again(story.headline, flat):
+    elif says_again(story.headline, flat):
         return True
     q = story.quote
     return q is not None and any(s.start < figure.end and figure.start < s.end for s in q.segments)
 
 
-def _says_again(headline: str, sentence: str) -> bool:
+def says_again(headline: str, sentence: str, *, without_number: bool = False) -> bool:
     """Most of the headline's words, its figure among them, again in ``sentence``
     ("Breakfast clubs to reach 750,000 more pupils" / "Breakfast clubs will reach 750,000
-    more pupils from September")."""
-
-    def words(text: str) -> set[str]:
-        found = (w.strip(".,").lower() for w in _CONTENT_WORD.findall(text))
-        return {w for w in found if w and w not in _MINOR}
-
-    head = words(headline)
+    more pupils from September"). ``without_number``: a headline with no figure says
+    again when nearly all its words are there ("Rail fares will not rise")."""
+    head = _words(headline)
     numbers = {w for w in head if any(c.isdigit() for c in w)}
-    if not head or not numbers:
+    if not head:
         return False
-    said = words(sentence)
+    said = _words(sentence)
+    if not numbers:
+        return without_number and len(head & said) >= 0.8 * len(head)
     return numbers <= said and len(head & said) >= 0.6 * len(head)
+
+
+def _words(text: str) -> set[str]:
+    found = (w.strip(".,").lower() for w in _CONTENT_WORD.findall(text))
+    return {w for w in found if w and w not in _MINOR}
 
 
 # "The move …", "The revelation comes as …", "The nearly $50 million facility …": a

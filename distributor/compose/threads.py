@@ -27,6 +27,8 @@ from distributor.compose.facts import (
     figures_signed_by,
     fresh_figures,
     in_marks,
+    in_own_voice,
+    says_again,
     signature,
     stands_alone,
     surest,
@@ -272,10 +274,30 @@ def usable_quote(story: Story, social: SocialSettings) -> Origin | None:
     return Origin("quote", q.text, start, end, line, q.confidence)
 
 
+def usable_lede(story: Story) -> Origin | None:
+    """The summary, for a thread with no figure and no quote to post: the news in the
+    publisher's own words, rather than a headline alone. Not for a statement in someone's
+    own voice, nor a summary that only says the headline again or leans on what came
+    before."""
+    summary = story.summary.strip()
+    body = story.article.body
+    start = body.find(summary) if summary else -1
+    if start < 0 or story.voice is not None:
+        return None
+    if says_again(story.headline, summary, without_number=True):
+        return None
+    if not (stands_alone(summary) and in_own_voice(summary)):
+        return None
+    line = body.count("\n", 0, start) + 1
+    return Origin("summary", summary, start, start + len(summary), line, 1.0)
+
+
 def thread_origins(story: Story, settings: Settings) -> list[Origin]:
     """The figures and quote a thread uses, with where each sits in the article body."""
     quote = usable_quote(story, settings.social)
-    return [*usable_figures(story, settings.social), *([quote] if quote else [])]
+    figures = usable_figures(story, settings.social)
+    lede = usable_lede(story) if not figures and quote is None else None
+    return [*figures, *([quote] if quote else []), *([lede] if lede else [])]
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
@@ -367,6 +389,14 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     }
     figures = _figure_posts(list(figure_lines.items()), story, rule, reserve)
     quote = _quote_posts(story, rule, social, reserve)
+    lede = usable_lede(story) if not figures and not quote else None
+    if lede is not None:
+        # Nothing else to post: the lede, whole or stopped before a clause, so the thread
+        # says what happened, not only the headline.
+        text = social_text(lede.text).replace("\n", " ")
+        fits = rule.fits(text, reserve)
+        text = text if fits else clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
+        figures = [text] if text else []
     closing: list[str] = []
     if social.closing:
         text = social.closing.replace("{link}", link or "").strip()

@@ -7,6 +7,10 @@ from distributor.models import Article, Figure, Quote, Span, Story
 LINK = "https://www.gov.uk/news/2026/11/rail-fares-frozen-for-another-year"
 
 
+# Every story's first body line and summary: what a thread with nothing else to post says.
+LEDE = "The government said on Friday that rail fares in England will not rise."
+
+
 def make_story(
     *,
     title: str = "Rail fares frozen for another year",
@@ -23,7 +27,7 @@ def make_story(
     guid: str = "rail-fares",
 ) -> Story:
     """A story whose figures and quote are real spans of its own body."""
-    lines = ["The government said on Friday that rail fares in England will not rise."]
+    lines = [LEDE]
     spans: list[Figure] = []
     for text, value, confidence in figures:
         start = len("\n".join(lines)) + 1

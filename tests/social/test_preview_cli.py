@@ -48,7 +48,7 @@ def test_preview_thread_json_counts_every_post_against_the_limit(tmp_path: Path)
 def test_preview_thread_text_and_the_budget_sending_stories_to_the_roundup(tmp_path: Path) -> None:
     folder = _articles(tmp_path)
     config = tmp_path / "distributor.toml"
-    config.write_text("[social]\nposts_per_day = { x = 1 }\n", encoding="utf-8")
+    config.write_text("[social]\nposts_per_day = { x = 2 }\n", encoding="utf-8")
     code, out = _run("--config", str(config), "preview", "thread", "--source", str(folder))
     assert code == 0, out
     assert "Network: x (limit 280 weighted characters)" in out

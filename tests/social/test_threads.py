@@ -25,7 +25,7 @@ from distributor.compose.threads import (
 from distributor.models import Roundup, RoundupItem, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
-from tests.social.stories import LINK, make_story
+from tests.social.stories import LEDE, LINK, make_story
 
 RULES = [XRule(), BlueskyRule(), MastodonRule()]
 
@@ -294,7 +294,8 @@ def test_property_figures_are_posted_whole_and_in_order(
         assert rule.fits(post.text)
     # Each figure sentence stands whole in one post, or cut at a clause with an ellipsis,
     # or is left out: never split across two posts, never posted twice.
-    lines = [line for p in thread.posts[1:] for line in p.text.split("\n")]
+    # With no figure to post, the thread gives the lede instead.
+    lines = [line for p in thread.posts[1:] for line in p.text.split("\n") if line != LEDE]
     posted = [_nonspace(line) for line in lines]
     wanted = [_nonspace(social_text(f).replace("\n", " ")) for f in dict.fromkeys(figures)]
     wanted = [w for w in dict.fromkeys(wanted) if w]
@@ -387,7 +388,7 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
     text = "Work starts next spring on the new line" + ", bringing" + " jobs and homes" * 40
     text += " worth £300 million to the region."
     story = make_story(figures=((text, "£300 million", 0.9),), quote=None)
-    assert len(compose_thread(story, XRule(), _settings()).posts) == 1
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [LEDE]
 
 
 @pytest.mark.parametrize(
@@ -421,7 +422,7 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
 def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
     story = make_story(figures=((figure, "1", 0.9),), quote=None)
     thread = compose_thread(story, RULES[0], _settings())
-    assert len(thread.posts) == 1  # the headline and link alone
+    assert _after_headline(thread) == [LEDE]  # the lede, not the figure
 
 
 @pytest.mark.parametrize(
@@ -458,7 +459,7 @@ def test_a_figure_said_inside_quote_marks_is_not_posted_as_narrative() -> None:
         story, key_figures=tuple(dataclasses.replace(f, quoted=True) for f in story.key_figures)
     )
     thread = compose_thread(story, RULES[0], _settings())
-    assert len(thread.posts) == 1
+    assert _after_headline(thread) == [LEDE]
 
 
 def test_a_figure_saying_the_headline_again_is_not_posted_but_the_summarys_figure_is() -> None:
@@ -652,6 +653,7 @@ def test_a_statements_figures_are_posted_as_its_issuers_words(voice: Voice, lead
 
 
 def test_a_briefings_figures_with_no_one_to_sign_them_are_not_posted() -> None:
+    # Nor its lede: a transcript's words are not the publisher's.
     story = dataclasses.replace(make_story(quote=None), voice=Voice(None))
     assert len(compose_thread(story, XRule(), _settings()).posts) == 1
 
@@ -665,7 +667,7 @@ def test_a_statements_own_first_person_figure_is_posted_signed_never_bare() -> N
     posts = [p.text for p in compose_thread(signed, XRule(), _settings()).posts]
     assert posts[1:] == [f"President Ada Marsh:\n“{figure}”"]
     bare = make_story(figures=((figure, "40%", 0.9),), quote=None)
-    assert len(compose_thread(bare, XRule(), _settings()).posts) == 1
+    assert _after_headline(compose_thread(bare, XRule(), _settings())) == [LEDE]
 
 
 def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
@@ -674,7 +676,7 @@ def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -
     fragment = dataclasses.replace(
         story, key_figures=tuple(dataclasses.replace(f, continues=True) for f in story.key_figures)
     )
-    assert len(compose_thread(fragment, XRule(), _settings()).posts) == 1
+    assert _after_headline(compose_thread(fragment, XRule(), _settings())) == [LEDE]
     assert [p.text for p in compose_thread(story, XRule(), _settings()).posts[1:]] == [item]
 
 
@@ -762,3 +764,15 @@ def _quote_thread(quote: str, speaker: str, role: str) -> list[str]:
     """The posts of a story's thread on X whose quote may take two posts."""
     story = make_story(quote=quote, speaker=speaker, role=role)
     return [p.text for p in compose_thread(story, RULES[0], _settings(quote_max_posts=2)).posts]
+
+
+def _after_headline(thread: Thread) -> list[str]:
+    return [p.text for p in thread.posts[1:]]
+
+
+def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
+    story = make_story(figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [LEDE]
+    # Not when the lede only says the headline again.
+    again = dataclasses.replace(story, headline="Rail fares in England will not rise")
+    assert _after_headline(compose_thread(again, XRule(), _settings())) == []
