@@ -58,6 +58,21 @@ def _short(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+# A notice to journalists of a press call or conference: its details are for reporters.
+_ADVISORY_TITLE = re.compile(r"\b(?:MEDIA ADVISORY|Media Advisory|PRESS ADVISORY|Press Advisory)\b")
+_PRESS_EVENT = re.compile(
+    r"\b(?:press|media|news) (?:call|conference|availability|briefing)\b"
+    # An advisory's own headings, each on a line of its own.
+    r"|^(?:WHO|WHAT|WHEN|WHERE):",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FOR_JOURNALISTS = re.compile(
+    r"\b(?:dial[- ]in|call-in|conference line|RSVP|credentialed media|members of the media"
+    r"|media (?:must|should) (?:RSVP|register)|participant code|passcode)\b",
+    re.IGNORECASE,
+)
+
+
 def lint(story: Story) -> list[Finding]:
     """Every finding for one story, in a fixed order."""
     article = story.article
@@ -81,6 +96,16 @@ def lint(story: Story) -> list[Finding]:
     if not article.body.strip():
         found.append(
             Finding("no-body", "headline only: the thread is one post, the card has no summary")
+        )
+    if _ADVISORY_TITLE.search(article.title) or (
+        _PRESS_EVENT.search(article.body) and _FOR_JOURNALISTS.search(article.body)
+    ):
+        found.append(
+            Finding(
+                "media-advisory",
+                "reads as a media advisory (an event announced to journalists, with call-in "
+                "or RSVP details), not news: hold it, or post the release that follows",
+            )
         )
     if article.html is not None and article.guid.lower().endswith(_PLAIN_TEXT):
         found.append(

@@ -91,6 +91,29 @@ def test_a_statement_quoting_a_named_speaker_says_whose_quote_is_posted(tmp_path
     assert "not posted as anyone's quote" not in found["first-person"]
 
 
+def test_a_media_advisory_is_flagged_and_a_release_is_not(tmp_path: Path) -> None:
+    advisory = (
+        "Harbour agencies to make announcement on port settlements\n"
+        "URL: https://news.example.org/advisory\n\n"
+        "The Harbour Agency will hold a press call on Tuesday to announce two settlements.\n"
+        "Members of the media may join by dial-in: 555-0100, passcode 1234.\n"
+    )
+    assert "media-advisory" in _codes(tmp_path, "advisory.txt", advisory)
+    assert "media-advisory" in _codes(
+        tmp_path,
+        "titled.txt",
+        "MEDIA ADVISORY: Minister to visit the port\n\nThe visit is on Friday.\n",
+    )
+    headed = (
+        "Agencies to make announcement on port settlements\n\n"
+        "The agencies will announce two settlements on Tuesday.\n\nWHO:\n\n- Jane Roe\n\n"
+        "WHEN:\n\n- Tuesday, 11am\n\nNOTE: All media must dial into the conference line.\n"
+    )
+    assert "media-advisory" in _codes(tmp_path, "headed.txt", headed)
+    release = GOOD.replace("The coastal", "At a press conference, the minister said the coastal")
+    assert "media-advisory" not in _codes(tmp_path, "release.txt", release)
+
+
 def test_a_headline_only_article_gives_a_one_post_thread(tmp_path: Path) -> None:
     folder = tmp_path / "today"
     folder.mkdir()
