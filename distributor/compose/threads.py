@@ -216,6 +216,12 @@ def clause_cut(
             # A dash with another after it opens or closes an aside ("The eleven attachés
             # – in Canada, … – work to …"): cut there, the subject would lose its verb.
             continue
+        if text.startswith(("and ", "or "), m.end()) and "," in head:
+            last = head.rsplit(",", 1)[1].split()
+            if len(last) <= 4:
+                # ", and" ending a list ("from wildfires, storms, and other disasters"):
+                # cut there, the list would stop half-way.
+                continue
         if fits(head + ELLIPSIS):
             return head + ELLIPSIS
     return None

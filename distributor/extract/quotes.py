@@ -755,6 +755,8 @@ def _scan_run(
     reads as one."""
     if " " not in run:
         return
+    if run.endswith(("’s", "'s")):
+        run = run[:-2]  # "Mayor Sylvester Turner’s proposed budget": the Mayor is named
     runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
     words = run.split()
     while words and words[-1].lower() in _CONNECTORS:
@@ -873,6 +875,12 @@ class _Reader:
         lead_phrase = (
             _lead_in_who(block.text) if not spans or spans[-1].close_end < block.end - 1 else None
         )
+        if lead_phrase is None and not spans and block.kind is Kind.PARAGRAPH:
+            # "Chancellor of the Exchequer Rachel Reeves:" on a line of its own, her words
+            # below it without marks, as GOV.UK writes a speaker's words.
+            line = block.text.rstrip()
+            if line.endswith(":") and _name_line(line):
+                lead_phrase = line.removesuffix(":")
         if spans:
             self._marked_spans(i, block, spans)
         if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):

@@ -782,3 +782,26 @@ def test_on_a_page_of_reactions_the_first_quote_leads_even_when_the_headline_nam
     # The same quotes under a headline the President leads: hers is the main one.
     s = story(*lines, title="President Hale Unites Industry Leaders")
     assert s.quote is not None and s.quote.speaker == "Jane Hale"
+
+
+def test_a_role_named_in_a_possessive_resolves_the_mayor_said() -> None:
+    result = story(
+        "The council today approved Mayor Ada Okafor’s proposed $4.9 billion budget.",
+        "“This is a forward-looking budget for every ward in the city,” the mayor said.",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Ada Okafor", "Mayor")
+
+
+def test_a_name_line_over_unmarked_paragraphs_signs_them() -> None:
+    result = story(
+        "The Chancellor will meet investors in New York this week.",
+        "Chancellor of the Exchequer Rhian Vale:",
+        "I have wasted no time in my first month in taking the decisions we need.",
+        "Growth is the mission of this government.",
+    )
+    q = result.quote
+    assert q is not None
+    assert (q.speaker, q.role) == ("Rhian Vale", "Chancellor of the Exchequer")
+    assert q.text.startswith("I have wasted no time")
+    assert_grounded(result)

@@ -776,3 +776,19 @@ def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
     # Not when the lede only says the headline again.
     again = dataclasses.replace(story, headline="Rail fares in England will not rise")
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
+
+
+def test_a_clause_cut_never_stops_a_list_half_way() -> None:
+    listed = (
+        "The agency approved over 51,000 disaster loans to help homeowners, renters, "
+        "businesses, and charities recover from wildfires, storms, and other declared "
+        "disasters across the country."
+    )
+    assert clause_cut(listed, "51,000", lambda t: len(t) <= 200) is None
+    clause = (
+        "The fund will build 2,000 homes on former industrial land in the north of the "
+        "county, and councils will bid for what is left over the coming year."
+    )
+    assert clause_cut(clause, "2,000", lambda t: len(t) <= 110) == (
+        "The fund will build 2,000 homes on former industrial land in the north of the county…"
+    )
