@@ -13,10 +13,12 @@ _SUFFIX = re.compile(
     r"|Executive|Commission|Parliament|Press|Gazette|Times|Post|Online|\.\w{2,4}))\s*$"
 )
 _TRAILING = re.compile(r"[\s.,;:–—|-]+$")
+# A date a site put before the title: "18/10/2024: Council secures funding".
+_DATED = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*[:|–—-]\s+")
 
 
 def clean(title: str) -> str:
-    text = _TRAILING.sub("", " ".join(html.unescape(title).split()))
+    text = _TRAILING.sub("", _DATED.sub("", " ".join(html.unescape(title).split())))
     for _ in range(3):
         cut = _SUFFIX.sub("", text)
         if cut == text or not cut.strip():

@@ -193,7 +193,13 @@ def test_a_year_that_only_dates_a_clause_is_not_a_record() -> None:
 
 @pytest.mark.parametrize(
     "dateline",
-    ["WASHINGTON – ", "LONDON, UK — ", "(Washington, D.C., March 20, 2018) – ", "WASHINGTON, DC "],
+    [
+        "WASHINGTON – ",
+        "LONDON, UK — ",
+        "(Washington, D.C., March 20, 2018) – ",
+        "WASHINGTON, DC ",
+        "May 30, 2018 -- ",
+    ],
 )
 def test_a_dateline_is_not_part_of_the_figure(dateline: str) -> None:
     sentence = "The Department today awarded three grants totalling $11.2 million to states."

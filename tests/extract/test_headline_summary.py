@@ -18,6 +18,9 @@ from tests.extract.helpers import story
         ("Is the plan working?", "Is the plan working?"),
         ("Tax &amp; spending review", "Tax & spending review"),
         ("Grants for farmers;", "Grants for farmers"),
+        # A date a site put before the title.
+        ("18/10/2024: Council secures £1.24m for housing", "Council secures £1.24m for housing"),
+        ("2024 Budget: what it means", "2024 Budget: what it means"),
     ],
 )
 def test_headline_drops_suffixes_punctuation_and_spacing(title: str, expected: str) -> None:
