@@ -449,7 +449,16 @@ def _subject(sentence: str) -> str | None:
     if name:
         return " ".join(taken)
     titled = len(taken) >= 2 and taken[0] == "The" and role and speakers.PERSON_ROLE.search(role)
-    return " ".join(taken) if titled else None
+    if titled:
+        return " ".join(taken)
+    head, comma, rest = sentence.partition(", ")
+    if comma and len(head.split()) <= 14 and speakers.PERSON_ROLE.search(head):
+        # "Breckland Deputy Leader and Executive Member for Housing, Councillor Sarah
+        # Suggitt welcomed the funding, saying: “…": a long role, then the person.
+        after = _capitalised_opening(rest.split())
+        if after and speakers.split_name(" ".join(after))[0]:
+            return " ".join(after)
+    return None
 
 
 def _capitalised_opening(words: list[str]) -> list[str]:

@@ -805,3 +805,14 @@ def test_a_name_line_over_unmarked_paragraphs_signs_them() -> None:
     assert (q.speaker, q.role) == ("Rhian Vale", "Chancellor of the Exchequer")
     assert q.text.startswith("I have wasted no time")
     assert_grounded(result)
+
+
+def test_a_long_role_then_the_person_leading_into_a_quote_is_that_person() -> None:
+    result = story(
+        "The council has secured £1.24m for housing support.",
+        "Tarrow Deputy Leader and Executive Member for Housing and Planning, Councillor Ann "
+        "Orrin welcomed the funding, saying: “This investment is a critical step forward for "
+        "every family we serve.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Ann Orrin"
