@@ -380,14 +380,22 @@ def split_text(
     return parts
 
 
+def _sentences(text: str) -> list[str]:
+    """The text's sentences, at the breaks :func:`split_text` reads as sentence ends."""
+    spans = _protected(text)
+    ends = [b for b in _breaks(text, spans) if b.strength <= SENTENCE]
+    found: list[str] = []
+    start = len(text) - len(text.lstrip())
+    for b in [*ends, _Break(len(text.rstrip()), len(text), PARAGRAPH)]:
+        if b.cut > start:
+            found.append(text[start : b.cut].strip())
+        start = b.resume
+    return found
+
+
 def first_sentence(text: str) -> str:
     """The text's first sentence, by the same breaks :func:`sentence_parts` packs."""
-    spans = _protected(text)
-    start = len(text) - len(text.lstrip())
-    for b in _breaks(text, spans):
-        if b.strength <= SENTENCE and b.cut > start:
-            return text[start : b.cut].strip()
-    return text.strip()
+    return next(iter(_sentences(text)), "")
 
 
 def sentence_parts(
@@ -398,14 +406,7 @@ def sentence_parts(
     one longer than a part (cut, a sentence can come to say the opposite). The first part
     keeps ``first_reserve`` free instead of ``reserve`` (room for who speaks above it)."""
     first_room = reserve if first_reserve is None else first_reserve
-    spans = _protected(text)
-    ends = [b for b in _breaks(text, spans) if b.strength <= SENTENCE]
-    sentences_: list[str] = []
-    start = len(text) - len(text.lstrip())
-    for b in [*ends, _Break(len(text.rstrip()), len(text), PARAGRAPH)]:
-        if b.cut > start:
-            sentences_.append(text[start : b.cut].strip())
-        start = b.resume
+    sentences_ = _sentences(text)
     parts: list[str] = []
     for i, sentence in enumerate(sentences_):
         joined = f"{parts[-1]} {sentence}" if parts else sentence

@@ -207,7 +207,7 @@ def _unfinished_paragraph(body: str, figure: Figure) -> bool:
     if figure.text.rstrip().endswith(FINISHED):
         return False
     line = body.rfind("\n", 0, figure.start) + 1
-    return not body.startswith(("- ", "* ", "• "), line) and not body[line : line + 4][:1].isdigit()
+    return not body.startswith(("- ", "* ", "• "), line) and not body[line : line + 1].isdigit()
 
 
 def _new_values(figures: list[Figure], quote: str) -> list[Figure]:

@@ -324,9 +324,8 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # Seggos" as "Commissioner Basil Seggos") when the words need the room, then the name.
     head = role.rsplit(" ", 1)[-1] if role and " " in role and "," not in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
-    for who in (signature(speaker, role) if role else None, shorter, speaker):
-        if who is None:
-            continue
+    signers = [w for w in (signature(speaker, role) if role else None, shorter, speaker) if w]
+    for who in signers:
         whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):
             return [whole]
@@ -358,9 +357,7 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # A first sentence too long for any post is shortened at a clause, as a figure is
     # ("…, which …" left out, marked "…"), never cut mid-clause; else the quote is out.
     first = first_sentence(text)
-    for who in (signature(speaker, role) if role else None, shorter, speaker):
-        if who is None:
-            continue
+    for who in signers:
         opening = clause_cut(first, "", _signed_fits(rule, who, reserve), _QUOTE_CLAUSE)
         if opening is not None:
             return [f"“{opening}”\n— {who}"]

@@ -49,10 +49,6 @@ def _reads_as_sentence(title: str) -> bool:
     return len(words) >= 12 and title.rstrip().endswith(".")
 
 
-def _in_body(speaker: str, body: str) -> bool:
-    return all(part in body for part in speaker.split(" and "))
-
-
 def _short(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
@@ -125,7 +121,7 @@ def lint(story: Story) -> list[Finding]:
                 f"a first-person statement: a passage is quoted as {quote.speaker}'s"
                 " (the title names the issuer); check it stands alone"
             )
-        elif quote is not None and quote.speaker and _in_body(quote.speaker, article.body):
+        elif quote is not None and quote.speaker and quotes.in_body(quote.speaker, article.body):
             why = (
                 f"a statement in someone's own voice: the quote is posted as {quote.speaker}'s,"
                 " who the body names as speaking; check the title's issuer is that person"

@@ -745,10 +745,10 @@ def _sentence_pieces(run: str, end: int) -> list[tuple[str, int]]:
         return [(run, end)]
     pieces: list[tuple[str, int]] = []
     begin = 0
-    for dot in (m.start() for m in re.finditer(r"\.(?=[ \t])", run)):
-        if not sentences.is_abbreviation(run, dot):
-            pieces.append((run[begin : dot + 1], end - len(run) + dot + 1))
-            begin = dot + 1 + len(run[dot + 1 :]) - len(run[dot + 1 :].lstrip(" \t"))
+    for stop in re.finditer(r"\.[ \t]+", run):
+        if not sentences.is_abbreviation(run, stop.start()):
+            pieces.append((run[begin : stop.start() + 1], end - len(run) + stop.start() + 1))
+            begin = stop.end()
     pieces.append((run[begin:], end))
     return pieces
 
@@ -826,7 +826,7 @@ def _titled(text: str) -> bool:
 
 
 def _signed(p: _Passage, body: str) -> bool:
-    return bool(p.segments) and bool(p.who.speaker) and _in_body(p.who.speaker or "", body)
+    return bool(p.segments) and bool(p.who.speaker) and in_body(p.who.speaker or "", body)
 
 
 def _quote(p: _Passage) -> Quote:
@@ -1080,7 +1080,7 @@ def _unmarked(body: str, content: Span) -> list[Span]:
     return [*parts, *([last] if last is not None else [])]
 
 
-def _in_body(speaker: str, body: str) -> bool:
+def in_body(speaker: str, body: str) -> bool:
     """A speaker the body never writes is not a speaker (joint speakers: each of them)."""
     return all(part in body for part in speaker.split(" and "))
 
