@@ -28,6 +28,8 @@ _VERBS = (
     r"|shared|reflected|recalled|reported|reports|asserted|asserts|confessed|conceded|concedes"
     r"|contended|maintained|lamented|boasted|revealed|mused|elaborated|assured|summed up"
     r"|addressed|reminded|challenged|implored"
+    # "Secretary Rubio had this to say:", "Here’s what Secretary Rubio had to say:"
+    r"|had (?:this |the following )?to say|made clear|makes clear"
     # "Secretary Jane Roe issued the following statement:"
     r"|(?:issued|released|gave|provided|shared) (?:the following|a|this|her|his) statement"
 )
@@ -405,7 +407,9 @@ def _who_before(
         return None
     if not lead.endswith((",", ":")):
         if lead.endswith(" that"):  # cheap first: this runs for every unattributed mark
-            said_that = _WHO_VERB_THAT.match(_last_sentence(lead + " x").removesuffix(" x"))
+            said_that = _WHO_VERB_THAT.match(
+                speakers.without_lead_clause(_last_sentence(lead + " x").removesuffix(" x"))
+            )
             if said_that and speakers.looks_like_attribution(said_that.group("who")):
                 return said_that.group("who")
         participle = _PARTICIPLE_LEAD.search(lead)
@@ -418,8 +422,11 @@ def _who_before(
     sentence = _last_sentence(lead)
     if not sentence:
         return None
+    subject_on = speakers.without_lead_clause(sentence)
     for pattern in (_BEFORE_ACCORDING, _BEFORE_WHO_VERB):
-        found = pattern.search(sentence)
+        # "When asked about the deal, Jane Roe said,": the speech verb is the subject's,
+        # not the opening clause's.
+        found = pattern.search(sentence if pattern is _BEFORE_ACCORDING else subject_on)
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
         if (
@@ -511,6 +518,16 @@ def _fuller_role(role: str | None, than: str | None) -> bool:
     return role.lower().endswith(than.lower())
 
 
+# A role's lesser holder: "Vice President" is not who "the President said" means.
+_LESSER = re.compile(
+    r"^(?:vice|deputy|assistant|under|acting|former|associate|shadow|junior)\b", re.IGNORECASE
+)
+
+
+def _lesser(held: str, said: str) -> bool:
+    return _LESSER.match(held) is not None and _LESSER.match(said) is None
+
+
 def _surnamed(
     surname: str, mentions: Sequence[tuple[int, speakers.Who]], runs: dict[str, list[str]]
 ) -> list[speakers.Who]:
@@ -562,6 +579,8 @@ class _Resolver:
         who = speakers.parse(phrase)
         bare = speakers.core(phrase)
         if who.named and who.speaker and " " not in who.speaker:
+            if who.role is None and speakers.organisation(bare) == who.speaker:
+                return who, 0.9  # "Per Axios:": an outlet, never a person's surname
             return self._titled_surname(who, who.role or bare)
         if who.named:
             return self._with_role(self._fullest(who)), 0.9
@@ -592,9 +611,22 @@ class _Resolver:
         """ "The minister said": the person named earlier with that role."""
         head = role.split()[-1].lower()
         for _, cand in reversed(self._before(before)):
-            if cand.role and head in cand.role.lower():
-                return speakers.Who(cand.speaker, cand.role, True), 0.8
+            if cand.role and head in cand.role.lower() and not _lesser(cand.role, role):
+                return self._named(cand, 0.8)
         return _NOBODY, 0.0
+
+    def _named(self, who: speakers.Who, conf: float) -> tuple[speakers.Who, float]:
+        """A mention as a speaker: "President Trump" by the full name the body or the
+        title gives that one Trump, else as written; two people with the name, nobody."""
+        if " " in (who.speaker or ""):
+            return speakers.Who(who.speaker, who.role, True), conf
+        surname, how = who.speaker or "", who.role or ""
+        full = self._full_name(surname, how)
+        if full is None:
+            full = self._full_name(surname, how, text=self._title)
+        if full is None:
+            return who, min(conf, 0.8)
+        return (full, min(conf, 0.85)) if full.speaker else (_NOBODY, 0.0)
 
     def _pronoun(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
         """ "she said": the one person named since the last quote, else the last speaker.
@@ -609,7 +641,7 @@ class _Resolver:
         if len(recent) > 1:
             recent = speakers.fitting(recent, "Mrs" if pronoun == "she" else "Mr")
         if len(recent) == 1:
-            return recent[0], 0.75
+            return self._named(recent[0], 0.75)
         if recent or self.last is None:
             return _NOBODY, 0.0
         return self.last, 0.8
@@ -776,6 +808,11 @@ def _scan_run(
     if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
         return  # the cheap test first: most capitalised runs name no one
     name, role = speakers.split_name(" ".join(words))
+    if name and " " not in name and role and speakers.is_title(words[-2]):
+        # "President Trump", "Secretary Rubio": someone a later "the President said" or
+        # "he said" may mean, and who makes "he" ambiguous beside another person.
+        found.append((end, speakers.Who(name, role, True)))
+        return
     if not name or " " not in name:
         return
     titled = role is not None and speakers.is_title(role.split()[-1])

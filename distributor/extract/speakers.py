@@ -652,6 +652,18 @@ _POSTED_ON = re.compile(
 )
 
 
+# "Here’s what Secretary Rubio had to say:": the words before the person.
+_HERE_IS_WHAT = re.compile(r"^(?:Here(?:[’']s| is)|This is|That[’']s) what\s+")
+# "Kimberley Strassel in the Wall Street Journal": where a person's words appeared.
+_IN_OUTLET = re.compile(r"\s+(?:in|on|for)\s+(?:the\s+)?(?P<where>[A-Z][^,]*)$")
+
+
+def without_lead_clause(text: str) -> str:
+    """``text`` without the clause or words before its subject ("When asked about the
+    deal, Jane Roe said" is "Jane Roe said"; "Per Axios" is "Axios")."""
+    return _HERE_IS_WHAT.sub("", _VIA.sub("", _LEAD_CLAUSE.sub("", text)))
+
+
 @lru_cache(maxsize=4096)
 def core(phrase: str) -> str:
     """The phrase without a leading clause ("In the op-ed, Rollins", "Per Axios") and
@@ -659,7 +671,21 @@ def core(phrase: str) -> str:
     text = _BRACKETED.sub("", phrase).strip()
     if text[-1:].isdigit():
         text = _POSTED_ON.sub("", text)
-    return _VIA.sub("", _LEAD_CLAUSE.sub("", text))
+    return without_lead_clause(text)
+
+
+def _without_outlet(part: str) -> str:
+    """A person named with where their words appeared ("Kimberley Strassel in the Wall
+    Street Journal", "columnist Jane Roe on Fox News") is the person; a role held in a
+    body ("Minister in the Cabinet Office") keeps its body."""
+    found = _IN_OUTLET.search(part)
+    if found is None:
+        return part
+    head = part[: found.start()]
+    name, _ = split_name(head)
+    if name is None or " " not in name or not head.endswith(name.split()[-1]):
+        return part
+    return head if organisation(found.group("where")) else part
 
 
 @lru_cache(maxsize=4096)
@@ -672,7 +698,7 @@ def parse(phrase: str) -> Who:
     text = core(phrase)
     # A trailing clause is cut from each comma part ("As victory slipped away before his
     # eyes, General Jane Roe" keeps its name; "Jane Doe, speaking before the vote" too).
-    cut = [_TAIL.sub("", p).strip(" ;:.–—-") for p in re.split(r",\s*", text)]
+    cut = [_without_outlet(_TAIL.sub("", p).strip(" ;:.–—-")) for p in re.split(r",\s*", text)]
     text = ", ".join(p for p in cut if p)
     if not text or len(text.split()) > 16:
         return Who(None, None, False)

@@ -294,3 +294,84 @@ def test_a_person_quoted_by_name_alone_keeps_the_role_the_body_introduced_them_w
         ("Eira Wyn", "Harbours Minister"),
         ("Eira Wyn", "Harbours Minister"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker"),
+    [
+        # A clause before the subject holds a speech verb of its own ("asked").
+        ("When asked about the harbour, Ports Secretary Ines Calder said, “{q}”", "Ines Calder"),
+        ("Here’s what Ports Secretary Ines Calder had to say: “{q}”", "Ines Calder"),
+        ("Ports Secretary Ines Calder had this to say: “{q}”", "Ines Calder"),
+        # Where the words appeared is not part of the name.
+        ("“{q}” wrote Ines Calder in the Harbour Gazette.", "Ines Calder"),
+        # "Per" is not a first name.
+        ("Per Axios: “{q}”", "Axios"),
+        ("In her remarks, Ports Secretary Ines Calder noted that “{q}”", "Ines Calder"),
+        ("Ports Secretary Ines Calder made clear that “{q}”", "Ines Calder"),
+    ],
+)
+def test_attributions_of_round_up_pages_name_the_speaker(line: str, speaker: str) -> None:
+    words = "Every harbour in the region will have a deeper berth by the end of 2030."
+    result = story("The harbour plan was published on Monday.", line.format(q=words))
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.text) == (speaker, words)
+
+
+def test_a_role_held_in_a_body_keeps_its_body() -> None:
+    result = story(
+        "“Every harbour will have a deeper berth by 2030,” said Ines Calder, Minister in "
+        "the Cabinet Office."
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == (
+        "Ines Calder",
+        "Minister in the Cabinet Office",
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "“Every harbour will have a deeper berth by 2030,” the President said.",
+        "He said: “Every harbour will have a deeper berth by 2030.”",
+    ],
+)
+def test_the_president_named_by_title_and_surname_speaks_as_the_president_or_he(
+    line: str,
+) -> None:
+    result = story("President Ostrander visited the harbour on Monday.", line)
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Ostrander", "President")
+
+
+def test_a_titled_surname_takes_the_full_name_the_body_gives() -> None:
+    result = story(
+        "President Lena Ostrander opened the harbour in May.",
+        "President Ostrander returned on Monday.",
+        "“Every harbour will have a deeper berth by 2030,” the President said.",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Lena Ostrander"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # The vice president is not who "the President" means.
+        (
+            "Vice President Tom Ferrer toured the harbour on Monday.",
+            "“Every harbour will have a deeper berth by 2030,” the President said.",
+        ),
+        # Two men named since the last quote: "he" could be either.
+        (
+            "Secretary Ostrander met Prime Minister Tom Ferrer on Monday.",
+            "He said: “Every harbour will have a deeper berth by 2030.”",
+        ),
+    ],
+)
+def test_a_role_or_pronoun_that_could_mean_someone_else_signs_nothing(
+    lines: tuple[str, str],
+) -> None:
+    result = story(*lines)
+    assert result.quote is None
