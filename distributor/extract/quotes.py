@@ -395,8 +395,15 @@ def _who_before(
             name, _ = speakers.split_name(found.group("name"))
             if name and name == found.group("name").strip():
                 return f"{found.group('name')}, {found.group('role')}"
-        if preceding.text.rstrip().endswith(":") and _name_line(preceding.text):
+        if _name_line(preceding.text) and m.open_mark == block.start:
+            # "Secretary of Agriculture Brooke Rollins" (with or without a colon) on a line
+            # of its own over the paragraph her words make up.
             return preceding.text.rstrip().removesuffix(":")
+        if preceding.text.rstrip().endswith(":") and m.open_mark == block.start:
+            # "President Trump delivered remarks at the plant:" over a quoted paragraph.
+            who = _who_leading(_last_sentence(preceding.text[-400:]))
+            if who is not None:
+                return who
         last = _last_sentence(preceding.text[-400:]) if " the following " in preceding.text else ""
         # "LANSING, Mich. — Governor Gretchen Whitmer issued the following statement …"
         announced = _FOLLOWING_STATEMENT.match(last[_dateline_end(last) :]) if last else None
@@ -405,23 +412,30 @@ def _who_before(
             # and the statement in marks as the next paragraph.
             return announced.group("who")
         return None
-    if not lead.endswith((",", ":")):
-        if lead.endswith(" that"):  # cheap first: this runs for every unattributed mark
-            said_that = _WHO_VERB_THAT.match(
-                speakers.without_lead_clause(_last_sentence(lead + " x").removesuffix(" x"))
-            )
-            if said_that and speakers.looks_like_attribution(said_that.group("who")):
-                return said_that.group("who")
-        participle = _PARTICIPLE_LEAD.search(lead)
-        if participle is None:
-            return None
-        # "President Trump backed the Act, saying it “…": the sentence's subject, when
-        # that is a titled person.
-        who = _subject(_last_sentence(lead[: participle.start()] + "."))
-        return who if who and speakers.looks_like_attribution(who) else None
-    sentence = _last_sentence(lead)
-    if not sentence:
+    if lead.endswith((",", ":")):
+        sentence = _last_sentence(lead)
+        who = _who_leading(sentence) if sentence else None
+        if who is not None or not lead.endswith(","):
+            return who
+        lead = lead[:-1]  # "…, writing, “…": a participle before the comma
+    if lead.endswith(" that"):  # cheap first: this runs for every unattributed mark
+        said_that = _WHO_VERB_THAT.match(
+            speakers.without_lead_clause(_last_sentence(lead + " x").removesuffix(" x"))
+        )
+        if said_that and speakers.looks_like_attribution(said_that.group("who")):
+            return said_that.group("who")
+    participle = _PARTICIPLE_LEAD.search(lead)
+    if participle is None:
         return None
+    # "President Trump backed the Act, saying it “…": the sentence's subject, when
+    # that is a titled person.
+    who = _subject(_last_sentence(lead[: participle.start()] + "."))
+    return who if who and speakers.looks_like_attribution(who) else None
+
+
+def _who_leading(sentence: str) -> str | None:
+    """Who a sentence leading into a quote with a comma or colon names: "X said:",
+    "According to X,", "X: “…", "President Trump touted the deal: “…"."""
     subject_on = speakers.without_lead_clause(sentence)
     for pattern in (_BEFORE_ACCORDING, _BEFORE_WHO_VERB):
         # "When asked about the deal, Jane Roe said,": the speech verb is the subject's,
@@ -437,7 +451,8 @@ def _who_before(
             # "Jane Roe, John Doe and Bill Lee said:" names several voices, none alone.
             return None
     if sentence.endswith(":"):
-        who = _colon_lead(sentence) or _subject(sentence)
+        # "Speaking at the plant, President Trump touted the deal:"
+        who = _colon_lead(subject_on) or _subject(subject_on)
         if who and speakers.looks_like_attribution(who):
             return who
     return None
@@ -518,6 +533,14 @@ def _fuller_role(role: str | None, than: str | None) -> bool:
     return role.lower().endswith(than.lower())
 
 
+# A person met by a role alone: "the President", "the minister’s", "the First Lady";
+# "the President’s plan" too. "President Trump" is named.
+_UNNAMED_ROLE = re.compile(
+    r"\b[Tt]he\s+(?:[A-Z][\w-]*\s+){0,3}?(?:President|Secretary|[Mm]inister|Governor|[Mm]ayor"
+    r"|Senator|Chancellor|Speaker|King|Queen|Prince|Princess|Pope|Ambassador|Commissioner"
+    r"|Chair(?:man|woman)?|[Cc]ouncillor|Premier|First Lady|Director|[Ss]pokes(?:man|woman|person))"
+    r"\b(?![ \t]+[A-Z])"
+)
 # A role's lesser holder: "Vice President" is not who "the President said" means.
 _LESSER = re.compile(
     r"^(?:vice|deputy|assistant|under|acting|former|associate|shadow|junior)\b", re.IGNORECASE
@@ -641,10 +664,22 @@ class _Resolver:
         if len(recent) > 1:
             recent = speakers.fitting(recent, "Mrs" if pronoun == "she" else "Mr")
         if len(recent) == 1:
+            if self._someone_unnamed(before):
+                return _NOBODY, 0.0
             return self._named(recent[0], 0.75)
         if recent or self.last is None:
             return _NOBODY, 0.0
         return self.last, 0.8
+
+    def _someone_unnamed(self, before: int) -> bool:
+        """Since the last quote, a person met only by a role ("Sean Hannity asked the
+        President about the deal. “…,” he replied."): "he" may be either of them."""
+        ends = [end for end, _ in self._mentions()]
+        for m in _UNNAMED_ROLE.finditer(self._body, self.last_at, before):
+            # ", the Minister for Schools," right after a name is that person again.
+            if not any(m.start() - 3 <= end <= m.start() for end in ends):
+                return True
+        return False
 
     def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:

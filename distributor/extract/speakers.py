@@ -652,8 +652,11 @@ _POSTED_ON = re.compile(
 )
 
 
-# "Here’s what Secretary Rubio had to say:": the words before the person.
-_HERE_IS_WHAT = re.compile(r"^(?:Here(?:[’']s| is)|This is|That[’']s) what\s+")
+# "Here’s what Secretary Rubio had to say:", "Watch President Trump:": the words before
+# the person.
+_HERE_IS_WHAT = re.compile(
+    r"^(?:(?:Here(?:[’']s| is)|This is|That[’']s) what\s+|(?:Watch|WATCH|Listen|LISTEN):?\s+)"
+)
 # "Kimberley Strassel in the Wall Street Journal": where a person's words appeared.
 _IN_OUTLET = re.compile(r"\s+(?:in|on|for)\s+(?:the\s+)?(?P<where>[A-Z][^,]*)$")
 

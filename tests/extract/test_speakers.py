@@ -375,3 +375,37 @@ def test_a_role_or_pronoun_that_could_mean_someone_else_signs_nothing(
 ) -> None:
     result = story(*lines)
     assert result.quote is None
+
+
+def test_he_beside_a_person_met_only_by_a_role_signs_nothing() -> None:
+    result = story(
+        "The harbour plan was published on Monday.",
+        "Host Dan Ferrer asked the President about the harbour. “It’s a great plan for "
+        "every town on this coast,” he replied.",
+    )
+    assert result.quote is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "speaker"),
+    [
+        (("President Ostrander celebrated online, writing, “{q}”",), "Ostrander"),
+        (("Watch President Ostrander: “{q}”",), "Ostrander"),
+        (("Speaking at the quay, President Ostrander touted the plan: “{q}”",), "Ostrander"),
+        # The line over a paragraph of quoted words names who says them.
+        (("President Ostrander on her weekly broadcast:", "“{q}”"), "Ostrander"),
+        (("President Ostrander delivered remarks at the quay:", "“{q}”"), "Ostrander"),
+        (("President Lena Ostrander", "“{q}”"), "Lena Ostrander"),
+    ],
+)
+def test_lead_ins_of_round_up_pages_sign_the_quote(lines: tuple[str, ...], speaker: str) -> None:
+    words = "Every harbour in the region will have a deeper berth by the end of 2030."
+    result = story(
+        "The harbour plan was published on Monday.", *(line.format(q=words) for line in lines)
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role, result.quote.text) == (
+        speaker,
+        "President",
+        words,
+    )
