@@ -299,7 +299,9 @@ def _name_line(text: str) -> bool:
         # ("Treasury Secretary Scott Bessent:", "Secretary of State Marco Rubio:").
         return False
     who = speakers.parse(line)
-    return bool(who.named and who.speaker and " " in who.speaker and who.speaker in first)
+    person, _ = speakers.split_name(first)
+    # A person, not a body or a spokesperson ("Federal Officials" heads a list).
+    return bool(who.named and who.speaker and " " in who.speaker and who.speaker == person)
 
 
 # Lower-case words that make a colon lead-in a clause ("President Trump posted on X:")
@@ -1030,6 +1032,11 @@ class _Reader:
             then = blocks[i + 2] if i + 2 < len(blocks) else None
             after = _who_after(body, m, block, following, then)
             before = None if after else _who_before(body, m, block, prev_close, preceding)
+            if after and not body[m.close_end : block.end].strip():
+                # A line under the paragraph may sign it ("— Jane Roe"), but "X: “…" in the
+                # paragraph itself says who it is, and the line heads what follows.
+                before = _who_before(body, m, block, prev_close, preceding)
+                after = None if before else after
             phrase = after or before
             prev_close = m.close_end
             if not _is_speech(content.text, phrase is not None):

@@ -443,6 +443,15 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     name = person_name(run) if run else None
     if name:
         return name, role
+    if (
+        len(run) == 1
+        and i >= 1
+        and tokens[i - 1].lower() in ("for", "of", "and")
+        and not PERSON_ROLE.fullmatch(_bare(tokens[i]))
+    ):
+        # "Minister for Social Mobility": "Social" is in nameparser's titles, but here it
+        # is the brief's first word, and "Mobility" no one's name.
+        return None, _role(" ".join(tokens)) or None
     if len(run) == 1 and i >= 0 and is_title(tokens[i]):
         # "Secretary Rubio", "Mr Miliband": a surname after a title; a peer is known by
         # title and name together ("Lord Vallance").
@@ -678,9 +687,9 @@ def core(phrase: str) -> str:
 
 
 def _without_outlet(part: str) -> str:
-    """A person named with where their words appeared ("Kimberley Strassel in the Wall
-    Street Journal", "columnist Jane Roe on Fox News") is the person; a role held in a
-    body ("Minister in the Cabinet Office") keeps its body."""
+    """A person named with where they are or where their words appeared ("Kimberley
+    Strassel in the Wall Street Journal", "Director Jane Roe in Raleigh") is the person; a
+    role held in a body ("Minister in the Cabinet Office") keeps its body."""
     found = _IN_OUTLET.search(part)
     if found is None:
         return part
@@ -688,7 +697,8 @@ def _without_outlet(part: str) -> str:
     name, _ = split_name(head)
     if name is None or " " not in name or not head.endswith(name.split()[-1]):
         return part
-    return head if organisation(found.group("where")) else part
+    # "… Director Richard Blaylock in Raleigh": a place or an outlet after the name.
+    return head
 
 
 @lru_cache(maxsize=4096)

@@ -409,3 +409,41 @@ def test_lead_ins_of_round_up_pages_sign_the_quote(lines: tuple[str, ...], speak
         "President",
         words,
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker", "role"),
+    [
+        # "Social" is in nameparser's titles; here it opens the brief.
+        (
+            "Tam Orrin MP, Minister for Social Mobility, Youth and Progression, said:",
+            "Tam Orrin",
+            "Minister for Social Mobility",
+        ),
+        # A place after the name is where they are, and a state is no one's name.
+        (
+            "“{q},” said District Director Ana Brill in Raleigh, North Carolina.",
+            "Ana Brill",
+            "District Director",
+        ),
+    ],
+)
+def test_briefs_and_places_beside_a_name_are_not_names(line: str, speaker: str, role: str) -> None:
+    words = "Every harbour in the region will have a deeper berth by the end of 2030"
+    lines = [line.format(q=words)]
+    if line.endswith(":"):
+        lines.append(words + ".")
+    result = story("The harbour plan was published on Monday.", *lines)
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == (speaker, role)
+
+
+def test_a_heading_under_a_signed_quote_neither_signs_it_nor_is_a_speaker() -> None:
+    result = story(
+        "Support for the harbour plan:",
+        "President Lena Ostrander: “Every harbour will have a deeper berth by 2030.”",
+        "Federal Officials",
+        "Ports Secretary Ines Calder: “The work starts in the spring on every quay.”",
+    )
+    quotes = [result.quote, *result.other_quotes]
+    assert [q.speaker for q in quotes if q] == ["Lena Ostrander", "Ines Calder"]
