@@ -196,6 +196,15 @@ def _trimmed(body: str, start: int, end: int) -> Span | None:
         end -= 1
     if end <= start:
         return None
+    if (
+        end - start > 2
+        and body[start] in "‘'"
+        and body[end - 1] in "’'"
+        and "‘" not in body[start + 1 : end - 1]
+    ):
+        # “‘We’re expecting …’” [Alaska Public Radio]: words quoted from a report, the
+        # report's own marks inside ours; the words are what is between them.
+        return _trimmed(body, start + 1, end - 1)
     return Span(body[start:end], start, end)
 
 

@@ -816,3 +816,17 @@ def test_a_long_role_then_the_person_leading_into_a_quote_is_that_person() -> No
     )
     assert result.quote is not None
     assert result.quote.speaker == "Ann Orrin"
+
+
+def test_a_report_quoted_inside_a_quote_gives_the_words_without_either_pair_of_marks() -> None:
+    result = story(
+        "The harbour grants reached every county.",
+        "Ines Calder, Ports Director: “‘We’re expecting every berth to be full by June, and "
+        "we’re hiring.’” [Harbour Gazette, 3/4/22]",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Ines Calder"
+    assert result.quote.text == (
+        "We’re expecting every berth to be full by June, and we’re hiring."
+    )
+    assert_grounded(result)
