@@ -132,7 +132,7 @@ def preview_thread(
                 "source": _source(by_id[t.story_id]),
                 "story_id": t.story_id,
                 "posts": _posts(t),
-                "origins": [o.as_dict() for o in thread_origins(by_id[t.story_id], cfg)],
+                "origins": [o.as_dict() for o in thread_origins(by_id[t.story_id], cfg, rule)],
                 "lint": [f.as_dict() for f in lint(by_id[t.story_id])],
             }
             for t in composed.threads[network]
@@ -151,7 +151,7 @@ def preview_thread(
         story = by_id[thread.story_id]
         echo(f"\n{_source(story)}: {plural(len(thread.posts), 'post')}")
         _echo_posts(thread, rule.unit)
-        for origin in thread_origins(story, cfg):
+        for origin in thread_origins(story, cfg, rule):
             echo(
                 f"  from: {origin.kind} at body line {origin.line} "
                 f"[{origin.start}:{origin.end}] confidence {origin.confidence:.2f}"

@@ -124,6 +124,19 @@ def says_again(headline: str, sentence: str, *, without_number: bool = False) ->
     return numbers <= said and len(head & said) >= 0.6 * len(head)
 
 
+def adds_a_number(headline: str, sentence: str) -> bool:
+    """Does ``sentence`` give a number the headline does not ("… $4 million in assistance
+    to 23 communities" under "EPA Awards $4 Million for Brownfields")?"""
+    head = {w for w in _words(headline) if any(c.isdigit() for c in w)}
+    return any(
+        any(c.isdigit() for c in w) and w not in head and not _YEAR.fullmatch(w)
+        for w in _words(sentence)
+    )
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _words(text: str) -> set[str]:
     found = (w.strip(".,").lower() for w in _CONTENT_WORD.findall(text))
     return {w for w in found if w and w not in _MINOR}

@@ -23,6 +23,7 @@ import regex
 
 from distributor.compose.facts import (
     TITLE_HEAD,
+    adds_a_number,
     as_posted,
     figures_signed_by,
     fresh_figures,
@@ -290,7 +291,9 @@ def usable_lede(story: Story) -> Origin | None:
     start = body.find(summary) if summary else -1
     if start < 0 or story.voice is not None:
         return None
-    if says_again(story.headline, summary, without_number=True):
+    if says_again(story.headline, summary, without_number=True) and not adds_a_number(
+        story.headline, summary
+    ):
         return None
     if not (stands_alone(summary) and in_own_voice(summary)):
         return None
@@ -298,12 +301,39 @@ def usable_lede(story: Story) -> Origin | None:
     return Origin("summary", summary, start, start + len(summary), line, 1.0)
 
 
-def thread_origins(story: Story, settings: Settings) -> list[Origin]:
-    """The figures and quote a thread uses, with where each sits in the article body."""
-    quote = usable_quote(story, settings.social)
-    figures = usable_figures(story, settings.social)
-    lede = usable_lede(story) if not figures and quote is None else None
-    return [*figures, *([quote] if quote else []), *([lede] if lede else [])]
+def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:
+    """The figures, quote or lede a thread posts, with where each sits in the article body."""
+    return _content(story, rule, settings.social).origins
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What one story's thread posts after its headline, and where each part came from."""
+
+    figures: list[str]
+    quote: list[str]
+    origins: list[Origin]
+
+
+def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content:
+    reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
+    values = {f.start: social_text(f.value) for f in story.key_figures}
+    used = usable_figures(story, social)
+    figure_lines = {social_text(o.text).replace("\n", " "): values.get(o.start, "") for o in used}
+    figures = _figure_posts(list(figure_lines.items()), story, rule, reserve)
+    quote = _quote_posts(story, rule, social, reserve)
+    said = usable_quote(story, social) if quote else None
+    origins = [*(used if figures else []), *([said] if said else [])]
+    lede = usable_lede(story) if not figures and not quote else None
+    if lede is not None:
+        # Nothing else to post: the lede, whole or stopped before a clause, so the thread
+        # says what happened, not only the headline.
+        text = social_text(lede.text).replace("\n", " ")
+        fits = rule.fits(text, reserve)
+        text = text if fits else clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
+        figures = [text] if text else []
+        origins = [lede] if text else []
+    return _Content(figures, quote, origins)
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
@@ -385,21 +415,8 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
-    values = {f.start: social_text(f.value) for f in story.key_figures}
-    figure_lines = {
-        social_text(o.text).replace("\n", " "): values.get(o.start, "")
-        for o in usable_figures(story, social)
-    }
-    figures = _figure_posts(list(figure_lines.items()), story, rule, reserve)
-    quote = _quote_posts(story, rule, social, reserve)
-    lede = usable_lede(story) if not figures and not quote else None
-    if lede is not None:
-        # Nothing else to post: the lede, whole or stopped before a clause, so the thread
-        # says what happened, not only the headline.
-        text = social_text(lede.text).replace("\n", " ")
-        fits = rule.fits(text, reserve)
-        text = text if fits else clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
-        figures = [text] if text else []
+    content = _content(story, rule, social)
+    figures, quote = content.figures, content.quote
     closing: list[str] = []
     if social.closing:
         text = social.closing.replace("{link}", link or "").strip()

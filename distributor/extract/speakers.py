@@ -730,6 +730,11 @@ def parse(phrase: str) -> Who:
     person: str | None = None
     roles: list[str] = []
     named = [split_name(part) for part in parts]
+    titled = [n for n, r in named if n and " " in n and r and is_title(r.split()[-1])]
+    if len(titled) > 1 and len(set(titled)) > 1:
+        # "AFL-CIO President Richard Trumka, …, and SMART General President Joseph
+        # Sellers:": several people's joint words, no one of them said it alone.
+        return Who(None, None, False)
     # "Paddock Chevrolet, Inc., CEO Duane Paddock": a name after a title is the person's.
     named.sort(key=lambda t: not (t[0] and t[1] and is_title(t[1].split()[-1])))
     for found, role in named:
@@ -765,7 +770,7 @@ def _joint(text: str) -> Who | None:
     halves = re.split(r"\s+and\s+", text)
     if len(halves) != 2:
         return None
-    listed = halves[0].rsplit(",", 1)
+    listed = halves[0].rstrip(", ").rsplit(",", 1)  # with or without the serial comma
     if len(listed) == 2 and " " in (split_name(listed[1])[0] or ""):
         # "Jane Roe, John Doe and Bill Lee": three or more voices in one quote; no one of
         # them said it alone, so the quote is left unsigned (and out).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 _SPACE = re.compile(r"\s+")
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦]|\d{1,3}[.)])\s+(.*)$")
@@ -39,13 +39,30 @@ _REDIRECTS = {
 }
 
 
+# Query parameters that only track who clicked from where (campaign tags, click ids):
+# they say nothing of the page, and a post or an email should not pass them on.
+_TRACKING = re.compile(
+    r"(?:utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid"
+    r"|_hsenc|_hsmi|mkt_tok|_ga|_gl)",
+    re.IGNORECASE,
+)
+
+
 def page_url(url: str) -> str:
-    """The page's own address for a redirect wrapper (Outlook Safe Links, Google's and
-    Facebook's link redirects); any other URL as it is."""
+    """The page's own address: unwrapped from a redirect wrapper (Outlook Safe Links,
+    Google's and Facebook's link redirects), without tracking parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
+    if parts.query and _TRACKING.search(parts.query):
+        kept = [
+            pair
+            for pair in parts.query.split("&")
+            if pair and not _TRACKING.fullmatch(pair.split("=", 1)[0])
+        ]
+        parts = parts._replace(query="&".join(kept))
+        url = urlunsplit(parts)
     host = (parts.hostname or "").lower()
     key = next(
         (k for domain, k in _REDIRECTS.items() if host == domain or host.endswith("." + domain)),
@@ -55,7 +72,7 @@ def page_url(url: str) -> str:
         return url
     inner = parse_qs(parts.query).get(key, [""])[0]
     if inner.lower().startswith(("http://", "https://")) and " " not in inner:
-        return inner
+        return page_url(inner)
     return url
 
 

@@ -117,6 +117,28 @@ def test_a_redirect_wrapped_url_gives_the_page_itself(tmp_path: Path, wrapped: s
     assert article.url == "https://news.example.org/halls"
 
 
+@pytest.mark.parametrize(
+    ("tracked", "page"),
+    [
+        (
+            "https://news.example.org/halls?utm_medium=email&utm_source=govdelivery#/0",
+            "https://news.example.org/halls#/0",
+        ),
+        # What picks the page stays; the click ids go.
+        (
+            "https://news.example.org/item?id=42&fbclid=IwAR0x&gclid=abc&page=2",
+            "https://news.example.org/item?id=42&page=2",
+        ),
+        ("https://news.example.org/item?lang=cy", "https://news.example.org/item?lang=cy"),
+    ],
+)
+def test_tracking_parameters_are_dropped_from_the_articles_page(
+    tmp_path: Path, tracked: str, page: str
+) -> None:
+    article = read_article_file(write(tmp_path, "a.txt", f"Title\nURL: {tracked}\n\nBody.\n"))
+    assert article.url == page
+
+
 def test_an_accent_typed_for_an_apostrophe_is_one(tmp_path: Path) -> None:
     text = "Minister meets Thailand´s Finance Minister\n\nThe minister`s visit went well.\n"
     article = read_article_file(write(tmp_path, "a.txt", text))

@@ -72,7 +72,7 @@ def test_a_quote_without_a_speaker_is_left_out_rather_than_attributed() -> None:
     story = make_story(speaker=None, role=None)
     texts = [p.text for p in compose_thread(story, XRule(), Settings()).posts]
     assert not any("passengers" in t for t in texts)
-    assert thread_origins(story, Settings())[-1].kind == "figure"
+    assert thread_origins(story, Settings(), XRule())[-1].kind == "figure"
 
 
 def test_quote_without_role_names_the_speaker_only() -> None:
@@ -792,3 +792,35 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
     assert clause_cut(clause, "2,000", lambda t: len(t) <= 110) == (
         "The fund will build 2,000 homes on former industrial land in the north of the county…"
     )
+
+
+def test_a_lede_saying_the_headline_again_with_a_number_more_is_posted() -> None:
+    lede = (
+        "The agency is awarding £4 million in assistance to 23 harbour towns to plan the reuse "
+        "of their old quays."
+    )
+    plain = make_story(figures=(), quote=None)
+    story = dataclasses.replace(
+        plain,
+        article=dataclasses.replace(plain.article, body=lede + "\n" + plain.article.body),
+        headline="Agency awards £4 million to harbour towns for old quays",
+        summary=lede,
+    )
+    thread = compose_thread(story, XRule(), _settings())
+    assert _after_headline(thread) == [lede]
+    assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
+
+
+def test_a_quote_that_cannot_be_posted_is_not_named_as_the_threads_source() -> None:
+    # One sentence, an aside between dashes in it, longer than a post: no cut reads right.
+    words = (
+        "This approach recognises that the revival of towns hit by many closed quays – in "
+        "particular towns far from any city, with few jobs and fewer buses – needs a plan "
+        "for the whole coast that draws investment to rebuild the old harbour sites and the "
+        "roads, rail links and homes around them"
+    )
+    story = make_story(figures=(), quote=words + ".")
+    thread = compose_thread(story, XRule(), _settings())
+    assert not any("“" in text for text in _after_headline(thread))
+    assert _after_headline(thread) == [LEDE]
+    assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
