@@ -462,6 +462,9 @@ def _who_leading(sentence: str) -> str | None:
             # "Jane Roe, John Doe and Bill Lee said:" names several voices, none alone.
             return None
     if sentence.endswith(":"):
+        everyone = subject_on[:-1]
+        if ", and " in everyone and speakers.parse(everyone).speaker is None:
+            return None  # "Union President Ana Brill, …, and Guild President Lena Ostrander:"
         # "Speaking at the plant, President Trump touted the deal:"
         who = _colon_lead(subject_on) or _subject(subject_on)
         if who and speakers.looks_like_attribution(who):

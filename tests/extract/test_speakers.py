@@ -447,3 +447,19 @@ def test_a_heading_under_a_signed_quote_neither_signs_it_nor_is_a_speaker() -> N
     )
     quotes = [result.quote, *result.other_quotes]
     assert [q.speaker for q in quotes if q] == ["Lena Ostrander", "Ines Calder"]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Union President Ana Brill, Union Treasurer Tom Ferrer, and Guild President Lena "
+        "Ostrander:",
+        "Ana Brill, Tom Ferrer, and Lena Ostrander said:",
+    ],
+)
+def test_several_peoples_joint_words_are_signed_by_no_one_of_them(lead: str) -> None:
+    result = story(
+        "The harbour plan was published on Monday.",
+        f"{lead} “Every harbour in the region will have a deeper berth by the end of 2030.”",
+    )
+    assert result.quote is None
