@@ -393,6 +393,11 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences, as :func:`sentence_parts` packs them."""
+    return _sentences(text)
+
+
 def first_sentence(text: str) -> str:
     """The text's first sentence, by the same breaks :func:`sentence_parts` packs."""
     return next(iter(_sentences(text)), "")

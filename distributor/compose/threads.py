@@ -44,6 +44,7 @@ from distributor.text import (
     first_sentence,
     mention_points,
     sentence_parts,
+    sentences,
     shorten,
     split_text,
     tag_points,
@@ -163,11 +164,12 @@ def _number(posts: list[str], social: SocialSettings) -> list[str]:
 
 def _figure_posts(
     lines: list[tuple[str, str]], story: Story, rule: LengthRule, reserve: int
-) -> list[str]:
+) -> tuple[list[str], list[int]]:
     """The figure posts from (sentence, value) pairs. A statement's figures are its
     issuer's words: each post opens with who says them ("President Joe Biden:") and each
     figure stands in its own quote marks. A sentence too long for a post is cut before a
-    trailing clause when what is left still carries its number, else left out."""
+    trailing clause when what is left still carries its number, else left out; with the
+    posts, which of ``lines`` they hold."""
     by = figures_signed_by(story)
     lead = social_text(by[:1].upper() + by[1:]).replace("\n", " ") + ":" if by else ""
     room = reserve + (rule.length(lead + "\n") if by else 0)
@@ -175,14 +177,15 @@ def _figure_posts(
     def posted(text: str) -> str:
         return in_marks(text) if by else text
 
-    kept = []
-    for line, value in lines:
+    kept, held = [], []
+    for i, (line, value) in enumerate(lines):
         if not rule.fits(posted(line), room):
             line = clause_cut(line, value, lambda t: rule.fits(posted(t), room)) or ""
         if line:
             kept.append(posted(line))
+            held.append(i)
     packed = _pack_lines(kept, rule, room)
-    return [f"{lead}\n{post}" for post in packed] if by else packed
+    return ([f"{lead}\n{post}" for post in packed] if by else packed), held
 
 
 # Where a figure sentence can stop early: before a trailing participle (", allowing …"),
@@ -319,11 +322,14 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
     reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
     values = {f.start: social_text(f.value) for f in story.key_figures}
     used = usable_figures(story, social)
-    figure_lines = {social_text(o.text).replace("\n", " "): values.get(o.start, "") for o in used}
-    figures = _figure_posts(list(figure_lines.items()), story, rule, reserve)
+    lines: dict[str, tuple[str, Origin]] = {}
+    for o in used:
+        lines.setdefault(social_text(o.text).replace("\n", " "), (values.get(o.start, ""), o))
+    figures, held = _figure_posts([(t, v) for t, (v, _) in lines.items()], story, rule, reserve)
+    used = [o for _, o in lines.values()]
     quote = _quote_posts(story, rule, social, reserve)
     said = usable_quote(story, social) if quote else None
-    origins = [*(used if figures else []), *([said] if said else [])]
+    origins = [*(used[i] for i in held), *([said] if said else [])]
     lede = usable_lede(story) if not figures and not quote else None
     if lede is not None:
         # Nothing else to post: the lede, whole or stopped before a clause, so the thread
@@ -373,6 +379,17 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
             continue
         kept = parts[: social.quote_max_posts]
         cut = cut or len(parts) > len(kept)
+        if cut and (picked := _with_figures(story, text, " ".join(kept))) is not None:
+            # Its figures come after what the posts can hold: the opening and the
+            # sentences that give them, "…" where sentences are left out.
+            parts, _ = sentence_parts(
+                picked,
+                rule,
+                reserve=reserve + marks,
+                first_reserve=reserve + rule.length(f"{who}:\n“{ELLIPSIS}”"),
+            )
+            if parts and len(parts) <= social.quote_max_posts:
+                kept = parts
         last = kept[-1]
         if cut and not last.endswith(ELLIPSIS):
             last = f"{last}{ELLIPSIS}"
@@ -392,6 +409,34 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         if opening is not None:
             return [f"“{opening}”\n— {who}"]
     return []
+
+
+def _with_figures(story: Story, text: str, posted: str) -> str | None:
+    """The quote's first sentence and every later one that holds one of its key figures
+    ("£5.2 billion to protect 336,000 properties"), joined with "…" where sentences are
+    left out; None when each such sentence is already in ``posted``."""
+    q = story.quote
+    if q is None:
+        return None
+    inside = [
+        " ".join(f.text.strip("“”\"‘’' ").split())
+        for f in story.key_figures
+        if f.quoted and any(s.start < f.end and f.start < s.end for s in q.segments)
+    ]
+    if not inside:
+        return None
+    said = sentences(text)
+    holding = {
+        i for i, sentence in enumerate(said) for figure in inside if figure and figure in sentence
+    }
+    if not holding or all(said[i] in posted for i in holding):
+        return None
+    picked = ""
+    for i, sentence in enumerate(said):
+        if i == 0 or i in holding:
+            gap = f" {ELLIPSIS} " if picked and i - 1 not in holding | {0} else " "
+            picked = f"{picked}{gap}{sentence}" if picked else sentence
+    return picked if max(holding) == len(said) - 1 else f"{picked}{ELLIPSIS}"
 
 
 def _signed_fits(rule: LengthRule, who: str, reserve: int) -> Callable[[str], bool]:

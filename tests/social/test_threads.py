@@ -824,3 +824,34 @@ def test_a_quote_that_cannot_be_posted_is_not_named_as_the_threads_source() -> N
     assert not any("“" in text for text in _after_headline(thread))
     assert _after_headline(thread) == [LEDE]
     assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
+
+
+def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures() -> None:
+    from distributor.extract import extract
+    from distributor.models import Article
+
+    body = "\n".join(
+        [
+            "The harbour towns were hit by storms this week.",
+            "Ports Secretary Ines Calder said:",
+            "“I want to thank the crews and volunteers who worked through the night to keep "
+            "the quays open and the families who live beside them safe from the water.",
+            "“The danger has not passed, and the tides will stay high into next week, so "
+            "everyone who lives near the water should follow the advice they are given. "
+            "Sign up for the warnings, keep a bag ready by the door and check on the "
+            "neighbours who live alone, as so many of you did on Tuesday night.",
+            "“We will press on with our £5.2 billion programme of sea defences to protect "
+            "336,000 homes over the next five years.",
+            "“I will visit the worst-hit towns myself in the coming days to hear what more "
+            "they need from us.”",
+        ]
+    )
+    story = extract(Article("t", "t.txt", "Storms hit the harbour towns", body))
+    assert story.quote is not None and story.quote.speaker == "Ines Calder"
+    posts = _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
+    assert posts[0].startswith("Ports Secretary Ines Calder:\n“I want to thank the crews"), posts
+    assert posts[0].endswith(f"safe from the water. {ELLIPSIS}")
+    assert posts[1] == (
+        "We will press on with our £5.2 billion programme of sea defences to protect 336,000 "
+        f"homes over the next five years.{ELLIPSIS}”"
+    )
