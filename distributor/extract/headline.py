@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from distributor.extract.sentences import is_abbreviation
+
 _SUFFIX = re.compile(
     r"\s+[|–—-]\s+(?:GOV\.UK|gov\.uk|News|Press release"
     r"|(?:Department|Ministry|Office|Secretary of State) (?:for|of) [\w ,&’']{2,60}"
@@ -24,4 +26,7 @@ def clean(title: str) -> str:
         if cut == text or not cut.strip():
             break
         text = cut
-    return _TRAILING.sub("", text).strip()
+    kept = _TRAILING.sub("", text).strip()
+    if f"{kept}." in title and is_abbreviation(f"{kept}.", len(kept)):
+        return f"{kept}."  # "Saferoom in St. Clair, Minn.": the abbreviation's own stop
+    return kept

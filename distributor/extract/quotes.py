@@ -448,6 +448,8 @@ def _who_leading(sentence: str) -> str | None:
     """Who a sentence leading into a quote with a comma or colon names: "X said:",
     "According to X,", "X: “…", "President Trump touted the deal: “…"."""
     subject_on = speakers.without_lead_clause(sentence)
+    if not _VERB.search(subject_on) and _VERB.search(sentence):
+        subject_on = sentence  # "Later she said,": no clause before the subject
     for pattern in (_BEFORE_ACCORDING, _BEFORE_WHO_VERB):
         # "When asked about the deal, Jane Roe said,": the speech verb is the subject's,
         # not the opening clause's.
@@ -550,10 +552,10 @@ def _fuller_role(role: str | None, than: str | None) -> bool:
 # A person met by a role alone: "the President", "the minister’s", "the First Lady";
 # "the President’s plan" too. "President Trump" is named.
 _UNNAMED_ROLE = re.compile(
-    r"\b[Tt]he\s+(?:[A-Z][\w-]*\s+){0,3}?(?:President|Secretary|[Mm]inister|Governor|[Mm]ayor"
-    r"|Senator|Chancellor|Speaker|King|Queen|Prince|Princess|Pope|Ambassador|Commissioner"
-    r"|Chair(?:man|woman)?|[Cc]ouncillor|Premier|First Lady|Director|[Ss]pokes(?:man|woman|person))"
-    r"\b(?![ \t]+[A-Z])"
+    r"\b[Tt]he\s+(?:[A-Z][\w-]*\s+){0,3}?(?P<role>President|Secretary|[Mm]inister|Governor"
+    r"|[Mm]ayor|Senator|Chancellor|Speaker|King|Queen|Prince|Princess|Pope|Ambassador"
+    r"|Commissioner|Chair(?:man|woman)?|[Cc]ouncillor|Premier|First Lady|Director"
+    r"|[Ss]pokes(?:man|woman|person))\b(?![ \t]+[A-Z])"
 )
 # A role's lesser holder: "Vice President" is not who "the President said" means.
 _LESSER = re.compile(
@@ -678,18 +680,22 @@ class _Resolver:
         if len(recent) > 1:
             recent = speakers.fitting(recent, "Mrs" if pronoun == "she" else "Mr")
         if len(recent) == 1:
-            if self._someone_unnamed(before):
+            if self._someone_unnamed(before, recent[0]):
                 return _NOBODY, 0.0
             return self._named(recent[0], 0.75)
         if recent or self.last is None:
             return _NOBODY, 0.0
         return self.last, 0.8
 
-    def _someone_unnamed(self, before: int) -> bool:
-        """Since the last quote, a person met only by a role ("Sean Hannity asked the
-        President about the deal. “…,” he replied."): "he" may be either of them."""
+    def _someone_unnamed(self, before: int, named: speakers.Who) -> bool:
+        """Since the last quote, someone met only by a role that is not ``named``'s ("Sean
+        Hannity asked the President about the deal. “…,” he replied."): "he" may be
+        either of them. "The First Lady" after "First Lady Melania Trump" is her again."""
         ends = [end for end, _ in self._mentions()]
+        held = (named.role or "").lower()
         for m in _UNNAMED_ROLE.finditer(self._body, self.last_at, before):
+            if m.group("role").lower() in held:
+                continue
             # ", the Minister for Schools," right after a name is that person again.
             if not any(m.start() - 3 <= end <= m.start() for end in ends):
                 return True

@@ -666,6 +666,8 @@ _POSTED_ON = re.compile(
 _HERE_IS_WHAT = re.compile(
     r"^(?:(?:Here(?:[’']s| is)|This is|That[’']s) what\s+|(?:Watch|WATCH|Listen|LISTEN):?\s+)"
 )
+# "Later she said", "And the First Lady added": a word that joins the sentence to the last.
+_OPENING_WORD = re.compile(r"^(?:And|But|Then|Later|Finally|Also|Earlier|Afterwards)\s+")
 # "Kimberley Strassel in the Wall Street Journal": where a person's words appeared.
 _IN_OUTLET = re.compile(r"\s+(?:in|on|for)\s+(?:the\s+)?(?P<where>[A-Z][^,]*)$")
 
@@ -683,7 +685,7 @@ def core(phrase: str) -> str:
     text = _BRACKETED.sub("", phrase).strip()
     if text[-1:].isdigit():
         text = _POSTED_ON.sub("", text)
-    return without_lead_clause(text)
+    return _OPENING_WORD.sub("", without_lead_clause(text))
 
 
 def _without_outlet(part: str) -> str:

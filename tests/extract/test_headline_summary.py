@@ -21,6 +21,9 @@ from tests.extract.helpers import story
         # A date a site put before the title.
         ("18/10/2024: Council secures £1.24m for housing", "Council secures £1.24m for housing"),
         ("2024 Budget: what it means", "2024 Budget: what it means"),
+        # An abbreviation keeps its own full stop.
+        ("Saferoom funded in St. Clair, Minn.", "Saferoom funded in St. Clair, Minn."),
+        ("Jobs return to the U.S.", "Jobs return to the U.S."),
     ],
 )
 def test_headline_drops_suffixes_punctuation_and_spacing(title: str, expected: str) -> None:
@@ -65,6 +68,10 @@ def test_summary_skips_a_quote_paragraph_at_the_top() -> None:
         ("The U.K. and the U.S. agreed. Talks end today.", 2),
         ("“This is great,” she said. “More to come.”", 2),
         ("Spending rose… then it fell. Officials were unsure.", 2),
+        # A state as AP abbreviates it, inside a sentence and ending one.
+        ("The school in St. Clair, Minn., gets a saferoom. Work starts soon.", 2),
+        ("The saferoom is in St. Clair, Minn. The work starts soon.", 2),
+        ("The patient fell ill. Doctors were called.", 2),
     ],
 )
 def test_sentences_respect_abbreviations_and_decimals(text: str, count: int) -> None:

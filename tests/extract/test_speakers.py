@@ -463,3 +463,13 @@ def test_several_peoples_joint_words_are_signed_by_no_one_of_them(lead: str) -> 
         f"{lead} “Every harbour in the region will have a deeper berth by the end of 2030.”",
     )
     assert result.quote is None
+
+
+def test_she_after_her_own_role_again_is_still_her() -> None:
+    result = story(
+        "First Lady Lena Ostrander opened the harbour festival on Monday.",
+        "The First Lady thanked the crews. Later she said, “Every harbour in the region "
+        "will have a deeper berth by the end of 2030.”",
+    )
+    assert result.quote is not None
+    assert result.quote.speaker == "Lena Ostrander"
