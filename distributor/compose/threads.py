@@ -369,12 +369,8 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         # part: each part stays a whole sentence wherever it lands, and a long role does
         # not crowd out the words after the first post.
         marks = rule.length(f"“{ELLIPSIS}”")
-        parts, cut = sentence_parts(
-            text,
-            rule,
-            reserve=reserve + marks,
-            first_reserve=reserve + rule.length(f"{who}:\n“{ELLIPSIS}”"),
-        )
+        room = reserve + rule.length(f"{who}:\n“{ELLIPSIS}”")
+        parts, cut = sentence_parts(text, rule, reserve=reserve + marks, first_reserve=room)
         if not parts:
             continue
         kept = parts[: social.quote_max_posts]
@@ -382,12 +378,7 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         if cut and (picked := _with_figures(story, text, " ".join(kept))) is not None:
             # Its figures come after what the posts can hold: the opening and the
             # sentences that give them, "…" where sentences are left out.
-            parts, _ = sentence_parts(
-                picked,
-                rule,
-                reserve=reserve + marks,
-                first_reserve=reserve + rule.length(f"{who}:\n“{ELLIPSIS}”"),
-            )
+            parts, _ = sentence_parts(picked, rule, reserve=reserve + marks, first_reserve=room)
             if parts and len(parts) <= social.quote_max_posts:
                 kept = parts
         last = kept[-1]
