@@ -292,10 +292,19 @@ def _who_after(
 def _name_line(text: str) -> bool:
     """A line of its own that is only a person and their role ("Jane Doe, Chief Executive
     of the Port Authority"), under a quoted paragraph or above one (ending with a colon):
-    a testimonial's signature. A person with a full name, never a body or a phrase."""
+    a testimonial's signature. A person with a full name, never a body or a phrase. The
+    place the person serves may come first ("Los Angeles, California Mayor Antonio
+    Villaraigosa:")."""
     line = text.strip().removesuffix(":")
     if len(line.split()) > 16 or line.endswith((".", "!", "?", "”", '"')) or _VERB.search(line):
         return False
+    if _person_line(line):
+        return True
+    place, comma, rest = line.partition(",")
+    return bool(comma) and len(place) <= 30 and _person_line(rest.strip())
+
+
+def _person_line(line: str) -> bool:
     first, comma, _ = line.partition(",")
     words = first.split()
     if not 2 <= len(words) <= 8 or not all(
@@ -998,6 +1007,9 @@ class _Reader:
         """A paragraph under "X said:": the speaker's words, marked or not. True when the
         lead-in still holds for the next paragraph."""
         who, conf = lead_in
+        line = block.text.rstrip()
+        if not spans and line.endswith(":") and (_lead_in_who(line) or _name_line(line)):
+            return False  # the next speaker's lead-in ("Los Angeles Mayor Jane Roe:")
         segs = _lead_in_segments(self.body, block, spans)
         prev = self.passages[-1] if self.passages else None
         continuing = prev is not None and prev.last_block == i - 1 and prev.who == who

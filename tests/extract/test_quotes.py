@@ -830,3 +830,21 @@ def test_a_report_quoted_inside_a_quote_gives_the_words_without_either_pair_of_m
         "We’re expecting every berth to be full by June, and we’re hiring."
     )
     assert_grounded(result)
+
+
+@pytest.mark.parametrize("place", ["Porthallow, ", ""])
+def test_name_lines_with_the_place_first_each_sign_the_paragraphs_under_them(place: str) -> None:
+    result = story(
+        "Mayors across the coast backed the harbour plan on Friday.",
+        f"{place}Cornwall Mayor Ana Brill:",
+        "It is encouraging to see the plan include a deeper berth for every harbour. I am "
+        "also glad the work starts this spring.",
+        f"{place.replace('Porthallow', 'Kingsbridge')}Devon Mayor Tom Ferrer:",
+        "The plan is practical enough to pass and bold enough to matter to our town.",
+    )
+    quotes = [result.quote, *result.other_quotes]
+    assert [(q.speaker, q.role, q.text[:20]) for q in quotes if q] == [
+        ("Ana Brill", "Cornwall Mayor", "It is encouraging to"),
+        ("Tom Ferrer", "Devon Mayor", "The plan is practica"),
+    ]
+    assert_grounded(result)
