@@ -215,12 +215,19 @@ FINISHED = (".", "!", "?", "…", "”", "’", '"', "'", ")")
 
 def _unfinished_paragraph(body: str, figure: Figure) -> bool:
     """A paragraph line with no full stop ("From landmark $1.25 billion investment … to
-    invest in people"): a standfirst or a subheading, not a sentence to post. A list
-    item may end bare ("Over 16,000 arrests")."""
+    invest in people"): a standfirst or a subheading, not a sentence to post. A short list
+    item may end bare ("Over 16,000 arrests"); a long one is a summary's bullet in
+    headline words ("Extra money given to councils to provide further help to most in
+    need …"), which reads as a fragment posted alone."""
     if figure.text.rstrip().endswith(FINISHED):
         return False
     line = body.rfind("\n", 0, figure.start) + 1
-    return not body.startswith(("- ", "* ", "• "), line) and not body[line : line + 1].isdigit()
+    listed = body.startswith(("- ", "* ", "• "), line) or body[line : line + 1].isdigit()
+    return not listed or len(figure.text.split()) > _BARE_ITEM_WORDS
+
+
+# The longest list item posted without a full stop of its own.
+_BARE_ITEM_WORDS = 12
 
 
 def _new_values(figures: list[Figure], quote: str) -> list[Figure]:

@@ -343,9 +343,22 @@ def test_a_number_already_given_is_not_posted_again() -> None:
     assert "We will cut fares by 5%" in text
 
 
-def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post() -> None:
+@pytest.mark.parametrize(
+    ("item", "posted"),
+    [
+        ("Over 16,000 arrests", True),
+        # A summary's bullet in headline words: a fragment, posted alone.
+        (
+            "Extra money given to councils to provide further help to most in need with "
+            "essential food and energy costs until 31 March 2026",
+            False,
+        ),
+    ],
+)
+def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post(
+    item: str, posted: bool
+) -> None:
     standfirst = "From a landmark $1.25 billion investment to a fall in violent crime"
-    item = "Over 16,000 arrests"
     story = make_story(
         figures=(
             (standfirst, "$1.25 billion", 0.95),
@@ -363,7 +376,8 @@ def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post() -> No
         article=dataclasses.replace(listed.article, body=body),
         key_figures=(dataclasses.replace(f, start=f.start + 2, end=f.end + 2),),
     )
-    assert [p.text for p in compose_thread(listed, RULES[0], _settings()).posts[1:]] == [item]
+    after = [p.text for p in compose_thread(listed, RULES[0], _settings()).posts[1:]]
+    assert after == ([item] if posted else [LEDE])
 
 
 def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
