@@ -150,6 +150,8 @@ _THE_ONE_BEFORE = re.compile(
     r"|firm|legislation|measures)\b(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b)"
     # "EPA also awarded …", "The funding will also improve …": more of something before.
     r"|^(?:\S+\s+){1,5}also\b"
+    # "The two projects will create …": the sum of what came before.
+    r"|^The (?:two|three|four|five|six)\s"
 )
 
 

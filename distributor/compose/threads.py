@@ -418,7 +418,11 @@ def _with_figures(story: Story, text: str, posted: str) -> str | None:
         return None
     said = sentences(text)
     holding = {
-        i for i, sentence in enumerate(said) for figure in inside if figure and figure in sentence
+        i
+        for i, sentence in enumerate(said)
+        for figure in inside
+        # Alone after "…", a sentence must not lean on one left out ("In addition, …").
+        if figure and figure in sentence and (i == 0 or stands_alone(sentence))
     }
     if not holding or all(said[i] in posted for i in holding):
         return None

@@ -182,6 +182,18 @@ _ORG_WORDS = frozenset(
         "systems",
         "exchequer",
         "treasury",
+        # Places of work a capitalised run names, never a surname: "Worcester Fire Station".
+        "station",
+        "hospital",
+        "police",
+        "brigade",
+        "rescue",
+        "prison",
+        "academy",
+        "library",
+        "museum",
+        "airport",
+        "clinic",
     ]
 )
 _NOT_NAMES = frozenset(
@@ -664,12 +676,15 @@ _POSTED_ON = re.compile(
 # "Here’s what Secretary Rubio had to say:", "Watch President Trump:": the words before
 # the person.
 _HERE_IS_WHAT = re.compile(
-    r"^(?:(?:Here(?:[’']s| is)|This is|That[’']s) what\s+|(?:Watch|WATCH|Listen|LISTEN):?\s+)"
+    r"^(?:(?:Here(?:[’']s| is)|This is|That[’']s) what\s+|(?:Watch|WATCH|Listen|LISTEN)(?::\s*"
+    # "Watch President Trump:", but "Watch Commander Dave Smith" is a fire officer's rank.
+    r"|\s+(?=(?:President|Vice|Secretary|Senator|Governor|Speaker|First|Press|the|The)\b)))"
 )
 # "Later she said", "And the First Lady added": a word that joins the sentence to the last.
 _OPENING_WORD = re.compile(r"^(?:And|But|Then|Later|Finally|Also|Earlier|Afterwards)\s+")
-# "Kimberley Strassel in the Wall Street Journal": where a person's words appeared.
-_IN_OUTLET = re.compile(r"\s+(?:in|on|for)\s+(?:the\s+)?(?P<where>[A-Z][^,]*)$")
+# "Kimberley Strassel in the Wall Street Journal", "Dave Smith from Worcester Fire Station":
+# where a person works or their words appeared.
+_IN_OUTLET = re.compile(r"\s+(?:in|on|for|from|at)\s+(?:the\s+)?(?P<where>[A-Z][^,]*)$")
 
 
 def without_lead_clause(text: str) -> str:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from distributor.extract import sentences
-from distributor.extract.blocks import Block, Kind
+from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 
 SHORT_LEDE = 90
 MAX_SUMMARY = 320
@@ -21,15 +21,31 @@ _QUOTE_START = ("“", '"', "‘", "«", "„")
 # A run-in label in capitals ("EQUAL OPPORTUNITY FOR WOMEN AND GIRLS: Today, …", a
 # transcript's "MODERATOR: …") and a dateline ("WASHINGTON – Today, …") are not the news.
 _RUN_IN = re.compile(r"^(?:[A-Z][A-Z0-9.,’'&-]*\s){0,12}[A-Z][A-Z0-9.,’'&-]*:\s+(?=\S)")
-_DATELINE_DASH = re.compile(r"^[A-Z][A-Z.]+(?:\s[A-Z][A-Z.]+){0,3},?\s[–—-]\s+(?=\S)")
+
+
+def _undated(text: str) -> str:
+    """The sentence without the release's dateline ("WASHINGTON –", "BOSTON— Monday, June
+    22, 2015 -")."""
+    found = DATELINE_LEAD.match(text)
+    return text[found.end() :] if found and found.end() < len(text) else text
+
+
+def _deck(text: str) -> bool:
+    """A standfirst in headline case with no full stop ("State Parks Are Open for
+    Recreation This Summer; Three Shoreline Parks Accessible via Rail and Bus")."""
+    if text.rstrip().endswith((".", "!", "?", "”", '"', "…")):
+        return False
+    long = [w for w in text.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(long) >= 4 and sum(w[:1].isupper() for w in long) >= 0.8 * len(long)
 
 
 def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
     text = block.text
-    if _DATELINE.match(text) or text.rstrip().endswith((":", ":)")):
-        # A dateline, a lead-in, a letter's "Dear Mr. Chairman: (Dear Madam Chair:)".
+    if _DATELINE.match(text) or text.rstrip().endswith((":", ":)")) or _deck(text):
+        # A dateline, a lead-in, a letter's "Dear Mr. Chairman: (Dear Madam Chair:)", a
+        # standfirst in headline case.
         return False
     if text.startswith(_QUOTE_START):
         # A quote-led lede counts when the narrative goes on after the quote ("“…” The
@@ -55,7 +71,7 @@ def _announcing_lead_in(blocks: Sequence[Block]) -> str:
     first = next((b for b in blocks if b.kind is Kind.PARAGRAPH), None)
     if first is None or not first.text.rstrip().endswith(":") or len(first.text.split()) < 10:
         return ""
-    text = _DATELINE_DASH.sub("", _RUN_IN.sub("", first.text.strip()))
+    text = _undated(_RUN_IN.sub("", first.text.strip()))
     if not _NEWS_PEG.match(text) or len(text) > MAX_SUMMARY or len(sentences.split(text)) > 1:
         return ""
     if " the following " not in text:
@@ -86,7 +102,7 @@ def lede(blocks: Sequence[Block]) -> str:
         parts = parts[1:]  # a briefing's "Good afternoon, everyone." is not the news
     if not parts:
         return ""
-    text = _DATELINE_DASH.sub("", _RUN_IN.sub("", parts[0].text))
+    text = _undated(_RUN_IN.sub("", parts[0].text))
     quote_led = text.startswith(_QUOTE_START) and text.rstrip().endswith(("”", '"'))
     if quote_led and len(parts) > 1 and len(text) + len(parts[1].text) < MAX_SUMMARY:
         # The quote alone says nothing of who or what: keep the sentence that does.

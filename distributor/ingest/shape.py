@@ -80,11 +80,20 @@ def page_url(url: str) -> str:
 _ACCENT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[´`](?=[^\W\d_])")
 
 
+# Characters that print as nothing (a zero-width space, a word joiner, a byte-order mark, a
+# soft hyphen): pasted from web pages, they split a word a reader sees as whole ("GOV.UK"
+# searched for, or counted, as two). Zero-width joiners stay: emoji and scripts need them.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+
+
 def squash(text: str) -> str:
     """Collapse runs of whitespace (newlines included) to one space and trim; an accent
-    typed for an apostrophe is written as one."""
+    typed for an apostrophe is written as one, and characters that print as nothing are
+    dropped."""
     if "´" in text or "`" in text:
         text = _ACCENT_APOSTROPHE.sub("’", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -91,6 +91,19 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert labelled.summary == "Today, the Secretary signed an order on school discipline."
     dated = make("WASHINGTON – Today, the President named twenty recipients of the medal.")
     assert dated.summary == "Today, the President named twenty recipients of the medal."
+    weekday = make("BOSTON— Monday, June 22, 2015 - The Mayor named twenty new apprentices.")
+    assert weekday.summary == "The Mayor named twenty new apprentices."
+
+
+def test_a_standfirst_in_headline_case_is_not_the_summary() -> None:
+    from tests.extract.helpers import story as make
+
+    result = make(
+        "State Parks, Beaches, and Campgrounds Are Open This Summer; Three Shoreline Parks "
+        "Reachable by Rail and Bus",
+        "The Governor today opened the summer season at the state's 110 parks.",
+    )
+    assert result.summary == "The Governor today opened the summer season at the state's 110 parks."
 
 
 def test_a_lede_of_background_then_todays_news_keeps_both_sentences() -> None:

@@ -420,6 +420,12 @@ def test_lead_ins_of_round_up_pages_sign_the_quote(lines: tuple[str, ...], speak
             "Tam Orrin",
             "Minister for Social Mobility",
         ),
+        # Where the person works is not their name; "Watch Commander" is a rank.
+        (
+            "Watch Commander Ana Brill from Porthallow Fire Station said: “{q}.”",
+            "Ana Brill",
+            "Watch Commander",
+        ),
         # A place after the name is where they are, and a state is no one's name.
         (
             "“{q},” said District Director Ana Brill in Raleigh, North Carolina.",

@@ -314,3 +314,10 @@ def test_pathological_markdown_is_read_in_linear_time(shape: str) -> None:
     started = time.process_time()
     parse_markdown(text, "f.md", source_id="s", guid="g")
     assert time.process_time() - started < 1.0
+
+
+def test_characters_that_print_as_nothing_are_dropped(tmp_path: Path) -> None:
+    text = "Flood\u00adwarnings lifted\n\nSign up on GOV.\u200bUK for warn\u2060ings.\ufeff\n"
+    article = read_article_file(write(tmp_path, "a.txt", text))
+    assert article.title == "Floodwarnings lifted"
+    assert article.body == "Sign up on GOV.UK for warnings."

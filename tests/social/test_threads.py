@@ -426,6 +426,7 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The legislation will bring in sentences of up to 2 years.",
         "The agency also awarded $10.5 million to replace diesel school buses.",
         "The federal funding will also replace 10 bridges on the route.",
+        "The two projects will create around 1,200 construction jobs.",
         "By leveraging state funds to maximize this effort, towns won $101 million.",
         "8 million of these are on prescription medication for their conditions.",
         # A pasted bullet in lower case, or the tail of a sentence.
@@ -869,3 +870,27 @@ def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures(
         "We will press on with our £5.2 billion programme of sea defences to protect 336,000 "
         f"homes over the next five years.{ELLIPSIS}”"
     )
+
+
+def test_a_quotes_figure_sentence_that_leans_on_one_left_out_is_not_picked() -> None:
+    from distributor.extract import extract
+    from distributor.models import Article
+
+    body = "\n".join(
+        [
+            "The harbour towns were hit by storms this week.",
+            "Ports Secretary Ines Calder said:",
+            "“I want to thank the crews and volunteers who worked through the night to keep "
+            "the quays open and the families who live beside them safe from the water.",
+            "“The danger has not passed, and the tides will stay high into next week, so "
+            "everyone who lives near the water should follow the advice they are given. "
+            "Sign up for the warnings, keep a bag ready by the door and check on the "
+            "neighbours who live alone, as so many of you did on Tuesday night.",
+            "“In addition, we will press on with our £5.2 billion programme of sea defences "
+            "to protect 336,000 homes over the next five years.”",
+        ]
+    )
+    story = extract(Article("t", "t.txt", "Storms hit the harbour towns", body))
+    posts = _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
+    assert not any("In addition" in p for p in posts)
+    assert posts[-1].endswith(f"{ELLIPSIS}”")
