@@ -124,6 +124,19 @@ def says_again(headline: str, sentence: str, *, without_number: bool = False) ->
     return numbers <= said and len(head & said) >= 0.6 * len(head)
 
 
+def adds_to(headline: str, sentence: str) -> bool:
+    """Does ``sentence`` say more than the headline: a number the headline does not give,
+    or a clause of its own ("… has ended across most of Victoria, with restrictions to end
+    in the remaining municipalities in the coming weeks")?"""
+    extra = _words(sentence) - _words(headline)
+    return adds_a_number(headline, sentence) or len(extra) >= _NEW_WORDS
+
+
+# New content words that make a sentence more than its headline again ("The government
+# said on Friday that …" adds three).
+_NEW_WORDS = 6
+
+
 def adds_a_number(headline: str, sentence: str) -> bool:
     """Does ``sentence`` give a number the headline does not ("… $4 million in assistance
     to 23 communities" under "EPA Awards $4 Million for Brownfields")?"""

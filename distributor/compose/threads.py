@@ -23,7 +23,7 @@ import regex
 
 from distributor.compose.facts import (
     TITLE_HEAD,
-    adds_a_number,
+    adds_to,
     as_posted,
     figures_signed_by,
     fresh_figures,
@@ -294,7 +294,7 @@ def usable_lede(story: Story) -> Origin | None:
     start = body.find(summary) if summary else -1
     if start < 0 or story.voice is not None:
         return None
-    if says_again(story.headline, summary, without_number=True) and not adds_a_number(
+    if says_again(story.headline, summary, without_number=True) and not adds_to(
         story.headline, summary
     ):
         return None

@@ -809,16 +809,27 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
     )
 
 
-def test_a_lede_saying_the_headline_again_with_a_number_more_is_posted() -> None:
-    lede = (
-        "The agency is awarding £4 million in assistance to 23 harbour towns to plan the reuse "
-        "of their old quays."
-    )
+@pytest.mark.parametrize(
+    ("headline", "lede"),
+    [
+        (
+            "Agency awards £4 million to harbour towns for old quays",
+            "The agency is awarding £4 million in assistance to 23 harbour towns to plan the "
+            "reuse of their old quays.",
+        ),
+        (
+            "Fire danger period ends across most of the county",
+            "The fire danger period has ended across most of the county, with restrictions "
+            "to end in the remaining districts in the coming weeks.",
+        ),
+    ],
+)
+def test_a_lede_saying_the_headline_again_with_more_is_posted(headline: str, lede: str) -> None:
     plain = make_story(figures=(), quote=None)
     story = dataclasses.replace(
         plain,
         article=dataclasses.replace(plain.article, body=lede + "\n" + plain.article.body),
-        headline="Agency awards £4 million to harbour towns for old quays",
+        headline=headline,
         summary=lede,
     )
     thread = compose_thread(story, XRule(), _settings())
