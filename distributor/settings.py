@@ -196,6 +196,8 @@ class SocialSettings:
     hashtags: tuple[str, ...] = ()
     min_confidence: float = 0.6
     max_figures: int = 3
+    lede: bool = True
+    """Post the article's lede after the headline when it says more than the headline."""
     quote_max_posts: int = 2
     closing: str = ""
     roundup_title: str = ""

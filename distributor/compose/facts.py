@@ -202,14 +202,15 @@ def in_own_voice(text: str) -> bool:
     return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
 
 
-def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
+def fresh_figures(story: Story, *, beside: Beside = "summary", said: str = "") -> list[Figure]:
     """The key figures worth showing beside the summary and the quote, in article order.
 
     A figure said inside quote marks, holding a quoted passage, or in the first person
     ("when I was a Senator") is left out: shown bare, someone's words would read as the
     publisher's own (a statement's own "I" and "we" stay, signed by its issuer). So is
     every figure of a body that is someone's words with no one to sign them (a briefing's
-    transcript, a statement by several people): see :func:`figures_signed_by`."""
+    transcript, a statement by several people): see :func:`figures_signed_by`. ``said``
+    is what is shown beside them besides the quote (a thread's lede)."""
     signer = figures_signed_by(story)
     if story.voice is not None and signer is None:
         return []
@@ -222,7 +223,8 @@ def fresh_figures(story: Story, *, beside: Beside = "summary") -> list[Figure]:
         and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
         and not repeats(story, f, beside=beside)
     ]
-    return _new_values(shown, story.quote.text if story.quote and story.quote.speaker else "")
+    quote = story.quote.text if story.quote and story.quote.speaker else ""
+    return _new_values(shown, f"{said}\n{quote}".strip())
 
 
 FINISHED = (".", "!", "?", "…", "”", "’", '"', "'", ")")

@@ -23,6 +23,7 @@ import regex
 
 from distributor.compose.facts import (
     TITLE_HEAD,
+    Beside,
     adds_to,
     as_posted,
     figures_signed_by,
@@ -259,11 +260,13 @@ def _packed(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[tuple[
     return posts
 
 
-def usable_figures(story: Story, social: SocialSettings) -> list[Origin]:
+def usable_figures(story: Story, social: SocialSettings, lede: str = "") -> list[Origin]:
+    """The figures a thread may post; with ``lede`` posted, none that it already gives."""
     body = story.article.body
+    beside: Beside = "summary" if lede else "headline"
     kept = [
         f
-        for f in fresh_figures(story, beside="headline")
+        for f in fresh_figures(story, beside=beside, said=lede)
         if f.confidence >= social.min_confidence and not f.continues and stands_alone(f.text)
     ]
     return [
@@ -313,6 +316,7 @@ def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[O
 class _Content:
     """What one story's thread posts after its headline, and where each part came from."""
 
+    lede: list[str]
     figures: list[str]
     quote: list[str]
     origins: list[Origin]
@@ -320,8 +324,9 @@ class _Content:
 
 def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content:
     reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
+    opening = _lede_post(story, rule, reserve) if social.lede else None
     values = {f.start: social_text(f.value) for f in story.key_figures}
-    used = usable_figures(story, social)
+    used = usable_figures(story, social, opening[0].text if opening else "")
     lines: dict[str, tuple[str, Origin]] = {}
     for o in used:
         lines.setdefault(social_text(o.text).replace("\n", " "), (values.get(o.start, ""), o))
@@ -330,16 +335,25 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
     quote = _quote_posts(story, rule, social, reserve)
     said = usable_quote(story, social) if quote else None
     origins = [*(used[i] for i in held), *([said] if said else [])]
-    lede = usable_lede(story) if not figures and not quote else None
-    if lede is not None:
-        # Nothing else to post: the lede, whole or stopped before a clause, so the thread
-        # says what happened, not only the headline.
-        text = social_text(lede.text).replace("\n", " ")
-        fits = rule.fits(text, reserve)
-        text = text if fits else clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
-        figures = [text] if text else []
-        origins = [lede] if text else []
-    return _Content(figures, quote, origins)
+    if opening is None and not figures and not quote:
+        # Nothing else to post: the lede all the same, so the thread says what happened,
+        # not only the headline.
+        opening = _lede_post(story, rule, reserve)
+    if opening is None:
+        return _Content([], figures, quote, origins)
+    return _Content([opening[1]], figures, quote, [opening[0], *origins])
+
+
+def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, str] | None:
+    """The lede as a post, whole or stopped before a clause; None when it has no place in
+    the thread (see :func:`usable_lede`) or cannot be shortened to fit."""
+    lede = usable_lede(story)
+    if lede is None:
+        return None
+    text = social_text(lede.text).replace("\n", " ")
+    if not rule.fits(text, reserve):
+        text = clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
+    return (lede, text) if text else None
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:
@@ -456,18 +470,20 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
     content = _content(story, rule, social)
-    figures, quote = content.figures, content.quote
+    lede, figures, quote = content.lede, content.figures, content.quote
     closing: list[str] = []
     if social.closing:
         text = social.closing.replace("{link}", link or "").strip()
         if text and rule.fits(text, reserve):
             closing = [text]
-    # Over the cap: fewer figure posts first, then the closing post, then the quote.
+    # Over the cap: fewer figure posts first, then the closing post, then the quote, then
+    # the lede (what happened comes first).
     room = social.max_posts_per_thread - 1
-    quote = quote[:room]
-    closing = closing[: max(0, room - len(quote))]
-    figures = figures[: max(0, room - len(quote) - len(closing))]
-    texts = _number([head, *figures, *quote, *closing], social)
+    lede = lede[:room]
+    quote = quote[: max(0, room - len(lede))]
+    closing = closing[: max(0, room - len(lede) - len(quote))]
+    figures = figures[: max(0, room - len(lede) - len(quote) - len(closing))]
+    texts = _number([head, *lede, *figures, *quote, *closing], social)
     posts = tuple(
         Post(text=t, link=link if i == 0 else None, length=rule.length(t), limit=rule.limit)
         for i, t in enumerate(texts)

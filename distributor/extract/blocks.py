@@ -19,9 +19,9 @@ class Kind(enum.Enum):
     SOURCES = "sources"
 
 
-# A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —",
-# "(Washington, D.C., March 20, 2018) –", or a city and a state with no dash
-# ("WASHINGTON, DC The Department …"). A date as the dateline, or after the place:
+# A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —", "ALBANY,
+# N.Y. (Feb 5, 2008)–", "(Washington, D.C., March 20, 2018) –", or a city and a state with
+# no dash ("WASHINGTON, DC The Department …"). A date as the dateline, or after the place:
 # "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
@@ -29,8 +29,9 @@ _DATED = (
 )
 DATELINE_LEAD = re.compile(
     r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
-    r" ?[–—-] +|\([^()]{3,60}\) ?[–—-] +|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +"
-    rf"(?=[A-Z][a-z]))(?:{_DATED})?|{_DATED}"
+    r"(?: \([^()]{3,40}\))? ?[–—-] +|\([^()]{3,60}\) ?[–—-] +"
+    r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z]))"
+    rf"(?:{_DATED})?|{_DATED}"
 )
 
 

@@ -80,10 +80,11 @@ def page_url(url: str) -> str:
 _ACCENT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[´`](?=[^\W\d_])")
 
 
-# Characters that print as nothing (a zero-width space, a word joiner, a byte-order mark, a
-# soft hyphen): pasted from web pages, they split a word a reader sees as whole ("GOV.UK"
-# searched for, or counted, as two). Zero-width joiners stay: emoji and scripts need them.
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+# Characters that print as nothing and only break or hyphenate a word (a zero-width space,
+# a byte-order mark, a soft hyphen): pasted from web pages, they split a word a reader sees
+# as whole ("GOV.UK" searched for, or counted, as two). Joiners stay: a word joiner keeps
+# "COVID-19" on one line, and emoji and scripts need the zero-width joiners.
+_INVISIBLE = re.compile("[\u200b\ufeff\u00ad]")
 
 
 def squash(text: str) -> str:

@@ -8,7 +8,10 @@ LINK = "https://www.gov.uk/news/2026/11/rail-fares-frozen-for-another-year"
 
 
 # Every story's first body line and summary: what a thread with nothing else to post says.
-LEDE = "The government said on Friday that rail fares in England will not rise."
+# The lede of the stories below says the headline again: a thread does not post it.
+LEDE = "Rail fares in England have been frozen for another year, the government said."
+# One that says more than the headline: a thread posts it after the headline.
+NEWS = "The government said on Friday that rail fares in England will not rise."
 
 
 def make_story(
@@ -25,9 +28,10 @@ def make_story(
     quote_confidence: float = 0.9,
     url: str | None = LINK,
     guid: str = "rail-fares",
+    lede: str = LEDE,
 ) -> Story:
     """A story whose figures and quote are real spans of its own body."""
-    lines = [LEDE]
+    lines = [lede]
     spans: list[Figure] = []
     for text, value, confidence in figures:
         start = len("\n".join(lines)) + 1

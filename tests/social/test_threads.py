@@ -25,7 +25,7 @@ from distributor.compose.threads import (
 from distributor.models import Roundup, RoundupItem, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
-from tests.social.stories import LEDE, LINK, make_story
+from tests.social.stories import LEDE, LINK, NEWS, make_story
 
 RULES = [XRule(), BlueskyRule(), MastodonRule()]
 
@@ -360,6 +360,7 @@ def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post(
 ) -> None:
     standfirst = "From a landmark $1.25 billion investment to a fall in violent crime"
     story = make_story(
+        lede=NEWS,
         figures=(
             (standfirst, "$1.25 billion", 0.95),
             ("Rents in the region rose by 4% last year.", "4%", 0.9),
@@ -367,8 +368,8 @@ def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post(
         quote=None,
     )
     thread = compose_thread(story, RULES[0], _settings())
-    assert [p.text for p in thread.posts[1:]] == ["Rents in the region rose by 4% last year."]
-    listed = make_story(figures=((item, "16,000", 0.9),), quote=None)
+    assert [p.text for p in thread.posts[1:]] == [NEWS, "Rents in the region rose by 4% last year."]
+    listed = make_story(lede=NEWS, figures=((item, "16,000", 0.9),), quote=None)
     body = listed.article.body.replace(item, f"- {item}")
     f = listed.key_figures[0]
     listed = dataclasses.replace(
@@ -377,7 +378,7 @@ def test_a_paragraph_with_no_full_stop_is_a_standfirst_not_a_figure_post(
         key_figures=(dataclasses.replace(f, start=f.start + 2, end=f.end + 2),),
     )
     after = [p.text for p in compose_thread(listed, RULES[0], _settings()).posts[1:]]
-    assert after == ([item] if posted else [LEDE])
+    assert after == ([NEWS, item] if posted else [NEWS])
 
 
 def test_a_figure_too_long_for_a_post_is_left_out_not_split() -> None:
@@ -401,8 +402,8 @@ def test_a_figure_too_long_for_a_post_stops_before_a_trailing_clause(rule: Lengt
 def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
     text = "Work starts next spring on the new line" + ", bringing" + " jobs and homes" * 40
     text += " worth £300 million to the region."
-    story = make_story(figures=((text, "£300 million", 0.9),), quote=None)
-    assert _after_headline(compose_thread(story, XRule(), _settings())) == [LEDE]
+    story = make_story(lede=NEWS, figures=((text, "£300 million", 0.9),), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [NEWS]
 
 
 @pytest.mark.parametrize(
@@ -435,9 +436,9 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
     ],
 )
 def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -> None:
-    story = make_story(figures=((figure, "1", 0.9),), quote=None)
+    story = make_story(lede=NEWS, figures=((figure, "1", 0.9),), quote=None)
     thread = compose_thread(story, RULES[0], _settings())
-    assert _after_headline(thread) == [LEDE]  # the lede, not the figure
+    assert _after_headline(thread) == [NEWS]  # the lede, not the figure
 
 
 @pytest.mark.parametrize(
@@ -469,12 +470,14 @@ def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: 
 
 
 def test_a_figure_said_inside_quote_marks_is_not_posted_as_narrative() -> None:
-    story = make_story(figures=(("Prices fell by 12% in a year.", "12%", 0.9),), quote=None)
+    story = make_story(
+        lede=NEWS, figures=(("Prices fell by 12% in a year.", "12%", 0.9),), quote=None
+    )
     story = dataclasses.replace(
         story, key_figures=tuple(dataclasses.replace(f, quoted=True) for f in story.key_figures)
     )
     thread = compose_thread(story, RULES[0], _settings())
-    assert _after_headline(thread) == [LEDE]
+    assert _after_headline(thread) == [NEWS]
 
 
 def test_a_figure_saying_the_headline_again_is_not_posted_but_the_summarys_figure_is() -> None:
@@ -676,23 +679,23 @@ def test_a_briefings_figures_with_no_one_to_sign_them_are_not_posted() -> None:
 def test_a_statements_own_first_person_figure_is_posted_signed_never_bare() -> None:
     figure = "We have cut waiting lists by 40% in two years."
     signed = dataclasses.replace(
-        make_story(figures=((figure, "40%", 0.9),), quote=None),
+        make_story(lede=NEWS, figures=((figure, "40%", 0.9),), quote=None),
         voice=Voice("Ada Marsh", "President"),
     )
     posts = [p.text for p in compose_thread(signed, XRule(), _settings()).posts]
     assert posts[1:] == [f"President Ada Marsh:\n“{figure}”"]
-    bare = make_story(figures=((figure, "40%", 0.9),), quote=None)
-    assert _after_headline(compose_thread(bare, XRule(), _settings())) == [LEDE]
+    bare = make_story(lede=NEWS, figures=((figure, "40%", 0.9),), quote=None)
+    assert _after_headline(compose_thread(bare, XRule(), _settings())) == [NEWS]
 
 
 def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
     item = "Expand access to £37 billion of public contracts for small firms."
-    story = make_story(figures=((item, "£37 billion", 0.9),), quote=None)
+    story = make_story(lede=NEWS, figures=((item, "£37 billion", 0.9),), quote=None)
     fragment = dataclasses.replace(
         story, key_figures=tuple(dataclasses.replace(f, continues=True) for f in story.key_figures)
     )
-    assert _after_headline(compose_thread(fragment, XRule(), _settings())) == [LEDE]
-    assert [p.text for p in compose_thread(story, XRule(), _settings()).posts[1:]] == [item]
+    assert _after_headline(compose_thread(fragment, XRule(), _settings())) == [NEWS]
+    assert [p.text for p in compose_thread(story, XRule(), _settings()).posts[1:]] == [NEWS, item]
 
 
 def test_a_thread_posts_its_surest_figures_in_the_articles_order() -> None:
@@ -786,8 +789,8 @@ def _after_headline(thread: Thread) -> list[str]:
 
 
 def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
-    story = make_story(figures=(), quote=None)
-    assert _after_headline(compose_thread(story, XRule(), _settings())) == [LEDE]
+    story = make_story(lede=NEWS, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [NEWS]
     # Not when the lede only says the headline again.
     again = dataclasses.replace(story, headline="Rail fares in England will not rise")
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
@@ -845,10 +848,10 @@ def test_a_quote_that_cannot_be_posted_is_not_named_as_the_threads_source() -> N
         "for the whole coast that draws investment to rebuild the old harbour sites and the "
         "roads, rail links and homes around them"
     )
-    story = make_story(figures=(), quote=words + ".")
+    story = make_story(lede=NEWS, figures=(), quote=words + ".")
     thread = compose_thread(story, XRule(), _settings())
     assert not any("“" in text for text in _after_headline(thread))
-    assert _after_headline(thread) == [LEDE]
+    assert _after_headline(thread) == [NEWS]
     assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
 
 
@@ -905,3 +908,42 @@ def test_a_quotes_figure_sentence_that_leans_on_one_left_out_is_not_picked() -> 
     posts = _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
     assert not any("In addition" in p for p in posts)
     assert posts[-1].endswith(f"{ELLIPSIS}”")
+
+
+def test_a_lede_that_says_more_than_the_headline_follows_it_and_its_figure_is_not_repeated() -> (
+    None
+):
+    story = make_story(
+        lede=NEWS,
+        figures=(
+            (NEWS, "Friday", 0.95),  # the lede itself, found as a figure
+            ("About 1.4 million season-ticket holders are affected.", "1.4 million", 0.95),
+        ),
+    )
+    posts = _after_headline(compose_thread(story, XRule(), _settings()))
+    assert posts[0] == NEWS
+    assert posts[1] == "About 1.4 million season-ticket holders are affected."
+    assert sum(NEWS in p for p in posts) == 1
+    assert posts[-1].startswith("“This freeze puts money back")
+    assert [o.kind for o in thread_origins(story, _settings(), XRule())] == [
+        "summary",
+        "figure",
+        "quote",
+    ]
+    # Turned off, the thread is headline, figures and quote, as before.
+    off = _after_headline(compose_thread(story, XRule(), _settings(lede=False)))
+    assert NEWS not in off[1:] and off[-1].startswith("“This freeze puts money back")
+
+
+def test_a_lede_post_outlasts_figures_when_the_thread_is_capped() -> None:
+    story = make_story(
+        lede=NEWS,
+        figures=(
+            ("About 1.4 million season-ticket holders are affected.", "1.4 million", 0.95),
+            ("Regulated fares will stay at 2025 prices until March 2027.", "2027", 0.9),
+        ),
+    )
+    posts = _after_headline(compose_thread(story, XRule(), _settings(max_posts_per_thread=3)))
+    assert posts[0] == NEWS
+    assert posts[1].startswith("“This freeze")
+    assert len(posts) == 2
