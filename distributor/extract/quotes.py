@@ -645,6 +645,10 @@ class _Resolver:
         full = self._full_name(who.speaker or "", how)
         if full is None:
             return who, 0.8  # nobody named in full: the name as the quote gives it
+        if full.speaker and not full.role and who.role:
+            # "said Commissioner Lacy" after "Clifton R. Lacy, M.D., Commissioner of …":
+            # the title the quote gives, where the mention gave none the rules could read.
+            full = speakers.Who(full.speaker, who.role, True)
         return (full, 0.85) if full.speaker else (full, 0.0)
 
     def _surname(self, bare: str) -> tuple[speakers.Who, float]:

@@ -479,3 +479,12 @@ def test_she_after_her_own_role_again_is_still_her() -> None:
     )
     assert result.quote is not None
     assert result.quote.speaker == "Lena Ostrander"
+
+
+def test_a_titled_surname_keeps_its_title_when_the_full_mention_gives_no_role() -> None:
+    result = story(
+        "TRENTON – Ana B. Brill, M.D., Harbours Commissioner of the State, announced grants today.",
+        "“Every harbour will have a deeper berth by 2030,” said Commissioner Brill.",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Ana B. Brill", "Commissioner")
