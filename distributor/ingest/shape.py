@@ -48,6 +48,9 @@ _TRACKING = re.compile(
 )
 
 
+_ROOT_DOT = re.compile(r"\.(?=(?::\d+)?$)")
+
+
 def page_url(url: str) -> str:
     """The page's own address: unwrapped from a redirect wrapper (Outlook Safe Links,
     Google's and Facebook's link redirects), without tracking parameters."""
@@ -55,6 +58,11 @@ def page_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return url
+    if _ROOT_DOT.search(parts.netloc):
+        # "https://www.example.gov./news": the root's dot, which link detection (and some
+        # readers) do not take; the same page without it.
+        parts = parts._replace(netloc=_ROOT_DOT.sub("", parts.netloc))
+        url = urlunsplit(parts)
     if parts.query and _TRACKING.search(parts.query):
         kept = [
             pair

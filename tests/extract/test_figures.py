@@ -201,6 +201,8 @@ def test_a_year_that_only_dates_a_clause_is_not_a_record() -> None:
         "May 30, 2018 -- ",
         "BOSTON— Monday, June 22, 2015 - ",
         "ALBANY, N.Y. (Feb 5, 2008)– ",
+        "DALLAS – (May 15, 2017) ",
+        "DAUPHIN—",
     ],
 )
 def test_a_dateline_is_not_part_of_the_figure(dateline: str) -> None:

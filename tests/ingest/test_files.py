@@ -130,6 +130,9 @@ def test_a_redirect_wrapped_url_gives_the_page_itself(tmp_path: Path, wrapped: s
             "https://news.example.org/item?id=42&page=2",
         ),
         ("https://news.example.org/item?lang=cy", "https://news.example.org/item?lang=cy"),
+        # The root's dot after the host name is the same page.
+        ("https://news.example.org./item", "https://news.example.org/item"),
+        ("https://news.example.org.:8080/item", "https://news.example.org:8080/item"),
     ],
 )
 def test_tracking_parameters_are_dropped_from_the_articles_page(
