@@ -197,6 +197,8 @@ _CLAUSE = re.compile(
     r"|bringing\b|so that\b|where\b)|\s+[—–]\s+|;\s+"
 )
 MIN_CUT_WORDS = 8
+# A word in "-ing" that is an item of a list, not a clause: "staffing, cleaning and …".
+_LISTED_ING = re.compile(r"[a-z]+ing(?:,| and | or )")
 _DASH_PAIR = re.compile(r"\s+[—–]\s+")
 
 
@@ -221,12 +223,14 @@ def clause_cut(
             # A dash with another after it opens or closes an aside ("The eleven attachés
             # – in Canada, … – work to …"): cut there, the subject would lose its verb.
             continue
-        if text.startswith(("and ", "or "), m.end()) and "," in head:
-            last = head.rsplit(",", 1)[1].split()
-            if len(last) <= 4:
-                # ", and" ending a list ("from wildfires, storms, and other disasters"):
-                # cut there, the list would stop half-way.
-                continue
+        last = len(head.rsplit(",", 1)[-1].split()) if "," in head else 99
+        if (text.startswith(("and ", "or "), m.end()) and last <= 4) or _LISTED_ING.match(
+            text, m.end()
+        ):
+            # ", and" ending a list ("from wildfires, storms, and other disasters"), or an
+            # item in "-ing" inside one ("such as maintenance, staffing, cleaning and …"):
+            # cut there, the list would stop half-way.
+            continue
         if fits(head + ELLIPSIS):
             return head + ELLIPSIS
     return None

@@ -538,6 +538,9 @@ def _lead_in_who(text: str) -> str | None:
     # The lead-in is the paragraph's last sentence: "The House passed the Act on Friday.
     # Secretary Jane Roe issued the following statement:".
     line = _last_sentence(text.strip()[-400:]) if ". " in text else text.strip()
+    attributed = _ATTRIBUTABLE.match(line)
+    if attributed and speakers.looks_like_attribution(attributed.group("who")):
+        return attributed.group("who")
     if len(line) > 260 or not _LEAD_VERBS.search(line):
         return None
     found = _LEAD_IN.match(line)
@@ -547,6 +550,11 @@ def _lead_in_who(text: str) -> str | None:
     return who if speakers.looks_like_attribution(who) else None
 
 
+# "Quotes attributable to Minister for Education Jason Clare:", as Australian releases
+# head a minister's words.
+_ATTRIBUTABLE = re.compile(
+    r"^(?:Quotes?|Comments?|Statement) (?:attributable|attributed) to (?P<who>[^:]{3,160}):$"
+)
 _NOBODY = speakers.Who(None, None, False)
 
 

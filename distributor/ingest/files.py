@@ -98,9 +98,9 @@ MARKUP = re.compile(
 
 def parse_house_text(text: str, where: str, *, source_id: str, guid: str) -> Article:
     lines = text.split("\n")
-    if not lines or not lines[0].strip():
+    title = squash(lines[0]) if lines else ""
+    if not title:  # empty, or only characters that print as nothing
         raise SourceError(where, "the first line must be the article's title", line=1)
-    title = squash(lines[0])
     blocks = _text_blocks(lines[1:], first_line=2)
     byline, published, blocks = _credits(blocks, where)
     url, blocks = _page_link(blocks, where)
@@ -265,13 +265,16 @@ def parse_markdown(text: str, where: str, *, source_id: str, guid: str) -> Artic
     blocks, first_heading, first_image = _markdown_blocks(lines, first_line=body_start + 1)
 
     title = _string(meta, "title", where, text)
+    title_line = 1
     if title is None:
         if first_heading is None:
             raise SourceError(
                 where, "no title: add 'title:' to the front matter or a '# Title' line", line=1
             )
-        title = first_heading.text
+        title, title_line = first_heading.text, first_heading.line
     title = squash(title)
+    if not title:  # only characters that print as nothing
+        raise SourceError(where, "the title is empty: give the article a title", line=title_line)
     # The title repeated as the first heading is not body text.
     if blocks and blocks[0] is first_heading and squash(first_heading.text) == title:
         blocks = blocks[1:]

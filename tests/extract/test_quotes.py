@@ -848,3 +848,20 @@ def test_name_lines_with_the_place_first_each_sign_the_paragraphs_under_them(pla
         ("Tom Ferrer", "Devon Mayor", "The plan is practica"),
     ]
     assert_grounded(result)
+
+
+def test_quotes_attributable_to_a_minister_are_signed_with_the_minister() -> None:
+    result = story(
+        "Every harbour in the state will get a deeper berth.",
+        "Quotes attributable to Minister for Harbours Ana Brill:",
+        "“I want every harbour to have a berth deep enough for the new ferries.",
+        "“This is another important step for the towns along the coast.”",
+        "Quotes attributable to Assistant Minister Tom Ferrer:",
+        "“Our towns deserve the best harbours in the country.”",
+    )
+    quotes = [result.quote, *result.other_quotes]
+    assert [(q.speaker, q.text[:22]) for q in quotes if q] == [
+        ("Ana Brill", "I want every harbour t"),
+        ("Tom Ferrer", "Our towns deserve the "),
+    ]
+    assert result.quote is not None and result.quote.text.endswith("along the coast.")

@@ -325,3 +325,12 @@ def test_characters_that_print_as_nothing_are_dropped(tmp_path: Path) -> None:
     assert article.title == "Floodwarnings lifted"
     # A word joiner keeps "COVID-19" on one line: it stays.
     assert article.body == "Sign up on GOV.UK for COVID-\u206019 news."
+
+
+def test_a_title_of_characters_that_print_as_nothing_is_no_title(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        read_article_file(write(tmp_path, "a.txt", "\u00ad\u200b\n\nBody.\n"))
+    assert caught.value.line == 1 and "title" in str(caught.value)
+    with pytest.raises(SourceError) as heading:
+        read_article_file(write(tmp_path, "b.md", "Intro line.\n\n# \u00ad\n\nBody.\n"))
+    assert heading.value.line == 3 and "title" in str(heading.value)

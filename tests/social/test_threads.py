@@ -803,6 +803,11 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
         "disasters across the country."
     )
     assert clause_cut(listed, "51,000", lambda t: len(t) <= 200) is None
+    gerunds = (
+        "The funding includes £49.4 million to cover additional costs such as maintenance, "
+        "staffing, cleaning and other pressures across every school in the region."
+    )
+    assert clause_cut(gerunds, "£49.4 million", lambda t: len(t) <= 120) is None
     clause = (
         "The fund will build 2,000 homes on former industrial land in the north of the "
         "county, and councils will bid for what is left over the coming year."
