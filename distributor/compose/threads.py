@@ -195,6 +195,8 @@ def _figure_posts(
 _CLAUSE = re.compile(
     r",\s+(?=[a-z]+ing\b|which\b|while\b|including\b|as well as\b|and\b|but\b|with\b|as part of\b"
     r"|bringing\b|so that\b|where\b)|\s+[—–]\s+|;\s+"
+    # "(see table below for details)": a pointer into the page, nothing a post can show.
+    r"|\s+\((?=see\b)"
 )
 MIN_CUT_WORDS = 8
 # A word in "-ing" that is an item of a list, not a clause: "staffing, cleaning and …".

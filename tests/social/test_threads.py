@@ -808,6 +808,14 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
         "staffing, cleaning and other pressures across every school in the region."
     )
     assert clause_cut(gerunds, "£49.4 million", lambda t: len(t) <= 120) is None
+    pointer = (
+        "The Minister today announced a programme to help 9 councils complete 16 harbour "
+        "projects (see table below for details)."
+    )
+    assert clause_cut(pointer, "16", lambda t: len(t) <= 110) == (
+        f"The Minister today announced a programme to help 9 councils complete 16 harbour "
+        f"projects{ELLIPSIS}"
+    )
     clause = (
         "The fund will build 2,000 homes on former industrial land in the north of the "
         "county, and councils will bid for what is left over the coming year."
