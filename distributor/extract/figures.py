@@ -105,7 +105,7 @@ _PENCE = re.compile(r"\dp\b")
 _CHANGE_STEMS = re.compile("doubl|halv|tripl|trebl|quadrupl|third|quarter|fifth|half|twice")
 # Whole words only: "ten" is not in "often", nor "six" in "sixth".
 _SPELLED_STEMS = re.compile(
-    r"\b(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"\b(?=[bdefhmnst])(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
     r"|ninety|hundred|thousand|million|billion|trillion|dozen)s?\b"
 )
@@ -176,11 +176,14 @@ _OUTCOME = _led(
     r"target|no later than|expires?|until|within)\b",
     re.IGNORECASE,
 )
-_DURATION = _led(
-    rf"\dTt{_SPELLED_FIRST}",
-    rf"(?<![\w.,])(?:{_NUM}|(?:{_SPELLED}|two|Two))(?:\s(?:days|weeks|months|years|hours)\b"
-    r"|-(?:day|week|month|year|hour)\b|\sminutes\b)",
+_DURATION_UNIT = (
+    r"(?:\s(?:days|weeks|months|years|hours)\b|-(?:day|week|month|year|hour)\b|\sminutes\b)"
 )
+_DURATION = _led(
+    rf"\dTt{_SPELLED_FIRST}", rf"(?<![\w.,])(?:{_NUM}|(?:{_SPELLED}|two|Two)){_DURATION_UNIT}"
+)
+# The same in digits alone, for a sentence with no number in words (most of them).
+_DURATION_DIGITS = re.compile(rf"\d(?<![\w.,]\d)(?:{_NUM_REST}){_DURATION_UNIT}")
 
 # A duration is an outcome ("within 28 days"), not background ("in the last 12 months").
 _YEARS = re.compile(r"\b(?:years?|decades?)$", re.IGNORECASE)
@@ -447,7 +450,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
     if not (digit or change or spelled or run):
         return found
     taken: list[tuple[int, int]] = []
-    masked = _masked(sentence, lower) if digit else []
+    # Dates, phones and ages, looked for only once a value that they could hide is found.
+    masks: list[list[tuple[int, int]]] = []
     ago = " ago" in lower
 
     def add(start: int, end: int, weight: float, *, check_mask: bool = True) -> None:
@@ -455,8 +459,11 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
             return
         if ago and _AGO.match(sentence, end):
             return  # "more than 2,000 years ago": when, not how much
-        if check_mask and _overlaps(start, end, masked):
-            return
+        if check_mask and digit:
+            if not masks:
+                masks.append(_masked(sentence, lower))
+            if _overlaps(start, end, masks[0]):
+                return
         found.append((start, end, sentence[start:end], weight))
         taken.append((start, end))
 
@@ -514,7 +521,8 @@ def find_values(sentence: str) -> list[tuple[int, int, str, float]]:
         if not _is_label(sentence, m.start(), m.end()):
             add(m.start(), m.end(), 1.8)
     timed = (digit or spelled or run or "two" in lower) and _TIME_HINT.search(lower) is not None
-    for m in _DURATION.finditer(sentence) if timed else ():
+    durations = _DURATION if spelled or "two" in lower else _DURATION_DIGITS
+    for m in durations.finditer(sentence) if timed else ():
         lead = sentence[max(0, m.start() - 12) : m.start()].lower().split()
         possessive = sentence[m.end() : m.end() + 1] in ("’", "'")
         is_outcome = "-" in m.group(0) or possessive or bool(lead and lead[-1] in _DURATION_LEADS)
