@@ -841,13 +841,7 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
     ],
 )
 def test_a_lede_saying_the_headline_again_with_more_is_posted(headline: str, lede: str) -> None:
-    plain = make_story(figures=(), quote=None)
-    story = dataclasses.replace(
-        plain,
-        article=dataclasses.replace(plain.article, body=lede + "\n" + plain.article.body),
-        headline=headline,
-        summary=lede,
-    )
+    story = make_story(title=headline, lede=lede, figures=(), quote=None)
     thread = compose_thread(story, XRule(), _settings())
     assert _after_headline(thread) == [lede]
     assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
@@ -868,7 +862,9 @@ def test_a_quote_that_cannot_be_posted_is_not_named_as_the_threads_source() -> N
     assert [o.kind for o in thread_origins(story, _settings(), XRule())] == ["summary"]
 
 
-def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures() -> None:
+def _storm_statement(figure_paragraph: str, *more: str) -> list[str]:
+    """The posts after the headline of a statement whose key figure comes in its third
+    paragraph, after more than two posts of words."""
     from distributor.extract import extract
     from distributor.models import Article
 
@@ -882,15 +878,22 @@ def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures(
             "everyone who lives near the water should follow the advice they are given. "
             "Sign up for the warnings, keep a bag ready by the door and check on the "
             "neighbours who live alone, as so many of you did on Tuesday night.",
-            "“We will press on with our £5.2 billion programme of sea defences to protect "
-            "336,000 homes over the next five years.",
-            "“I will visit the worst-hit towns myself in the coming days to hear what more "
-            "they need from us.”",
+            figure_paragraph,
+            *more,
         ]
     )
     story = extract(Article("t", "t.txt", "Storms hit the harbour towns", body))
     assert story.quote is not None and story.quote.speaker == "Ines Calder"
-    posts = _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
+    return _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
+
+
+def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures() -> None:
+    posts = _storm_statement(
+        "“We will press on with our £5.2 billion programme of sea defences to protect "
+        "336,000 homes over the next five years.",
+        "“I will visit the worst-hit towns myself in the coming days to hear what more "
+        "they need from us.”",
+    )
     assert posts[0].startswith("Ports Secretary Ines Calder:\n“I want to thank the crews"), posts
     assert posts[0].endswith(f"safe from the water. {ELLIPSIS}")
     assert posts[1] == (
@@ -900,32 +903,15 @@ def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures(
 
 
 def test_a_quotes_figure_sentence_that_leans_on_one_left_out_is_not_picked() -> None:
-    from distributor.extract import extract
-    from distributor.models import Article
-
-    body = "\n".join(
-        [
-            "The harbour towns were hit by storms this week.",
-            "Ports Secretary Ines Calder said:",
-            "“I want to thank the crews and volunteers who worked through the night to keep "
-            "the quays open and the families who live beside them safe from the water.",
-            "“The danger has not passed, and the tides will stay high into next week, so "
-            "everyone who lives near the water should follow the advice they are given. "
-            "Sign up for the warnings, keep a bag ready by the door and check on the "
-            "neighbours who live alone, as so many of you did on Tuesday night.",
-            "“In addition, we will press on with our £5.2 billion programme of sea defences "
-            "to protect 336,000 homes over the next five years.”",
-        ]
+    posts = _storm_statement(
+        "“In addition, we will press on with our £5.2 billion programme of sea defences "
+        "to protect 336,000 homes over the next five years.”"
     )
-    story = extract(Article("t", "t.txt", "Storms hit the harbour towns", body))
-    posts = _after_headline(compose_thread(story, XRule(), _settings(quote_max_posts=2)))
     assert not any("In addition" in p for p in posts)
     assert posts[-1].endswith(f"{ELLIPSIS}”")
 
 
-def test_a_lede_that_says_more_than_the_headline_follows_it_and_its_figure_is_not_repeated() -> (
-    None
-):
+def test_a_lede_saying_more_than_the_headline_follows_it_and_is_not_repeated() -> None:
     story = make_story(
         lede=NEWS,
         figures=(
