@@ -8,6 +8,8 @@ and durations count only when they are the outcome (a deadline, an effective dat
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -621,6 +623,27 @@ def _magnitude(value: str) -> float:
     return 0.3 if _LARGE.search(value) else 0.0
 
 
+class _Ranges:
+    """Ranges (quote marks' spans) sorted once, so each sentence finds those it touches
+    without reading them all."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]]) -> None:
+        self._ranges = sorted(ranges)
+        self._starts = [r[0] for r in self._ranges]
+        # The furthest end among the ranges up to each: a range nested in or overlapping
+        # another is still found when a longer one starts before it.
+        self._reach = list(itertools.accumulate((r[1] for r in self._ranges), max))
+
+    def touching(self, start: int, end: int) -> list[tuple[int, int]]:
+        found = []
+        j = bisect.bisect_left(self._starts, end) - 1
+        while j >= 0 and self._reach[j] > start:
+            if self._ranges[j][1] > start:
+                found.append(self._ranges[j])
+            j -= 1
+        return found
+
+
 def key_figures(
     blocks: Sequence[Block], quoted: Sequence[tuple[int, int]] = ()
 ) -> tuple[Figure, ...]:
@@ -630,6 +653,7 @@ def key_figures(
     text; a statement inside a quote counts only when it says something new.
     """
     candidates: list[_Candidate] = []
+    touching = _Ranges(quoted).touching
     for position, (start, end, text, continues) in enumerate(_units(blocks)):
         if _not_a_statement(text):
             continue
@@ -640,7 +664,7 @@ def key_figures(
         if best[3] in (SMALL_COUNT, RHETORIC) and position >= 2 and not _LIMIT.search(text):
             continue
         # Said inside a quote when every figure in it is within the quote marks.
-        near = [q for q in quoted if q[0] < end and start < q[1]]  # quotes this unit touches
+        near = touching(start, end)
         in_quote = bool(near) and all(_overlaps(start + v[0], start + v[1], near) for v in values)
         weight = (
             best[3]

@@ -140,8 +140,16 @@ def _norm_mark(mark: str) -> str:
     }.get(mark, mark)
 
 
+# Where a single mark can open a quote: after a space, a bracket, a double mark, a dash or
+# a colon, or at the block's start. Most blocks have apostrophes and no such mark.
+_SINGLE_OPENER = re.compile(r"(?:^|[\s(\[“\"—–:-])(?:‘|'|&lsquo;|&#8216;)")
+
+
 def _single_spans(body: str, block: Block, index: int) -> list[_Marked]:
     """Quotes in single marks, telling them from apostrophes by what surrounds them."""
+    text = block.text
+    if ("‘" not in text and "'" not in text and "&" not in text) or not _SINGLE_OPENER.search(text):
+        return []
     found: list[_Marked] = []
     opening: tuple[int, int] | None = None
     for m in _MARK_S.finditer(body, block.start, block.end):
@@ -457,7 +465,7 @@ def _who_leading(sentence: str) -> str | None:
     """Who a sentence leading into a quote with a comma or colon names: "X said:",
     "According to X,", "X: “…", "President Trump touted the deal: “…"."""
     subject_on = speakers.without_lead_clause(sentence)
-    if not _VERB.search(subject_on) and _VERB.search(sentence):
+    if subject_on != sentence and not _VERB.search(subject_on) and _VERB.search(sentence):
         subject_on = sentence  # "Later she said,": no clause before the subject
     for pattern in (_BEFORE_ACCORDING, _BEFORE_WHO_VERB):
         # "When asked about the deal, Jane Roe said,": the speech verb is the subject's,

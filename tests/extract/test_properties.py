@@ -152,3 +152,20 @@ def test_text_without_marks_or_a_said_line_never_yields_a_quote(lines: list[str]
     result = extract(article(body))
     assert result.quote is None
     assert result.other_quotes == ()
+
+
+_SPAN = st.tuples(st.integers(0, 400), st.integers(1, 120)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranges=st.lists(_SPAN, max_size=30), unit=_SPAN)
+def test_the_quote_ranges_a_sentence_touches_are_every_one_that_overlaps_it(
+    ranges: list[tuple[int, int]], unit: tuple[int, int]
+) -> None:
+    # Figures ask which quote spans a sentence touches, sorted once per article for speed;
+    # the answer must be the overlapping spans, nested and overlapping ones included.
+    from distributor.extract.figures import _Ranges
+
+    start, end = unit
+    expected = sorted(r for r in ranges if r[0] < end and start < r[1])
+    assert sorted(_Ranges(ranges).touching(start, end)) == expected
