@@ -848,9 +848,22 @@ def _scan(text: str) -> tuple[list[tuple[int, speakers.Who]], dict[str, list[str
     for m in _CAP_RUN.finditer(text):
         if " " not in m.group(0):
             continue
-        for run, end in _sentence_pieces(m.group(0), m.end()):
+        whole = m.group(0)
+        if text.endswith(" to the ", 0, m.start()):
+            aide = _AIDE_TO.search(text, max(0, m.start() - 40), m.start())
+            if aide:
+                # "Assistant to the Secretary for Rural Development Anne Hazlett" holds
+                # the post "Assistant to the Secretary …", not the Secretary's.
+                whole = aide.group(0) + whole
+        for run, end in _sentence_pieces(whole, m.end()):
             _scan_run(text, run, end, found, runs)
     return found, runs
+
+
+_AIDE_TO = re.compile(
+    r"(?:(?:Special|Senior|Deputy|Principal|Chief) )?(?:Assistant|Adviser|Advisor|Counselor"
+    r"|Counsellor|Aide|Secretary|Spokesperson) to the $"
+)
 
 
 def _sentence_pieces(run: str, end: int) -> list[tuple[str, int]]:

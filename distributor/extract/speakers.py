@@ -478,8 +478,12 @@ def _own_role(role: str) -> str:
     """The role of the last person of "Governor Jane Hale and Mayor Tom Lee": "Mayor", not
     everything before the name; "Secretary of Health and Human Services" is kept whole."""
     head, sep, tail = role.rpartition(" and ")
-    if sep and tail[:1].isupper() and split_name(head)[0] is not None:
-        return tail
+    if sep and tail[:1].isupper():
+        # Someone before "and" is a person with a title of their own ("Governor Jane
+        # Hale"), not the first half of a brief ("Economic Development and Training").
+        name, title = split_name(head)
+        if name is not None and title is not None:
+            return tail
     return role
 
 

@@ -488,3 +488,26 @@ def test_a_titled_surname_keeps_its_title_when_the_full_mention_gives_no_role() 
     )
     assert result.quote is not None
     assert (result.quote.speaker, result.quote.role) == ("Ana B. Brill", "Commissioner")
+
+
+@pytest.mark.parametrize(
+    ("opening", "role"),
+    [
+        # A brief with "and" in it is one role, not a person and a role.
+        (
+            "Coastal Development and Harbours Minister Ana Brill announced the plan today.",
+            "Coastal Development and Harbours Minister",
+        ),
+        # An aide's post is not the post of the person they assist.
+        (
+            "Assistant to the Secretary for Harbours Ana Brill announced the plan today.",
+            "Assistant to the Secretary for Harbours",
+        ),
+    ],
+)
+def test_a_role_is_kept_whole(opening: str, role: str) -> None:
+    result = story(
+        opening, "“Every harbour will have a deeper berth by the end of 2030,” Brill said."
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Ana Brill", role)
