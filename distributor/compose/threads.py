@@ -395,6 +395,10 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
             continue
         kept = parts[: social.quote_max_posts]
         cut = cut or len(parts) > len(kept)
+        if cut:
+            kept = _before_a_turn(text, kept, rule, reserve + marks, room)
+            if not kept:
+                continue
         if cut and (picked := _with_figures(story, text, " ".join(kept))) is not None:
             # Its figures come after what the posts can hold: the opening and the
             # sentences that give them, "…" where sentences are left out.
@@ -414,12 +418,38 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
             return posts
     # A first sentence too long for any post is shortened at a clause, as a figure is
     # ("…, which …" left out, marked "…"), never cut mid-clause; else the quote is out.
+    said = sentences(text)
+    if len(said) > 1 and _TURN.match(said[1]):
+        return []  # the first sentence alone would say the opposite of the whole
     first = first_sentence(text)
     for who in signers:
         opening = clause_cut(first, "", _signed_fits(rule, who, reserve), _QUOTE_CLAUSE)
         if opening is not None:
             return [f"“{opening}”\n— {who}"]
     return []
+
+
+# A sentence that turns what came before round: "But, it’s a step in the right direction".
+_TURN = re.compile(r"(?:But|However|Yet|Although|Though|That said|Even so|Still)\b")
+
+
+def _before_a_turn(
+    text: str, kept: list[str], rule: LengthRule, reserve: int, room: int
+) -> list[str]:
+    """``kept`` (the quote's leading sentences, packed into posts) unless the sentence after
+    them turns them round ("… doesn't tackle the issue." / "But, it's a step in the right
+    direction …"): then the quote stops before the sentence the turn answers, or is left
+    out ([]) when that is the first."""
+    said = sentences(text)
+    count = len(sentences(" ".join(kept)))
+    if count >= len(said) or not _TURN.match(said[count]):
+        return kept
+    while count > 0 and _TURN.match(said[count]):
+        count -= 1
+    if count == 0:
+        return []
+    parts, _ = sentence_parts(" ".join(said[:count]), rule, reserve=reserve, first_reserve=room)
+    return parts
 
 
 def _with_figures(story: Story, text: str, posted: str) -> str | None:

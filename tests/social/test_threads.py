@@ -946,3 +946,29 @@ def test_a_lede_post_outlasts_figures_when_the_thread_is_capped() -> None:
     assert posts[0] == NEWS
     assert posts[1].startswith("“This freeze")
     assert len(posts) == 2
+
+
+def test_a_quote_never_stops_just_before_a_sentence_that_turns_it_round() -> None:
+    words = (
+        "I want this work to send a message to everyone who deals drugs in this city that we "
+        "are stepping up our response and will keep going. "
+        "This is only a snapshot of the work we carry out, with many more investigations and "
+        "operations going on out of sight of the public every single week. "
+        "We know there is more to do, and this one result does not tackle the problem. "
+        "But it is a step in the right direction to keep the people of this city safe from "
+        "harm, and we will not stop until the streets are safer for all of them."
+    )
+    posts = _quote_thread(words, "Ana Brill", "Police Sergeant")
+    text = " ".join(posts)
+    assert "does not tackle the problem" not in text
+    assert posts[-1].endswith(f"every single week.{ELLIPSIS}”")
+    # When the turn comes right after the first sentence, the quote is left out.
+    turned = (
+        "We know there is much more to do across every part of this city, and this one "
+        "result on one street does not on its own tackle the problem that so many people "
+        "living here have told us about. But it is a step in the right direction to keep "
+        "the people of this city safe from harm, and we will not stop until it is done."
+    )
+    alone = make_story(quote=turned, speaker="Ana Brill", role="Police Sergeant")
+    thread = compose_thread(alone, RULES[0], _settings(quote_max_posts=1))
+    assert not any("does not on its own tackle" in p.text for p in thread.posts)
