@@ -838,6 +838,11 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
             "The fire danger period has ended across most of the county, with restrictions "
             "to end in the remaining districts in the coming weeks.",
         ),
+        (
+            "First patients have robotic surgery at Harbour Hospital",
+            "A retired engineer was one of the first patients to have robotic surgery at the "
+            "Harbour Hospital in Porthallow.",
+        ),
     ],
 )
 def test_a_lede_saying_the_headline_again_with_more_is_posted(headline: str, lede: str) -> None:
