@@ -245,12 +245,37 @@ def _unfinished_paragraph(body: str, figure: Figure) -> bool:
     if figure.text.rstrip().endswith(FINISHED):
         return False
     line = body.rfind("\n", 0, figure.start) + 1
-    listed = body.startswith(("- ", "* ", "• "), line) or body[line : line + 1].isdigit()
+    listed = body.startswith(_LISTED, line) or body[line : line + 1].isdigit()
     return not listed or len(figure.text.split()) > _BARE_ITEM_WORDS
 
 
 # The longest list item posted without a full stop of its own.
 _BARE_ITEM_WORDS = 12
+_LISTED = ("- ", "* ", "• ")
+# A finite verb: what makes a list item a sentence of its own ("Chicago will use its $60
+# million grant …") rather than the rest of its lead-in's ("$1.6 million to strengthen …").
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|must|shall|should|does|do"
+    r"|did)\b"
+)
+
+
+def finishes_a_lead_in(body: str, figure: Figure) -> bool:
+    """A list item with no verb of its own under a line that ends with a colon ("In the
+    budget, the government is also investing:" / "- $1.6 million to strengthen …"): the
+    lead-in's sentence, which the item alone does not say."""
+    line = body.rfind("\n", 0, figure.start) + 1
+    if not (body.startswith(_LISTED, line) or body[line : line + 1].isdigit()):
+        return False
+    if _FINITE.search(figure.text):
+        return False
+    while line > 0:
+        before = body.rfind("\n", 0, line - 1) + 1
+        text = body[before : line - 1].strip()
+        if not text.startswith(_LISTED) and not text[:1].isdigit():
+            return text.endswith((":", ":-"))
+        line = before
+    return False
 
 
 def _new_values(figures: list[Figure], quote: str) -> list[Figure]:

@@ -27,6 +27,7 @@ from distributor.compose.facts import (
     adds_to,
     as_posted,
     figures_signed_by,
+    finishes_a_lead_in,
     fresh_figures,
     in_marks,
     in_own_voice,
@@ -273,7 +274,10 @@ def usable_figures(story: Story, social: SocialSettings, lede: str = "") -> list
     kept = [
         f
         for f in fresh_figures(story, beside=beside, said=lede)
-        if f.confidence >= social.min_confidence and not f.continues and stands_alone(f.text)
+        if f.confidence >= social.min_confidence
+        and not f.continues
+        and not finishes_a_lead_in(body, f)
+        and stands_alone(f.text)
     ]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)

@@ -977,3 +977,22 @@ def test_a_quote_never_stops_just_before_a_sentence_that_turns_it_round() -> Non
     alone = make_story(quote=turned, speaker="Ana Brill", role="Police Sergeant")
     thread = compose_thread(alone, RULES[0], _settings(quote_max_posts=1))
     assert not any("does not on its own tackle" in p.text for p in thread.posts)
+
+
+def test_a_verbless_list_item_finishing_its_lead_in_is_not_posted_alone() -> None:
+    from distributor.extract import extract
+    from distributor.models import Article
+
+    body = "\n".join(
+        [
+            "The harbour towns will share £40 million over five years, the council said today.",
+            "In this year's budget, the council is also investing:",
+            "- $1.6 million to strengthen the sea wall along the old quay",
+            "- Porthallow will get a new lifeboat station, costing £2.5 million.",
+        ]
+    )
+    story = extract(Article("t", "t.txt", "Harbour towns to share new fund", body))
+    posts = _after_headline(compose_thread(story, XRule(), _settings()))
+    assert not any(p.startswith("$1.6 million") for p in posts)
+    # An item that is a sentence of its own still is.
+    assert "Porthallow will get a new lifeboat station, costing £2.5 million." in "\n".join(posts)
