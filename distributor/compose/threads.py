@@ -345,7 +345,7 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
     quote = _quote_posts(story, rule, social, reserve)
     said = usable_quote(story, social) if quote else None
     origins = [*(used[i] for i in held), *([said] if said else [])]
-    if opening is None and not figures and not quote:
+    if not social.lede and not figures and not quote:
         # Nothing else to post: the lede all the same, so the thread says what happened,
         # not only the headline.
         opening = _lede_post(story, rule, reserve)

@@ -1094,13 +1094,13 @@ class _Reader:
             preceding = blocks[i - 1] if i > 0 else None
             then = blocks[i + 2] if i + 2 < len(blocks) else None
             after = _who_after(body, m, block, following, then)
-            before = None if after else _who_before(body, m, block, prev_close, preceding)
-            if after and not body[m.close_end : block.end].strip():
-                # A line under the paragraph may sign it ("— Jane Roe"), but "X: “…" in the
-                # paragraph itself says who it is, and the line heads what follows.
+            # A line under the paragraph may sign it ("— Jane Roe"), but "X: “…" in the
+            # paragraph itself says who it is, and the line heads what follows.
+            below = after is not None and not body[m.close_end : block.end].strip()
+            before = None
+            if after is None or below:
                 before = _who_before(body, m, block, prev_close, preceding)
-                after = None if before else after
-            phrase = after or before
+            phrase = (before or after) if below else (after or before)
             prev_close = m.close_end
             if not _is_speech(content.text, phrase is not None):
                 continue

@@ -796,6 +796,17 @@ def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
 
 
+def test_a_clause_cut_may_stop_before_a_pointer_into_the_page() -> None:
+    pointer = (
+        "The Minister today announced a programme to help 9 councils complete 16 harbour "
+        "projects (see table below for details)."
+    )
+    assert clause_cut(pointer, "16", lambda t: len(t) <= 110) == (
+        f"The Minister today announced a programme to help 9 councils complete 16 harbour "
+        f"projects{ELLIPSIS}"
+    )
+
+
 def test_a_clause_cut_never_stops_a_list_half_way() -> None:
     listed = (
         "The agency approved over 51,000 disaster loans to help homeowners, renters, "
@@ -808,14 +819,6 @@ def test_a_clause_cut_never_stops_a_list_half_way() -> None:
         "staffing, cleaning and other pressures across every school in the region."
     )
     assert clause_cut(gerunds, "£49.4 million", lambda t: len(t) <= 120) is None
-    pointer = (
-        "The Minister today announced a programme to help 9 councils complete 16 harbour "
-        "projects (see table below for details)."
-    )
-    assert clause_cut(pointer, "16", lambda t: len(t) <= 110) == (
-        f"The Minister today announced a programme to help 9 councils complete 16 harbour "
-        f"projects{ELLIPSIS}"
-    )
     clause = (
         "The fund will build 2,000 homes on former industrial land in the north of the "
         "county, and councils will bid for what is left over the coming year."
