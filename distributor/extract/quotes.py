@@ -913,7 +913,10 @@ def _scan_run(
     if not name or " " not in name:
         return
     titled = role is not None and speakers.is_title(role.split()[-1])
-    if titled or apposition:
+    # "Dr Sophie Bagge, Lived Experience Lead at the Trust, has …": only a person's name
+    # follows an honorific, so a later "She said:" may mean her.
+    honoured = speakers.is_honorific(words[0]) and len(words) >= 3
+    if titled or apposition or honoured:
         found.append((end, speakers.Who(name, role, True)))
 
 
@@ -1100,6 +1103,9 @@ class _Reader:
             before = None
             if after is None or below:
                 before = _who_before(body, m, block, prev_close, preceding)
+            if below and before and not self.resolver.resolve(before, m.open_mark)[0].speaker:
+                # "Quotes:" over the paragraph names no one; the "– Jane Roe" under it does.
+                before = None
             phrase = (before or after) if below else (after or before)
             prev_close = m.close_end
             if not _is_speech(content.text, phrase is not None):

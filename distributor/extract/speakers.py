@@ -360,6 +360,11 @@ def is_title(tok: str) -> bool:
     return low in _TITLES or low.rstrip(".") in _TITLES
 
 
+def is_honorific(tok: str) -> bool:
+    """ "Dr", "Mrs", "Sir": a word only a person's name comes after."""
+    return _key(tok) in _HONORIFIC_ONLY and _key(tok) not in ("the", "right", "hon", "rt")
+
+
 def _is_suffix(tok: str) -> bool:
     return _key(tok) in _SUFFIXES and (_bare(tok).isupper() or _key(tok) in ("jr", "sr"))
 

@@ -865,3 +865,34 @@ def test_quotes_attributable_to_a_minister_are_signed_with_the_minister() -> Non
         ("Tom Ferrer", "Our towns deserve the "),
     ]
     assert result.quote is not None and result.quote.text.endswith("along the coast.")
+
+
+def test_a_section_label_over_a_quote_leaves_the_dash_line_under_it_to_sign_it() -> None:
+    # Canadian provinces head their quotes "Quotes:" and sign each below, on its own line.
+    s = story(
+        "The province will spend $2.5 million on a campaign to attract newcomers.",
+        "Quotes:",
+        "“People across the country are looking at this province as a place to live.”",
+        "– Pat Dunn, Minister of Communities",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Pat Dunn", "Minister of Communities")
+
+
+def test_a_person_met_by_honorific_and_full_name_is_who_she_said_means() -> None:
+    s = story(
+        "New wards at the Rivers Centre will open next week.",
+        "Dr Sophie Bagge, Lived Experience Lead at the Trust has been involved from the"
+        " start. She said: “This is a real step forward in inpatient care.”",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Sophie Bagge"
+
+
+def test_she_stays_unsigned_when_two_people_met_by_honorific_could_be_her() -> None:
+    s = story(
+        "New wards at the Rivers Centre will open next week.",
+        "Dr Sophie Bagge met Dr Hannah Reeve at the site. She said: “This is a real step"
+        " forward in inpatient care.”",
+    )
+    assert s.quote is None
