@@ -23,6 +23,8 @@ _POINTS_BACK = re.compile(
     r"|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season|days|weeks)\b)"
     r"(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
     r"Also|Additionally|In addition|Moreover|Furthermore|Meanwhile|However|Instead|Still|"
+    # "Another £6.5 million will …", "A further 200 homes …": more of what came before.
+    r"Another|A further|"
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
     # Spoken or listed links to what came before: "And then finally, …", "But …",
     # "First is inflation…" (a briefing's answer), "Second, …".
@@ -56,6 +58,25 @@ TITLE_HEAD = re.compile(
     r"First Lady|Second Lady|Press Secretary|Prime Minister|Chancellor|Councillor|Councilor|"
     r"Councilman|Councilwoman|Alderman)$"
 )
+
+
+# Titles of two words whose last word alone is another title ("Attorney General" is not
+# a general, "Vice President" not the President).
+_TWO_WORD_TITLE = re.compile(
+    r"(?:Vice President|Lieutenant Governor|Attorney General|Solicitor General|Surgeon General"
+    r"|Inspector General|Postmaster General|Secretary General|Secretary-General|First Lady"
+    r"|Second Lady|Press Secretary|Prime Minister|First Minister|Deputy Minister|Lord Mayor"
+    r"|Deputy Mayor|Chief Executive|Chief Constable|Deputy Governor|Deputy Director)$"
+)
+
+
+def title_head(role: str) -> str:
+    """A role's head title, what a signature keeps of it when room is short: its last
+    word, or its last two where they make one title ("California Attorney General")."""
+    found = _TWO_WORD_TITLE.search(role)
+    if found and (found.start() == 0 or role[found.start() - 1] == " "):
+        return found.group(0)
+    return role.rsplit(" ", 1)[-1]
 
 
 def signature(speaker: str, role: str | None) -> str:
@@ -226,7 +247,11 @@ def fresh_figures(story: Story, *, beside: Beside = "summary", said: str = "") -
         if not f.quoted
         and not _unfinished_paragraph(story.article.body, f)
         # Signed, the issuer's "I" and "we" are theirs; unsigned, they would be ours.
-        and (in_own_voice(f.text) if signer is None else not _QUOTED_PASSAGE.search(f.text))
+        and (
+            in_own_voice(f.text)
+            if signer is None
+            else not _QUOTED_PASSAGE.search(f.text) and not _names_issuer(f.text, story.voice)
+        )
         and not repeats(story, f, beside=beside)
     ]
     quote = story.quote.text if story.quote and story.quote.speaker else ""
@@ -306,6 +331,21 @@ def surest(figures: list[Figure], most: int) -> list[Figure]:
     of Americans"), in the article's order: what a card or a thread shows."""
     best = sorted(figures, key=lambda f: -f.confidence)[:most]
     return sorted(best, key=lambda f: f.start)
+
+
+def _names_issuer(text: str, voice: Voice | None) -> bool:
+    """Does the sentence speak of its issuer in the third person ("Ministers have agreed …",
+    "The Secretary announced …")? Then it is the release narrating, not the issuer's words,
+    and it is not put in their mouth."""
+    if voice is None:
+        return False
+    words = []
+    if voice.speaker:
+        words.append(voice.speaker.split()[-1])
+    if voice.role:
+        head = voice.role.split()[-1]
+        words += [f"the {head}", f"The {head}", f"{head}s"]
+    return any(re.search(rf"(?<![\w’'-]){re.escape(w)}(?![\w’'-])", text) for w in words)
 
 
 def voice_signature(voice: Voice) -> str | None:

@@ -35,6 +35,7 @@ from distributor.compose.facts import (
     signature,
     stands_alone,
     surest,
+    title_head,
 )
 from distributor.compose.safe import safe_url
 from distributor.models import Post, Roundup, RoundupItem, Story, Thread
@@ -305,7 +306,8 @@ def usable_lede(story: Story) -> Origin | None:
     summary = story.summary.strip()
     body = story.article.body
     start = body.find(summary) if summary else -1
-    if start < 0 or story.voice is not None:
+    if start < 0 or story.voice is not None or summary.endswith(":"):
+        # "… issued the following statement:" leads into what it announces.
         return None
     if says_again(story.headline, summary, without_number=True) and not adds_to(
         story.headline, summary
@@ -381,8 +383,9 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     speaker = social_text(q.speaker).replace("\n", " ")
     role = social_text(q.role or "").replace("\n", " ")
     # The full signature, then the role's head title alone ("DEC Commissioner Basil
-    # Seggos" as "Commissioner Basil Seggos") when the words need the room, then the name.
-    head = role.rsplit(" ", 1)[-1] if role and " " in role and "," not in role else ""
+    # Seggos" as "Commissioner Basil Seggos", "California Attorney General Rob Bonta" as
+    # "Attorney General Rob Bonta") when the words need the room, then the name.
+    head = title_head(role) if role and " " in role and "," not in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
     signers = [w for w in (signature(speaker, role) if role else None, shorter, speaker) if w]
     for who in signers:

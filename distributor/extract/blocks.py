@@ -21,16 +21,17 @@ class Kind(enum.Enum):
 
 # A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —", "ALBANY,
 # N.Y. (Feb 5, 2008)–", "DALLAS – (May 15, 2017)", "DAUPHIN—A new …",
-# "(Washington, D.C., March 20, 2018) –", or a city and a state with
-# no dash ("WASHINGTON, DC The Department …"). A date as the dateline, or after the place:
-# "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
+# "(Washington, D.C., March 20, 2018) –", "PHILADELPHIA – (January 18, 2018) --", or a
+# city and a state with no dash ("WASHINGTON, DC The Department …"). A date as the
+# dateline, or after the place: "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
     r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}) ?(?:--|[–—-]) +"
 )
 DATELINE_LEAD = re.compile(
     r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
-    r"(?: \([^()]{3,40}\))?(?: ?[–—-] +| ?[–—](?=[A-Z]))(?:\([^()]{3,40}\) +)?"
+    r"(?: \([^()]{3,40}\))?(?: ?(?:[–—]|-{1,2}) +| ?[–—](?=[A-Z]))"
+    r"(?:\([^()]{3,40}\)(?: ?(?:[–—]|-{1,2}))? +)?"
     r"|\([^()]{3,60}\) ?[–—-] +"
     r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z]))"
     rf"(?:{_DATED})?|{_DATED}"

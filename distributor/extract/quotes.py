@@ -464,6 +464,9 @@ def _who_before(
 def _who_leading(sentence: str) -> str | None:
     """Who a sentence leading into a quote with a comma or colon names: "X said:",
     "According to X,", "X: “…", "President Trump touted the deal: “…"."""
+    # "WASHINGTON – The Administrator …, Maria Roe, issued the following statement:": the
+    # place is not part of who speaks.
+    sentence = sentence[_dateline_end(sentence) :]
     subject_on = speakers.without_lead_clause(sentence)
     if subject_on != sentence and not _VERB.search(subject_on) and _VERB.search(sentence):
         subject_on = sentence  # "Later she said,": no clause before the subject
@@ -546,6 +549,7 @@ def _lead_in_who(text: str) -> str | None:
     # The lead-in is the paragraph's last sentence: "The House passed the Act on Friday.
     # Secretary Jane Roe issued the following statement:".
     line = _last_sentence(text.strip()[-400:]) if ". " in text else text.strip()
+    line = line[_dateline_end(line) :]  # "WASHINGTON – The Administrator …, said:"
     attributed = _ATTRIBUTABLE.match(line)
     if attributed and speakers.looks_like_attribution(attributed.group("who")):
         return attributed.group("who")
@@ -902,9 +906,15 @@ def _scan_run(
     if len(words) < 2:
         return
     apposition = _APPOSITION.match(text, end) is not None
+    held = None
     if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
-        return  # the cheap test first: most capitalised runs name no one
+        held = _role_before(text, end - len(run))
+        if held is None:
+            return  # the cheap test first: most capitalised runs name no one
     name, role = speakers.split_name(" ".join(words))
+    if held is not None and name and " " in name and role is None:
+        found.append((end, speakers.Who(name, held, True)))
+        return
     if name and " " not in name and role and speakers.is_title(words[-2]):
         # "President Trump", "Secretary Rubio": someone a later "the President said" or
         # "he said" may mean, and who makes "he" ambiguous beside another person.
@@ -918,6 +928,27 @@ def _scan_run(
     honoured = speakers.is_honorific(words[0]) and len(words) >= 3
     if titled or apposition or honoured:
         found.append((end, speakers.Who(name, role, True)))
+
+
+_RUN_BEFORE_COMMA = re.compile(rf"(?:{_CAP_RUN.pattern}),\s$")
+
+
+def _role_before(text: str, start: int) -> str | None:
+    """The role written before a name and a comma ("Minister for Foreign Affairs, Simon
+    Coveney T.D., has welcomed …"), if a titled one is there."""
+    if not text.endswith(", ", 0, start):
+        return None
+    found = _RUN_BEFORE_COMMA.search(text, max(0, start - 80), start)
+    if found is None:
+        return None
+    role = found.group(0)[:-2]
+    first = role.split()[0]
+    if first in ("The", "the"):
+        role = role.split(" ", 1)[1] if " " in role else ""
+        first = role.split()[0] if role else ""
+    if not first or not speakers.is_title(first) or not speakers.PERSON_ROLE.search(first):
+        return None
+    return role
 
 
 def find(body: str, title: str, blocks: Sequence[Block]) -> list[Quote]:

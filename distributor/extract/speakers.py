@@ -328,6 +328,7 @@ _SUFFIXES = (
             "mp",
             "pc",
             "dl",
+            "td",  # a member of the Dáil ("Simon Coveney T.D.")
         ]
     )
 )
@@ -366,7 +367,8 @@ def is_honorific(tok: str) -> bool:
 
 
 def _is_suffix(tok: str) -> bool:
-    return _key(tok) in _SUFFIXES and (_bare(tok).isupper() or _key(tok) in ("jr", "sr"))
+    key = _key(tok).replace(".", "")  # "T.D." is "TD"
+    return key in _SUFFIXES and (_bare(tok).isupper() or key in ("jr", "sr"))
 
 
 def _capitalised(word: str) -> bool:
@@ -487,7 +489,9 @@ def _own_role(role: str) -> str:
         # Someone before "and" is a person with a title of their own ("Governor Jane
         # Hale"), not the first half of a brief ("Economic Development and Training").
         name, title = split_name(head)
-        if name is not None and title is not None:
+        # ("Economic and Rural Development and Tourism Minister": "Economic" is in
+        # nameparser's titles, but no one is a person's role here.)
+        if name is not None and title is not None and PERSON_ROLE.search(title):
             return tail
     return role
 
@@ -781,6 +785,12 @@ def parse(phrase: str) -> Who:
             # "acting regional administrator, FEMA Region 5", "Councillor, Rhondda Cynon
             # Taf Council": the post and the body it is in.
             role = f"{role}, {after}"
+        elif role and (brief := _brief_list(role, ordered)):
+            role = f"{role}, {brief}"
+        elif role and _MEMBER.fullmatch(role) and after and PERSON_ROLE.search(after):
+            # "Councillor Duncan Bell, Executive Member for Resources": a member's title
+            # and the post they hold, signed as written.
+            role = f"{role}, {after}"
         return Who(person, role, True)
     org = organisation(parts[0]) if parts else None
     if org:
@@ -789,6 +799,27 @@ def parse(phrase: str) -> Who:
     if role_text and PERSON_ROLE.search(role_text) and len(role_text.split()) <= 8:
         return Who(None, role_text, False)
     return Who(None, None, False)
+
+
+# The title of a member of a council or a legislature, worn before the name.
+_MEMBER = re.compile(
+    r"(?:Councillor|Cllr\.?|Councilmember|Councilman|Councilwoman|Alderman|Alderwoman"
+    r"|Senator|Sen\.|Representative|Rep\.|Assemblymember|Assemblyman|Assemblywoman)"
+)
+_BRIEF_PART = re.compile(r"[A-Z][\w’'-]*(?: (?:and|&|[A-Z][\w’'-]*))*")
+
+
+def _brief_list(role: str, parts: list[str]) -> str | None:
+    """The rest of a brief listed with commas after a role ("Minister of Labour, Skills and
+    Immigration"): capitalised parts after it, the last joined by "and"; else None."""
+    if (" of " not in role and " for " not in role) or role not in parts[:-1]:
+        return None
+    rest = parts[parts.index(role) + 1 :]
+    if not all(_BRIEF_PART.fullmatch(p) for p in rest) or not re.search(r" (?:and|&) ", rest[-1]):
+        return None
+    if any(is_title(p.split()[-1]) for p in rest):
+        return None  # "…, Minister of Labour, and Jane Roe, Deputy Minister" is two people
+    return ", ".join(rest)
 
 
 def _joint(text: str) -> Who | None:

@@ -74,6 +74,8 @@ def _issuing(who: speakers.Who) -> Voice:
         return Voice(None)  # a joint statement: "Doug and I" is one of them, but which?
     if who.named and who.speaker and " " in who.speaker:
         return Voice(who.speaker, who.role)
+    if not who.named and who.role and " and " in who.role:
+        return Voice(None)  # "the First Minister and deputy First Minister": two people
     if not who.named and who.role and speakers.PERSON_ROLE.search(who.role):
         return Voice(None, who.role)
     return Voice(None)

@@ -93,6 +93,9 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert dated.summary == "Today, the President named twenty recipients of the medal."
     weekday = make("BOSTON— Monday, June 22, 2015 - The Mayor named twenty new apprentices.")
     assert weekday.summary == "The Mayor named twenty new apprentices."
+    doubled = make("PHILADELPHIA – (January 18, 2018) -- The agency awarded twenty grants.")
+    assert doubled.summary == "The agency awarded twenty grants."
+    assert make("WASHINGTON -- The agency awarded twenty grants.").summary == doubled.summary
 
 
 def test_a_standfirst_in_headline_case_is_not_the_summary() -> None:

@@ -414,11 +414,29 @@ def test_lead_ins_of_round_up_pages_sign_the_quote(lines: tuple[str, ...], speak
 @pytest.mark.parametrize(
     ("line", "speaker", "role"),
     [
-        # "Social" is in nameparser's titles; here it opens the brief.
+        # "Social" is in nameparser's titles; here it opens the brief, listed whole.
         (
             "Tam Orrin MP, Minister for Social Mobility, Youth and Progression, said:",
             "Tam Orrin",
-            "Minister for Social Mobility",
+            "Minister for Social Mobility, Youth and Progression",
+        ),
+        # A brief listed with commas is one role.
+        (
+            "“{q},” said Jill Balser, Minister of Labour, Skills and Immigration.",
+            "Jill Balser",
+            "Minister of Labour, Skills and Immigration",
+        ),
+        # A council member's title and the post they hold.
+        (
+            "Councillor Duncan Bell, Executive Member for Resources, said:",
+            "Duncan Bell",
+            "Councillor, Executive Member for Resources",
+        ),
+        # "Economic" is in nameparser's titles; here it opens the brief.
+        (
+            "“{q},” said Economic and Rural Development and Tourism Minister Graham Steele.",
+            "Graham Steele",
+            "Economic and Rural Development and Tourism Minister",
         ),
         # Where the person works is not their name; "Watch Commander" is a rank.
         (
@@ -511,3 +529,29 @@ def test_a_role_is_kept_whole(opening: str, role: str) -> None:
     )
     assert result.quote is not None
     assert (result.quote.speaker, result.quote.role) == ("Ana Brill", role)
+
+
+def test_a_role_then_a_name_with_post_nominals_is_who_a_later_title_and_surname_means() -> None:
+    result = story(
+        "Minister for Foreign Affairs, Simon Coveney T.D., has welcomed the budget.",
+        "Minister Coveney said:",
+        "“This budget sees an unprecedented investment in our overseas aid programme.”",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == (
+        "Simon Coveney",
+        "Minister for Foreign Affairs",
+    )
+
+
+def test_a_datelined_lead_in_keeps_the_place_out_of_the_role() -> None:
+    result = story(
+        "WASHINGTON – The Administrator of the Small Business Administration, Maria"
+        " Contreras-Sweet, today issued the following statement at a Senate hearing:",
+        "“Small business loans are creating jobs and rebuilding communities across the country.”",
+    )
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == (
+        "Maria Contreras-Sweet",
+        "Administrator of the Small Business Administration",
+    )

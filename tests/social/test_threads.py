@@ -22,6 +22,7 @@ from distributor.compose.threads import (
     threads_within_budget,
     usable_figures,
 )
+from distributor.extract import statement
 from distributor.models import Roundup, RoundupItem, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
@@ -428,6 +429,9 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The agency also awarded $10.5 million to replace diesel school buses.",
         "The federal funding will also replace 10 bridges on the route.",
         "The two projects will create around 1,200 construction jobs.",
+        # More of what came before.
+        "Another £6.5 million will be invested across the wider justice system.",
+        "A further 200 homes will be built on the second site.",
         "By leveraging state funds to maximize this effort, towns won $101 million.",
         "8 million of these are on prescription medication for their conditions.",
         # A pasted bullet in lower case, or the tail of a sentence.
@@ -686,6 +690,50 @@ def test_a_statements_own_first_person_figure_is_posted_signed_never_bare() -> N
     assert posts[1:] == [f"President Ada Marsh:\n“{figure}”"]
     bare = make_story(lede=NEWS, figures=((figure, "40%", 0.9),), quote=None)
     assert _after_headline(compose_thread(bare, XRule(), _settings())) == [NEWS]
+
+
+def test_a_statements_sentence_about_its_issuer_is_not_put_in_their_mouth() -> None:
+    # "Statement by the Secretary": the release narrates what the Secretary did; those are
+    # not the Secretary's words.
+    narrated = "The Secretary has agreed a £40 million fund for 12 harbours."
+    own = "We have cut waiting lists by 40% in two years."
+    story = dataclasses.replace(
+        make_story(
+            lede=NEWS, figures=((narrated, "£40 million", 0.9), (own, "40%", 0.9)), quote=None
+        ),
+        voice=Voice(None, "Secretary"),
+    )
+    posts = _after_headline(compose_thread(story, XRule(), _settings()))
+    assert posts == [f"The Secretary:\n“{own}”"]
+
+
+def test_a_statement_by_two_office_holders_signs_nothing() -> None:
+    story = make_story(
+        title="Statement by the First Minister and deputy First Minister", quote=None
+    )
+    story = dataclasses.replace(story, voice=statement.voice(story.article.title))
+    assert story.voice is not None and story.voice.role is None
+    assert len(compose_thread(story, XRule(), _settings()).posts) == 1
+
+
+def test_a_lede_that_leads_into_what_follows_is_not_posted() -> None:
+    lede = "The Administrator today issued the following statement on the loan programme:"
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert len(compose_thread(story, XRule(), _settings()).posts) == 1
+
+
+def test_a_long_role_gives_way_to_its_whole_head_title_when_room_is_short() -> None:
+    # One sentence too long for a post with the whole role, short enough with the title.
+    words = "We will defend the rights of every family" + " and every worker" * 8
+    words += " in this state, in every court, for as long as it takes."
+    story = make_story(
+        quote=words,
+        speaker="Rob Bonta",
+        role="California Department of Justice Attorney General",
+        figures=(),
+    )
+    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+    assert posts[1:] == [f"“{words}”\n— Attorney General Rob Bonta"]
 
 
 def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
