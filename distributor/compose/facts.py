@@ -202,7 +202,11 @@ def stands_alone(text: str) -> bool:
         # billion …", "government announces £72 million …").
         not text[:1].islower()
         and not _POINTS_BACK.match(text)
-        and (not _NO_SUBJECT.match(text) or _GERUND_SUBJECT.match(text) is not None)
+        and (
+            not _NO_SUBJECT.match(text)
+            or _GERUND_SUBJECT.match(text) is not None
+            or _OPENING_CLAUSE.match(text) is not None
+        )
         and not _THE_ONE_BEFORE.match(text)
         and not _THIS_ONE.match(text)
     )
@@ -219,6 +223,13 @@ _THIS_ONE = re.compile(
 # "Spending on factories has doubled": a gerund that is the sentence's subject.
 _GERUND_SUBJECT = re.compile(
     r"^[A-Z][a-z]+ing(?:\s+[\w’'-]+){0,5}?\s+(?:has|have|is|are|was|were|will|would)\b"
+)
+
+
+# "Speaking at the conference, the Prime Minister announced …": a participle's clause,
+# then the sentence's own subject.
+_OPENING_CLAUSE = re.compile(
+    r"^[A-Z][a-z]+ing\b[^,;:]{0,150}, (?:the|a|an|[A-Z][\w’'.-]*)\s+(?![a-z]+ing\b)"
 )
 
 

@@ -1360,6 +1360,10 @@ _ROUNDUP_PAGE = re.compile(
 )
 
 
+# A quote that opens by pointing at what the release said before it.
+_LEANS_BACK = re.compile(r"(?:Each|Both|These|Those|Such|Another|Also|Additionally|In addition)\b")
+
+
 def main_quote(quotes: Sequence[Quote], title: str, lede: str) -> int | None:
     """Which quote leads: the first by the principal speaker, else the first; on a page
     of reactions, the first."""
@@ -1370,6 +1374,18 @@ def main_quote(quotes: Sequence[Quote], title: str, lede: str) -> int | None:
     head = f"{title}\n{lede}"
     for i, q in enumerate(quotes):
         if q.speaker and q.speaker.split()[-1] in head and q.speaker[0].isupper():
+            # "Each aligns to the fund's criteria …" leans on the sentence before it; the
+            # same speaker's next quote, if one stands alone, leads instead.
+            if _LEANS_BACK.match(q.text):
+                later = next(
+                    (
+                        j
+                        for j in range(i + 1, len(quotes))
+                        if quotes[j].speaker == q.speaker and not _LEANS_BACK.match(quotes[j].text)
+                    ),
+                    None,
+                )
+                return i if later is None else later
             return i
     for pattern in (_LEADING_ROLE, _PRINCIPAL_ROLE):
         for i, q in enumerate(quotes):

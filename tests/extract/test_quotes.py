@@ -896,3 +896,17 @@ def test_she_stays_unsigned_when_two_people_met_by_honorific_could_be_her() -> N
         " forward in inpatient care.”",
     )
     assert s.quote is None
+
+
+def test_a_quote_leaning_on_the_sentence_before_it_gives_way_to_the_speakers_next() -> None:
+    s = story(
+        "Minister Ana Brill announced $18.8 million for 12 regional projects today.",
+        "The projects range from water storage to new roads.",
+        "“Each aligns to the fund’s criteria to create jobs in the regions,” Ana Brill said.",
+        "The largest grant, $4 million, goes to a water scheme in the north.",
+        "“We are investing in projects that grow local firms and create jobs,” Ana Brill said.",
+        title="Regional projects receive funding",
+    )
+    assert s.quote is not None
+    assert s.quote.text.startswith("We are investing")
+    assert [q.text[:4] for q in s.other_quotes] == ["Each"]

@@ -456,6 +456,7 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "During peak months, the two hives hold about 70,000 bees.",
         "Nearly 8 million people now live within a mile of a station.",
         "Following the storm, 200 crews restored power to 90% of homes.",
+        "Speaking at the conference, the Prime Minister announced a £427 million grant.",
         "This week, prosecutors charged 15 people in the scheme.",
         "This year 4,000 apprentices will start on the programme.",
         "The Court’s decision returns $2 billion to 40 states.",
