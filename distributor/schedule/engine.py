@@ -128,8 +128,11 @@ def install(
     def schedule_wake() -> None:
         if wake is None:
             return
-        at = round(time.time() + wake(datetime.now(UTC)), 1)
-        if at >= (math.floor(time.time() / poll_seconds) + 1) * poll_seconds:
+        # One clock reading: the wake-up lands on the due row's own moment, so two workers
+        # asking for it share one key however far apart they ask.
+        now = time.time()
+        at = round(now + wake(datetime.fromtimestamp(now, UTC)), 1)
+        if at >= (math.floor(now / poll_seconds) + 1) * poll_seconds:
             return  # the chain's next slot comes first
         if not huey.put_if_empty(wake_key(at), "1"):
             return  # another run already asked for this one

@@ -116,17 +116,18 @@ def test_the_delivery_chain_keeps_one_next_run_however_often_it_is_kicked(
 
 def test_a_run_is_scheduled_for_the_next_due_row_between_slots(eng: Engine) -> None:
     huey = make_huey(eng.settings.queue.url)
-    tasks = install(huey, deliver=eng.deliver, poll_seconds=3600, wake=lambda _now: 5.0)
-    before = datetime.now(UTC)
+    due = datetime.now(UTC) + timedelta(seconds=5)  # a row due in 5 s, as wake() reports it
+    tasks = install(
+        huey, deliver=eng.deliver, poll_seconds=3600, wake=lambda now: (due - now).total_seconds()
+    )
     for _ in range(2):  # two workers starting: one wake-up, not two
         tasks.deliver(None)
         _drain(tasks)
-    after = datetime.now(UTC)
     etas = sorted(t.eta for t in huey.scheduled())
     assert len(etas) == 2  # the chain's next slot, and the wake-up before it
-    # 5 s after the round that asked for it, however long the rounds took on a busy machine.
+    # At the row's due moment, however long the rounds took on a busy machine.
     soon = etas[0].replace(tzinfo=UTC)
-    assert before + timedelta(seconds=4.9) <= soon <= after + timedelta(seconds=5.1)
+    assert abs(soon - due) <= timedelta(seconds=0.1)
     (wake,) = [t for t in huey.scheduled() if t.kwargs.get("wake_at")]
     huey.execute(wake)  # its own run asks for the next wake-up, and starts no second chain
     chain = [t for t in huey.scheduled() if not t.kwargs.get("wake_at")]
