@@ -23,8 +23,9 @@ _POINTS_BACK = re.compile(
     r"|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season|days|weeks)\b)"
     r"(?:It|Its|It’s|It's|This|These|That|Those|They|Their|He|She|His|Her|Such|Both|"
     r"Also|Additionally|In addition|Moreover|Furthermore|Meanwhile|However|Instead|Still|"
-    # "Another £6.5 million will …", "A further 200 homes …": more of what came before.
-    r"Another|A further|"
+    # "Another £6.5 million will …", "A further 200 homes …", "The additional £230 million
+    # …": more of what came before, or the sum of it.
+    r"Another|A further|The additional|The extra|The further|The same|"
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
     # Spoken or listed links to what came before: "And then finally, …", "But …",
     # "First is inflation…" (a briefing's answer), "Second, …".

@@ -432,6 +432,7 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         # More of what came before.
         "Another £6.5 million will be invested across the wider justice system.",
         "A further 200 homes will be built on the second site.",
+        "The additional £230 million will allow the hospital schemes to go on.",
         "By leveraging state funds to maximize this effort, towns won $101 million.",
         "8 million of these are on prescription medication for their conditions.",
         # A pasted bullet in lower case, or the tail of a sentence.
