@@ -8,8 +8,10 @@ not posted; the lint says so, in ``preview``, ``preview thread``, ``preview dige
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from distributor.extract import quotes, statement
 from distributor.extract.blocks import blocks
@@ -69,6 +71,26 @@ _FOR_JOURNALISTS = re.compile(
 )
 
 
+# A host that is a staging, test or preview copy of a site, or no site at all.
+_NON_PUBLIC_HOST = re.compile(
+    r"^(?:staging|stage|dev|test|uat|preview|draft|cms|admin|edit|localhost)(?:[.\d-]|$)"
+    r"|\.(?:local|localhost|internal|test|invalid|example)$"
+)
+
+
+def _not_public(url: str) -> str | None:
+    """What a link's host is when readers could not reach it: a staging or preview copy
+    ("staging.police.uk"), this machine or a private address; None for a public page."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"a staging or test copy ({host})" if _NON_PUBLIC_HOST.search(host) else None
+    return None if address.is_global else f"a private address ({host})"
+
+
 def lint(story: Story) -> list[Finding]:
     """Every finding for one story, in a fixed order."""
     article = story.article
@@ -87,6 +109,14 @@ def lint(story: Story) -> list[Finding]:
                 "no-url",
                 "no URL: threads and cards cannot link to the article "
                 "(add a 'URL: https://…' line)",
+            )
+        )
+    elif (where := _not_public(article.url)) is not None:
+        found.append(
+            Finding(
+                "non-public-url",
+                f"the URL points at {where}, not the public page: readers following the "
+                "thread or the card would not reach it",
             )
         )
     if not article.body.strip():

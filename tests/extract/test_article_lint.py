@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from distributor.cli import main
@@ -44,6 +45,20 @@ def test_the_seed_shape_is_flagged_not_passed_silently(tmp_path: Path) -> None:
 
 def test_a_well_formed_article_has_no_findings(tmp_path: Path) -> None:
     assert _codes(tmp_path, "good.txt", GOOD) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://staging.police.example.uk/news/swan-appeal",
+        "http://localhost:8000/news/patrols",
+        "http://10.0.0.7/news/patrols",
+        "https://preview.news.example.org/patrols",
+    ],
+)
+def test_a_link_to_a_staging_copy_or_a_private_address_is_flagged(tmp_path: Path, url: str) -> None:
+    text = GOOD.replace("https://news.example.org/patrols", url)
+    assert _codes(tmp_path, "staging.txt", text) == ["non-public-url"]
 
 
 def test_markup_is_stripped_before_extraction_and_flagged(tmp_path: Path) -> None:
