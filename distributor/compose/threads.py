@@ -312,11 +312,48 @@ def usable_lede(story: Story) -> Origin | None:
     if says_again(story.headline, summary, without_number=True) and not adds_to(
         story.headline, summary
     ):
-        return None
+        return _context(story, start + len(summary))
     if not (stands_alone(summary) and in_own_voice(summary)):
         return None
     line = body.count("\n", 0, start) + 1
     return Origin("summary", summary, start, start + len(summary), line, 1.0)
+
+
+CONTEXT_PARAGRAPHS = 2
+
+
+def _context(story: Story, after: int) -> Origin | None:
+    """When the lede only says the headline again ("Minister X will make a working visit
+    to …"), the first sentence of the next paragraphs that says more ("Minister X will
+    meet senior officials …"), read alone and in the publisher's own voice; else None."""
+    body = story.article.body
+    at = body.find("\n", after)
+    paragraphs = 0
+    while at >= 0 and paragraphs < CONTEXT_PARAGRAPHS:
+        start = at + 1
+        at = body.find("\n", start)
+        line = body[start : at if at >= 0 else len(body)]
+        if not line.strip():
+            continue
+        paragraphs += 1
+        first = (sentences(line) or [""])[0].strip()
+        if (
+            line.startswith(("- ", "* ", "• ", "“", '"'))
+            or not first.endswith((".", "!"))
+            or not (stands_alone(first) and in_own_voice(first))
+            or not adds_to(story.headline, first)
+        ):
+            continue
+        begin = body.find(first, start)
+        end = begin + len(first)
+        # A key figure or the quote is posted as such, not as context.
+        spans = [(f.start, f.end) for f in story.key_figures]
+        spans += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
+        if any(a < end and begin < b for a, b in spans):
+            continue
+        number = body.count("\n", 0, begin) + 1
+        return Origin("context", first, begin, end, number, 1.0)
+    return None
 
 
 def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:

@@ -23,7 +23,7 @@ from distributor.compose.threads import (
     usable_figures,
 )
 from distributor.extract import statement
-from distributor.models import Roundup, RoundupItem, Thread, Voice
+from distributor.models import Roundup, RoundupItem, Story, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
 from tests.social.stories import LEDE, LINK, NEWS, make_story
@@ -844,6 +844,28 @@ def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
     # Not when the lede only says the headline again.
     again = dataclasses.replace(story, headline="Rail fares in England will not rise")
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
+
+
+def _with_next_paragraph(story: Story, paragraph: str) -> Story:
+    article = dataclasses.replace(
+        story.article, body=f"{story.article.body}\n\n{paragraph}\n\nMore follows later."
+    )
+    return dataclasses.replace(story, article=article)
+
+
+def test_a_lede_that_says_the_headline_again_gives_way_to_the_next_paragraph() -> None:
+    story = dataclasses.replace(
+        make_story(lede=NEWS, figures=(), quote=None),
+        headline="Rail fares in England will not rise",
+    )
+    more = "Season tickets on every route will cost what they cost this year until next spring."
+    assert _after_headline(
+        compose_thread(_with_next_paragraph(story, more), XRule(), _settings())
+    ) == [more]
+    # Not a paragraph that leans on the one before, nor one in someone's own voice.
+    for weak in ("It will also cover the new routes opening next year.", "We will freeze them."):
+        thread = compose_thread(_with_next_paragraph(story, weak), XRule(), _settings())
+        assert _after_headline(thread) == []
 
 
 def test_a_clause_cut_may_stop_before_a_pointer_into_the_page() -> None:
