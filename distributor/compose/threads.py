@@ -424,7 +424,9 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # "Attorney General Rob Bonta") when the words need the room, then the name.
     head = title_head(role) if role and " " in role and "," not in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
-    signers = [w for w in (signature(speaker, role) if role else None, shorter, speaker) if w]
+    # A surname alone is never bare ("Biden:"): it keeps its title, or the quote is cut.
+    bare = speaker if " " in speaker.strip() or not role else None
+    signers = [w for w in (signature(speaker, role) if role else None, shorter, bare) if w]
     for who in signers:
         whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):

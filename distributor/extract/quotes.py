@@ -665,9 +665,14 @@ class _Resolver:
         full = self._full_name(who.speaker or "", how)
         if full is None:
             return who, 0.8  # nobody named in full: the name as the quote gives it
-        if full.speaker and not full.role and who.role:
+        if (
+            full.speaker
+            and who.role
+            and (not full.role or not set(who.role.split()) <= set(full.role.split()))
+        ):
             # "said Commissioner Lacy" after "Clifton R. Lacy, M.D., Commissioner of …":
-            # the title the quote gives, where the mention gave none the rules could read.
+            # the title the quote gives, where the mention gave none the rules could read,
+            # or one that is not a fuller form of it ("DCVice President", a lost space).
             full = speakers.Who(full.speaker, who.role, True)
         return (full, 0.85) if full.speaker else (full, 0.0)
 
@@ -860,8 +865,25 @@ def _scan(text: str) -> tuple[list[tuple[int, speakers.Who]], dict[str, list[str
                 # the post "Assistant to the Secretary …", not the Secretary's.
                 whole = aide.group(0) + whole
         for run, end in _sentence_pieces(whole, m.end()):
-            _scan_run(text, run, end, found, runs)
+            for part, part_end in _people_joined(run, end):
+                _scan_run(text, part, part_end, found, runs)
     return found, runs
+
+
+def _people_joined(run: str, end: int) -> list[tuple[str, int]]:
+    """ "Vice President Joe Biden and Transportation Secretary Ray LaHood": two titled
+    people in one capitalised run, each read on their own; any other run as it is
+    ("Secretary of Health and Human Services Jane Roe" is one person)."""
+    if " and " not in run:
+        return [(run, end)]
+    head, _, tail = run.rpartition(" and ")
+    name, role = speakers.split_name(head)
+    other, other_role = speakers.split_name(tail)
+    if not (name and " " in name and role and other and " " in other and other_role):
+        return [(run, end)]
+    if not (speakers.PERSON_ROLE.search(role) and speakers.PERSON_ROLE.search(other_role)):
+        return [(run, end)]
+    return [(head, end - len(tail) - len(" and ")), (tail, end)]
 
 
 _AIDE_TO = re.compile(

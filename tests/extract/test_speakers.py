@@ -555,3 +555,19 @@ def test_a_datelined_lead_in_keeps_the_place_out_of_the_role() -> None:
         "Maria Contreras-Sweet",
         "Administrator of the Small Business Administration",
     )
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # Two titled people in one capitalised run, joined by "and".
+        "Vice President Jo Hale and Transportation Secretary Ray Lee today opened the road.",
+        # A space lost before the title ("DCVice"): the quote's own title is kept.
+        "Washington, DCVice President Jo Hale and Transportation Secretary Ray Lee today"
+        " opened the road.",
+    ],
+)
+def test_a_titled_surname_is_the_person_named_in_full_beside_another(opening: str) -> None:
+    result = story(opening, "“Shovels are in the ground,” said Vice President Hale.")
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == ("Jo Hale", "Vice President")

@@ -738,6 +738,20 @@ def test_a_long_role_gives_way_to_its_whole_head_title_when_room_is_short() -> N
     assert posts[1:] == [f"“{words}”\n— Attorney General Rob Bonta"]
 
 
+def test_a_surname_is_never_signed_bare_to_make_room() -> None:
+    # One sentence that fits a post signed "— Hale" but not "— Vice President Hale": it
+    # is cut at a clause and signed with the title, never with the surname alone.
+    words = (
+        "Our first priority is getting folks back to work"
+        + " in every town" * 10
+        + " – and there is no better way to do that than putting shovels in the ground."
+    )
+    story = make_story(quote=words, speaker="Hale", role="Vice President", figures=())
+    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+    assert posts[-1].endswith("\n— Vice President Hale")
+    assert not any(p.startswith("Hale:") or p.endswith("— Hale") for p in posts)
+
+
 def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
     item = "Expand access to £37 billion of public contracts for small firms."
     story = make_story(lede=NEWS, figures=((item, "£37 billion", 0.9),), quote=None)
