@@ -808,6 +808,11 @@ class _Resolver:
                 people.append(who)
                 continue
             known = people[same[0]]
+            if how and speakers.contradicts(known, how) and not speakers.contradicts(who, how):
+                # "Senator the Hon Anne Ruston", then "Minister for Families … Anne Ruston":
+                # "Minister Ruston" is her, with the title the quote gives.
+                people[same[0]] = speakers.Who(known.speaker, who.role, True)
+                continue
             if len(name) > len(known.speaker or ""):
                 people[same[0]] = speakers.Who(name, who.role or known.role, True)
             elif _fuller_role(who.role, known.role):

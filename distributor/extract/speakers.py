@@ -82,6 +82,13 @@ _EXTRA_TITLES = frozenset(
         "tsar",
         "envoy",
         "coordinator",
+        "co-ordinator",
+        "organiser",
+        "organizer",
+        "supervisor",
+        "trustee",
+        "cllr",
+        "cllr.",
     ]
 )
 _ORG_WORDS = frozenset(
@@ -542,6 +549,7 @@ _ABBREVIATED = {
     "col": "Colonel",
     "cong": "Congressman",
     "atty": "Attorney",
+    "cllr": "Councillor",
 }
 
 
@@ -558,11 +566,22 @@ def _role(text: str) -> str:
     role = re.sub(r"[’']s$|(?<=s)[’']$", "", role)  # "CNN’s", "Fox Business’"
     if re.match(r"(?:who|which|whose|that)\b", role, re.IGNORECASE):
         return ""  # "who leads the department": a clause about the person, not a role
+    office = _OFFICE_OF.fullmatch(role)
+    if office:
+        # "Office of Governor Ned Lamont" (a page's Facebook line) is his office: the
+        # person holds the title, not the office.
+        return office.group("title")
     if role.lower() in ("the", "a", "an") or role.lower() in _PEERS:
         # "The Rt Hon Sir Keir Starmer" has no role; "Lord Kenneth Baker" a peerage, an
         # honorific ("Lord Mayor" and "Lord Chancellor" are roles and stay).
         return ""
     return role
+
+
+_OFFICE_OF = re.compile(
+    r"Office of (?:the )?(?P<title>(?:Lieutenant |Deputy |Vice )?(?:Governor|Mayor|President"
+    r"|Premier|First Minister|Prime Minister|Attorney General|County Executive|Secretary))"
+)
 
 
 # "Per Axios:" and "via Reuters" name the outlet.

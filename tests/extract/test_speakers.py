@@ -571,3 +571,48 @@ def test_a_titled_surname_is_the_person_named_in_full_beside_another(opening: st
     result = story(opening, "“Shovels are in the ground,” said Vice President Hale.")
     assert result.quote is not None
     assert (result.quote.speaker, result.quote.role) == ("Jo Hale", "Vice President")
+
+
+@pytest.mark.parametrize(
+    ("lines", "speaker", "role"),
+    [
+        # A page's social line names the office, not the person's role.
+        (
+            (
+                "Governor Ned Lamont today directed a delayed opening of state offices.",
+                "“Stay off the roads until the plows are through,” Governor Lamont said.",
+                "Facebook: Office of Governor Ned Lamont",
+            ),
+            "Ned Lamont",
+            "Governor",
+        ),
+        # A byline's title and the post held: "Minister Ruston" is the minister.
+        (
+            (
+                "Media Release by Senator the Hon Anne Ruston",
+                "Minister for Families and Social Services Anne Ruston said payments rise.",
+                "“This is money in the pockets of every pensioner,” Minister Ruston said.",
+            ),
+            "Anne Ruston",
+            "Minister for Families and Social Services",
+        ),
+        # A hyphenated post is a role, not a first name.
+        (
+            ("Museum Co-ordinator Sabine Skae said: “We are delighted to be nominated.”",),
+            "Sabine Skae",
+            "Museum Co-ordinator",
+        ),
+        # "Cllr." in full, as a signature writes it.
+        (
+            ("Cllr. Alun Lenny said:", "“We have delivered a huge programme of investment.”"),
+            "Alun Lenny",
+            "Councillor",
+        ),
+    ],
+)
+def test_roles_read_from_bylines_offices_and_abbreviations(
+    lines: tuple[str, ...], speaker: str, role: str
+) -> None:
+    result = story(*lines)
+    assert result.quote is not None
+    assert (result.quote.speaker, result.quote.role) == (speaker, role)
