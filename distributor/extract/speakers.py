@@ -508,6 +508,8 @@ _BODY_AFTER_ROLE = re.compile(
     r"^(?:[A-Z][\w&.’'-]*\s)*(?:Council|Agency|Department|Region(?:\s\d+)?|Trust|Authority"
     r"|Office|Board|Commission|Service|Ministry|Administration|Committee|Institute|University"
     r"|College|School|Foundation|Association|Federation|Union|Society|Partnership)$"
+    # "Chief Nurse, NHS England and Improvement (Midlands)"
+    r"|^NHS(?: [A-Z][\w&’'-]*| and| \([A-Z][\w ]*\))+$"
 )
 _PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl", "baron"])
 _ACADEMIC = frozenset(["professor", "prof", "doctor", "dr"])

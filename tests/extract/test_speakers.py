@@ -328,6 +328,12 @@ def test_a_role_held_in_a_body_keeps_its_body() -> None:
         "Ines Calder",
         "Minister in the Cabinet Office",
     )
+    nhs = story(
+        "Ana Brill, Chief Nurse, NHS England and Improvement (Midlands) said: “We welcome"
+        " the new wards.”"
+    )
+    assert nhs.quote is not None
+    assert nhs.quote.role == "Chief Nurse, NHS England and Improvement"
 
 
 @pytest.mark.parametrize(
