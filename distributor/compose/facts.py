@@ -234,11 +234,25 @@ _OPENING_CLAUSE = re.compile(
 )
 
 
+# Praise that is the issuer's, not a fact: "with an incredible 7,708 children", "a
+# fantastic achievement", "vindicating reforms", "is getting on with delivering …".
+_PRAISE = re.compile(
+    r"\b(?:[Ii]ncredibl[ey]|[Ff]antastic|[Aa]mazing|[Ww]onderful|[Bb]rilliant|[Tt]hrilled"
+    r"|[Dd]elighted|[Pp]roud(?:ly)?|[Vv]indicat\w*|getting on with)\b"
+)
+
+
 def in_own_voice(text: str) -> bool:
     """Does the sentence speak for itself, not for someone the post would not name?"""
     if _QUOTED_PASSAGE.search(text):
         return False
     return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
+
+
+def praises(text: str) -> bool:
+    """Does the sentence, outside quote marks, praise (the issuer's view, not a fact the
+    publisher can state as its own)?"""
+    return _PRAISE.search(_QUOTED.sub(" ", text)) is not None
 
 
 def fresh_figures(story: Story, *, beside: Beside = "summary", said: str = "") -> list[Figure]:
@@ -260,7 +274,7 @@ def fresh_figures(story: Story, *, beside: Beside = "summary", said: str = "") -
         and not _unfinished_paragraph(story.article.body, f)
         # Signed, the issuer's "I" and "we" are theirs; unsigned, they would be ours.
         and (
-            in_own_voice(f.text)
+            (in_own_voice(f.text) and not praises(f.text))
             if signer is None
             else not _QUOTED_PASSAGE.search(f.text) and not _names_issuer(f.text, story.voice)
         )

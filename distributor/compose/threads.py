@@ -31,6 +31,7 @@ from distributor.compose.facts import (
     fresh_figures,
     in_marks,
     in_own_voice,
+    praises,
     says_again,
     signature,
     stands_alone,
@@ -313,7 +314,7 @@ def usable_lede(story: Story) -> Origin | None:
         story.headline, summary
     ):
         return _context(story, start + len(summary))
-    if not (stands_alone(summary) and in_own_voice(summary)):
+    if not (stands_alone(summary) and in_own_voice(summary)) or praises(summary):
         return None
     line = body.count("\n", 0, start) + 1
     return Origin("summary", summary, start, start + len(summary), line, 1.0)
@@ -341,6 +342,7 @@ def _context(story: Story, after: int) -> Origin | None:
             line.startswith(("- ", "* ", "• ", "“", '"'))
             or not first.endswith((".", "!"))
             or not (stands_alone(first) and in_own_voice(first))
+            or praises(first)
             or not adds_to(story.headline, first)
         ):
             continue

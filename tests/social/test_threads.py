@@ -752,6 +752,21 @@ def test_a_surname_is_never_signed_bare_to_make_room() -> None:
     assert not any(p.startswith("Hale:") or p.endswith("— Hale") for p in posts)
 
 
+def test_praise_is_not_posted_in_the_publishers_voice_but_stays_in_a_quote() -> None:
+    praised = "Libraries were full all summer, with an incredible 7,708 children taking part."
+    plain = "Over 5,000 of the children completed the challenge."
+    quote = "We are delighted that 7,708 children took part."
+    story = make_story(
+        lede="The Government is getting on with delivering reading for every child.",
+        figures=((praised, "7,708", 0.9), (plain, "5,000", 0.9)),
+        quote=quote,
+    )
+    posts = _after_headline(compose_thread(story, XRule(), _settings()))
+    assert posts[0] == plain
+    assert not any("incredible" in p or "getting on with" in p for p in posts)
+    assert any("delighted" in p for p in posts)
+
+
 def test_a_list_item_that_finishes_its_lead_ins_sentence_is_not_posted_alone() -> None:
     item = "Expand access to £37 billion of public contracts for small firms."
     story = make_story(lede=NEWS, figures=((item, "£37 billion", 0.9),), quote=None)
