@@ -24,6 +24,7 @@ _FIRST_PERSON_TITLE = re.compile(
     r"\b",
     re.IGNORECASE,
 )
+_FIRST_PERSON_HEADLINE = re.compile(r"(?<![\w’'])(?:We|we|Our|our|I|My|my|Us|us)(?![\w’'])")
 _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _NUMBER_WORD = re.compile(
@@ -101,6 +102,14 @@ def lint(story: Story) -> list[Finding]:
                 "no-title",
                 "the first line reads as a sentence, not a headline: add a title line "
                 "(the lede is being used as the headline)",
+            )
+        )
+    elif _FIRST_PERSON_HEADLINE.search(_QUOTED.sub(" ", article.title)):
+        found.append(
+            Finding(
+                "first-person-title",
+                "the title speaks in the first person (“we”, “our”, “I”): posted and sent as "
+                "it stands, it reads as the publisher's own words; retitle it before it goes out",
             )
         )
     if not article.url:

@@ -1328,7 +1328,13 @@ def _continues(text: str, spans: Sequence[_Marked]) -> bool:
     """Is a paragraph after a quoted one still the speaker's words? One that speaks of
     the government or the department from outside ("These measures come on the back of
     …, and the government’s commitment …") is the release's narrative again."""
-    if spans or _FIRST_PERSON.search(text):
+    if spans:
+        return True
+    if _REPORTS_FINDINGS.match(text) and not _SPEAKERS_OWN.search(text):
+        # "The latest figures show that … your age …": the release reporting data, though
+        # it speaks to the reader.
+        return False
+    if _FIRST_PERSON.search(text):
         return True
     return (
         bool(_SPOKEN_OPENING.match(text))
@@ -1337,6 +1343,13 @@ def _continues(text: str, spans: Sequence[_Marked]) -> bool:
     )
 
 
+_REPORTS_FINDINGS = re.compile(
+    r"(?:The |New |Latest |Official )?(?:latest |new |official )?(?:figures|data|statistics"
+    r"|research|survey|report|analysis|findings|study)\b[^.]{0,80}?\b(?:show|shows|showed|found"
+    r"|finds|reveal|reveals|revealed|suggest|suggests)\b",
+    re.IGNORECASE,
+)
+_SPEAKERS_OWN = re.compile(r"\b(?:I|I'm|I’m|we|we're|we’re|our|us|my|me)\b", re.IGNORECASE)
 _FROM_OUTSIDE = re.compile(
     r"\b(?:the|The) (?:[Gg]overnment|[Dd]epartment|[Mm]inister|[Ss]ecretary of State|[Cc]ouncil)"
     r"(?:[’']s)?\b"

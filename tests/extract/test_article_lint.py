@@ -47,6 +47,17 @@ def test_a_well_formed_article_has_no_findings(tmp_path: Path) -> None:
     assert _codes(tmp_path, "good.txt", GOOD) == []
 
 
+def test_a_title_in_the_first_person_is_flagged(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "Coastal patrol fund doubled to £80 million", "We are doubling the patrol fund"
+    )
+    assert _codes(tmp_path, "we.txt", text) == ["first-person-title"]
+    quoted = GOOD.replace(
+        "Coastal patrol fund doubled to £80 million", "Minister: “We will stop the gangs”"
+    )
+    assert _codes(tmp_path, "quoted.txt", quoted) == []
+
+
 @pytest.mark.parametrize(
     "url",
     [

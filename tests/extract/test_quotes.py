@@ -910,3 +910,18 @@ def test_a_quote_leaning_on_the_sentence_before_it_gives_way_to_the_speakers_nex
     assert s.quote is not None
     assert s.quote.text.startswith("We are investing")
     assert [q.text[:4] for q in s.other_quotes] == ["Each"]
+
+
+def test_an_unmarked_passage_stops_at_a_paragraph_reporting_figures() -> None:
+    # GOV.UK writes the speaker's words without marks under "X said:"; the release's
+    # own "The latest figures show …" is not theirs, though it says "your".
+    s = story(
+        "Drivers replaced almost a million licences last year.",
+        "Dudley Ashford, Drivers Service Manager at the agency, said:",
+        "While you don’t have to carry your licence, you need to have one to prove you can drive.",
+        "The latest figures show that 8 out of 10 people carry their licence, and that your"
+        " age decides where you keep it.",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Dudley Ashford"
+    assert "latest figures" not in s.quote.text
