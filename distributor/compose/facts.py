@@ -73,7 +73,10 @@ _TWO_WORD_TITLE = re.compile(
 
 def title_head(role: str) -> str:
     """A role's head title, what a signature keeps of it when room is short: its last
-    word, or its last two where they make one title ("California Attorney General")."""
+    word, or its last two where they make one title ("California Attorney General"); ""
+    for two posts joined by "and"."""
+    if " and " in role:
+        return ""  # "Chief Executive and Permanent Secretary": two posts, no one head
     found = _TWO_WORD_TITLE.search(role)
     if found and (found.start() == 0 or role[found.start() - 1] == " "):
         return found.group(0)

@@ -513,7 +513,10 @@ _BODY_AFTER_ROLE = re.compile(
 )
 _PEERS = frozenset(["lord", "baroness", "lady", "viscount", "earl", "baron"])
 _ACADEMIC = frozenset(["professor", "prof", "doctor", "dr"])
-_ARTICLE = re.compile(r"^(?:as\s+)?(?:the|a|an|our|its|their|his|her)\s+|^as\s+", re.IGNORECASE)
+# ("Her Majesty’s Chief Inspector" keeps its "Her".)
+_ARTICLE = re.compile(
+    r"^(?:as\s+)?(?:the|a|an|our|its|their|his|her)\s+(?!Majesty)|^as\s+", re.IGNORECASE
+)
 _HONORIFIC_ONLY = frozenset(
     [
         "sir",
@@ -777,7 +780,7 @@ def parse(phrase: str) -> Who:
     joint = _joint(text)
     if joint is not None:
         return joint
-    parts = [p.strip() for p in re.split(r",\s*", text) if p.strip()]
+    parts = _briefs_joined([p.strip() for p in re.split(r",\s*", text) if p.strip()])
     person: str | None = None
     roles: list[str] = []
     named = [split_name(part) for part in parts]
@@ -841,6 +844,28 @@ def _brief_list(role: str, parts: list[str]) -> str | None:
     if any(is_title(p.split()[-1]) for p in rest):
         return None  # "…, Minister of Labour, and Jane Roe, Deputy Minister" is two people
     return ", ".join(rest)
+
+
+def _briefs_joined(parts: list[str]) -> list[str]:
+    """A brief listed with commas before a name is one part: "Minister for Housing,
+    Planning, and Consumer Affairs, Felix Ellis" is a role and a name, and "and Consumer
+    Affairs" no one's name."""
+    joined: list[str] = []
+    for i, part in enumerate(parts):
+        item = part.removeprefix("and ")
+        brief = (
+            joined
+            and (" for " in joined[-1] or " of " in joined[-1])
+            and i < len(parts) - 1
+            and _BRIEF_PART.fullmatch(item) is not None
+            and not is_title(item.split()[-1])
+            and (" and " in f" {part}" or parts[i + 1].startswith("and "))
+        )
+        if brief:
+            joined[-1] = f"{joined[-1]}, {part}"
+        else:
+            joined.append(part)
+    return joined
 
 
 def _joint(text: str) -> Who | None:

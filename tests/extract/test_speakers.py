@@ -602,6 +602,24 @@ def test_a_titled_surname_is_the_person_named_in_full_beside_another(opening: st
             "Maria Contreras-Sweet",
             "Administrator of the Small Business Administration",
         ),
+        # A brief listed with commas before the name is the role, never a name.
+        (
+            (
+                "Minister for Housing, Planning, and Consumer Affairs, Felix Ellis, said:",
+                "“The foundations have been laid for the next four years.”",
+            ),
+            "Felix Ellis",
+            "Minister for Housing, Planning, and Consumer Affairs",
+        ),
+        # "Her Majesty’s" is part of the title.
+        (
+            (
+                "Her Majesty’s Chief Inspector, Amanda Spielman, said:",
+                "“Choosing the right school is one of the biggest decisions a parent makes.”",
+            ),
+            "Amanda Spielman",
+            "Her Majesty’s Chief Inspector",
+        ),
         # "Cllr." in full, as a signature writes it.
         (
             ("Cllr. Alun Lenny said:", "“We have delivered a huge programme of investment.”"),

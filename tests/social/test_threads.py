@@ -738,6 +738,21 @@ def test_a_long_role_gives_way_to_its_whole_head_title_when_room_is_short() -> N
     assert posts[1:] == [f"“{words}”\n— Attorney General Rob Bonta"]
 
 
+def test_two_posts_joined_by_and_never_shrink_to_the_last_words_title() -> None:
+    # "Chief Executive and Permanent Secretary" is not a Secretary of State: with no room
+    # for the whole role, the quote is signed by name alone.
+    words = "We have brought in " + "billions of pounds " * 11 + "for public services."
+    story = make_story(
+        quote=words,
+        speaker="Jon Thompson",
+        role="Chief Executive and Permanent Secretary",
+        figures=(),
+    )
+    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+    assert not any("Secretary Jon Thompson" in p for p in posts)
+    assert any("Jon Thompson" in p for p in posts)
+
+
 def test_a_surname_is_never_signed_bare_to_make_room() -> None:
     # One sentence that fits a post signed "— Hale" but not "— Vice President Hale": it
     # is cut at a clause and signed with the title, never with the surname alone.
