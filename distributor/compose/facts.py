@@ -191,7 +191,10 @@ def _words(text: str) -> set[str]:
 _THE_ONE_BEFORE = re.compile(
     r"^The\s+(?:[\w$£€.,%-]+\s+){0,4}?(?:move|revelation|announcement|decision|news"
     r"|development|step|changes?|findings|comments|remarks|visit|facility|plant|site|company"
-    r"|firm|legislation|measures)\b(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b)"
+    r"|firm|legislation|measures"
+    # "The survey found …", "The report sets out …", "The ambitious plan …", "The Bill …".
+    r"|[Ss]urvey|[Rr]eport|[Pp]lan|[Bb]ill|[Ss]tudy|[Cc]onsultation|[Rr]eview)\b"
+    r"(?!\s+(?:to|of|by|from|that|for|between|with|in|at|on)\b|,)"
     # "EPA also awarded …", "The funding will also improve …": more of something before.
     r"|^(?:\S+\s+){1,5}also\b"
     # "The two projects will create …": the sum of what came before.

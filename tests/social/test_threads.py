@@ -429,6 +429,9 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The agency also awarded $10.5 million to replace diesel school buses.",
         "The federal funding will also replace 10 bridges on the route.",
         "The two projects will create around 1,200 construction jobs.",
+        "The survey found 9 out of 10 parents know their school's rating.",
+        "The ambitious plan has helped create 40,000 jobs since 2019.",
+        "The Bill replaces the 2009 programme with a $35.5 billion fund.",
         # More of what came before.
         "Another £6.5 million will be invested across the wider justice system.",
         "A further 200 homes will be built on the second site.",
@@ -461,6 +464,8 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "This week, prosecutors charged 15 people in the scheme.",
         "This year 4,000 apprentices will start on the programme.",
         "The Court’s decision returns $2 billion to 40 states.",
+        "The survey of 2,000 parents was carried out in May.",
+        "The report, published by the inspectorate, covers 21,000 schools.",
         "The decision to freeze fares saves 1.4 million passengers £40 a year.",
         "The new plant in Ohio will employ 500 people.",
         "Ministers have agreed a £40 million package that will also fund 12 new ferries.",
