@@ -623,6 +623,27 @@ def _magnitude(value: str) -> float:
     return 0.3 if _LARGE.search(value) else 0.0
 
 
+def _inside_open_quotes(blocks: Sequence[Block]) -> list[tuple[int, int]]:
+    """Paragraphs without a quote mark of their own after one whose quote is left open
+    (‘Chairman Jane Roe said: "We have had tremendous support …’ and no closing mark):
+    still her words, up to the paragraph that has marks again."""
+    found: list[tuple[int, int]] = []
+    open_quote = False
+    for block in blocks:
+        if block.kind is not Kind.PARAGRAPH:
+            open_quote = False
+            continue
+        text = block.text
+        if '"' not in text and "“" not in text and "”" not in text:
+            if open_quote:
+                found.append((block.start, block.end))
+            continue
+        straight = text.count('"') % 2 == 1
+        curly = text.rfind("“") > text.rfind("”")
+        open_quote = straight or curly
+    return found
+
+
 class _Ranges:
     """Ranges (quote marks' spans) sorted once, so each sentence finds those it touches
     without reading them all."""
@@ -654,6 +675,7 @@ def key_figures(
     """
     candidates: list[_Candidate] = []
     touching = _Ranges(quoted).touching
+    inside = _inside_open_quotes(blocks)
     for position, (start, end, text, continues) in enumerate(_units(blocks)):
         if _not_a_statement(text):
             continue
@@ -666,6 +688,7 @@ def key_figures(
         # Said inside a quote when every figure in it is within the quote marks.
         near = touching(start, end)
         in_quote = bool(near) and all(_overlaps(start + v[0], start + v[1], near) for v in values)
+        in_quote = in_quote or any(a <= start < b for a, b in inside)
         weight = (
             best[3]
             + (0.6 if position < 3 else 0.0)

@@ -260,3 +260,16 @@ def test_all_50_states_is_everywhere_not_a_figure_after_the_lede() -> None:
     texts = [f.text for f in s.key_figures]
     assert not any("all 50 states" in t for t in texts)
     assert "The state expects $100 billion in new investment by 2030." in texts
+
+
+def test_a_paragraph_inside_a_quote_left_open_is_the_speakers_not_narrative() -> None:
+    # Multi-paragraph quotes open each paragraph and close only the last; a paragraph
+    # with no marks after one left open is still her words.
+    s = story(
+        "The hospital was not granted foundation status.",
+        'Chairman Jane Roe said: "We have had tremendous support from the community.',
+        "A big thank you goes to the 8,800 people who signed up to become members.",
+        '"Public involvement remains very important to the hospital."',
+    )
+    figure = next(f for f in s.key_figures if "8,800" in f.text)
+    assert figure.quoted
