@@ -809,8 +809,6 @@ def parse(phrase: str) -> Who:
             # "acting regional administrator, FEMA Region 5", "Councillor, Rhondda Cynon
             # Taf Council": the post and the body it is in.
             role = f"{role}, {after}"
-        elif role and (brief := _brief_list(role, ordered)):
-            role = f"{role}, {brief}"
         elif role and _MEMBER.fullmatch(role) and after and PERSON_ROLE.search(after):
             # "Councillor Duncan Bell, Executive Member for Resources": a member's title
             # and the post they hold, signed as written.
@@ -833,39 +831,31 @@ _MEMBER = re.compile(
 _BRIEF_PART = re.compile(r"[A-Z][\w’'-]*(?: (?:and|&|[A-Z][\w’'-]*))*")
 
 
-def _brief_list(role: str, parts: list[str]) -> str | None:
-    """The rest of a brief listed with commas after a role ("Minister of Labour, Skills and
-    Immigration"): capitalised parts after it, the last joined by "and"; else None."""
-    if (" of " not in role and " for " not in role) or role not in parts[:-1]:
-        return None
-    rest = parts[parts.index(role) + 1 :]
-    if not all(_BRIEF_PART.fullmatch(p) for p in rest) or not re.search(r" (?:and|&) ", rest[-1]):
-        return None
-    if any(is_title(p.split()[-1]) for p in rest):
-        return None  # "…, Minister of Labour, and Jane Roe, Deputy Minister" is two people
-    return ", ".join(rest)
-
-
 def _briefs_joined(parts: list[str]) -> list[str]:
-    """A brief listed with commas before a name is one part: "Minister for Housing,
-    Planning, and Consumer Affairs, Felix Ellis" is a role and a name, and "and Consumer
-    Affairs" no one's name."""
+    """A brief listed with commas is one part, before a name or after it: "Minister for
+    Housing, Planning, and Consumer Affairs, Felix Ellis" is a role and a name ("and
+    Consumer Affairs" is no one's name), and so is "Jill Balser, Minister of Labour, Skills
+    and Immigration"."""
     joined: list[str] = []
     for i, part in enumerate(parts):
-        item = part.removeprefix("and ")
-        brief = (
-            joined
-            and (" for " in joined[-1] or " of " in joined[-1])
-            and i < len(parts) - 1
-            and _BRIEF_PART.fullmatch(item) is not None
-            and not is_title(item.split()[-1])
-            and (" and " in f" {part}" or parts[i + 1].startswith("and "))
-        )
-        if brief:
+        if joined and (" for " in joined[-1] or " of " in joined[-1]) and _lists_on(parts[i:]):
             joined[-1] = f"{joined[-1]}, {part}"
         else:
             joined.append(part)
     return joined
+
+
+def _lists_on(rest: list[str]) -> bool:
+    """Does ``rest`` open with the items of a brief, up to one joined by "and"?"""
+    for k, part in enumerate(rest):
+        item = part.removeprefix("and ")
+        if _BRIEF_PART.fullmatch(item) is None or is_title(item.split()[-1]):
+            return False
+        if re.search(r"(?:^| )(?:and|&) ", part):
+            # "…, and John Doe, Deputy Minister": a second person with a role of their own.
+            after = rest[k + 1] if k + 1 < len(rest) else ""
+            return not PERSON_ROLE.search(after)
+    return False
 
 
 def _joint(text: str) -> Who | None:

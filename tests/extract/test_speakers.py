@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from distributor.extract import speakers
 from tests.extract.helpers import assert_grounded, story
 
 
@@ -634,3 +635,8 @@ def test_roles_read_from_bylines_datelines_offices_and_abbreviations(
     result = story(*lines)
     assert result.quote is not None
     assert (result.quote.speaker, result.quote.role) == (speaker, role)
+
+
+def test_a_second_person_after_and_is_never_part_of_a_brief() -> None:
+    who = speakers.parse("Jane Roe, Minister of Labour, and John Doe, Deputy Minister")
+    assert who.role == "Minister of Labour"
