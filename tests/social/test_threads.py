@@ -729,17 +729,19 @@ def test_a_lede_that_leads_into_what_follows_is_not_posted() -> None:
     assert len(compose_thread(story, XRule(), _settings()).posts) == 1
 
 
+def _signed_quote_posts(words: str, speaker: str, role: str) -> list[str]:
+    """The X thread of a story whose only content is ``words``, said by ``speaker``."""
+    story = make_story(quote=words, speaker=speaker, role=role, figures=())
+    return [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+
+
 def test_a_long_role_gives_way_to_its_whole_head_title_when_room_is_short() -> None:
     # One sentence too long for a post with the whole role, short enough with the title.
     words = "We will defend the rights of every family" + " and every worker" * 8
     words += " in this state, in every court, for as long as it takes."
-    story = make_story(
-        quote=words,
-        speaker="Rob Bonta",
-        role="California Department of Justice Attorney General",
-        figures=(),
+    posts = _signed_quote_posts(
+        words, "Rob Bonta", "California Department of Justice Attorney General"
     )
-    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
     assert posts[1:] == [f"“{words}”\n— Attorney General Rob Bonta"]
 
 
@@ -747,13 +749,7 @@ def test_two_posts_joined_by_and_never_shrink_to_the_last_words_title() -> None:
     # "Chief Executive and Permanent Secretary" is not a Secretary of State: with no room
     # for the whole role, the quote is signed by name alone.
     words = "We have brought in " + "billions of pounds " * 11 + "for public services."
-    story = make_story(
-        quote=words,
-        speaker="Jon Thompson",
-        role="Chief Executive and Permanent Secretary",
-        figures=(),
-    )
-    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+    posts = _signed_quote_posts(words, "Jon Thompson", "Chief Executive and Permanent Secretary")
     assert not any("Secretary Jon Thompson" in p for p in posts)
     assert any("Jon Thompson" in p for p in posts)
 
@@ -766,8 +762,7 @@ def test_a_surname_is_never_signed_bare_to_make_room() -> None:
         + " in every town" * 10
         + " – and there is no better way to do that than putting shovels in the ground."
     )
-    story = make_story(quote=words, speaker="Hale", role="Vice President", figures=())
-    posts = [p.text for p in compose_thread(story, XRule(), _settings()).posts]
+    posts = _signed_quote_posts(words, "Hale", "Vice President")
     assert posts[-1].endswith("\n— Vice President Hale")
     assert not any(p.startswith("Hale:") or p.endswith("— Hale") for p in posts)
 
