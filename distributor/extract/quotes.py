@@ -709,21 +709,40 @@ class _Resolver:
         """ "she said": the one person named since the last quote, else the last speaker.
         Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
         Lee") and "she" fits only one of them by a gendered role, or it is left unsigned."""
-        recent: list[speakers.Who] = []
+        since: list[tuple[int, speakers.Who]] = []
         for end, w in self._before(before):
             if end >= self.last_at and not any(
-                speakers.same_person(w.speaker, r.speaker) for r in recent
+                speakers.same_person(w.speaker, r.speaker) for _, r in since
             ):
-                recent.append(w)
+                since.append((end, w))
+        recent = [w for _, w in since]
         if len(recent) > 1:
             recent = speakers.fitting(recent, "Mrs" if pronoun == "she" else "Mr")
+            if not recent:
+                return _NOBODY, 0.0  # several named since, and "she" fits none of them
         if len(recent) == 1:
-            if self._someone_unnamed(before, recent[0]):
+            named_at = next(end for end, w in since if w is recent[0])
+            if self._someone_unnamed(before, recent[0]) or self._last_in_view(named_at, recent[0]):
                 return _NOBODY, 0.0
             return self._named(recent[0], 0.75)
         if recent or self.last is None:
             return _NOBODY, 0.0
         return self.last, 0.8
+
+    def _last_in_view(self, named_at: int, named: speakers.Who) -> bool:
+        """The last speaker still the subject after their quote, before someone new is
+        named (‘…,” Governor Hochul said. She thanked Senator Jane Roe. “…,” she said.’):
+        "she" may be either of them. The sentence that signs the last quote is not read."""
+        name = (named.speaker or "").rstrip(".")  # "said Governor Hochul." ends a sentence
+        if self.last is None or speakers.same_person(name, self.last.speaker):
+            return False
+        after = self._body[self.last_at : named_at]
+        parts = sentences.split(after)
+        if parts and "\n" not in after[: parts[0].end] and _SPEECH_VERB.search(parts[0].text):
+            if len(parts) == 1:
+                return True  # named in that sentence (‘…,” she said, thanking Jane Roe.’)
+            return _HE_SHE.search(after, parts[0].end) is not None
+        return _HE_SHE.search(after) is not None
 
     def _someone_unnamed(self, before: int, named: speakers.Who) -> bool:
         """Since the last quote, someone met only by a role that is not ``named``'s ("Sean
@@ -926,6 +945,8 @@ def _scan_run(
         return
     if run.endswith(("’s", "'s")):
         run = run[:-2]  # "Mayor Sylvester Turner’s proposed budget": the Mayor is named
+    elif _SENTENCE_STOP.search(run):
+        run, end = run[:-1], end - 1  # "… said Governor Hochul." ends the sentence
     runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
     words = run.split()
     while words and words[-1].lower() in _CONNECTORS:
@@ -957,6 +978,8 @@ def _scan_run(
         found.append((end, speakers.Who(name, role, True)))
 
 
+# A full stop after a name word, not an initial ("J.") or "Jr.", "Sr.", "St.".
+_SENTENCE_STOP = re.compile(r"(?<![ .][A-Z])(?<!\b[JS]r)(?<!\bSt)\.$")
 _RUN_BEFORE_COMMA = re.compile(rf"(?:{_CAP_RUN.pattern}),\s$")
 
 
@@ -1217,7 +1240,7 @@ class _Reader:
         elif (
             carried is not None
             and m.open_mark == block.start
-            and (carried.who.speaker == who.speaker or phrase.strip().lower() in ("he", "she"))
+            and carried.who.speaker == who.speaker
         ):
             carried.segments += pieces
             carried.last_block = i
@@ -1374,6 +1397,7 @@ def _lead_in_segments(body: str, block: Block, spans: Sequence[_Marked]) -> list
 
 # Searched in lower case: a case-blind scan of this many words is several times slower.
 _SPEECH_VERB = re.compile(rf"\b(?:{_VERBS})\b")
+_HE_SHE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|[Hh]im|[Hh]imself|[Hh]erself)\b")
 
 
 def _who_from_text(text: str) -> bool:

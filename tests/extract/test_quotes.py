@@ -600,6 +600,54 @@ def test_she_after_two_people_is_left_unsigned() -> None:
     assert s.quote is None
 
 
+def test_she_after_the_last_speaker_and_another_named_is_left_unsigned() -> None:
+    # Two people since the last quote: the Governor signing it and the Senator; "she" fits
+    # neither by a gendered role, so it is nobody's, never the last speaker's by default.
+    s = story(
+        "Governor Ana Ruiz signed the tenants bill.",
+        "“Nobody should lose a home to a junk fee,” Governor Ruiz said.",
+        "Senator Mary Holt, who wrote the bill, welcomed it.",
+        "“We waited years for this,” she said.",
+    )
+    assert [(q.speaker, q.text) for q in (s.quote, *s.other_quotes) if q] == [
+        ("Ana Ruiz", "Nobody should lose a home to a junk fee,")
+    ]
+
+
+def test_she_is_left_unsigned_while_the_last_speaker_is_still_the_subject() -> None:
+    s = story(
+        "Governor Ana Ruiz signed the tenants bill.",
+        "“Nobody should lose a home to a junk fee,” she said. She thanked Senator Mary Holt"
+        " for her work. “We waited years for this,” she said.",
+    )
+    said = {q.text: q.speaker for q in (s.quote, *s.other_quotes) if q}
+    assert said == {"Nobody should lose a home to a junk fee,": "Ana Ruiz"}
+
+
+def test_he_after_someone_new_is_named_does_not_continue_the_last_quote() -> None:
+    s = story(
+        "Governor Ana Ruiz signed the tenants bill.",
+        "“Nobody should lose a home to a junk fee,” she said. Senator Tom Holt, who wrote the"
+        " bill, welcomed it.",
+        "“We waited years for this,” he said.",
+    )
+    ruiz = [q for q in (s.quote, *s.other_quotes) if q and q.speaker == "Ana Ruiz"]
+    assert [q.text for q in ruiz] == ["Nobody should lose a home to a junk fee,"]
+
+
+def test_she_in_the_next_paragraph_continues_a_quote_signed_after_it() -> None:
+    s = story(
+        "Governor Ana Ruiz signed the tenants bill.",
+        "“Nobody should lose a home to a junk fee,” said Governor Ruiz.",
+        "“This law ends that,” she said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.text) == (
+        "Ana Ruiz",
+        "Nobody should lose a home to a junk fee. This law ends that,",
+    )
+
+
 def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
     s = story(
         "Tribute to military mothers",
