@@ -586,6 +586,10 @@ _UNNAMED_ROLE = re.compile(
     r"|Commissioner|Chair(?:man|woman)?|[Cc]ouncillor|Premier|First Lady|Director"
     r"|[Ss]pokes(?:man|woman|person))\b(?![ \t]+[A-Z])"
 )
+_KIN = re.compile(
+    r"\b(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:wife|husband|spouse|partner|son|daughter|mother|father"
+    r"|brother|sister|widow|widower|children|grandson|granddaughter|grandmother|grandfather)\b"
+)
 # A role's lesser holder: "Vice President" is not who "the President said" means.
 _LESSER = re.compile(
     r"^(?:vice|deputy|assistant|under|acting|former|associate|shadow|junior)\b", re.IGNORECASE
@@ -687,10 +691,21 @@ class _Resolver:
     def _by_role(self, role: str, before: int) -> tuple[speakers.Who, float]:
         """ "The minister said": the person named earlier with that role."""
         head = role.split()[-1].lower()
+        holders: list[speakers.Who] = []
         for _, cand in reversed(self._before(before)):
-            if cand.role and head in cand.role.lower() and not _lesser(cand.role, role):
-                return self._named(cand, 0.8)
-        return _NOBODY, 0.0
+            if (
+                cand.role
+                and head in cand.role.lower()
+                and not _lesser(cand.role, role)
+                and not any(speakers.same_person(cand.speaker, h.speaker) for h in holders)
+            ):
+                holders.append(cand)
+        if len(holders) > 1:
+            holders = speakers.fitting(holders, role)  # "the Navy Secretary", if one is
+        if len(holders) != 1:
+            # "Secretary John Doe met Navy Secretary Bill Roe": "the secretary" is either.
+            return _NOBODY, 0.0
+        return self._named(holders[0], 0.8)
 
     def _named(self, who: speakers.Who, conf: float) -> tuple[speakers.Who, float]:
         """A mention as a speaker: "President Trump" by the full name the body or the
@@ -725,7 +740,7 @@ class _Resolver:
             if self._someone_unnamed(before, recent[0]) or self._last_in_view(named_at, recent[0]):
                 return _NOBODY, 0.0
             return self._named(recent[0], 0.75)
-        if recent or self.last is None:
+        if recent or self.last is None or self._someone_unnamed(before, self.last):
             return _NOBODY, 0.0
         return self.last, 0.8
 
@@ -756,7 +771,8 @@ class _Resolver:
             # ", the Minister for Schools," right after a name is that person again.
             if not any(m.start() - 3 <= end <= m.start() for end in ends):
                 return True
-        return False
+        # "He was joined by his wife, Jennifer.": someone the rules never name as a person.
+        return _KIN.search(self._body, self.last_at, before) is not None
 
     def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:

@@ -648,6 +648,37 @@ def test_she_in_the_next_paragraph_continues_a_quote_signed_after_it() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "visit",
+    [
+        "“You make us proud,” Secretary Paul Brandt said at the base. He was joined by his"
+        " wife, Ellen.",
+        "“You make us proud,” he said. He was joined by his wife, Ellen.",
+    ],
+)
+def test_she_after_a_spouse_met_only_as_his_wife_is_left_unsigned(visit: str) -> None:
+    s = story("Secretary Paul Brandt visited the base.", visit, "“I am proud of you,” she said.")
+    assert all("I am proud" not in q.text for q in (s.quote, *s.other_quotes) if q)
+
+
+def test_the_secretary_after_two_secretaries_is_left_unsigned() -> None:
+    s = story(
+        "Secretary Ann Ford met Navy Secretary Carl Dunn at the Pentagon.",
+        "“We agreed on a plan,” the secretary said.",
+    )
+    assert s.quote is None
+
+
+def test_the_secretary_beside_a_deputy_is_the_secretary() -> None:
+    s = story(
+        "Defense Secretary Ann Ford visited the base with Deputy Secretary Carl Dunn.",
+        "Dunn toured the new barracks.",
+        "“These troops deserve the best,” the secretary said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ann Ford", "Defense Secretary")
+
+
 def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
     s = story(
         "Tribute to military mothers",
