@@ -73,6 +73,14 @@ _WHO_VERB_THAT = re.compile(
     rf"^(?P<who>[^,;:“”\"]{{2,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?"
     rf"(?:{_VERBS})(?:\s+[^,;:“”\"]{{1,40}}?)?\s+that$"
 )
+# Reported speech opening a sentence: "Commissioner Jane Roe said the rain has …",
+# "The Minister also told reporters that …" (not a lead-in: no colon, no marks).
+_REPORTED = re.compile(
+    r"^(?P<who>[A-Z][^,;:“”\"]{1,100}?)\s+(?:also\s+|then\s+|[a-z]+ly\s+)?"
+    r"(?:said|says|added|adds|explained|stated|noted|warned|told\s[^,;:“”\"]{1,40}?)"
+    r"\s+(?:that\s+)?[\w‘’'$£€]"
+    r"[^:“”\"]*$"
+)
 _COLON_LEAD = re.compile(r"^(?P<who>[^:]{2,160}):\s*$", re.DOTALL)
 _LEAD_IN = re.compile(
     rf"^(?P<who>.{{2,200}}?)\s+(?:has\s+|also\s+|{_TRAILED})?(?:{_VERBS})(?:\s+[^:]{{0,80}})?:\s*$",
@@ -1099,6 +1107,12 @@ class _Reader:
         # when such a list comes (most articles have none): the line and where it starts.
         self.list_lead: tuple[str, int] | None = None
         self.list_who: tuple[speakers.Who, float] | None = None
+        # "Commissioner Jane Roe said the rain has …": reported speech in a paragraph of its
+        # own, whose speaker says the bare quote paragraph right after it (the block index).
+        self.reported: tuple[int, speakers.Who, float] | None = None
+        # Quote paragraphs opened and never closed, nobody named yet: the words of whoever
+        # the paragraph that closes the quote names (block index of the last, segments).
+        self.open_run: tuple[int, list[Span]] | None = None
         for i, block in enumerate(blocks):
             self._block(i, block)
 
@@ -1126,6 +1140,8 @@ class _Reader:
                 lead_phrase = line.removesuffix(":")
         if spans:
             self._marked_spans(i, block, spans)
+        elif lead_phrase is None and block.kind is Kind.PARAGRAPH:
+            self._reported_speech(i, block)
         if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
             self.list_lead = (block.text[-300:], block.start)
         self.lead_in = None
@@ -1223,7 +1239,31 @@ class _Reader:
                 carried.segments += pieces
                 carried.last_block = i
                 current = carried
+            elif m.open_mark == block.start and (reported := self._reported_at(i)):
+                current = _Passage(pieces, reported[0], reported[1], i, True)
+                self.passages.append(current)
+            elif m.open_mark == block.start and not m.closed and len(spans) == 1:
+                run = self.open_run
+                joined = run[1] if run is not None and run[0] == i - 1 else []
+                self.open_run = (i, joined + pieces)
             carried = None
+
+    def _reported_speech(self, i: int, block: Block) -> None:
+        """A paragraph whose last sentence reports someone's words without marks
+        ("Commissioner Fitzsimmons said the drought …"): who a bare quote paragraph right
+        after it is."""
+        found = _REPORTED.match(_last_sentence(block.text))
+        if found is None or not speakers.looks_like_attribution(found.group("who")):
+            return
+        who, conf = self.resolver.resolve(found.group("who"), block.start)
+        if who.speaker:
+            self.resolver.spoke(who, block.end)
+            self.reported = (i, who, min(conf, 0.75))
+
+    def _reported_at(self, i: int) -> tuple[speakers.Who, float] | None:
+        if self.reported is None or self.reported[0] != i - 1:
+            return None
+        return self.reported[1], self.reported[2]
 
     def _listed(self, block: Block, m: _Marked) -> tuple[speakers.Who, float] | None:
         """Who says a bare quote list item: the line over the list, read once."""
@@ -1248,6 +1288,12 @@ class _Reader:
         continues (the same speaker in the same paragraph, or in the paragraph before)."""
         who, conf = self.resolver.resolve(phrase, m.open_mark)
         self.resolver.spoke(who, m.close_end)
+        run, self.open_run = self.open_run, None
+        if run is not None and run[0] == i - 1 and m.open_mark == block.start:
+            # ‘“Following wet weather …’ / ‘“Our volunteers …’ / ‘“This week …,”
+            # Commissioner Fitzsimmons said.’: a quote over several paragraphs opens each
+            # and closes only the last, where its speaker is named.
+            pieces = run[1] + pieces
         if who.speaker is None:
             pass  # kept aside (with what continues it) so the lint can name it
         elif current is not None and current.who.speaker == who.speaker and current.last_block == i:

@@ -679,6 +679,48 @@ def test_the_secretary_beside_a_deputy_is_the_secretary() -> None:
     assert (s.quote.speaker, s.quote.role) == ("Ann Ford", "Defense Secretary")
 
 
+def test_a_quote_over_several_paragraphs_is_signed_where_it_closes() -> None:
+    # Each paragraph opens a mark and only the last closes it, with the speaker's name.
+    s = story(
+        "Crews answered 160 fires this week.",
+        "“Warm and windy weather dries the land within days.",
+        "“Our volunteers have worked in hard conditions all week.",
+        "“Have a fire plan and keep it up to date,” Commissioner Lena Hart said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.text) == (
+        "Lena Hart",
+        "Warm and windy weather dries the land within days. Our volunteers have worked in"
+        " hard conditions all week. Have a fire plan and keep it up to date,",
+    )
+
+
+def test_a_bare_quote_paragraph_after_reported_speech_is_that_speakers() -> None:
+    s = story(
+        "Crews answered 160 fires this week.",
+        "Commissioner Lena Hart said the wet winter had left grass taller than in 30 years.",
+        "“Once this grass dies, no rain will bring it back.”",
+        "“Grass fires start easily and spread fast.”",
+    )
+    said = [(q.speaker, q.text) for q in (s.quote, *s.other_quotes) if q]
+    assert said == [
+        (
+            "Lena Hart",
+            "Once this grass dies, no rain will bring it back. Grass fires start easily and"
+            " spread fast.",
+        )
+    ]
+
+
+def test_a_bare_quote_paragraph_after_plain_narrative_stays_unsigned() -> None:
+    s = story(
+        "Crews answered 160 fires this week.",
+        "Commissioner Lena Hart visited the crews at Blackwood on Friday.",
+        "“Once this grass dies, no rain will bring it back.”",
+    )
+    assert s.quote is None
+
+
 def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
     s = story(
         "Tribute to military mothers",
