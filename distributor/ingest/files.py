@@ -193,8 +193,9 @@ def _credits(blocks: list[_Block], where: str) -> tuple[str | None, datetime | N
             if published is None:
                 raise SourceError(
                     where,
-                    f"cannot read the date {dated.group(1)!r}; write e.g. "
-                    "'Published: 27 November 2026' or 'Published: 2026-11-27'",
+                    f"cannot read the date {dated.group(1)!r} (a date such as 03/04/2026"
+                    " may be March or April); write e.g. 'Published: 27 November 2026' or"
+                    " 'Published: 2026-11-27'",
                     line=block.line,
                 )
             continue

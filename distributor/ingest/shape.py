@@ -119,22 +119,51 @@ def ends_sentence(line: str) -> bool:
     return line.rstrip().endswith(_CLOSING)
 
 
+# "Wednesday 7 July 2021", "Tue, November 4, 2025": the weekday adds nothing.
+_WEEKDAY = re.compile(
+    r"^(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|sday|urday)?\.?,?\s+",
+    re.IGNORECASE,
+)
+# "07/07/2021", "7.7.2021": day and month in an order only the values can tell.
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
 def parse_date(value: str) -> datetime | None:
-    """ISO 8601 or "27 November 2026"; a date alone is midnight UTC. Naive times are UTC."""
-    text = value.strip()
+    """ISO 8601, "27 November 2026", "November 27, 2026" (a weekday before any of them is
+    allowed), or "27/11/2026" when the numbers can only be read one way (a part above 12,
+    or day and month the same); a date alone is midnight UTC. Naive times are UTC."""
+    text = _WEEKDAY.sub("", value.strip())
     parsed: datetime | None = None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        for fmt in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y %H:%M"):
+        for fmt in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y %H:%M"):
             try:
                 parsed = datetime.strptime(text, fmt)
                 break
             except ValueError:
                 continue
         if parsed is None:
+            parsed = _numeric(text)
+        if parsed is None:
             return None
     return aware(parsed)
+
+
+def _numeric(text: str) -> datetime | None:
+    """A day/month/year date whose order the values settle: "07/07/2021", "25/12/2021",
+    "12/25/2021"; "03/04/2021" (March or April?) is not read."""
+    found = _NUMERIC.match(text)
+    if found is None:
+        return None
+    a, b, year = (int(g) for g in found.groups())
+    if a != b and a <= 12 and b <= 12:
+        return None
+    day, month = (a, b) if b <= 12 else (b, a)
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
 
 
 def aware(value: datetime | date) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,29 @@ def test_unreadable_date_names_its_line(tmp_path: Path) -> None:
         read_article_file(write(tmp_path, "a.txt", "Title\n\nPublished: someday soon\n\nBody.\n"))
     assert err.value.line == 3
     assert "someday soon" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Date: 07/07/2021", date(2021, 7, 7)),
+        ("Date: 25/12/2021", date(2021, 12, 25)),
+        ("Date: 12/25/2021", date(2021, 12, 25)),
+        ("Published: Wednesday 7 July 2021", date(2021, 7, 7)),
+        ("Published: Tue, Nov 4, 2025", date(2025, 11, 4)),
+    ],
+)
+def test_a_date_written_one_way_only_is_read(tmp_path: Path, line: str, day: date) -> None:
+    article = read_article_file(write(tmp_path, "a.txt", f"Title\n\n{line}\n\nBody.\n"))
+    assert article.published_at is not None
+    assert article.published_at.date() == day
+
+
+def test_a_day_and_month_that_could_be_either_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as err:
+        read_article_file(write(tmp_path, "a.txt", "Title\n\nDate: 03/04/2021\n\nBody.\n"))
+    assert err.value.line == 3
+    assert "March or April" in str(err.value)
 
 
 def test_a_url_line_gives_the_articles_page(tmp_path: Path) -> None:
