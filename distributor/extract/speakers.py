@@ -122,6 +122,12 @@ _ORG_WORDS = frozenset(
         "times",
         "journal",
         "post",
+        # "Ambassador to the United Nations Mike Waltz": a country's or body's last word.
+        "nations",
+        "states",
+        "kingdom",
+        "emirates",
+        "republic",
         "foundation",
         "university",
         "college",
@@ -774,7 +780,7 @@ def parse(phrase: str) -> Who:
     spoke = spokesperson(text)
     if spoke:
         name, role = split_name(spoke)
-        if name and " " in name:
+        if name and " " in name and not _served(role):
             return Who(name, role, True)
         return Who(spoke, None, True)
     joint = _joint(text)
@@ -784,6 +790,9 @@ def parse(phrase: str) -> Who:
     person: str | None = None
     roles: list[str] = []
     named = [split_name(part) for part in parts]
+    # "Marty Carpenter, spokesman for Gov. Gary R. Herbert": the Governor is whom the
+    # spokesman serves, never who spoke; the part is all role.
+    named = [(None, f"{r} {n}") if n and _served(r) else (n, r) for n, r in named]
     titled = [n for n, r in named if n and " " in n and r and is_title(r.split()[-1])]
     if len(titled) > 1 and len(set(titled)) > 1:
         # "AFL-CIO President Richard Trumka, …, and SMART General President Joseph
@@ -821,6 +830,22 @@ def parse(phrase: str) -> Who:
     if role_text and PERSON_ROLE.search(role_text) and len(role_text.split()) <= 8:
         return Who(None, role_text, False)
     return Who(None, None, False)
+
+
+# A post held for someone titled: "spokesman for Governor", "chief of staff to Mayor",
+# "wife of Senator" ("Senior Adviser to the President Jane Roe" is Jane Roe's post).
+_SERVES = re.compile(
+    r"\b(?:for|to|of)\s+(?:(?:First|Vice|Lieutenant|Prime|Deputy|State|U\.S\.)\s+)?"
+    r"(?:Governor|Gov\.?|Mayor|Senator|Sen\.?|Representative|Rep\.?|Congressman"
+    r"|Congresswoman|Secretary|Sec\.?|President|Minister|Commissioner|Councillor|Cllr\.?"
+    r"|Councilmember|Councilman|Councilwoman|Judge|Justice|Chairman|Chairwoman|Premier"
+    r"|Chancellor|Ambassador|Lady|Speaker|Leader|Attorney General|Treasurer|Administrator)$"
+)
+
+
+def _served(role: str | None) -> bool:
+    """Does ``role`` end in someone else's title, the name after it being theirs?"""
+    return role is not None and _SERVES.search(role) is not None
 
 
 # The title of a member of a council or a legislature, worn before the name.

@@ -54,6 +54,27 @@ from tests.extract.helpers import assert_grounded, story
             "Mark Orrin",
             "Councillor, Tarrow Borough Council",
         ),
+        # Whom a post serves is not who speaks: the spokesman does.
+        (
+            "Mark Ostler, spokesman for Gov. Dana Pell, said:",
+            "Mark Ostler",
+            "spokesman for Governor Dana Pell",
+        ),
+        (
+            "Press secretary to First Lady Ada Marsh, Jo Hart, said:",
+            "Jo Hart",
+            "Press secretary to First Lady Ada Marsh",
+        ),
+        (
+            "Senior Adviser to the President Jo Hart said:",
+            "Jo Hart",
+            "Senior Adviser to the President",
+        ),
+        (
+            "Ambassador to the United Nations Carl Dunn said:",
+            "Carl Dunn",
+            "Ambassador to the United Nations",
+        ),
         # A title right before a three-word name ends the brief; "U.S." is one word.
         (
             "Office of U.S. Small Harbours Administration Administrator Isabel Casas Ruiz said:",
@@ -640,3 +661,14 @@ def test_roles_read_from_bylines_datelines_offices_and_abbreviations(
 def test_a_second_person_after_and_is_never_part_of_a_brief() -> None:
     who = speakers.parse("Jane Roe, Minister of Labour, and John Doe, Deputy Minister")
     assert who.role == "Minister of Labour"
+
+
+def test_a_spokesman_for_the_governor_is_never_signed_as_the_governor() -> None:
+    s = story(
+        "Gov. Dana Pell praised the state's economy in his annual address this week.",
+        "“Our growth has held steady month after month,” said Mark Ostler, spokesman for"
+        " Gov. Dana Pell. “The governor’s focus has us ready to invest in schools.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Mark Ostler", "spokesman for Governor Dana Pell")
+    assert_grounded(s)
