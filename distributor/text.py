@@ -32,6 +32,8 @@ from twitter_text import parse_tweet
 from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
+from distributor.abbreviations import ends_anyway, is_abbreviation
+
 ELLIPSIS = "…"
 
 # Characters twitter-text v3 weighs 1 that can never start or join an emoji (© and ®
@@ -263,13 +265,6 @@ _ENDS = frozenset(".!?…")
 _CLAUSES = frozenset(",;:")
 
 
-# "Mr. Smith" and "U.S. figures" end in a full stop but not a sentence.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Rt|Hon|Gen|Col|Sgt|Lt|Jr|Sr|vs|etc|approx)"
-    r"|\b[A-Za-z]|\b(?:e\.g|i\.e))[.][\"'”’)\]]*$"
-)
-
-
 class _Break(NamedTuple):
     cut: int
     """Where the part ends (exclusive)."""
@@ -302,7 +297,9 @@ def _breaks(text: str, spans: Sequence[tuple[int, int]]) -> list[_Break]:
                 q -= 1
             before = text[q - 1] if q > 0 else " "
             if before in _ENDS and not (
-                before == "." and _ABBREVIATION.search(text, max(0, cut - 12), cut)
+                before == "."
+                and is_abbreviation(text, q - 1)
+                and not ends_anyway(text, q - 1, resume)
             ):
                 strength = SENTENCE
             elif text[cut - 1] in _CLAUSES or text.startswith(("— ", "– "), resume):

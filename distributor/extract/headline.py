@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from distributor.extract.sentences import is_abbreviation
+from distributor.abbreviations import is_abbreviation
 
 _SUFFIX = re.compile(
     r"\s+[|–—-]\s+(?:GOV\.UK|gov\.uk|News|Press release"

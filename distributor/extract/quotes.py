@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from distributor.abbreviations import is_abbreviation
 from distributor.extract import sentences, speakers
 from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 from distributor.models import Quote, Span
@@ -949,7 +950,7 @@ def _sentence_pieces(run: str, end: int) -> list[tuple[str, int]]:
     pieces: list[tuple[str, int]] = []
     begin = 0
     for stop in re.finditer(r"\.[ \t]+", run):
-        if not sentences.is_abbreviation(run, stop.start()):
+        if not is_abbreviation(run, stop.start()):
             pieces.append((run[begin : stop.start() + 1], end - len(run) + stop.start() + 1))
             begin = stop.end()
     pieces.append((run[begin:], end))

@@ -20,6 +20,7 @@ from distributor.text import (
     XRule,
     graphemes,
     rule_for,
+    sentences,
     shorten,
     split_text,
     url_spans,
@@ -120,6 +121,23 @@ def test_split_does_not_break_after_an_abbreviation() -> None:
     text = ("Word " * 40) + "Mr. Smith said so. " + ("more " * 40)
     parts = split_text(text, XRule())
     assert not any(p.endswith("Mr.") for p in parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Titles written short, as US releases write them, never end a sentence.
+        (
+            "A champion of working people, Sen. Kennedy shaped every labor law. He will be missed.",
+            2,
+        ),
+        ("Gov. Hale and Rep. Ortiz met on Jan. 20 at No. 10. Both spoke after.", 2),
+        # An abbreviation that often ends a sentence does when a sentence opens after it.
+        ("The plant is the largest in the U.S. The work starts in May.", 2),
+    ],
+)
+def test_posts_read_sentences_as_extraction_does(text: str, count: int) -> None:
+    assert len(sentences(text)) == count
 
 
 def test_split_never_breaks_a_url_that_fits() -> None:
