@@ -74,6 +74,7 @@ _WHO_VERB_THAT = re.compile(
     rf"^(?P<who>[^,;:“”\"]{{2,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?"
     rf"(?:{_VERBS})(?:\s+[^,;:“”\"]{{1,40}}?)?\s+that$"
 )
+_OPENING_MARKS = frozenset("“\"‘'„«")
 # Reported speech opening a sentence: "Commissioner Jane Roe said the rain has …",
 # "The Minister also told reporters that …" (not a lead-in: no colon, no marks).
 _REPORTED = re.compile(
@@ -1253,6 +1254,9 @@ class _Reader:
         """A paragraph whose last sentence reports someone's words without marks
         ("Commissioner Fitzsimmons said the drought …"): who a bare quote paragraph right
         after it is."""
+        following = self.blocks[i + 1].text[:1] if i + 1 < len(self.blocks) else ""
+        if following not in _OPENING_MARKS or not self.by_block.get(i + 1):
+            return  # read only when a quote paragraph comes next (most paragraphs: not)
         found = _REPORTED.match(_last_sentence(block.text))
         if found is None or not speakers.looks_like_attribution(found.group("who")):
             return
