@@ -403,8 +403,17 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
         return None
     text = social_text(lede.text).replace("\n", " ")
     if not rule.fits(text, reserve):
+        scene = _SCENE.match(text)
+        if scene and rule.fits(text[scene.end() :], reserve):
+            # "Surrounded by the beauty of Cranberry Lake Preserve, County Executive …
+            # signed …": the scene goes, the whole sentence of what was done stays.
+            return lede, text[scene.end() :]
         text = clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
     return (lede, text) if text else None
+
+
+# A participle's clause that sets the scene before a sentence's capitalised subject.
+_SCENE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en))\b[^,;:]{0,150}, (?=[A-Z])")
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:

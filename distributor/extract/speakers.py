@@ -211,6 +211,9 @@ _ORG_WORDS = frozenset(
 )
 _NOT_NAMES = frozenset(
     [
+        # An instrument's name before a surname: "the first Executive Order Latimer signed".
+        "order",
+        "act",
         "the",
         "a",
         "an",
@@ -571,7 +574,7 @@ def _role(text: str) -> str:
         for w in words
     ]
     role = " ".join(words).strip(" ,;:.")
-    role = _ARTICLE.sub("", role)
+    role = _ARTICLE.sub("", _OPENING_ADVERB.sub("", role))
     # "Prime Minister the Rt Hon Sir Keir Starmer": the honorifics gone, their "the" too.
     role = re.sub(r"\s+(?:the|of|for|and)$", "", role, flags=re.IGNORECASE)
     role = re.sub(r"[’']s$|(?<=s)[’']$", "", role)  # "CNN’s", "Fox Business’"
@@ -589,6 +592,13 @@ def _role(text: str) -> str:
     return role
 
 
+# A sentence's opening word caught in a capitalised run: "Recently Wairoa Mayor Craig
+# Little, …" is the Wairoa Mayor.
+_OPENING_ADVERB = re.compile(
+    r"^(?:Recently|Today|Yesterday|Tonight|Earlier|Later|Meanwhile|Also|Additionally"
+    r"|Separately|Finally|Previously|Currently|Subsequently|Similarly|Likewise|Now"
+    r"|Then)\s+(?=[A-Z])"
+)
 _OFFICE_OF = re.compile(
     r"Office of (?:the )?(?P<title>(?:Lieutenant |Deputy |Vice )?(?:Governor|Mayor|President"
     r"|Premier|First Minister|Prime Minister|Attorney General|County Executive|Secretary))"

@@ -672,3 +672,12 @@ def test_a_spokesman_for_the_governor_is_never_signed_as_the_governor() -> None:
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Mark Ostler", "spokesman for Governor Dana Pell")
     assert_grounded(s)
+
+
+def test_a_sentences_opening_word_is_not_part_of_the_role() -> None:
+    s = story(
+        "Recently Harbour Mayor Ada Marsh and chief executive Tom Hale met the police chief.",
+        "Mrs Marsh said: “It was good to hear how quickly officers responded.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ada Marsh", "Harbour Mayor")

@@ -890,6 +890,18 @@ def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
 
 
+def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses() -> None:
+    done = (
+        "Harbour County Executive Ann Ford signed a bill into law that keeps the names and"
+        " faces of elected officials off county signs, including at county parks, golf"
+        " courses, marinas, libraries and other properties the county owns."
+    )
+    lede = f"Surrounded by the beauty of Cranberry Lake Preserve in North White Plains, {done}"
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
+
+
 def _with_next_paragraph(story: Story, paragraph: str) -> Story:
     article = dataclasses.replace(
         story.article, body=f"{story.article.body}\n\n{paragraph}\n\nMore follows later."
