@@ -681,3 +681,13 @@ def test_a_sentences_opening_word_is_not_part_of_the_role() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Ada Marsh", "Harbour Mayor")
+
+
+def test_an_executive_order_before_a_surname_names_no_second_person() -> None:
+    s = story(
+        "County Executive Dana Pell signed the signage law on Tuesday. It was the first"
+        " Executive Order Pell signed after the election.",
+        "Pell said: “These parks belong to the people, not to the politician of the moment.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Dana Pell", "County Executive")
