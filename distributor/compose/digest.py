@@ -356,6 +356,8 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         if summary and not in_own_voice(summary):
             # "Today, I join the nation …": the issuer's words, so signed as theirs.
             summary, summary_by = in_marks(summary), by
+            if quote is not None and _words(quote.text) in _words(summary):
+                quote = None  # the issuer's quote is the summary's own sentence: once
     return Card(
         story.id,
         headline,
@@ -367,6 +369,11 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         clean_inline(by or ""),
         clean_inline(summary_by),
     )
+
+
+def _words(text: str) -> str:
+    """Text compared by its words alone, not its marks or an ellipsis."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _line(item: RoundupItem, story: Story | None, link: Callable[[str | None], str | None]) -> Line:

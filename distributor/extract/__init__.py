@@ -21,7 +21,7 @@ def extract(article: Article) -> Story:
     found, marked = quotes.find_with_marks(body, article.title, parts)
     lede = summary.lede(parts)
     main = quotes.main_quote(found, article.title, lede)
-    voice = statement.voice(article.title)
+    voice = statement.voice(article.title, parts)
     return Story(
         article=article,
         headline=headline.clean(article.title),

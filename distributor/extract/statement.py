@@ -11,6 +11,7 @@ figures) and no one else's quote in it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -47,12 +48,49 @@ _LEANS_BACK = re.compile(
 FIRST_PERSON = re.compile(r"(?:^|[\s(])(?:I|I’m|I'm|I’ve|I've|we|We|our|Our|my|My)\b")
 _MARKS = re.compile(r"[“”\"«»„]")
 MIN_WORDS = 15
-MAX_WORDS = 90
 MAX_CHARS = 220  # one post on every network, with the speaker's line under it
 CONFIDENCE = 0.7
 
 
-def voice(title: str) -> Voice | None:
+# The office holders whose statements are signed with a name and a title on two lines
+# of their own ("Hillary Rodham Clinton" / "Secretary of State"): a contact's "Press
+# Officer" or "Communications Manager" signs nothing.
+_HOLDER = re.compile(
+    r"^(?:(?:Deputy|Vice|Lieutenant|Prime|First|Acting|U\.S\.|US)\s+)?(?:Secretary|Minister"
+    r"|President|Governor|Mayor|Premier|Chancellor|Commissioner|Attorney General|Senator"
+    r"|Ambassador|Administrator|Director|County Executive|Chief Executive)"
+    r"(?:\s+(?:of|for)\s+[A-Z][\w ,&’'-]{2,80})?$"
+)
+HEADER_LINES = 6
+
+
+def signed_voice(blocks: Sequence[Block]) -> Voice | None:
+    """The issuer a statement's page prints on lines of its own, a name over a title: at
+    its head ("Press Statement" / "John Kerry" / "Secretary of State" / "Washington, DC")
+    before the first paragraph, or as its last two lines ("Beverley J. Oda" / "Minister
+    of International Cooperation"). None when there is no such pair."""
+    head = []
+    for block in blocks[:HEADER_LINES]:
+        if block.kind is Kind.PARAGRAPH:
+            break
+        head.append(block)
+    tail = list(blocks[-2:]) if len(blocks) > 2 else []
+    for lines in (head, tail):
+        for name_line, role_line in itertools.pairwise(lines):
+            name, role = speakers.split_name(name_line.text.strip())
+            held = role_line.text.strip().rstrip(".")
+            if (
+                name
+                and role is None
+                and name == name_line.text.strip()
+                and len(name.split()) >= 2
+                and _HOLDER.match(held)
+            ):
+                return Voice(name, held)
+    return None
+
+
+def voice(title: str, blocks: Sequence[Block] = ()) -> Voice | None:
     """Whose words the body is, from its title: the person a statement, remarks or letter
     names (``Voice("Joe Biden", "President")``), the role alone when it names no person
     (``Voice(None, "Press Secretary")``), the President for a presidential message or
@@ -65,7 +103,9 @@ def voice(title: str) -> Voice | None:
     if _TRANSCRIPT.match(text):
         return Voice(None)
     found = _SPOKEN_TITLE.match(text)
-    return None if found is None else _issuing(speakers.parse(found.group("who")))
+    if found is None:
+        return signed_voice(blocks)
+    return _issuing(speakers.parse(found.group("who")))
 
 
 def _issuing(who: speakers.Who) -> Voice:
@@ -86,18 +126,20 @@ def issuer_quote(who: Voice | None, blocks: Sequence[Block], lede: str) -> Quote
     names as its issuer (``who``, from :func:`voice`)."""
     if who is None or who.speaker is None:
         return None
+    # A lede in the issuer's "I" is never posted as ours, so its paragraph may be quoted.
+    posted = lede if lede and not FIRST_PERSON.search(lede) else ""
     for block in blocks:
-        if block.kind is not Kind.PARAGRAPH or (lede and lede in block.text):
+        if block.kind is not Kind.PARAGRAPH or (posted and posted in block.text):
             continue
         text = block.text.strip()
-        if not MIN_WORDS <= len(text.split()) <= MAX_WORDS or _MARKS.search(text):
-            continue
-        if text.endswith(":") or _LEANS_BACK.match(text) or not FIRST_PERSON.search(text):
-            continue
-        if any(figures.find_values(text)):
+        if len(text.split()) < MIN_WORDS or text.endswith(":") or _LEANS_BACK.match(text):
             continue
         said = _opening(block)
-        if said is None:
+        # What is posted is judged, not the rest of the paragraph: a long paragraph's
+        # opening ("I was deeply saddened to hear of the passing of …") stands alone.
+        if said is None or _MARKS.search(said.text) or not FIRST_PERSON.search(said.text):
+            continue
+        if any(figures.find_values(said.text)):
             continue
         return Quote(
             text=said.text,

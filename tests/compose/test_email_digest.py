@@ -472,6 +472,18 @@ def test_a_statements_first_person_summary_is_shown_signed_never_bare() -> None:
     assert "“Councils will get" not in text
 
 
+def test_an_issuers_quote_that_is_the_summarys_own_sentence_is_shown_once() -> None:
+    lede = "I was deeply saddened to hear of the passing of Congressman Tom Hale."
+    signed = dataclasses.replace(
+        story(1, summary=lede, quote=(lede, "Ada Marsh", "Secretary of State")),
+        voice=Voice("Ada Marsh", "Secretary of State"),
+    )
+    digest = render([signed], with_email(featured_count=1))
+    assert " ".join(digest.text.split()).count("deeply saddened") == 1
+    shown = re.sub(r'<div style="display:none[^"]*">[^<]*', "", digest.html)  # the preheader
+    assert shown.count("deeply saddened") == 1
+
+
 def test_a_card_shows_its_surest_four_figures_in_the_articles_order() -> None:
     texts = (
         "Millions of families will notice the change.",

@@ -126,3 +126,44 @@ def test_a_briefings_figures_are_left_out_and_the_lint_says_why() -> None:
     assert [f.text for f in s.key_figures]  # extraction still finds it...
     found = [f.message for f in lint(s) if f.code == "first-person"]
     assert found and "figures are left out" in found[0]  # ...and says it is not posted
+
+
+CONDOLENCE = (
+    "I was deeply saddened to hear of the passing of Congressman Tom Hale. He served the"
+    " hill towns for thirty years and never once missed a vote on their behalf, as he liked"
+    " to remind his colleagues on both sides of the aisle."
+)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # At the page's head, between a label and a dateline.
+        ("Press Statement", "Ada Marsh", "Secretary of State", "Washington, DC", CONDOLENCE),
+        # As its last two lines.
+        (CONDOLENCE, "Ada Marsh", "Minister of International Cooperation"),
+    ],
+)
+def test_a_statement_signed_on_lines_of_its_own_is_quoted_as_the_signers(
+    lines: tuple[str, ...],
+) -> None:
+    s = story(*lines, title="Statement on Congressman Tom Hale")
+    assert s.voice is not None and s.voice.speaker == "Ada Marsh"
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.text) == (
+        "Ada Marsh",
+        "I was deeply saddened to hear of the passing of Congressman Tom Hale.",
+    )
+    assert_grounded(s)
+
+
+def test_a_press_contact_at_the_foot_signs_nothing() -> None:
+    s = story(
+        "We are delighted to open the new library, which we built with our residents.",
+        "Media contact",
+        "Ada Marsh",
+        "Press Officer",
+        title="New library opens",
+    )
+    assert s.voice is None
+    assert s.quote is None
