@@ -435,9 +435,13 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # "Attorney General Rob Bonta") when the words need the room, then the name.
     head = title_head(role) if role and " " in role and "," not in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
+    # "clinical collaborative chair at South Tees Hospitals NHS Foundation Trust": the post
+    # without the body it is held at, before the name alone.
+    post = role.split(" at ", 1)[0] if " at " in role else ""
+    held = signature(speaker, post) if post and post != head else None
     # A surname alone is never bare ("Biden:"): it keeps its title, or the quote is cut.
     bare = speaker if " " in speaker.strip() or not role else None
-    signers = [w for w in (signature(speaker, role) if role else None, shorter, bare) if w]
+    signers = [w for w in (signature(speaker, role) if role else None, shorter, held, bare) if w]
     for who in signers:
         whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):

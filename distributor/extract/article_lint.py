@@ -158,7 +158,7 @@ def lint(story: Story) -> list[Finding]:
         if issuer and issuer.speaker and quote is not None and quote.speaker == issuer.speaker:
             why = (
                 f"a first-person statement: a passage is quoted as {quote.speaker}'s"
-                " (the title names the issuer); check it stands alone"
+                " (its title or signature names the issuer); check it stands alone"
             )
         elif quote is not None and quote.speaker and quotes.in_body(quote.speaker, article.body):
             why = (

@@ -754,6 +754,18 @@ def test_two_posts_joined_by_and_never_shrink_to_the_last_words_title() -> None:
     assert any("Jon Thompson" in p for p in posts)
 
 
+def test_a_post_held_at_a_body_keeps_the_post_when_the_body_has_no_room() -> None:
+    words = (
+        "I am delighted that the hospital’s ward is once again welcoming inpatients after"
+        " the completion of necessary work by the building’s landlord, with the support of"
+        " the property service and its contractors."
+    )
+    role = "clinical collaborative chair at Harbour Hospitals NHS Foundation Trust"
+    assert not XRule().fits(f"“{words}”\n— Jo Hale, {role}")
+    posts = _signed_quote_posts(words, "Jo Hale", role)
+    assert posts[1:] == [f"“{words}”\n— Jo Hale, clinical collaborative chair"]
+
+
 def test_a_surname_is_never_signed_bare_to_make_room() -> None:
     # One sentence that fits a post signed "— Hale" but not "— Vice President Hale": it
     # is cut at a clause and signed with the title, never with the surname alone.
