@@ -189,7 +189,9 @@ def _words(text: str) -> set[str]:
 # "The move …", "The revelation comes as …", "The nearly $50 million facility …": a
 # thing named before, which the post does not name ("The Court’s decision" names it).
 _THE_ONE_BEFORE = re.compile(
-    r"^The\s+(?:[\w$£€.,%-]+\s+){0,4}?(?:move|revelation|announcement|decision|news"
+    # "The Healthy Utah Plan will …", "The Rail Fares Review …": a name, not the one before.
+    r"^The\s+(?!(?:[A-Z][\w’'-]*\s+)+(?:Plan|Bill|Report|Survey|Study|Consultation|Review)\b)"
+    r"(?:[\w$£€.,%-]+\s+){0,4}?(?:move|revelation|announcement|decision|news"
     r"|development|step|changes?|findings|comments|remarks|visit|facility|plant|site|company"
     r"|firm|legislation|measures"
     # "The survey found …", "The report sets out …", "The ambitious plan …", "The Bill …".

@@ -472,6 +472,9 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "Spending on harbour construction has more than doubled since 2021.",
         "Officials said this is the first year 3 vaccines are on offer.",
         "Ferry fares will fall by 5% this spring for 1.4 million passengers.",
+        # A plan or review by its name is not "the plan" named before.
+        "The Healthy Harbour Plan will be debated in the 2027 session.",
+        "The Rail Fares Review found 5% rises in 12 towns.",
     ],
 )
 def test_a_figure_opening_with_such_a_word_but_standing_alone_is_posted(figure: str) -> None:
