@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from distributor.models import Figure, Story, Voice
+from distributor.repeats import same_fact
 
 Beside = Literal["summary", "headline"]
 """What a card (its summary) or a thread (its headline) shows before the figures."""
@@ -346,7 +347,9 @@ def _new_values(figures: list[Figure], quote: str) -> list[Figure]:
     for f in figures:
         value = " ".join(f.value.split())
         given = re.compile(rf"(?<![\w.,]){re.escape(value)}(?![\w])") if value else None
-        if given is not None and any(given.search(text) for text in said):
+        if given is not None and any(
+            given.search(text) and same_fact(value, text, f.text) for text in said
+        ):
             continue
         kept.append(f)
         said.append(" ".join(f.text.split()))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from distributor.extract import sentences
 from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 from distributor.models import Figure
+from distributor.repeats import same_fact
 
 MAX_FIGURES = 6
 
@@ -644,6 +645,14 @@ def _inside_open_quotes(blocks: Sequence[Block]) -> list[tuple[int, int]]:
     return found
 
 
+def _another_rate(c: _Candidate, chosen: Sequence[_Candidate]) -> bool:
+    """A rate given before, stated again about something else (see
+    :func:`distributor.repeats.same_fact`): a figure of its own."""
+    return all(k.endswith("%") for k in c.keys) and not any(
+        c.keys & d.keys and same_fact(c.value, d.text, c.text) for d in chosen
+    )
+
+
 class _Ranges:
     """Ranges (quote marks' spans) sorted once, so each sentence finds those it touches
     without reading them all."""
@@ -704,7 +713,7 @@ def key_figures(
     seen: set[str] = set()
     narrative = [c for c in candidates if not c.in_quote]
     for c in narrative:
-        if c.keys <= seen:
+        if c.keys <= seen and not _another_rate(c, chosen):
             continue
         seen |= c.keys
         chosen.append(c)

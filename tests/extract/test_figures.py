@@ -75,6 +75,19 @@ def test_a_repeated_figure_counts_once_at_its_first_narrative_statement() -> Non
     assert_grounded(result)
 
 
+def test_the_same_rate_about_something_else_is_a_figure_of_its_own() -> None:
+    result = story(
+        "Harbour county payroll employment grew an estimated 2.5% over 12 months, adding"
+        " 41,400 jobs.",
+        "The seasonally adjusted unemployment rate is estimated at 2.5%, up a tenth of a point.",
+        "Payroll employment growth of 2.5% was the fastest in the region.",
+    )
+    texts = [f.text for f in result.key_figures]
+    assert any(t.startswith("The seasonally adjusted unemployment rate") for t in texts)
+    # The same rate of the same thing (payroll employment) is the first statement again.
+    assert not any(t.startswith("Payroll employment growth") for t in texts)
+
+
 def test_a_figure_only_in_a_quote_counts() -> None:
     result = story(
         "The minister opened the new centre in Hull on Friday.",

@@ -344,6 +344,18 @@ def test_a_number_already_given_is_not_posted_again() -> None:
     assert "We will cut fares by 5%" in text
 
 
+def test_the_same_rate_about_something_else_is_posted() -> None:
+    story = make_story(
+        figures=(
+            ("Payroll employment grew an estimated 2.5% over 12 months.", "2.5%", 0.95),
+            ("The unemployment rate is estimated at 2.5%, up a tenth of a point.", "2.5%", 0.95),
+        ),
+        quote=None,
+    )
+    text = "\n".join(p.text for p in compose_thread(story, RULES[0], _settings()).posts)
+    assert "Payroll employment grew" in text and "The unemployment rate is" in text
+
+
 @pytest.mark.parametrize(
     ("item", "posted"),
     [
