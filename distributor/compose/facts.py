@@ -225,10 +225,11 @@ def stands_alone(text: str) -> bool:
 # "… to maximize this effort", "… benefited from this coverage", "8 million of these":
 # a thing the sentence before named, in the first clause ("this week", "this is" do not).
 _THIS_ONE = re.compile(
-    r"^[^,;:—–]{0,80}?\b(?:this|these|those)\s+(?!(?:is|was|are|were|week|weekend|month|months"
+    # The first clause: up to a comma, one inside a number ("6,118") aside.
+    r"^(?:[^,;:—–]|(?<=\d),(?=\d)){0,80}?\b(?:this|these|those)\s+(?!(?:is|was|are|were|week|weekend|month|months"
     r"|year|years|morning|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season"
     r"|days|weeks|time|past|coming|country|nation|administration)\b)[a-z]+"
-    r"|^[^,;:—–]{0,80}?\bof (?:these|those)\b"
+    r"|^(?:[^,;:—–]|(?<=\d),(?=\d)){0,80}?\bof (?:these|those)\b"
 )
 # "Spending on factories has doubled": a gerund that is the sentence's subject.
 _GERUND_SUBJECT = re.compile(

@@ -450,6 +450,8 @@ def test_a_cut_that_would_lose_the_number_is_not_made() -> None:
         "The additional £230 million will allow the hospital schemes to go on.",
         "By leveraging state funds to maximize this effort, towns won $101 million.",
         "8 million of these are on prescription medication for their conditions.",
+        # A number's own comma does not end the clause that leans back.
+        "In 1999 there were 6,118 deaths from these causes compared with 3,734 now.",
         # A pasted bullet in lower case, or the tail of a sentence.
         "follows £1.2 billion for road repairs announced in the spring",
         "government announces £72 million package to improve train services",
@@ -473,6 +475,7 @@ def test_a_figure_that_needs_the_sentence_before_it_is_not_posted(figure: str) -
         "Nearly 8 million people now live within a mile of a station.",
         "Following the storm, 200 crews restored power to 90% of homes.",
         "Speaking at the conference, the Prime Minister announced a £427 million grant.",
+        "In 2024, 6,118 people used this service.",
         "This week, prosecutors charged 15 people in the scheme.",
         "This year 4,000 apprentices will start on the programme.",
         "The Court’s decision returns $2 billion to 40 states.",
