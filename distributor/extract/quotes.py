@@ -651,10 +651,12 @@ class _Resolver:
         self._runs: dict[str, list[str]] = {}
         self._surname_cache: dict[str, list[speakers.Who]] = {}
         self._fullest_cache: dict[str, str] = {}
+        self._speakers: list[speakers.Who] = []  # everyone who has spoken so far
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
             self.last, self.last_at = who, at
+            self._speakers.append(who)
 
     def resolve(self, phrase: str, before: int) -> tuple[speakers.Who, float]:
         """Who ``phrase`` names, and how sure; ``_NOBODY`` at 0.0 when no one for sure."""
@@ -696,7 +698,24 @@ class _Resolver:
         full = self._full_name(bare)
         if full is None:
             full = self._full_name(bare, text=self._title)
+        if full is None:
+            full = self._first_named(bare)
         return (full, 0.85) if full and full.speaker else (_NOBODY, 0.0)
+
+    def _first_named(self, first: str) -> speakers.Who | None:
+        """ "Richard continued:" after "Richard Mason, Community Safety Manager, said:": the
+        one person who has spoken, or the body introduced with a title or a role, by that
+        first name."""
+        people: list[speakers.Who] = []
+        for who in [*self._speakers, *(w for _, w in self._mentions())]:
+            name = who.speaker or ""
+            if (
+                " " in name
+                and name.split()[0] == first
+                and not any(speakers.same_person(name, p.speaker) for p in people)
+            ):
+                people.append(who)
+        return people[0] if len(people) == 1 else None
 
     def _by_role(self, role: str, before: int) -> tuple[speakers.Who, float]:
         """ "The minister said": the person named earlier with that role."""

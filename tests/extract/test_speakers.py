@@ -691,3 +691,24 @@ def test_an_executive_order_before_a_surname_names_no_second_person() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Dana Pell", "County Executive")
+
+
+def test_a_first_name_alone_is_the_one_person_by_that_name_who_spoke() -> None:
+    s = story(
+        "Crews were called to a kitchen fire in Hull on Thursday night.",
+        "Rosa Quint, Community Safety Manager for the Harbour Fire Service, said: “The"
+        " occupier was lucky to be awake.”",
+        "Firefighters ventilated the kitchen. Rosa continued: “Working smoke alarms give an"
+        " early warning.”",
+    )
+    said = {q.text: q.speaker for q in (s.quote, *s.other_quotes) if q}
+    assert said["Working smoke alarms give an early warning."] == "Rosa Quint"
+
+
+def test_a_first_name_two_speakers_share_is_left_unsigned() -> None:
+    s = story(
+        "Rosa Quint, Community Safety Manager, said: “The occupier was lucky.”",
+        "Rosa Hale, Station Commander, said: “The crew were quick.”",
+        "Rosa continued: “Working smoke alarms give an early warning.”",
+    )
+    assert all("Working smoke" not in q.text for q in (s.quote, *s.other_quotes) if q)
