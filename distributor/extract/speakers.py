@@ -27,6 +27,7 @@ PRONOUNS = frozenset(["he", "she", "they", "we", "i", "it"])
 # capitalised one ends the name run we read leftwards from the end of a phrase.
 _EXTRA_TITLES = frozenset(
     [
+        "da",  # a district attorney: "DA Stephan said"
         "sen",
         "sen.",
         "rep",
@@ -556,6 +557,7 @@ _ABBREVIATED = {
     "col": "Colonel",
     "cong": "Congressman",
     "atty": "Attorney",
+    "da": "District Attorney",
     "cllr": "Councillor",
 }
 
@@ -906,6 +908,7 @@ def _joint(text: str) -> Who | None:
 PERSON_ROLE = re.compile(
     r"\b(?:minister|secretary|chancellor|chair\w*|chief|executive|director|leader|mayor"
     r"|president|commissioner|officer|constable|head\w*|governor|ambassador|professor|doctor"
+    r"|attorney"
     r"|councillor|advis[eo]r|inspector|superintendent|manager|founder|premier|judge|economist"
     r"|editor|teacher|nurse|owner|campaigner|scientist|administrator|senator|representative"
     r"|researcher|member|mp|peer|lord|lady|baroness|official|deputy|first|clerk|principal"

@@ -712,3 +712,23 @@ def test_a_first_name_two_speakers_share_is_left_unsigned() -> None:
         "Rosa continued: “Working smoke alarms give an early warning.”",
     )
     assert all("Working smoke" not in q.text for q in (s.quote, *s.other_quotes) if q)
+
+
+def test_two_people_leading_into_a_quote_sign_none_of_it() -> None:
+    s = story(
+        "U.S. Attorney Carl Dunn and District Attorney Ann Ford warned against violence.",
+        "Both U.S. Attorney Dunn and DA Ford condemned the attack on the Capitol:",
+        "“Protesting is a right; rioting is a crime.”",
+    )
+    assert s.quote is None
+
+
+def test_a_da_signs_with_the_name_and_office_the_body_gives() -> None:
+    s = story(
+        "U.S. Attorney Carl Dunn and Harbour County District Attorney Ann Ford warned"
+        " against violence.",
+        "Both U.S. Attorney Dunn and DA Ford condemned the attack on the Capitol:",
+        "“Protesting is a right; rioting is a crime,” DA Ford said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ann Ford", "Harbour County District Attorney")
