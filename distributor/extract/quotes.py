@@ -513,11 +513,12 @@ def _subject(sentence: str) -> str | None:
     if len(words) > 30:
         return None
     taken = _capitalised_opening(words)
-    after = words[len(taken) : len(taken) + 2] if taken and len(words) > len(taken) + 1 else []
-    if after and after[0] in ("and", "&") and after[1][:1].isupper():
-        # "Both U.S. Attorney Brewer and DA Stephan condemned …:": two voices, none alone.
-        return None
     name, role = speakers.split_name(" ".join(taken)) if taken else (None, None)
+    after = words[len(taken) : len(taken) + 2] if name and len(words) > len(taken) + 1 else []
+    if after and after[0] in ("and", "&") and after[1][:1].isupper():
+        # "Both U.S. Attorney Brewer and DA Stephan condemned …:": two voices, none alone
+        # ("Deputy Leader and Executive Member for Housing, Councillor …" is one post).
+        return None
     if name:
         return " ".join(taken)
     titled = len(taken) >= 2 and taken[0] == "The" and role and speakers.PERSON_ROLE.search(role)
