@@ -945,18 +945,22 @@ def _scan(text: str) -> tuple[list[tuple[int, speakers.Who]], dict[str, list[str
 
 
 def _people_joined(run: str, end: int) -> list[tuple[str, int]]:
-    """ "Vice President Joe Biden and Transportation Secretary Ray LaHood": two titled
-    people in one capitalised run, each read on their own; any other run as it is
+    """ "Vice President Joe Biden and Transportation Secretary Ray LaHood": two people in
+    one capitalised run, the first titled, each read on their own; any other run as it is
     ("Secretary of Health and Human Services Jane Roe" is one person)."""
     if " and " not in run:
         return [(run, end)]
     head, _, tail = run.rpartition(" and ")
     name, role = speakers.split_name(head)
     other, other_role = speakers.split_name(tail)
-    if not (name and " " in name and role and other and " " in other and other_role):
+    if not (name and " " in name and role and other and " " in other):
         return [(run, end)]
-    if not (speakers.PERSON_ROLE.search(role) and speakers.PERSON_ROLE.search(other_role)):
+    if not speakers.PERSON_ROLE.search(role) or (
+        other_role and not speakers.PERSON_ROLE.search(other_role)
+    ):
         return [(run, end)]
+    # "Secretary Alice Marsh and Ivy Marsh", "Police Captain Ryan Hale and Alonso Vivas":
+    # the second person has no title of their own, and never takes the first one's.
     return [(head, end - len(tail) - len(" and ")), (tail, end)]
 
 

@@ -28,6 +28,19 @@ PRONOUNS = frozenset(["he", "she", "they", "we", "i", "it"])
 _EXTRA_TITLES = frozenset(
     [
         "da",  # a district attorney: "DA Stephan said"
+        # Members of US city councils and state assemblies: "San Diego City
+        # Councilmember Stephen Whitburn", "Assemblymember Stephanie Nguyen".
+        "councilmember",
+        "councilman",
+        "councilwoman",
+        "assemblymember",
+        "assemblyman",
+        "assemblywoman",
+        "alderwoman",
+        "legislator",
+        "selectman",
+        "selectwoman",
+        "freeholder",
         "sen",
         "sen.",
         "rep",
@@ -132,6 +145,8 @@ _ORG_WORDS = frozenset(
         "emirates",
         "republic",
         "foundation",
+        "system",  # "Jackson Health System"
+        "systems",
         "university",
         "college",
         "school",
@@ -394,6 +409,8 @@ def name_token(tok: str) -> bool:
     low = word.lower().rstrip(".")
     if low in _PARTICLES or low.startswith(("al-", "el-", "bin-", "ibn-")):
         return True
+    if len(word) == 2 and word[0].isupper() and word[1] == ".":
+        return True  # an initial, "A." and "I." too ("Carlos A. Migoya")
     if not _capitalised(word) or low in _NOT_NAMES or low in _ORG_WORDS:
         return False
     # A shouted heading ("MAKING AMERICA SAFE AGAIN") is not a name; "JD" or "J." is.
@@ -584,7 +601,33 @@ def _role(text: str) -> str:
         # "The Rt Hon Sir Keir Starmer" has no role; "Lord Kenneth Baker" a peerage, an
         # honorific ("Lord Mayor" and "Lord Chancellor" are roles and stay).
         return ""
+    if _holds_person(role):
+        # "San Diego Police Captain Ryan Hallahan and Alonso Vivas": the words before
+        # the name are someone else, not the named person's post.
+        return ""
     return role
+
+
+_RANK = re.compile(
+    r"(?i:captain|sergeant|lieutenant|major|colonel|inspector|counsel|judge|justice|detective"
+    r"|sheriff|chief|superintendent|councilmember|assemblymember|mayor|senator)"
+)
+
+
+def _holds_person(role: str) -> bool:
+    """Does ``role`` name another titled person in full ("… Captain Ryan Hallahan")?"""
+    tokens = role.split()
+    return any(
+        (PERSON_ROLE.fullmatch(_bare(tokens[i])) or _RANK.fullmatch(_bare(tokens[i])))
+        and not tokens[i + 1].endswith(",")
+        and all(
+            name_token(t) and not is_title(t) and not _POSSESSIVE.search(_bare(t))
+            for t in tokens[i + 1 : i + 3]
+        )
+        and tokens[i + 1][:1].isupper()
+        and tokens[i + 2][:1].isupper()
+        for i in range(len(tokens) - 2)
+    )
 
 
 # A sentence's opening word caught in a capitalised run: "Recently Wairoa Mayor Craig

@@ -54,6 +54,14 @@ from tests.extract.helpers import assert_grounded, story
             "Mark Orrin",
             "Councillor, Tarrow Borough Council",
         ),
+        # US council and assembly members' titles; an initial that is also a word.
+        (
+            "Harbour City Councilmember Dana Pell said:",
+            "Dana Pell",
+            "Harbour City Councilmember",
+        ),
+        ("Assemblymember Jo Hart said:", "Jo Hart", "Assemblymember"),
+        ("Carlos A. Ostler, president, said:", "Carlos A. Ostler", "president"),
         # Whom a post serves is not who speaks: the spokesman does.
         (
             "Mark Ostler, spokesman for Gov. Dana Pell, said:",
@@ -732,3 +740,23 @@ def test_a_da_signs_with_the_name_and_office_the_body_gives() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Ann Ford", "Harbour County District Attorney")
+
+
+def test_a_role_never_holds_another_persons_name() -> None:
+    s = story(
+        "DA Ann Ford was joined by Harbour Police Captain Ryan Hale and Alonso Vivas, who runs"
+        " the Downtown Partnership.",
+        "“Businesses feel the system is working for them,” Vivas said.",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Alonso Vivas"
+    assert "Hale" not in (s.quote.role or "")
+
+
+def test_a_health_system_is_never_a_speakers_name() -> None:
+    s = story(
+        "“We have a zero-tolerance policy for misconduct,” said Carlos A. Ostler, president,"
+        " and CEO of Harbour Health System.",
+    )
+    assert s.quote is not None
+    assert s.quote.speaker == "Carlos A. Ostler"
