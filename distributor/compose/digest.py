@@ -30,6 +30,7 @@ from distributor.compose.facts import (
     in_marks,
     in_own_voice,
     signature,
+    summary_quoted,
     surest,
 )
 from distributor.compose.mjml import MjmlError, compile_mjml, minify_html
@@ -349,7 +350,8 @@ def _card(story: Story, link: Callable[[str | None], str | None]) -> Card:
         if (text := clean_inline(f.text))
     )
     by = figures_signed_by(story)
-    summary = shorten(clean_inline(story.summary), 600)
+    # The quote's own words are shown once, signed, never again as the summary.
+    summary = "" if summary_quoted(story) else shorten(clean_inline(story.summary), 600)
     summary_by = ""
     if by is not None:
         figures = tuple(in_marks(text) for text in figures)

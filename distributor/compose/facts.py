@@ -135,6 +135,19 @@ def repeats(story: Story, figure: Figure, *, beside: Beside = "summary") -> bool
     return q is not None and any(s.start < figure.end and figure.start < s.end for s in q.segments)
 
 
+def summary_quoted(story: Story) -> bool:
+    """Is the summary the main quote's own words (a statement's first paragraph under
+    "… released the following statement:", read without marks)? Shown as ours, they
+    would put the speaker's words in the publisher's voice; the signed quote gives them."""
+    q = story.quote
+    summary = story.summary.strip()
+    start = story.article.body.find(summary) if summary else -1
+    if q is None or not q.speaker or start < 0:
+        return False
+    end = start + len(summary)
+    return any(s.start <= start and end <= s.end for s in q.segments)
+
+
 def says_again(headline: str, sentence: str, *, without_number: bool = False) -> bool:
     """Most of the headline's words, its figure among them, again in ``sentence``
     ("Breakfast clubs to reach 750,000 more pupils" / "Breakfast clubs will reach 750,000

@@ -35,6 +35,7 @@ from distributor.compose.facts import (
     says_again,
     signature,
     stands_alone,
+    summary_quoted,
     surest,
     title_head,
 )
@@ -307,8 +308,9 @@ def usable_lede(story: Story) -> Origin | None:
     summary = story.summary.strip()
     body = story.article.body
     start = body.find(summary) if summary else -1
-    if start < 0 or story.voice is not None or summary.endswith(":"):
-        # "… issued the following statement:" leads into what it announces.
+    if start < 0 or story.voice is not None or summary.endswith(":") or summary_quoted(story):
+        # "… issued the following statement:" leads into what it announces; the
+        # statement's own words are the quote's.
         return None
     if says_again(story.headline, summary, without_number=True) and not adds_to(
         story.headline, summary

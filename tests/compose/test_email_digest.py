@@ -16,7 +16,7 @@ from distributor.compose.digest import PLACEHOLDERS, render_digest, template_dir
 from distributor.compose.lint import lint_digest, lint_html
 from distributor.compose.roundup import RoundupOptions, build_roundup
 from distributor.errors import ConfigError
-from distributor.models import Image, Story, Voice
+from distributor.models import Image, Span, Story, Voice
 from distributor.settings import EmailSettings, PublisherSettings, Settings, from_mapping
 from tests.compose.digest_stories import (
     DAY,
@@ -482,6 +482,18 @@ def test_an_issuers_quote_that_is_the_summarys_own_sentence_is_shown_once() -> N
     assert " ".join(digest.text.split()).count("deeply saddened") == 1
     shown = re.sub(r'<div style="display:none[^"]*">[^<]*', "", digest.html)  # the preheader
     assert shown.count("deeply saddened") == 1
+
+
+def test_a_summary_that_is_the_quotes_own_words_is_shown_once_signed() -> None:
+    words = "A driver who killed two teenagers is being freed after serving a fraction of his term."
+    s = story(1, summary=words, quote=(words, "Ann Ford", "District Attorney"))
+    quoted = dataclasses.replace(
+        s, quote=dataclasses.replace(s.quote, segments=(Span(words, 0, len(words)),))
+    )
+    digest = render([quoted], with_email(featured_count=1))
+    text = " ".join(digest.text.split())
+    assert text.count("A driver who killed") == 1
+    assert "Ann Ford" in text
 
 
 def test_a_card_shows_its_surest_four_figures_in_the_articles_order() -> None:

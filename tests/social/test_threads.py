@@ -23,7 +23,7 @@ from distributor.compose.threads import (
     usable_figures,
 )
 from distributor.extract import statement
-from distributor.models import Roundup, RoundupItem, Story, Thread, Voice
+from distributor.models import Quote, Roundup, RoundupItem, Span, Story, Thread, Voice
 from distributor.settings import Settings, SocialSettings
 from distributor.text import ELLIPSIS, BlueskyRule, LengthRule, MastodonRule, XRule, url_spans
 from tests.social.stories import LEDE, LINK, NEWS, make_story
@@ -930,6 +930,19 @@ def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses() -> None
     assert not XRule().fits(lede)
     story = make_story(lede=lede, figures=(), quote=None)
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
+
+
+def test_a_lede_that_is_the_quotes_own_words_is_posted_once_signed() -> None:
+    words = "A driver who killed two teenagers is being freed after serving a fraction of his term."
+    story = make_story(lede=words, figures=(), quote=None)
+    body = story.article.body
+    signed = dataclasses.replace(
+        story,
+        quote=Quote(words, "Ann Ford", "District Attorney", (Span(words, 0, len(words)),), 0.85),
+    )
+    assert body.startswith(words)
+    posts = _after_headline(compose_thread(signed, XRule(), _settings()))
+    assert posts == [f"“{words}”\n— Ann Ford, District Attorney"]
 
 
 def _with_next_paragraph(story: Story, paragraph: str) -> Story:
