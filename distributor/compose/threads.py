@@ -229,17 +229,25 @@ def clause_cut(
             # A dash with another after it opens or closes an aside ("The eleven attachés
             # – in Canada, … – work to …"): cut there, the subject would lose its verb.
             continue
-        last = len(head.rsplit(",", 1)[-1].split()) if "," in head else 99
-        if (text.startswith(("and ", "or "), m.end()) and last <= 4) or _LISTED_ING.match(
+        part = head.rsplit(",", 1)[-1] if "," in head else ""
+        listed = bool(part) and (len(part.split()) <= 4 or _named(part))
+        if (text.startswith(("and ", "or "), m.end()) and listed) or _LISTED_ING.match(
             text, m.end()
         ):
-            # ", and" ending a list ("from wildfires, storms, and other disasters"), or an
-            # item in "-ing" inside one ("such as maintenance, staffing, cleaning and …"):
-            # cut there, the list would stop half-way.
+            # ", and" ending a list ("from wildfires, storms, and other disasters", "the
+            # State Attorney, the Office of the Tax Collector, and the Department …
+            # announce"), or an item in "-ing" inside one ("such as maintenance, staffing,
+            # cleaning and …"): cut there, the list would stop half-way.
             continue
         if fits(head + ELLIPSIS):
             return head + ELLIPSIS
     return None
+
+
+def _named(part: str) -> bool:
+    """Is this comma part a name ("the Miami-Dade Office of the Tax Collector")?"""
+    words = [w for w in part.split() if w.lower() not in ("the", "of", "for", "and", "a")]
+    return bool(words) and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _pack_lines(lines: Sequence[str], rule: LengthRule, reserve: int) -> list[str]:

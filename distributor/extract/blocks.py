@@ -22,7 +22,8 @@ class Kind(enum.Enum):
 # A dateline before a release's first sentence: "WASHINGTON –", "LONDON, UK —", "ALBANY,
 # N.Y. (Feb 5, 2008)–", "DALLAS – (May 15, 2017)", "DAUPHIN—A new …",
 # "(Washington, D.C., March 20, 2018) –", "PHILADELPHIA – (January 18, 2018) --", or a
-# city and a state with no dash ("WASHINGTON, DC The Department …"). A date as the
+# city and a state with no dash ("WASHINGTON, DC The Department …"), a place in title case
+# and a date in brackets ("Miami (May 14, 2024) The State Attorney …"). A date as the
 # dateline, or after the place: "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
@@ -33,7 +34,10 @@ DATELINE_LEAD = re.compile(
     r"(?: \([^()]{3,40}\))?(?: ?(?:[–—]|-{1,2}) +| ?[–—](?=[A-Z]))"
     r"(?:\([^()]{3,40}\)(?: ?(?:[–—]|-{1,2}))? +)?"
     r"|\([^()]{3,60}\) ?[–—-] +"
-    r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z]))"
+    r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z])"
+    # "Miami (May 14, 2024) Miami-Dade State Attorney …": a place in title case and its
+    # date in brackets, no dash.
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? \([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\) +(?=[A-Z]))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

@@ -932,6 +932,18 @@ def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses() -> None
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
 
 
+def test_a_lede_is_never_cut_in_its_list_of_who_announces() -> None:
+    lede = (
+        "Harbour County State Attorney Ann Ford, City of Doral Police Chief Tom Lee, City of"
+        " Harbour Police Chief Ana Ruiz, the Harbour County Office of the Tax Collector, and"
+        " the State Department of Highway Safety and Motor Vehicles announce the arrest of a"
+        " 27-year-old clerk who forged the titles of 30 stolen vehicles over two years."
+    )
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == []
+
+
 def test_a_lede_that_is_the_quotes_own_words_is_posted_once_signed() -> None:
     words = "A driver who killed two teenagers is being freed after serving a fraction of his term."
     story = make_story(lede=words, figures=(), quote=None)
