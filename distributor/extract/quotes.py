@@ -74,6 +74,9 @@ _WHO_VERB_THAT = re.compile(
     rf"^(?P<who>[^,;:“”\"]{{2,120}}?)\s+(?:has\s+|had\s+|also\s+|then\s+|[a-z]+ly\s+)?"
     rf"(?:{_VERBS})(?:\s+[^,;:“”\"]{{1,40}}?)?\s+that$"
 )
+# A first name as an attribution: "Richard continued:", "Jane said", "said Jane".
+_SPEAKS_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b|:")
+_SAID_BEFORE = ("said", "says", "added", "continued")
 _OPENING_MARKS = frozenset("“\"‘'„«")
 # Reported speech opening a sentence: "Commissioner Jane Roe said the rain has …",
 # "The Minister also told reporters that …" (not a lead-in: no colon, no marks).
@@ -720,7 +723,23 @@ class _Resolver:
                 and not any(speakers.same_person(name, p.speaker) for p in people)
             ):
                 people.append(who)
-        return people[0] if len(people) == 1 else None
+        if len(people) != 1 or not self._first_name_only_theirs(first, people[0]):
+            return None
+        return people[0]
+
+    def _first_name_only_theirs(self, first: str, who: speakers.Who) -> bool:
+        """Is every "Jane" in the body either "Jane Roe" or an attribution ("Jane said",
+        "Jane continued:")? "Jane, a mother of two, …" or "Tenant Jane Hale …" is
+        someone else the first name may mean."""
+        rest = (who.speaker or "").split(" ", 1)[1]
+        for m in re.finditer(rf"\b{re.escape(first)}\b", self._body):
+            after = self._body[m.end() : m.end() + 60]
+            if after.startswith(" " + rest) or _SPEAKS_NEXT.match(after):
+                continue
+            if self._body[max(0, m.start() - 12) : m.start()].rstrip().endswith(_SAID_BEFORE):
+                continue
+            return False
+        return True
 
     def _by_role(self, role: str, before: int) -> tuple[speakers.Who, float]:
         """ "The minister said": the person named earlier with that role."""

@@ -713,6 +713,22 @@ def test_a_first_name_alone_is_the_one_person_by_that_name_who_spoke() -> None:
     assert said["Working smoke alarms give an early warning."] == "Rosa Quint"
 
 
+@pytest.mark.parametrize(
+    "between",
+    [
+        "Rosa, a mother of two, has waited ten years for a council home.",
+        "Tenant Rosa Hale has waited ten years for a council home.",
+    ],
+)
+def test_a_first_name_someone_else_may_bear_is_left_unsigned(between: str) -> None:
+    s = story(
+        "Rosa Quint, Minister for Housing, said: “We will build 500 homes.”",
+        between,
+        "Rosa said: “I have waited ten years for a home.”",
+    )
+    assert all("waited ten years" not in q.text for q in (s.quote, *s.other_quotes) if q)
+
+
 def test_a_first_name_two_speakers_share_is_left_unsigned() -> None:
     s = story(
         "Rosa Quint, Community Safety Manager, said: “The occupier was lucky.”",
