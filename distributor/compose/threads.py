@@ -12,6 +12,7 @@ article can never notify an account, join a tag or gain a link on the publisher'
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -418,8 +419,14 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
             # "Surrounded by the beauty of Cranberry Lake Preserve, County Executive …
             # signed …": the scene goes, the whole sentence of what was done stays.
             return lede, text[scene.end() :]
-        text = clause_cut(text, "", lambda t: rule.fits(t, reserve)) or ""
+        fits = functools.partial(rule.fits, reserve=reserve)
+        text = clause_cut(text, "", fits) or clause_cut(text, "", fits, _WHY_PHRASE) or ""
     return (lede, text) if text else None
+
+
+# What a lede says of why, after what happened: "… was sentenced today to 60 months in
+# federal prison for accepting more than $550,000 in bribes …" keeps what happened.
+_WHY_PHRASE = re.compile(r"\s+(?=(?:for|after|by) [a-z]+ing\b)")
 
 
 # A participle's clause that sets the scene before a sentence's capitalised subject.

@@ -37,7 +37,9 @@ DATELINE_LEAD = re.compile(
     r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z])"
     # "Miami (May 14, 2024) Miami-Dade State Attorney …": a place in title case and its
     # date in brackets, no dash.
-    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? \([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\) +(?=[A-Z]))"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? \([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\) +(?=[A-Z])"
+    # "(Miami – July 7, 2024) State Attorney …": place and date in brackets, no dash after.
+    r"|\([A-Z][^()]{2,40}\d{4}\) +(?=[A-Z]))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

@@ -98,6 +98,8 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert make("WASHINGTON -- The agency awarded twenty grants.").summary == doubled.summary
     bracketed = make("Harbour City (May 14, 2024) The agency awarded twenty grants.")
     assert bracketed.summary == doubled.summary
+    enclosed = make("(Harbour – July 7, 2024) The agency awarded twenty grants.")
+    assert enclosed.summary == doubled.summary
 
 
 def test_a_standfirst_in_headline_case_is_not_the_summary() -> None:

@@ -932,6 +932,20 @@ def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses() -> None
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
 
 
+def test_a_lede_too_long_for_a_post_keeps_what_happened_before_why() -> None:
+    done = (
+        "A former supervisor who served on the Harbour County Board was sentenced today to 60"
+        " months in federal prison for accepting more than $550,000 in bribes"
+    )
+    lede = (
+        f"{done} for directing and voting in favor of more than $10 million in pandemic relief"
+        " funds to a charity affiliated with one of his daughters and her business partners."
+    )
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [f"{done}{ELLIPSIS}"]
+
+
 def test_a_lede_is_never_cut_in_its_list_of_who_announces() -> None:
     lede = (
         "Harbour County State Attorney Ann Ford, City of Doral Police Chief Tom Lee, City of"
