@@ -27,7 +27,8 @@ class Kind(enum.Enum):
 # dateline, or after the place: "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
-    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}) ?(?:--|[–—-]) +"
+    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})"
+    r"(?: ?(?:--|[–—-]) +| ?[–—](?=[A-Z]))"
 )
 DATELINE_LEAD = re.compile(
     r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
@@ -39,7 +40,9 @@ DATELINE_LEAD = re.compile(
     # date in brackets, no dash.
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? \([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\) +(?=[A-Z])"
     # "(Miami – July 7, 2024) State Attorney …": place and date in brackets, no dash after.
-    r"|\([A-Z][^()]{2,40}\d{4}\) +(?=[A-Z]))"
+    r"|\([A-Z][^()]{2,40}\d{4}\) +(?=[A-Z])"
+    # "WASHINGTON, March 25, 2014—Agriculture Secretary …": the place, then its date.
+    r"|[A-Z]{3,}(?:[ .][A-Z]{2,}){0,2}\.?, (?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

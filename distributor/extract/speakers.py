@@ -147,6 +147,20 @@ _ORG_WORDS = frozenset(
         "foundation",
         "system",  # "Jackson Health System"
         "systems",
+        "schools",  # "Chicago Public Schools"
+        "church",  # "St. Paul Community Baptist Church"
+        "cathedral",
+        "mosque",
+        "synagogue",
+        "temple",
+        "parish",
+        "ministries",
+        # A brief's words, never a name: "Director Sustainable Development Johann …".
+        "development",
+        "planning",
+        "housing",
+        "infrastructure",
+        "sustainability",
         "university",
         "college",
         "school",
@@ -436,6 +450,10 @@ def person_name(tokens: list[str]) -> str | None:
     return " ".join(words)
 
 
+# Titles that are common surnames too: "Dr. Macquline King", "Rev. Mary Bishop".
+_SURNAME_TITLE = re.compile(r"King|Bishop|Judge|Major|Prince|Dean|Marshal|Sheriff|Pope|Abbot")
+
+
 @lru_cache(maxsize=8192)
 def split_name(phrase: str) -> tuple[str | None, str | None]:
     """A person's name at the end of ``phrase`` and the role before it, if any.
@@ -446,6 +464,15 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     tokens = phrase.split()
     while tokens and _is_suffix(tokens[-1]):
         tokens.pop()
+    honoured = [t for t in tokens if not is_honorific(t)]
+    if (
+        (is_honorific(tokens[0]) if tokens else False)
+        and _SURNAME_TITLE.fullmatch(_bare(tokens[-1]))
+        and 2 <= len(honoured) <= 4
+        and all(t[:1].isupper() and not t.endswith(",") for t in honoured)
+    ):
+        # "Dr. Macquline King": after an honorific, a title's word is a surname.
+        return " ".join(_bare(t) for t in honoured), None
     run: list[str] = []
     i = len(tokens) - 1
     while i >= 0 and len(run) < 5:
@@ -601,6 +628,11 @@ def _role(text: str) -> str:
         # "The Rt Hon Sir Keir Starmer" has no role; "Lord Kenneth Baker" a peerage, an
         # honorific ("Lord Mayor" and "Lord Chancellor" are roles and stay).
         return ""
+    body, joined, post = role.rpartition(" and ")
+    if joined and PERSON_ROLE.fullmatch(post) and not PERSON_ROLE.search(body):
+        # "Juvenile Probation Pretrial Services and Judge Beatriz Frausto-Sandoval": a
+        # body listed before the person, whose post is the title after "and".
+        role = post
     if _holds_person(role):
         # "San Diego Police Captain Ryan Hallahan and Alonso Vivas": the words before
         # the name are someone else, not the named person's post.
@@ -610,7 +642,7 @@ def _role(text: str) -> str:
 
 _RANK = re.compile(
     r"(?i:captain|sergeant|lieutenant|major|colonel|inspector|counsel|judge|justice|detective"
-    r"|sheriff|chief|superintendent|councilmember|assemblymember|mayor|senator)"
+    r"|sheriff|chief|superintendent|councilmember|assemblymember|mayor|senator|supervisor)"
 )
 
 
@@ -951,7 +983,7 @@ def _joint(text: str) -> Who | None:
 PERSON_ROLE = re.compile(
     r"\b(?:minister|secretary|chancellor|chair\w*|chief|executive|director|leader|mayor"
     r"|president|commissioner|officer|constable|head\w*|governor|ambassador|professor|doctor"
-    r"|attorney"
+    r"|attorney|supervisor|sheriff|judge|magistrate"
     r"|councillor|advis[eo]r|inspector|superintendent|manager|founder|premier|judge|economist"
     r"|editor|teacher|nurse|owner|campaigner|scientist|administrator|senator|representative"
     r"|researcher|member|mp|peer|lord|lady|baroness|official|deputy|first|clerk|principal"

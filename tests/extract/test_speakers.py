@@ -62,6 +62,20 @@ from tests.extract.helpers import assert_grounded, story
         ),
         ("Assemblymember Jo Hart said:", "Jo Hart", "Assemblymember"),
         ("Carlos A. Ostler, president, said:", "Carlos A. Ostler", "president"),
+        # Bodies' last words are never a name; a body listed before "and Judge" is not
+        # the judge's post; after an honorific, "King" is a surname.
+        (
+            "Dr. Ada Marsh, Interim Superintendent of Harbour Public Schools, said:",
+            "Ada Marsh",
+            "Interim Superintendent of Harbour Public Schools",
+        ),
+        (
+            "Rev. Dr. Tom Hale, Lead Pastor of St. Mark Community Baptist Church, said:",
+            "Tom Hale",
+            "Lead Pastor of St. Mark Community Baptist Church",
+        ),
+        ("Harbour Youth Services and Judge Ana Ruiz said:", "Ana Ruiz", "Judge"),
+        ("Dr. Macquline King said:", "Macquline King", None),
         # Whom a post serves is not who speaks: the spokesman does.
         (
             "Mark Ostler, spokesman for Gov. Dana Pell, said:",
@@ -776,3 +790,22 @@ def test_a_health_system_is_never_a_speakers_name() -> None:
     )
     assert s.quote is not None
     assert s.quote.speaker == "Carlos A. Ostler"
+
+
+def test_a_supervisor_and_a_chair_in_one_run_are_two_people() -> None:
+    s = story(
+        "With the support of Supervisor Joel Ames and Chair Nora Fell, the team was funded.",
+        "“We will not allow illegal shops in our communities,” Chair Fell said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Nora Fell", "Chair")
+
+
+def test_a_place_and_date_dateline_is_no_part_of_a_role() -> None:
+    s = story(
+        "WASHINGTON, March 25, 2014—Agriculture Secretary Tom Hale today released the"
+        " following statement:",
+        "“Today we celebrate the farmers who feed this country.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Tom Hale", "Agriculture Secretary")
