@@ -8,7 +8,7 @@ reporting offsets into ``article.body`` so that ``body[start:end]`` is what it s
 
 from __future__ import annotations
 
-from distributor.extract import figures, headline, quotes, statement, summary
+from distributor.extract import figures, headline, quotes, speakers, statement, summary
 from distributor.extract.blocks import blocks
 from distributor.models import Article, Story
 
@@ -22,6 +22,14 @@ def extract(article: Article) -> Story:
     lede = summary.lede(parts)
     main = quotes.main_quote(found, article.title, lede)
     voice = statement.voice(article.title, parts)
+    if (
+        voice is not None
+        and voice.speaker
+        and any(speakers.same_person(q.speaker, voice.speaker) for q in found)
+    ):
+        # "Secretary Becerra issued the statement below …" and then his words in marks,
+        # signed: the body narrates around his statement, and only the marks are his.
+        voice = None
     return Story(
         article=article,
         headline=headline.clean(article.title),

@@ -628,6 +628,11 @@ def _role(text: str) -> str:
         # "The Rt Hon Sir Keir Starmer" has no role; "Lord Kenneth Baker" a peerage, an
         # honorific ("Lord Mayor" and "Lord Chancellor" are roles and stay).
         return ""
+    words = role.split()
+    if len(words) >= 2 and _PEOPLE.fullmatch(words[-2]) and is_title(words[-1]):
+        # "Like thousands of other Nova Scotians Premier Stephen McNeil": the people
+        # before the title are not the post's.
+        role = words[-1]
     body, joined, post = role.rpartition(" and ")
     if joined and PERSON_ROLE.fullmatch(post) and not PERSON_ROLE.search(body):
         # "Juvenile Probation Pretrial Services and Judge Beatriz Frausto-Sandoval": a
@@ -662,6 +667,8 @@ def _holds_person(role: str) -> bool:
     )
 
 
+# A people's name, plural: "Nova Scotians", "Canadians", "Europeans".
+_PEOPLE = re.compile(r"[A-Z][a-z]+(?:ians|eans)")
 # A sentence's opening word caught in a capitalised run: "Recently Wairoa Mayor Craig
 # Little, …" is the Wairoa Mayor.
 _OPENING_ADVERB = re.compile(

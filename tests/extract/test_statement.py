@@ -167,3 +167,14 @@ def test_a_press_contact_at_the_foot_signs_nothing() -> None:
     )
     assert s.voice is None
     assert s.quote is None
+
+
+def test_a_statement_page_that_quotes_its_issuer_in_marks_narrates_the_rest() -> None:
+    s = story(
+        "Secretary Ada Marsh issued the statement below for World Health Day.",
+        "Data shows that nearly 400,000 more people will be diagnosed over 10 years.",
+        "“We remain committed to ending the epidemic,” said Secretary Marsh.",
+        title="Statement from Health Secretary Ada Marsh on World Health Day",
+    )
+    assert s.voice is None  # its figures are the page's, never put in her mouth
+    assert s.quote is not None and s.quote.speaker == "Ada Marsh"
