@@ -22,12 +22,14 @@ from distributor.models import Quote, Span, Voice
 # Titles of a body in one voice: the issuer's words ("Remarks as Prepared for Delivery by
 # NEC Director Lael Brainard on …", "Letter from …"), with who it is when the title says.
 _SPOKEN_TITLE = re.compile(
-    r"^(?:Statement|Remarks(?:\s+as\s+Prepared\s+for\s+Delivery)?|Message|Letter|Op-Ed)"
+    # "Orange County District Attorney Todd Spitzer Issues Statement on …"
+    r"^(?:(?P<issuer>[A-Z][^:]{3,120}?)\s+(?i:issues|releases)\s+(?i:a\s+)?(?i:statement)\b.*"
+    r"|(?:Statement|Remarks(?:\s+as\s+Prepared\s+for\s+Delivery)?|Message|Letter|Op-Ed)"
     r"\s+(?i:from|by)\s+(?P<who>.+?)"
     r"(?:\s+(?i:on|in|regarding|about|upon|following|celebrating|marking|honou?ring"
     r"|commemorating|announcing|welcoming|after|at|for|to|before|with)\b.*"
     # Titles are in title case: "… Jake Sullivan Congratulating Prime Minister …".
-    r"|\s+[A-Z][a-z]+ing\s+(?:the\b|an?\b|[A-Z]).*)?$"
+    r"|\s+[A-Z][a-z]+ing\s+(?:the\b|an?\b|[A-Z]).*)?)$"
 )
 # The President's own documents, which name no one: "Presidential Message on …",
 # "America 250: Presidential Message on …", "A Proclamation on …".
@@ -75,19 +77,23 @@ def signed_voice(blocks: Sequence[Block]) -> Voice | None:
             break
         head.append(block)
     tail = list(blocks[-2:]) if len(blocks) > 2 else []
+    for line in head:
+        # "Michael Ferguson, Minister for Health" on one line at the page's head.
+        name, comma, held = line.text.strip().partition(", ")
+        if comma and _HOLDER.match(held.rstrip(".")) and _whole_name(name):
+            return Voice(name, held.rstrip("."))
     for lines in (head, tail):
         for name_line, role_line in itertools.pairwise(lines):
-            name, role = speakers.split_name(name_line.text.strip())
             held = role_line.text.strip().rstrip(".")
-            if (
-                name
-                and role is None
-                and name == name_line.text.strip()
-                and len(name.split()) >= 2
-                and _HOLDER.match(held)
-            ):
-                return Voice(name, held)
+            if _whole_name(name_line.text.strip()) and _HOLDER.match(held):
+                return Voice(name_line.text.strip(), held)
     return None
+
+
+def _whole_name(text: str) -> bool:
+    """Is ``text`` a person's name and nothing else ("Beverley J. Oda")?"""
+    name, role = speakers.split_name(text)
+    return name is not None and role is None and name == text and len(name.split()) >= 2
 
 
 def voice(title: str, blocks: Sequence[Block] = ()) -> Voice | None:
@@ -105,6 +111,12 @@ def voice(title: str, blocks: Sequence[Block] = ()) -> Voice | None:
     found = _SPOKEN_TITLE.match(text)
     if found is None:
         return signed_voice(blocks)
+    if found.group("issuer"):
+        # "… Issues Statement on …": a person's or an office holder's words; a council's
+        # or a department's statement is its narrative as any release is.
+        who = speakers.parse(found.group("issuer"))
+        person = who.role is not None and speakers.PERSON_ROLE.search(who.role) is not None
+        return _issuing(who) if person else None
     return _issuing(speakers.parse(found.group("who")))
 
 

@@ -93,6 +93,12 @@ def test_someone_quoted_in_a_statement_leads_over_the_issuers_own_words() -> Non
         ("Statement from President Ada Marsh and Governor Tom Hale on the Flood", None, None),
         ("Background Press Call on the Flood Recovery Plan", None, None),
         ("Press Briefing by Press Secretary Jo Lin", None, None),
+        # An office holder who "Issues Statement on …".
+        (
+            "Harbour County District Attorney Ana Ruiz Issues Statement on Early Releases",
+            "Ana Ruiz",
+            "Harbour County District Attorney",
+        ),
     ],
 )
 def test_the_title_says_whose_words_the_body_is(
@@ -110,6 +116,8 @@ def test_the_title_says_whose_words_the_body_is(
         "Readout of the President’s Call on the Anniversary of the Flood",
         "Councils to Get £45m for Flood Defences",
         "WHAT THEY ARE SAYING: Leaders Welcome the Flood Plan",
+        # A body's statement is its narrative, as any release is.
+        "Harbour Council Issues Statement on Flooding",
     ],
 )
 def test_a_fact_sheet_readout_or_article_is_the_publishers_narrative(title: str) -> None:
@@ -178,3 +186,15 @@ def test_a_statement_page_that_quotes_its_issuer_in_marks_narrates_the_rest() ->
     )
     assert s.voice is None  # its figures are the page's, never put in her mouth
     assert s.quote is not None and s.quote.speaker == "Ada Marsh"
+
+
+def test_a_name_and_office_on_one_line_at_the_head_sign_the_page() -> None:
+    s = story(
+        "26 April 2017",
+        "Ada Marsh, Minister for Health",
+        "We are opening 27 new fully funded hospital beds in the south, and we will open each"
+        " one as soon as the staff to care for its patients are in place.",
+        title="Hospital beds open in the south",
+    )
+    assert s.voice is not None
+    assert (s.voice.speaker, s.voice.role) == ("Ada Marsh", "Minister for Health")
