@@ -58,7 +58,8 @@ TITLE_HEAD = re.compile(
     r"Adviser|Advisor|Officer|Representative|Congressman|Congresswoman|Attorney General|"
     r"Surgeon General|General|Admiral|Chief|Founder|Principal|Headteacher|Professor|"
     r"First Lady|Second Lady|Press Secretary|Prime Minister|Chancellor|Councillor|Councilor|"
-    r"Councilman|Councilwoman|Alderman)$"
+    r"Councilman|Councilwoman|Alderman|District Attorney|State Attorney|State's Attorney|"
+    r"State’s Attorney|U\.S\. Attorney|Sheriff|Judge|Supervisor|Councilmember|Assemblymember)$"
 )
 
 
@@ -68,7 +69,9 @@ _TWO_WORD_TITLE = re.compile(
     r"(?:Vice President|Lieutenant Governor|Attorney General|Solicitor General|Surgeon General"
     r"|Inspector General|Postmaster General|Secretary General|Secretary-General|First Lady"
     r"|Second Lady|Press Secretary|Prime Minister|First Minister|Deputy Minister|Lord Mayor"
-    r"|Deputy Mayor|Chief Executive|Chief Constable|Deputy Governor|Deputy Director)$"
+    r"|Deputy Mayor|Chief Executive|Chief Constable|Deputy Governor|Deputy Director"
+    r"|District Attorney|State Attorney|State's Attorney|State’s Attorney|U\.S\. Attorney"
+    r"|Police Chief|Fire Chief)$"
 )
 
 

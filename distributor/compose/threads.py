@@ -444,7 +444,9 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         return []
     q = story.quote
     assert q is not None and q.speaker
-    text = as_posted(social_text(q.text))
+    text = _before_its_list(as_posted(social_text(q.text)))
+    if not text:
+        return []
     speaker = social_text(q.speaker).replace("\n", " ")
     role = social_text(q.role or "").replace("\n", " ")
     # The full signature, then the role's head title alone ("DEC Commissioner Basil
@@ -505,6 +507,17 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         if opening is not None:
             return [f"“{opening}”\n— {who}"]
     return []
+
+
+def _before_its_list(text: str) -> str:
+    """The quote without a last sentence that leads into a list the quote does not hold
+    ("Thanks to the Affordable Care Act, affirmed by the Supreme Court today:"), marked
+    "…"; "" when that is all it says."""
+    said = sentences(text)
+    if not said or not said[-1].rstrip("”’\"' ").endswith(":"):
+        return text
+    kept = said[:-1]
+    return f"{' '.join(kept)}{ELLIPSIS}" if kept else ""
 
 
 # A sentence that turns what came before round: "But, it’s a step in the right direction".

@@ -32,7 +32,11 @@ _DATED = (
 )
 DATELINE_LEAD = re.compile(
     r"(?:[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"
-    r"(?: \([^()]{3,40}\))?(?: ?(?:[–—]|-{1,2}) +| ?[–—](?=[A-Z]))"
+    r"(?: \([^()]{3,40}\))?(?: ?(?:[–—]|-{1,2}) +| ?[–—](?=[A-Z])"
+    # "MADISON-The U.S. Supreme Court …"; "AUGUSTA ? Attorney General …", a dash the
+    # page's encoding lost.
+    r"|-(?=(?:The|A|An|Today|Governor|Secretary|Attorney|Mayor|State|County|City|Police)\s)"
+    r"| \? +(?=[A-Z]))"
     r"(?:\([^()]{3,40}\)(?: ?(?:[–—]|-{1,2}))? +)?"
     r"|\([^()]{3,60}\) ?[–—-] +"
     r"|[A-Z]{4,}(?: [A-Z]{2,})*, (?:D\.?C\.?|[A-Z]{2}) +(?=[A-Z][a-z])"

@@ -97,7 +97,9 @@ def lede(blocks: Sequence[Block]) -> str:
         chosen = next((b for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)), None)
     if chosen is None:
         return ""
-    parts = sentences.split(chosen.text)
+    # The dateline goes before the sentences are read: "AUGUSTA ? The …" (a dash the
+    # page's encoding lost) would otherwise end a sentence at its "?".
+    parts = sentences.split(_undated(chosen.text))
     while len(parts) > 1 and _GREETING.match(parts[0].text):
         parts = parts[1:]  # a briefing's "Good afternoon, everyone." is not the news
     if not parts:

@@ -100,6 +100,9 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert bracketed.summary == doubled.summary
     enclosed = make("(Harbour – July 7, 2024) The agency awarded twenty grants.")
     assert enclosed.summary == doubled.summary
+    assert make("MADISON-The agency awarded twenty grants.").summary == doubled.summary
+    # A dash the page's encoding turned into "?".
+    assert make("AUGUSTA ? The agency awarded twenty grants.").summary == doubled.summary
 
 
 def test_a_standfirst_in_headline_case_is_not_the_summary() -> None:

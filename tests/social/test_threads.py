@@ -784,6 +784,28 @@ def test_a_post_held_at_a_body_keeps_the_post_when_the_body_has_no_room() -> Non
     assert posts[1:] == [f"“{words}”\n— Jo Hale, clinical collaborative chair"]
 
 
+def test_a_district_attorney_keeps_the_title_when_the_county_has_no_room() -> None:
+    words = (
+        "Every day thousands of people cross the border for work and school"
+        + (", and for family" * 10)
+        + "."
+    )
+    posts = _signed_quote_posts(words, "Ana Ruiz", "Harbour County District Attorney")
+    assert any("District Attorney Ana Ruiz" in p for p in posts)
+    assert not any(p.startswith("Ana Ruiz:") or p.endswith("— Ana Ruiz") for p in posts)
+
+
+def test_a_quote_ending_on_the_lead_in_to_a_list_stops_before_it() -> None:
+    quote = (
+        "I am very pleased with the Court's decision to uphold the Act. Thanks to the Act,"
+        " affirmed by the Court today:"
+    )
+    posts = _after_headline(compose_thread(make_story(quote=quote), XRule(), _settings()))
+    said = [p for p in posts if "pleased" in p]
+    assert said and "today:" not in said[0]
+    assert said[0].startswith("“I am very pleased with the Court's decision to uphold the Act.…”")
+
+
 def test_a_surname_is_never_signed_bare_to_make_room() -> None:
     # One sentence that fits a post signed "— Hale" but not "— Vice President Hale": it
     # is cut at a clause and signed with the title, never with the surname alone.
@@ -968,7 +990,7 @@ def test_a_lede_that_is_the_quotes_own_words_is_posted_once_signed() -> None:
     )
     assert body.startswith(words)
     posts = _after_headline(compose_thread(signed, XRule(), _settings()))
-    assert posts == [f"“{words}”\n— Ann Ford, District Attorney"]
+    assert posts == [f"“{words}”\n— District Attorney Ann Ford"]
 
 
 def _with_next_paragraph(story: Story, paragraph: str) -> Story:
