@@ -425,8 +425,9 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
 
 
 # What a lede says of why, after what happened: "… was sentenced today to 60 months in
-# federal prison for accepting more than $550,000 in bribes …" keeps what happened.
-_WHY_PHRASE = re.compile(r"\s+(?=(?:for|after|by) [a-z]+ing\b)")
+# federal prison for accepting more than $550,000 in bribes …" and "… will face trial
+# after the California Supreme Court declined …" keep what happened.
+_WHY_PHRASE = re.compile(r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w)")
 
 
 # A participle's clause that sets the scene before a sentence's capitalised subject.

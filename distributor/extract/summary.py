@@ -30,6 +30,9 @@ def _undated(text: str) -> str:
     return text[found.end() :] if found and found.end() < len(text) else text
 
 
+_ENDS = (".", "!", "?", "”", '"', "…", "’", "'", ")")
+
+
 def _deck(text: str) -> bool:
     """A standfirst in headline case with no full stop ("State Parks Are Open for
     Recreation This Summer; Three Shoreline Parks Accessible via Rail and Bus")."""
@@ -92,7 +95,12 @@ def lede(blocks: Sequence[Block]) -> str:
     announced = _announcing_lead_in(blocks)
     if announced:
         return announced
-    chosen = next((b for b in blocks if _candidate(b)), None)
+    found = (b for b in blocks if _candidate(b))
+    chosen = next(found, None)
+    if chosen is not None and not chosen.text.rstrip().endswith(_ENDS):
+        # A standfirst in sentence case with no full stop ("The California Supreme Court
+        # declines to review decision …") over the release's own first sentence.
+        chosen = next((b for b in found if b.text.rstrip().endswith(_ENDS)), chosen)
     if chosen is None:
         chosen = next((b for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)), None)
     if chosen is None:

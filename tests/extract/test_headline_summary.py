@@ -105,6 +105,18 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert make("AUGUSTA ? The agency awarded twenty grants.").summary == doubled.summary
 
 
+def test_a_standfirst_in_sentence_case_without_a_full_stop_is_not_the_summary() -> None:
+    from tests.extract.helpers import story as make
+
+    result = make(
+        "The state's highest court declines to review a ruling on a grant of diversion to a"
+        " man charged with attempted murder",
+        "A man accused of a violent rampage in Harbour City will face trial after the court"
+        " declined to review the ruling.",
+    )
+    assert result.summary.startswith("A man accused of a violent rampage")
+
+
 def test_a_standfirst_in_headline_case_is_not_the_summary() -> None:
     from tests.extract.helpers import story as make
 

@@ -968,6 +968,18 @@ def test_a_lede_too_long_for_a_post_keeps_what_happened_before_why() -> None:
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [f"{done}{ELLIPSIS}"]
 
 
+def test_a_lede_too_long_for_a_post_keeps_what_will_happen_before_after() -> None:
+    done = "A man accused of a violent, racially motivated rampage in Harbour City will face trial"
+    lede = (
+        f"{done} after the state's highest court declined to review an appeals court ruling"
+        " agreeing with the District Attorney's Office that the trial judge abused her"
+        " discretion in granting him pretrial mental health diversion last spring."
+    )
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [f"{done}{ELLIPSIS}"]
+
+
 def test_a_lede_is_never_cut_in_its_list_of_who_announces() -> None:
     lede = (
         "Harbour County State Attorney Ann Ford, City of Doral Police Chief Tom Lee, City of"
