@@ -77,6 +77,7 @@ _WHO_VERB_THAT = re.compile(
 # A first name as an attribution: "Richard continued:", "Jane said", "said Jane".
 _SPEAKS_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b|:")
 _SAID_BEFORE = ("said", "says", "added", "continued")
+_REPORTING = re.compile(r" (?:said|says|added|adds|explained|stated|noted|warned|told) ")
 _OPENING_MARKS = frozenset("“\"‘'„«")
 # Reported speech opening a sentence: "Commissioner Jane Roe said the rain has …",
 # "The Minister also told reporters that …" (not a lead-in: no colon, no marks).
@@ -660,6 +661,7 @@ class _Resolver:
         self._surname_cache: dict[str, list[speakers.Who]] = {}
         self._fullest_cache: dict[str, str] = {}
         self._speakers: list[speakers.Who] = []  # everyone who has spoken so far
+        self._words_by_first: dict[str, list[list[str]]] | None = None
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
@@ -827,6 +829,16 @@ class _Resolver:
         # "He was joined by his wife, Jennifer.": someone the rules never name as a person.
         return _KIN.search(self._body, self.last_at, before) is not None
 
+    def _mention_words(self) -> dict[str, list[list[str]]]:
+        """The mentioned names' words, by first name: split once per article."""
+        if self._words_by_first is None:
+            self._words_by_first = {}
+            for _, who in self._mentions():
+                full = (who.speaker or "").split()
+                if full:
+                    self._words_by_first.setdefault(full[0], []).append(full)
+        return self._words_by_first
+
     def _mentions(self) -> list[tuple[int, speakers.Who]]:
         if self._found is None:
             self._found, self._runs = _scan(self._body)
@@ -856,16 +868,11 @@ class _Resolver:
         if len(words) < 2 or " and " in name:
             return who
         if name not in self._fullest_cache:
-            best = name
+            best, most = name, len(words)
             # The titled mentions only: a name is written in full where it is introduced.
-            for _, other in self._mentions():
-                full = (other.speaker or "").split()
-                if (
-                    full[:1] == words[:1]
-                    and len(full) > len(best.split())
-                    and set(words) <= set(full)
-                ):
-                    best = " ".join(full)
+            for full in self._mention_words().get(words[0], ()):
+                if len(full) > most and set(words) <= set(full):
+                    best, most = " ".join(full), len(full)
             self._fullest_cache[name] = best
         best = self._fullest_cache[name]
         return who if best == name else speakers.Who(best, who.role, True)
@@ -1018,7 +1025,7 @@ def _scan_run(
         return
     if run.endswith(("’s", "'s")):
         run = run[:-2]  # "Mayor Sylvester Turner’s proposed budget": the Mayor is named
-    elif _SENTENCE_STOP.search(run):
+    elif run.endswith(".") and _SENTENCE_STOP.search(run):
         run, end = run[:-1], end - 1  # "… said Governor Hochul." ends the sentence
     runs.setdefault(run.rsplit(" ", 1)[1], []).append(run)
     words = run.split()
@@ -1189,7 +1196,11 @@ class _Reader:
                 lead_phrase = line.removesuffix(":")
         if spans:
             self._marked_spans(i, block, spans)
-        elif lead_phrase is None and block.kind is Kind.PARAGRAPH:
+        elif (
+            lead_phrase is None
+            and block.kind is Kind.PARAGRAPH
+            and self.by_block.get(i + 1)  # a quote comes next (most paragraphs: not)
+        ):
             self._reported_speech(i, block)
         if block.kind is Kind.PARAGRAPH and block.text.rstrip().endswith(":"):
             self.list_lead = (block.text[-300:], block.start)
@@ -1302,7 +1313,7 @@ class _Reader:
         ("Commissioner Fitzsimmons said the drought …"): who a bare quote paragraph right
         after it is."""
         following = self.blocks[i + 1].text[:1] if i + 1 < len(self.blocks) else ""
-        if following not in _OPENING_MARKS or not self.by_block.get(i + 1):
+        if following not in _OPENING_MARKS or _REPORTING.search(block.text) is None:
             return  # read only when a quote paragraph comes next (most paragraphs: not)
         found = _REPORTED.match(_last_sentence(block.text))
         if found is None or not speakers.looks_like_attribution(found.group("who")):
