@@ -35,7 +35,11 @@ _VERBS = (
     r"|(?:issued|released|gave|provided|shared) (?:the following|a|this|her|his) statement"
 )
 # Two apostrophes ('') stand for a double mark in some plain-text feeds.
-_MARK_D = re.compile(r"''|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]")
+# So do two curly single marks ("maps,’’ Cr Williamson said"), as some councils write a
+# closing double mark.
+_MARK_D = re.compile(
+    r"''|’’|‘‘|&ldquo;|&rdquo;|&quot;|&#8220;|&#8221;|&#34;|&laquo;|&raquo;|[“”\"«»„]"
+)
 _MARK_S = re.compile(r"&lsquo;|&rsquo;|&#8216;|&#8217;|(?<!')'(?!')|[‘’]")
 _PAIRS = {"„": ("“", "”"), "«": ("»",), "“": ("”",), '"': ('"',)}
 
@@ -148,6 +152,8 @@ def _norm_mark(mark: str) -> str:
         "&#8221;": "”",
         "&quot;": '"',
         "''": '"',
+        "’’": "”",
+        "‘‘": "“",
         "&#34;": '"',
         "&laquo;": "«",
         "&raquo;": "»",
@@ -695,6 +701,7 @@ class _Resolver:
             full.speaker
             and who.role
             and (not full.role or not set(who.role.split()) <= set(full.role.split()))
+            and not speakers.on_council(who.role, full.role)
         ):
             # "said Commissioner Lacy" after "Clifton R. Lacy, M.D., Commissioner of …":
             # the title the quote gives, where the mention gave none the rules could read,

@@ -28,6 +28,7 @@ PRONOUNS = frozenset(["he", "she", "they", "we", "i", "it"])
 _EXTRA_TITLES = frozenset(
     [
         "da",  # a district attorney: "DA Stephan said"
+        "cr",  # a councillor in Australia and New Zealand: "Cr Williamson"
         # Members of US city councils and state assemblies: "San Diego City
         # Councilmember Stephen Whitburn", "Assemblymember Stephanie Nguyen".
         "councilmember",
@@ -145,6 +146,7 @@ _ORG_WORDS = frozenset(
         "emirates",
         "republic",
         "foundation",
+        "works",  # "Manager Works Peter Rogers", "Public Works"
         "system",  # "Jackson Health System"
         "systems",
         "schools",  # "Chicago Public Schools"
@@ -603,6 +605,7 @@ _ABBREVIATED = {
     "atty": "Attorney",
     "da": "District Attorney",
     "cllr": "Councillor",
+    "cr": "Councillor",  # Australian councils: "Cr Williamson said"
 }
 
 
@@ -1027,6 +1030,9 @@ def fitting(people: list[Who], how: str) -> list[Who]:
     return [p for p in people if p.role and head in p.role.lower()]
 
 
+_ON_COUNCIL = re.compile(r"(?i:mayor|councillor|council leader|leader of the council)")
+
+
 def contradicts(person: Who, how: str) -> bool:
     """Does the title a quote gives ("Governor Murphy") say it is not ``person``, the one
     named in full with that surname ("First Lady Tammy Murphy")? Only a role or a gendered
@@ -1042,7 +1048,16 @@ def contradicts(person: Who, how: str) -> bool:
         return _FEMALE.search(person.role) is not None  # "Mr Roe" is not "First Lady Roe"
     if head in _ACADEMIC or not PERSON_ROLE.search(head):
         return False
+    if on_council(how, person.role):
+        return False  # a mayor or a council's leader is a councillor too ("Cr Williamson")
     return not fitting([person], how)
+
+
+def on_council(how: str, role: str | None) -> bool:
+    """Is ``how`` ("Councillor", "Cr") a title the holder of ``role`` ("Mayor") has too?"""
+    words = how.split()
+    head = words[-1].rstrip(".").lower() if words else ""
+    return head in ("councillor", "cr", "cllr") and _ON_COUNCIL.search(role or "") is not None
 
 
 def looks_like_attribution(phrase: str) -> bool:

@@ -721,6 +721,25 @@ def test_a_bare_quote_paragraph_after_plain_narrative_stays_unsigned() -> None:
     assert s.quote is None
 
 
+def test_two_curly_single_marks_close_a_quote_as_a_double_mark_does() -> None:
+    s = story(
+        "Mayor Greg Hale said the new guide had everything residents need for the season.",
+        "“The revamped guide has new storm surge maps,’’ Cr Hale said.",
+        "“We added river flood maps for the first time,’’ he said.",
+        "Cr Hale said the council also had a new dashboard on its website.",
+    )
+    said = [(q.speaker, q.role, q.text) for q in (s.quote, *s.other_quotes) if q]
+    assert said == [
+        (
+            "Greg Hale",
+            "Mayor",
+            "The revamped guide has new storm surge maps. We added river flood maps for the"
+            " first time,",
+        )
+    ]
+    assert_grounded(s)
+
+
 def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
     s = story(
         "Tribute to military mothers",
