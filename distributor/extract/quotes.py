@@ -1083,6 +1083,11 @@ def _role_before(text: str, start: int) -> str | None:
     if first in ("The", "the"):
         role = role.split(" ", 1)[1] if " " in role else ""
         first = role.split()[0] if role else ""
+    last = role.split()[-1] if role else ""
+    if first.endswith(("’s", "'s")) and len(role.split()) > 1:
+        # "Council’s Environmental Strategies Officer, Bill Larkin, said …": a body's
+        # post, its title last.
+        return role if speakers.is_title(last) and speakers.PERSON_ROLE.search(last) else None
     if not first or not speakers.is_title(first) or not speakers.PERSON_ROLE.search(first):
         return None
     return role

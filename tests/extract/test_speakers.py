@@ -812,3 +812,16 @@ def test_a_place_and_date_dateline_is_no_part_of_a_role() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Tom Hale", "Agriculture Secretary")
+
+
+def test_a_bodys_post_before_a_name_and_comma_is_the_persons_role() -> None:
+    s = story(
+        "Council’s Environmental Strategies Officer, Bill Hale, said the giveaway was a"
+        " partnership with the koala hospital.",
+        "“We are pleased to give residents free trees,” Mr Hale said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == (
+        "Bill Hale",
+        "Council’s Environmental Strategies Officer",
+    )
