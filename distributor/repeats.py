@@ -79,3 +79,43 @@ def same_fact(value: str, first: str, again: str) -> bool:
 
 def _substance(text: str) -> set[str]:
     return {w.lower() for w in _SUBSTANCE.findall(text)} - _PLAIN
+
+
+# A sum of money as written: "$7.7 million", "$7,700,000", "£45m", "€2.5bn".
+_MONEY = re.compile(
+    r"(?P<cur>[£$€])\s?(?P<num>\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|tn|m|k)\b)?",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "m": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "trillion": 10**12,
+    "tn": 10**12,
+}
+
+
+def sums(text: str) -> set[str]:
+    """The sums of money in ``text``, each as one key however it is written: "$7.7
+    million" and "$7,700,000" are both "$7700000"; "$1.69" stays "$1.69"."""
+    return {key for m in _MONEY.finditer(text) if (key := _key(m))}
+
+
+def sum_key(value: str) -> str | None:
+    """A value that is a sum of money and nothing else ("$7.7 million", not "$2 per
+    gallon"), as :func:`sums` keys it."""
+    found = _MONEY.fullmatch(value.strip())
+    return _key(found) if found else None
+
+
+def _key(m: re.Match[str]) -> str | None:
+    try:
+        amount = float(m.group("num").replace(",", ""))
+    except ValueError:
+        return None
+    scale = _SCALES.get((m.group("scale") or "").lower(), 1)
+    return f"{m.group('cur')}{amount * scale:.2f}".rstrip("0").rstrip(".")

@@ -10,7 +10,7 @@ import re
 from typing import Literal
 
 from distributor.models import Figure, Story, Voice
-from distributor.repeats import same_fact
+from distributor.repeats import same_fact, sum_key, sums
 
 Beside = Literal["summary", "headline"]
 """What a card (its summary) or a thread (its headline) shows before the figures."""
@@ -367,6 +367,9 @@ def _new_values(figures: list[Figure], quote: str) -> list[Figure]:
         if given is not None and any(
             given.search(text) and same_fact(value, text, f.text) for text in said
         ):
+            continue
+        # "$7,700,000" after "$7.7 million": the same sum written another way.
+        if (money := sum_key(value)) and any(money in sums(text) for text in said):
             continue
         kept.append(f)
         said.append(" ".join(f.text.split()))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from distributor.extract import sentences
 from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
 from distributor.models import Figure
-from distributor.repeats import same_fact
+from distributor.repeats import same_fact, sum_key
 
 MAX_FIGURES = 6
 
@@ -349,6 +349,9 @@ class _Candidate:
 
 
 def _normalise(value: str) -> str:
+    money = sum_key(value)
+    if money is not None:
+        return money  # "$7.7 million" and "$7,700,000" are one sum
     v = value.lower().replace(",", "").replace(" ", "")
     for long, short in (("percent", "%"), ("per cent", "%"), ("billion", "bn"), ("million", "m")):
         v = v.replace(long.replace(" ", ""), short)

@@ -75,6 +75,17 @@ def test_a_repeated_figure_counts_once_at_its_first_narrative_statement() -> Non
     assert_grounded(result)
 
 
+def test_a_sum_written_another_way_is_the_same_figure() -> None:
+    result = story(
+        "The county reached a $7.7 million settlement with the carrier on Monday.",
+        "Under the judgment, the carrier will pay a total of $7,700,000.",
+        "Gas fell below $2 per gallon, and as low as $1.69 per gallon in one state.",
+    )
+    values = [f.value for f in result.key_figures]
+    assert "$7.7 million" in values and "$7,700,000" not in values
+    assert_grounded(result)
+
+
 def test_the_same_rate_about_something_else_is_a_figure_of_its_own() -> None:
     result = story(
         "Harbour county payroll employment grew an estimated 2.5% over 12 months, adding"

@@ -344,6 +344,25 @@ def test_a_number_already_given_is_not_posted_again() -> None:
     assert "We will cut fares by 5%" in text
 
 
+def test_a_sum_written_another_way_is_not_posted_again() -> None:
+    story = make_story(
+        figures=(
+            (
+                "The county reached a $7.7 million settlement with the carrier.",
+                "$7.7 million",
+                0.95,
+            ),
+            ("Under the judgment, the carrier will pay a total of $7,700,000.", "$7,700,000", 0.95),
+            ("Carrier crews must spend $500,000 inspecting cell sites.", "$500,000", 0.95),
+        ),
+        quote=None,
+    )
+    thread = compose_thread(story, RULES[0], _settings(max_figures=4))
+    text = "\n".join(p.text for p in thread.posts)
+    assert "$7.7 million" in text and "$500,000" in text
+    assert "$7,700,000" not in text
+
+
 def test_the_same_rate_about_something_else_is_posted() -> None:
     story = make_story(
         figures=(
