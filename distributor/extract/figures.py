@@ -349,7 +349,7 @@ class _Candidate:
 
 
 def _normalise(value: str) -> str:
-    money = sum_key(value)
+    money = sum_key(value) if value[:1] in "£$€" else None
     if money is not None:
         return money  # "$7.7 million" and "$7,700,000" are one sum
     v = value.lower().replace(",", "").replace(" ", "")
