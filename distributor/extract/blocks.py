@@ -46,7 +46,11 @@ DATELINE_LEAD = re.compile(
     # "(Miami – July 7, 2024) State Attorney …": place and date in brackets, no dash after.
     r"|\([A-Z][^()]{2,40}\d{4}\) +(?=[A-Z])"
     # "WASHINGTON, March 25, 2014—Agriculture Secretary …": the place, then its date.
-    r"|[A-Z]{3,}(?:[ .][A-Z]{2,}){0,2}\.?, (?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}))"
+    r"|[A-Z]{3,}(?:[ .][A-Z]{2,}){0,2}\.?, (?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})"
+    # "Miami – April 1, 2025 – Miami-Dade State Attorney …": a place in title case, then
+    # its date between dashes.
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:[–—]|-{1,2}) "
+    r"(?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4} ?(?:--|[–—-])))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

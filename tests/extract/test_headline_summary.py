@@ -101,6 +101,11 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     enclosed = make("(Harbour – July 7, 2024) The agency awarded twenty grants.")
     assert enclosed.summary == doubled.summary
     assert make("MADISON-The agency awarded twenty grants.").summary == doubled.summary
+    titled = make("Harbour City – April 1, 2025 – The agency awarded twenty grants.")
+    assert titled.summary == doubled.summary
+    # A name and a dash before a date that ends no dateline stay.
+    kept = make("Ana Ruiz – April 1, 2025 was the day the agency awarded twenty grants.")
+    assert kept.summary.startswith("Ana Ruiz – April 1, 2025")
     # A dash the page's encoding turned into "?".
     assert make("AUGUSTA ? The agency awarded twenty grants.").summary == doubled.summary
 
