@@ -50,7 +50,9 @@ DATELINE_LEAD = re.compile(
     # "Miami – April 1, 2025 – Miami-Dade State Attorney …": a place in title case, then
     # its date between dashes.
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:[–—]|-{1,2}) "
-    r"(?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4} ?(?:--|[–—-])))"
+    r"(?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4} ?(?:--|[–—-]))"
+    # "Raleigh - The Board of Transportation approved …": a city in title case alone.
+    r"|[A-Z][a-z]{3,}(?: [A-Z][a-z]+)? (?:[–—]|-{1,2}) (?=(?:The|A|An) \w))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

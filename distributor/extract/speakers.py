@@ -147,6 +147,9 @@ _ORG_WORDS = frozenset(
         "republic",
         "foundation",
         "works",  # "Manager Works Peter Rogers", "Public Works"
+        "patrol",  # "Commander of the North Carolina State Highway Patrol"
+        "police",
+        "corps",
         "system",  # "Jackson Health System"
         "systems",
         "schools",  # "Chicago Public Schools"

@@ -102,7 +102,16 @@ def lede(blocks: Sequence[Block]) -> str:
         # declines to review decision …") over the release's own first sentence.
         chosen = next((b for b in found if b.text.rstrip().endswith(_ENDS)), chosen)
     if chosen is None:
-        chosen = next((b for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)), None)
+        # Anything but someone's words in marks with no one named: a page of bare quotes
+        # has no summary in the publisher's voice.
+        chosen = next(
+            (
+                b
+                for b in blocks
+                if b.kind in (Kind.PARAGRAPH, Kind.ITEM) and not b.text.startswith(_QUOTE_START)
+            ),
+            None,
+        )
     if chosen is None:
         return ""
     # The dateline goes before the sentences are read: "AUGUSTA ? The …" (a dash the

@@ -103,6 +103,7 @@ def test_a_run_in_label_in_capitals_and_a_dateline_are_not_the_summary() -> None
     assert make("MADISON-The agency awarded twenty grants.").summary == doubled.summary
     titled = make("Harbour City – April 1, 2025 – The agency awarded twenty grants.")
     assert titled.summary == doubled.summary
+    assert make("Raleigh - The agency awarded twenty grants.").summary == doubled.summary
     # A name and a dash before a date that ends no dateline stay.
     kept = make("Ana Ruiz – April 1, 2025 was the day the agency awarded twenty grants.")
     assert kept.summary.startswith("Ana Ruiz – April 1, 2025")
@@ -188,3 +189,13 @@ def test_a_lead_in_that_needs_its_list_to_be_a_sentence_is_not_the_lede() -> Non
         title="Bills Signed into Law",
     )
     assert s.summary != "On Friday, December 26, 2025, the President signed into law."
+
+
+def test_a_page_of_bare_quotes_has_no_summary_in_the_publishers_voice() -> None:
+    from tests.extract.helpers import story as make
+
+    result = make(
+        "“The board recognised the work being done across the county on utility projects.",
+        "“We are fortunate to have a director of such experience to head the department.”",
+    )
+    assert not result.summary.startswith("“")

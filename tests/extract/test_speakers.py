@@ -77,6 +77,12 @@ from tests.extract.helpers import assert_grounded, story
         ("Harbour Youth Services and Judge Ana Ruiz said:", "Ana Ruiz", "Judge"),
         ("Dr. Macquline King said:", "Macquline King", None),
         ("Manager Works Peter Hale said:", "Peter Hale", "Manager Works"),
+        # A body's last word ("Highway Patrol") is no second person in a run of commas.
+        (
+            "Colonel Bill Hale, Commander of the Harbour State Highway Patrol, said:",
+            "Bill Hale",
+            "Colonel",
+        ),
         # The people before a title are not the post's.
         ("Like other Nova Scotians Premier Tom Hale said:", "Tom Hale", "Premier"),
         # Whom a post serves is not who speaks: the spokesman does.
