@@ -57,6 +57,19 @@ DATELINE_LEAD = re.compile(
 )
 
 
+_DATELINE_SIGNS = frozenset("–—-(?")
+
+
+def dateline(text: str) -> re.Match[str] | None:
+    """The dateline opening ``text``, if any (:data:`DATELINE_LEAD`). Read at the start of
+    every paragraph, so a cheap look first: every dateline has a dash, a bracket or a lost
+    dash ("?") near its start, or opens with a place in capitals."""
+    head = text[:60]
+    if not (_DATELINE_SIGNS.intersection(head) or head[:3].isupper()):
+        return None
+    return DATELINE_LEAD.match(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     kind: Kind

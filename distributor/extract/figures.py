@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from distributor.extract import sentences
-from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
+from distributor.extract.blocks import Block, Kind, dateline
 from distributor.models import Figure
 from distributor.repeats import same_fact, sum_key
 
@@ -577,12 +577,12 @@ def _units(blocks: Sequence[Block]) -> list[tuple[int, int, str, bool]]:
     for block in blocks:
         if block.kind is Kind.PARAGRAPH:
             parts = sentences.split(block.text, block.start)
-            dateline = DATELINE_LEAD.match(parts[0].text) if parts else None
-            if dateline and dateline.end() < len(parts[0].text):
+            dated = dateline(parts[0].text) if parts else None
+            if dated and dated.end() < len(parts[0].text):
                 # "WASHINGTON – The Department …": the place is not part of the figure.
                 first = parts[0]
                 parts[0] = replace(
-                    first, text=first.text[dateline.end() :], start=first.start + dateline.end()
+                    first, text=first.text[dated.end() :], start=first.start + dated.end()
                 )
             units += [(s.start, s.end, s.text, False) for s in parts]
             lead = block.text

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from distributor.abbreviations import is_abbreviation
 from distributor.extract import sentences, speakers
-from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
+from distributor.extract.blocks import Block, Kind, dateline
 from distributor.models import Quote, Span
 
 _VERBS = (
@@ -419,7 +419,7 @@ def _colon_lead(sentence: str) -> str | None:
 
 
 def _dateline_end(text: str) -> int:
-    found = DATELINE_LEAD.match(text)
+    found = dateline(text)
     return found.end() if found else 0
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from distributor.extract import sentences
-from distributor.extract.blocks import DATELINE_LEAD, Block, Kind
+from distributor.extract.blocks import Block, Kind, dateline
 
 SHORT_LEDE = 90
 MAX_SUMMARY = 320
@@ -26,7 +26,7 @@ _RUN_IN = re.compile(r"^(?:[A-Z][A-Z0-9.,’'&-]*\s){0,12}[A-Z][A-Z0-9.,’'&-]*
 def _undated(text: str) -> str:
     """The sentence without the release's dateline ("WASHINGTON –", "BOSTON— Monday, June
     22, 2015 -")."""
-    found = DATELINE_LEAD.match(text)
+    found = dateline(text)
     return text[found.end() :] if found and found.end() < len(text) else text
 
 
