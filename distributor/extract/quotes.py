@@ -1104,7 +1104,7 @@ def find_with_marks(
     """The signed quotes, and every passage inside quote marks (signed or not): what the
     text puts in someone's mouth, which key figures must know."""
     marked = _marked(body, blocks)
-    quotes = [_quote(p) for p in _passages(body, title, blocks, marked) if _signed(p, body)]
+    quotes = [_quote(p, body) for p in _passages(body, title, blocks, marked) if _signed(p, body)]
     return quotes, [(m.start, m.end) for m in marked]
 
 
@@ -1121,7 +1121,7 @@ def left_out(body: str, title: str, blocks: Sequence[Block]) -> list[tuple[str, 
     for p in passages:
         if not p.segments or _signed(p, body):
             continue
-        text = join_segments(p.segments)
+        text = join_segments(p.segments, body)
         if p.who.speaker is None:
             out.append((text, "no speaker the rules could name"))
         else:
@@ -1139,9 +1139,9 @@ def _signed(p: _Passage, body: str) -> bool:
     return bool(p.segments) and bool(p.who.speaker) and in_body(p.who.speaker or "", body)
 
 
-def _quote(p: _Passage) -> Quote:
+def _quote(p: _Passage, body: str) -> Quote:
     return Quote(
-        text=join_segments(p.segments),
+        text=join_segments(p.segments, body),
         speaker=p.who.speaker,
         role=p.who.role,
         segments=tuple(p.segments),
@@ -1451,18 +1451,33 @@ def in_body(speaker: str, body: str) -> bool:
     return all(part in body for part in speaker.split(" and "))
 
 
-def join_segments(segments: Sequence[Span]) -> str:
+def join_segments(segments: Sequence[Span], body: str = "") -> str:
     """The parts of a quote as one text: "This is good,” she said. “It works." is
-    "This is good. It works." (the split's comma becomes a full stop before a new sentence)."""
+    "This is good. It works." (the split's comma becomes a full stop before a new sentence).
+    With the ``body``, a comma written after the closing mark counts too ("… completely”,
+    says X. “Water use …" is "… completely. Water use …")."""
     out = ""
+    previous: Span | None = None
     for seg in segments:
         text = seg.text
         if out:
             if out.endswith(",") and text[:1].isupper():
                 out = out[:-1] + "."
+            elif (
+                previous is not None
+                and text[:1].isupper()
+                and _COMMA_OUTSIDE.match(body, previous.end)
+                and not out.endswith((".", "!", "?", "…", ";", ":"))
+            ):
+                out += "."
             out += " "
         out += text
+        previous = seg
     return out
+
+
+# A closing mark with the split's comma after it: "completely”, says X."
+_COMMA_OUTSIDE = re.compile(r"[”\"’']{1,2},")
 
 
 _EMBEDDED_LEAD_IN = re.compile(

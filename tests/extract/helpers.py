@@ -25,4 +25,4 @@ def assert_grounded(result: Story) -> None:
             continue
         for s in q.segments:
             assert body[s.start : s.end] == s.text
-        assert q.text == join_segments(q.segments)
+        assert q.text == join_segments(q.segments, body)

@@ -740,6 +740,19 @@ def test_two_curly_single_marks_close_a_quote_as_a_double_mark_does() -> None:
     assert_grounded(s)
 
 
+def test_a_split_quote_with_its_comma_after_the_mark_is_joined_with_a_full_stop() -> None:
+    s = story(
+        "Water restrictions are lowered to level 1 from today.",
+        "“It’s a little early to remove restrictions completely”, says Water Manager Karl"
+        " Hale. “Water use is still quite high.”",
+    )
+    assert s.quote is not None
+    assert s.quote.text == (
+        "It’s a little early to remove restrictions completely. Water use is still quite high."
+    )
+    assert_grounded(s)
+
+
 def test_she_after_an_opening_clause_is_the_one_woman_named_since() -> None:
     s = story(
         "Tribute to military mothers",
