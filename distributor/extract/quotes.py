@@ -81,13 +81,14 @@ _WHO_VERB_THAT = re.compile(
 # A first name as an attribution: "Richard continued:", "Jane said", "said Jane".
 _SPEAKS_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b|:")
 _SAID_BEFORE = ("said", "says", "added", "continued")
-_REPORTING = re.compile(r" (?:said|says|added|adds|explained|stated|noted|warned|told) ")
+_REPORTING_VERBS = "said|says|added|adds|explained|stated|noted|warned"
+_REPORTING = re.compile(rf" (?:{_REPORTING_VERBS}|told) ")
 _OPENING_MARKS = frozenset("“\"‘'„«")
 # Reported speech opening a sentence: "Commissioner Jane Roe said the rain has …",
 # "The Minister also told reporters that …" (not a lead-in: no colon, no marks).
 _REPORTED = re.compile(
     r"^(?P<who>[A-Z][^,;:“”\"]{1,100}?)\s+(?:also\s+|then\s+|[a-z]+ly\s+)?"
-    r"(?:said|says|added|adds|explained|stated|noted|warned|told\s[^,;:“”\"]{1,40}?)"
+    rf"(?:{_REPORTING_VERBS}|told\s[^,;:“”\"]{{1,40}}?)"
     r"\s+(?:that\s+)?[\w‘’'$£€]"
     r"[^:“”\"]*$"
 )

@@ -141,7 +141,6 @@ _ORG_WORDS = frozenset(
         "post",
         # "Ambassador to the United Nations Mike Waltz": a country's or body's last word.
         "nations",
-        "states",
         "kingdom",
         "emirates",
         "republic",
@@ -651,9 +650,10 @@ def _role(text: str) -> str:
     return role
 
 
+# Ranks and titles before a name that PERSON_ROLE does not hold.
 _RANK = re.compile(
-    r"(?i:captain|sergeant|lieutenant|major|colonel|inspector|counsel|judge|justice|detective"
-    r"|sheriff|chief|superintendent|councilmember|assemblymember|mayor|senator|supervisor)"
+    r"(?i:sergeant|lieutenant|major|colonel|counsel|justice|detective|councilmember"
+    r"|assemblymember)"
 )
 
 

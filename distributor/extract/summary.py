@@ -30,13 +30,15 @@ def _undated(text: str) -> str:
     return text[found.end() :] if found and found.end() < len(text) else text
 
 
-_ENDS = (".", "!", "?", "”", '"', "…", "’", "'", ")")
+# How a sentence ends; a standfirst in headline case has none of the first few.
+_STOPS = (".", "!", "?", "”", '"', "…")
+_ENDS = (*_STOPS, "’", "'", ")")
 
 
 def _deck(text: str) -> bool:
     """A standfirst in headline case with no full stop ("State Parks Are Open for
     Recreation This Summer; Three Shoreline Parks Accessible via Rail and Bus")."""
-    if text.rstrip().endswith((".", "!", "?", "”", '"', "…")):
+    if text.rstrip().endswith(_STOPS):
         return False
     long = [w for w in text.split() if len(w) > 3 and w[:1].isalpha()]
     return len(long) >= 4 and sum(w[:1].isupper() for w in long) >= 0.8 * len(long)
