@@ -48,9 +48,15 @@ def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
     text = block.text
-    if _DATELINE.match(text) or text.rstrip().endswith((":", ":)")) or _deck(text):
-        # A dateline, a lead-in, a letter's "Dear Mr. Chairman: (Dear Madam Chair:)", a
-        # standfirst in headline case.
+    if _DATELINE.match(text) or _deck(text):
+        return False  # a dateline, a standfirst in headline case
+    end = text.rstrip()
+    if end.endswith((":", ":)")) and len(sentences.split(text)) < 2:
+        # A lead-in, a letter's "Dear Mr. Chairman: (Dear Madam Chair:)"; a paragraph
+        # whose last sentence only leads into a list still opens with the news.
+        return False
+    if end.endswith("?") and len(sentences.split(text)) < 2:
+        # A rhetorical opening ("How many more …?"): the news is in what follows.
         return False
     if text.startswith(_QUOTE_START):
         # A quote-led lede counts when the narrative goes on after the quote ("“…” The
@@ -67,6 +73,11 @@ def _after_quote(text: str) -> str:
         return ""
     rest = text[close + 1 :].lstrip()
     return rest if rest[:1].isupper() else ""
+
+
+def _closes(sentence: str) -> bool:
+    """Whether the quote a sentence opens with closes within it."""
+    return sentence.find("”", 1) > 0 or sentence.find('"', 1) > 0
 
 
 def _announcing_lead_in(blocks: Sequence[Block]) -> str:
@@ -121,6 +132,13 @@ def lede(blocks: Sequence[Block]) -> str:
     parts = sentences.split(_undated(chosen.text))
     while len(parts) > 1 and _GREETING.match(parts[0].text):
         parts = parts[1:]  # a briefing's "Good afternoon, everyone." is not the news
+    if parts and parts[0].text.startswith(_QUOTE_START) and not _closes(parts[0].text):
+        # A quote of several sentences opens the paragraph ("“As people we dream. As
+        # leaders we progress. …” First Lady Melania Trump welcomed …"): its first
+        # sentence is a fragment of someone's words; the narrative after it is the news.
+        after = _after_quote(chosen.text)
+        parts = sentences.split(after) if after else []
+    parts = [p for p in parts if not p.text.rstrip().endswith(":")] or parts[:1]
     if not parts:
         return ""
     text = _undated(_RUN_IN.sub("", parts[0].text))

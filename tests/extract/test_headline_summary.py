@@ -199,3 +199,41 @@ def test_a_page_of_bare_quotes_has_no_summary_in_the_publishers_voice() -> None:
         "“We are fortunate to have a director of such experience to head the department.”",
     )
     assert not result.summary.startswith("“")
+
+
+def test_a_paragraph_whose_last_sentence_leads_into_a_list_opens_with_the_news() -> None:
+    # Over it, a standfirst in headline case too long to be read as a heading.
+    s = story(
+        "County Food Prices Rose Less Than Those Of Every Neighbouring County Over The Summer"
+        " Months, New Council Figures Show",
+        "",
+        "Food prices in the county have eased. The index rose at a 1.9 percent rate from"
+        " January through July. Set against other counties, the figures show the following:",
+        "",
+        "- Prices rose in every county over the past 12 months.",
+    )
+    assert s.summary == (
+        "Food prices in the county have eased. The index rose at a 1.9 percent rate from"
+        " January through July."
+    )
+
+
+def test_a_rhetorical_question_is_not_the_lede() -> None:
+    s = story(
+        "How many more warnings do drivers need before they slow down near schools?",
+        "Last week a driver was caught at 52 mph outside Hill Primary School, where the limit"
+        " is 20 mph.",
+    )
+    assert s.summary.startswith("Last week a driver was caught at 52 mph")
+
+
+def test_a_lede_opening_with_several_sentences_of_quote_is_summed_up_by_its_narrative() -> None:
+    s = story(
+        "“As neighbours we share. As a town we grow. Beginning today, let us build the"
+        " library together.” Mayor Ana Ruiz opened the new library on Saturday in front of"
+        " 300 residents.",
+        "The library has 40,000 books.",
+    )
+    assert (
+        s.summary == "Mayor Ana Ruiz opened the new library on Saturday in front of 300 residents."
+    )
