@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from distributor.extract import figures, sentences, speakers
 from distributor.extract.blocks import Block, Kind
@@ -146,11 +147,20 @@ def issuer_quote(who: Voice | None, blocks: Sequence[Block], lede: str) -> Quote
         text = block.text.strip()
         if len(text.split()) < MIN_WORDS or text.endswith(":") or _LEANS_BACK.match(text):
             continue
-        said = _opening(block)
-        # What is posted is judged, not the rest of the paragraph: a long paragraph's
-        # opening ("I was deeply saddened to hear of the passing of …") stands alone.
-        if said is None or _MARKS.search(said.text) or not FIRST_PERSON.search(said.text):
-            continue
+        inside = _inside_marks(block)
+        if inside is not None:
+            # A statement printed wholly in marks, naming no one ("“I was appalled at what
+            # I saw …”" under "Statement from Minister Finian McGrath TD"): the marks are
+            # the issuer's, and the paragraph in the first person is theirs.
+            said = _opening(inside)
+            if said is None or not FIRST_PERSON.search(inside.text):
+                continue
+        else:
+            said = _opening(block)
+            # What is posted is judged, not the rest of the paragraph: a long paragraph's
+            # opening ("I was deeply saddened to hear of the passing of …") stands alone.
+            if said is None or _MARKS.search(said.text) or not FIRST_PERSON.search(said.text):
+                continue
         if any(figures.find_values(said.text)):
             continue
         return Quote(
@@ -161,6 +171,18 @@ def issuer_quote(who: Voice | None, blocks: Sequence[Block], lede: str) -> Quote
             confidence=CONFIDENCE,
         )
     return None
+
+
+def _inside_marks(block: Block) -> Block | None:
+    """A paragraph that is one passage in marks, opened and closed ("“…”") or left open
+    for the next paragraph ("“…"), as the words inside them; None for any other."""
+    text = block.text
+    if text[:1] not in ("“", '"'):
+        return None
+    inner = text[1:-1] if text.endswith(("”", '"')) else text[1:]
+    if _MARKS.search(inner) or not inner.strip():
+        return None  # several passages, or words quoted inside: not one voice
+    return replace(block, start=block.start + 1, end=block.start + 1 + len(inner), text=inner)
 
 
 def _opening(block: Block) -> Span | None:

@@ -198,3 +198,44 @@ def test_a_name_and_office_on_one_line_at_the_head_sign_the_page() -> None:
     )
     assert s.voice is not None
     assert (s.voice.speaker, s.voice.role) == ("Ada Marsh", "Minister for Health")
+
+
+def test_a_statement_printed_wholly_in_marks_is_signed_by_the_issuer_the_title_names() -> None:
+    title = "Statement from Minister Orla Byrne TD"
+    s = story(
+        "“I was shocked by what I saw in tonight's report. I am very concerned at the"
+        " failings it describes, and I have asked the board to meet me this week.”",
+        "",
+        "“Families deserve answers, and I will publish the review in full.”",
+        title=title,
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Orla Byrne", "Minister")
+    # The words inside the marks, whole sentences, without the marks themselves.
+    assert s.quote.text == (
+        "I was shocked by what I saw in tonight's report. I am very concerned at the"
+        " failings it describes, and I have asked the board to meet me this week."
+    )
+    assert_grounded(s)
+    # Posted, so the lint no longer reports it as left out for want of a speaker; the
+    # second paragraph, not posted, still is.
+    left_out = [f.message for f in lint(s) if f.code == "unattributed-quote"]
+    assert len(left_out) == 1 and "Families deserve answers" in left_out[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Not in the first person: words in marks the title does not make the issuer's.
+        "“The hospital has failed its patients, and the board must answer for the failings"
+        " set out in tonight's report.”",
+        # Two passages in one paragraph: someone's words quoted inside, not one voice.
+        "“The report calls the wards “unsafe”, and I am very concerned at the failings it"
+        " describes in the care of older patients.”",
+    ],
+)
+def test_words_in_marks_that_may_not_be_the_issuers_are_not_signed_with_their_name(
+    body: str,
+) -> None:
+    s = story(body, title="Statement from Minister Orla Byrne TD")
+    assert s.quote is None
