@@ -439,8 +439,9 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     sentences were left out; it stops before a sentence too long for a post, and a quote
     whose first sentence is too long is not posted. Never a sentence split across two
     posts, nor cut. In one post the speaker signs it under the words ("— Jane Doe,
-    Minister"); over several, the first post opens with who speaks ("Jane Doe, Minister:"),
-    so no post reads as unsigned words."""
+    Minister"); over several, every post opens with who speaks ("Jane Doe, Minister:") and
+    closes its own marks: a post is read, and shared, alone, so none reads as unsigned
+    words."""
     if usable_quote(story, social) is None:
         return []
     q = story.quote
@@ -462,28 +463,31 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # A surname alone is never bare ("Biden:"): it keeps its title, or the quote is cut.
     bare = speaker if " " in speaker.strip() or not role else None
     signers = [w for w in (signature(speaker, role) if role else None, shorter, held, bare) if w]
+    # A continuation is signed with the name alone when it is a whole name.
+    later = speaker if " " in speaker.strip() else None
     for who in signers:
         whole = f"“{text}”\n— {who}"
         if rule.fits(whole, reserve):
             return [whole]
-        # Room for who speaks on the first part, for the marks and an ellipsis on every
-        # part: each part stays a whole sentence wherever it lands, and a long role does
-        # not crowd out the words after the first post.
-        marks = rule.length(f"“{ELLIPSIS}”")
+        # Room for who speaks, the marks and an ellipsis on every part: each part stays a
+        # whole sentence wherever it lands. The first post gives the whole signature; the
+        # next ones sign with the name alone, so a long role does not crowd out the words.
+        again = later or who
         room = reserve + rule.length(f"{who}:\n“{ELLIPSIS}”")
-        parts, cut = sentence_parts(text, rule, reserve=reserve + marks, first_reserve=room)
+        rest = reserve + rule.length(f"“{ELLIPSIS}”\n— {again}")
+        parts, cut = sentence_parts(text, rule, reserve=rest, first_reserve=room)
         if not parts:
             continue
         kept = parts[: social.quote_max_posts]
         cut = cut or len(parts) > len(kept)
         if cut:
-            kept = _before_a_turn(text, kept, rule, reserve + marks, room)
+            kept = _before_a_turn(text, kept, rule, rest, room)
             if not kept:
                 continue
         if cut and (picked := _with_figures(story, text, " ".join(kept))) is not None:
             # Its figures come after what the posts can hold: the opening and the
             # sentences that give them, "…" where sentences are left out.
-            parts, _ = sentence_parts(picked, rule, reserve=reserve + marks, first_reserve=room)
+            parts, _ = sentence_parts(picked, rule, reserve=rest, first_reserve=room)
             if parts and len(parts) <= social.quote_max_posts:
                 kept = parts
         last = kept[-1]
@@ -493,8 +497,7 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
         if len(posts) == 1:
             posts[0] = f"“{posts[0]}”\n— {who}"
         else:
-            posts[0] = f"{who}:\n“{posts[0]}"
-            posts[-1] = f"{posts[-1]}”"
+            posts = [f"{who}:\n“{posts[0]}”", *(f"“{part}”\n— {again}" for part in posts[1:])]
         if all(rule.fits(p, reserve) for p in posts):
             return posts
     # A first sentence too long for any post is shortened at a clause, as a figure is

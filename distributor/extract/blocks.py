@@ -51,8 +51,14 @@ DATELINE_LEAD = re.compile(
     # its date between dashes.
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:[–—]|-{1,2}) "
     r"(?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4} ?(?:--|[–—-]))"
-    # "Raleigh - The Board of Transportation approved …": a city in title case alone.
-    r"|[A-Z][a-z]{3,}(?: [A-Z][a-z]+)? (?:[–—]|-{1,2}) (?=(?:The|A|An) \w))"
+    # "Raleigh - The Board of Transportation approved …", "Saint Paul – Governor Tim
+    # Pawlenty today …": a city in title case alone, before the words a release opens with.
+    r"|[A-Z][a-z]{3,}(?: [A-Z][a-z]+)? (?:[–—]|-{1,2}) (?=(?:The|A|An|Today|Governor|Mayor"
+    r"|Secretary|Attorney|State|County|City|Police|Sheriff|Officials|Residents) \w)"
+    # "Hays County Courthouse, San Marcos, TX – The …": a place, its town and its state's
+    # postal code.
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}(?:, [A-Z][a-z]+(?: [A-Z][a-z]+){0,2}){0,2}"
+    r", [A-Z]{2} (?:[–—]|-{1,2}) (?=[A-Z]))"
     rf"(?:{_DATED})?|{_DATED}"
 )
 

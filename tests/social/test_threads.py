@@ -100,18 +100,18 @@ WHO = "Transport Secretary Alex Morgan"
 def _quote_parts(thread: Thread) -> str:
     """The quote's words as posted, without marks and attribution."""
     texts = [p.text for p in thread.posts if "“" in p.text or "”" in p.text]
-    body = " ".join(texts).removeprefix(f"{WHO}:\n")
-    body = body.split("”")[0]
-    return body.lstrip("“")
+    parts = [t.removeprefix(f"{WHO}:\n").split("\n— ")[0].strip("“”") for t in texts]
+    return " ".join(parts)
 
 
 def test_a_quote_longer_than_a_post_continues_at_a_sentence_boundary() -> None:
     quote = " ".join(SENTENCES[:7])  # about 400 characters: two posts on X
     thread = compose_thread(make_story(quote=quote), XRule(), Settings())
     quote_posts = [p.text for p in thread.posts[-2:]]
-    # Who speaks opens the first part, so no post reads as unsigned words.
-    assert quote_posts[0].startswith(f"{WHO}:\n“") and quote_posts[0].endswith(".")
-    assert quote_posts[1].endswith(".”")
+    # Who speaks opens the first part and signs the next, each closing its own marks: a
+    # post is read, and shared, alone, so none reads as unsigned words.
+    assert quote_posts[0].startswith(f"{WHO}:\n“") and quote_posts[0].endswith(".”")
+    assert quote_posts[1].startswith("“") and quote_posts[1].endswith(".”\n— Alex Morgan")
     assert _quote_parts(thread) == quote
     _assert_fits(thread, XRule())
 
@@ -1153,10 +1153,10 @@ def test_a_long_quote_keeps_its_opening_and_the_sentences_that_give_its_figures(
         "they need from us.”",
     )
     assert posts[0].startswith("Ports Secretary Ines Calder:\n“I want to thank the crews"), posts
-    assert posts[0].endswith(f"safe from the water. {ELLIPSIS}")
+    assert posts[0].endswith(f"safe from the water. {ELLIPSIS}”")
     assert posts[1] == (
-        "We will press on with our £5.2 billion programme of sea defences to protect 336,000 "
-        f"homes over the next five years.{ELLIPSIS}”"
+        "“We will press on with our £5.2 billion programme of sea defences to protect 336,000 "
+        f"homes over the next five years.{ELLIPSIS}”\n— Ines Calder"
     )
 
 
@@ -1166,7 +1166,7 @@ def test_a_quotes_figure_sentence_that_leans_on_one_left_out_is_not_picked() -> 
         "to protect 336,000 homes over the next five years.”"
     )
     assert not any("In addition" in p for p in posts)
-    assert posts[-1].endswith(f"{ELLIPSIS}”")
+    assert posts[-1].endswith(f"{ELLIPSIS}”\n— Ines Calder")
 
 
 def test_a_lede_saying_more_than_the_headline_follows_it_and_is_not_repeated() -> None:
@@ -1219,7 +1219,7 @@ def test_a_quote_never_stops_just_before_a_sentence_that_turns_it_round() -> Non
     posts = _quote_thread(words, "Ana Brill", "Police Sergeant")
     text = " ".join(posts)
     assert "does not tackle the problem" not in text
-    assert posts[-1].endswith(f"every single week.{ELLIPSIS}”")
+    assert posts[-1].endswith(f"every single week.{ELLIPSIS}”\n— Ana Brill")
     # When the turn comes right after the first sentence, the quote is left out.
     turned = (
         "We know there is much more to do across every part of this city, and this one "
