@@ -1235,6 +1235,12 @@ class _Reader:
         segs = _lead_in_segments(self.body, block, spans)
         prev = self.passages[-1] if self.passages else None
         continuing = prev is not None and prev.last_block == i - 1 and prev.who == who
+        before = self.by_block.get(i - 1)
+        if continuing and not spans and before and before[-1].closed:
+            # The speaker's words came in marks, and the marks closed: a paragraph without
+            # them is the release's own voice again ("Smoke alarms save lives. …" after
+            # the watch manager's closing mark), not more of theirs.
+            return False
         if not segs or (
             continuing and not _continues(block.text, spans) and not self._bridged(i, block)
         ):

@@ -1078,3 +1078,26 @@ def test_an_unmarked_passage_stops_at_a_paragraph_reporting_figures() -> None:
     assert s.quote is not None
     assert s.quote.speaker == "Dudley Ashford"
     assert "latest figures" not in s.quote.text
+
+
+@pytest.mark.parametrize("open_mark, close_mark", [("“", "”"), ('"', '"')])
+def test_a_paragraph_without_marks_after_a_lead_in_quote_has_closed_is_the_release_again(
+    open_mark: str, close_mark: str
+) -> None:
+    s = story(
+        "Firefighters were called to a flat fire in Vange on Monday.",
+        "",
+        "Watch Manager Howard Midwood said:",
+        "",
+        f"{open_mark}The family were lucky that a neighbour heard the smoke alarm.",
+        "",
+        f"{open_mark}This fire shows how important it is to have a working smoke alarm.{close_mark}",
+        "",
+        "Smoke alarms save lives. They give you an early warning so you can get out.",
+    )
+    assert s.quote is not None and s.quote.speaker == "Howard Midwood"
+    assert s.quote.text == (
+        "The family were lucky that a neighbour heard the smoke alarm. This fire shows how"
+        " important it is to have a working smoke alarm."
+    )
+    assert_grounded(s)
