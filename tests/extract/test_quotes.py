@@ -1091,13 +1091,13 @@ def test_a_paragraph_without_marks_after_a_lead_in_quote_has_closed_is_the_relea
         "",
         f"{open_mark}The family were lucky that a neighbour heard the smoke alarm.",
         "",
-        f"{open_mark}This fire shows how important it is to have a working smoke alarm.{close_mark}",
+        f"{open_mark}This fire shows how important it is to have a working alarm.{close_mark}",
         "",
         "Smoke alarms save lives. They give you an early warning so you can get out.",
     )
     assert s.quote is not None and s.quote.speaker == "Howard Midwood"
     assert s.quote.text == (
         "The family were lucky that a neighbour heard the smoke alarm. This fire shows how"
-        " important it is to have a working smoke alarm."
+        " important it is to have a working alarm."
     )
     assert_grounded(s)
