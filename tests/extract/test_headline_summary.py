@@ -237,3 +237,21 @@ def test_a_lede_opening_with_several_sentences_of_quote_is_summed_up_by_its_narr
     assert (
         s.summary == "Mayor Ana Ruiz opened the new library on Saturday in front of 300 residents."
     )
+
+
+@pytest.mark.parametrize(
+    "opening, lede",
+    [
+        (
+            "Saint Paul – Governor Ann Lake today named three people to the Board of Health.",
+            "Governor Ann Lake today named three people to the Board of Health.",
+        ),
+        (
+            "Hays County Courthouse, San Marcos, TX – The Commissioners Court has named August"
+            " as Immunization Month.",
+            "The Commissioners Court has named August as Immunization Month.",
+        ),
+    ],
+)
+def test_a_place_in_title_case_before_a_dash_is_a_dateline(opening: str, lede: str) -> None:
+    assert story(opening, "", "The board meets four times a year.").summary == lede
