@@ -382,6 +382,7 @@ class _Content:
     figures: list[str]
     quote: list[str]
     origins: list[Origin]
+    more: list[str] = field(default_factory=list)
 
 
 def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content:
@@ -403,7 +404,31 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
         opening = _lede_post(story, rule, reserve)
     if opening is None:
         return _Content([], figures, quote, origins)
-    return _Content([opening[1]], figures, quote, [opening[0], *origins])
+    more = _more_post(story, opening[0], rule, reserve) if not figures else None
+    if more is None:
+        return _Content([opening[1]], figures, quote, [opening[0], *origins])
+    return _Content([opening[1]], figures, quote, [opening[0], more[0], *origins], [more[1]])
+
+
+def _more_post(
+    story: Story, lede: Origin, rule: LengthRule, reserve: int
+) -> tuple[Origin, str] | None:
+    """With no figure to post, the next sentence that says more than the headline and the
+    lede ("The male person sustained an injury during the arrest.", "Visiting will be
+    limited to one person per patient …"): a thread of a headline and its lede alone
+    leaves out what a reader needs next. None when no sentence stands alone."""
+    more = _context(story, lede.end)
+    if more is None or says_again(lede.text, more.text) or _POINTS_AWAY.search(more.text):
+        return None
+    text = social_text(more.text).replace("\n", " ")
+    if not rule.fits(text, reserve):
+        text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
+    return (more, text) if text else None
+
+
+# A sentence that points to what the page linked ("The proclamation is posted here."),
+# lost from the text the thread posts.
+_POINTS_AWAY = re.compile(r"\b(?:here|below|above|attached|at this link)\W*$", re.IGNORECASE)
 
 
 def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, str] | None:
@@ -601,20 +626,21 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
     link = safe_url(story.article.url)
     head = _headline_post(story, rule, social, reserve)
     content = _content(story, rule, social)
-    lede, figures, quote = content.lede, content.figures, content.quote
+    lede, figures, quote, more = content.lede, content.figures, content.quote, content.more
     closing: list[str] = []
     if social.closing:
         text = social.closing.replace("{link}", link or "").strip()
         if text and rule.fits(text, reserve):
             closing = [text]
-    # Over the cap: fewer figure posts first, then the closing post, then the quote, then
-    # the lede (what happened comes first).
+    # Over the cap: fewer figure posts first, then the closing post, then the sentence
+    # after the lede, then the quote, then the lede (what happened comes first).
     room = social.max_posts_per_thread - 1
     lede = lede[:room]
     quote = quote[: max(0, room - len(lede))]
-    closing = closing[: max(0, room - len(lede) - len(quote))]
-    figures = figures[: max(0, room - len(lede) - len(quote) - len(closing))]
-    texts = _number([head, *lede, *figures, *quote, *closing], social)
+    more = more[: max(0, room - len(lede) - len(quote))]
+    closing = closing[: max(0, room - len(lede) - len(quote) - len(more))]
+    figures = figures[: max(0, room - len(lede) - len(quote) - len(more) - len(closing))]
+    texts = _number([head, *lede, *more, *figures, *quote, *closing], social)
     posts = tuple(
         Post(text=t, link=link if i == 0 else None, length=rule.length(t), limit=rule.limit)
         for i, t in enumerate(texts)

@@ -1249,3 +1249,46 @@ def test_a_verbless_list_item_finishing_its_lead_in_is_not_posted_alone() -> Non
     assert not any(p.startswith("$1.6 million") for p in posts)
     # An item that is a sentence of its own still is.
     assert "Porthallow will get a new lifeboat station, costing £2.5 million." in "\n".join(posts)
+
+
+def _thread_of(*paragraphs: str, title: str = "Arrest leads to watchdog inquiry") -> list[str]:
+    from distributor.extract import extract
+    from distributor.models import Article
+
+    body = "\n\n".join(paragraphs)
+    story = extract(Article("t", "t.txt", title, body, url=LINK))
+    return _after_headline(compose_thread(story, XRule(), _settings()))
+
+
+ARREST = "On Monday afternoon officers stopped a man who was wanted on warrants in two counties."
+
+
+def test_a_thread_with_no_figure_posts_the_next_sentence_that_says_more() -> None:
+    posts = _thread_of(
+        ARREST,
+        "The man was taken to hospital with a broken wrist. The police watchdog has been"
+        " told and is leading the inquiry.",
+    )
+    # The lede alone leaves out what the release is about: the sentence after it says it.
+    assert posts == [ARREST, "The man was taken to hospital with a broken wrist."]
+
+
+def test_the_sentence_after_the_lede_is_not_posted_beside_figures_or_when_it_points_away() -> None:
+    with_figure = _thread_of(
+        ARREST,
+        "The man was injured during the arrest, and 3 officers were treated at the scene.",
+    )
+    assert len(with_figure) == 2 and "3 officers" in with_figure[1]
+    pointing = _thread_of(ARREST, "The watchdog's statement on the arrest is posted here.")
+    assert pointing == [ARREST]
+
+
+def test_the_sentence_after_the_lede_comes_before_the_quote_within_the_cap() -> None:
+    posts = _thread_of(
+        ARREST,
+        "The man was taken to hospital with a broken wrist.",
+        "Chief Constable Ruth Hale said: “We have referred the arrest to the watchdog, as we"
+        " must, and we will help its inquiry in every way we can.”",
+    )
+    assert posts[:2] == [ARREST, "The man was taken to hospital with a broken wrist."]
+    assert posts[2].startswith("“We have referred the arrest") and "Ruth Hale" in posts[2]
