@@ -210,9 +210,12 @@ _DASH_PAIR = re.compile(r"\s+[—–]\s+")
 
 
 # Where someone's words may stop without saying something else: before an added clause
-# (", and …", ", which …", ", including …"), an aside or a semicolon; never before ", but
-# …", ", while …" or ", unless …", whose loss can turn the sentence round.
-_QUOTE_CLAUSE = re.compile(r",\s+(?=which\b|including\b|as well as\b|and\b)|\s+[—–]\s+|;\s+")
+# (", and …", ", which …", ", including …", ", before next steps are discussed …"), an
+# aside or a semicolon; never before ", but …", ", while …" or ", unless …", whose loss
+# can turn the sentence round.
+_QUOTE_CLAUSE = re.compile(
+    r",\s+(?=which\b|including\b|as well as\b|and\b|before\b|after\b)|\s+[—–]\s+|;\s+"
+)
 
 
 def clause_cut(
@@ -455,6 +458,10 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
 _WHY_PHRASE = re.compile(r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w)")
 
 
+# The title a member of a council or a legislature wears before the name.
+_MEMBER_TITLE = re.compile(r"Councillor|Councilor|Councilmember|Senator|Representative|Alderman")
+
+
 # A participle's clause that sets the scene before a sentence's capitalised subject.
 _SCENE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en))\b[^,;:]{0,150}, (?=[A-Z])")
 
@@ -479,7 +486,13 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # The full signature, then the role's head title alone ("DEC Commissioner Basil
     # Seggos" as "Commissioner Basil Seggos", "California Attorney General Rob Bonta" as
     # "Attorney General Rob Bonta") when the words need the room, then the name.
-    head = title_head(role) if role and " " in role and "," not in role else ""
+    # A member's title and the post held ("Councillor, Portfolio Holder for Environment"):
+    # the title alone, before the name ("Councillor Michael Fuller").
+    first = role.split(", ", 1)[0] if ", " in role else ""
+    if first and _MEMBER_TITLE.fullmatch(first):
+        head = first
+    else:
+        head = title_head(role) if role and " " in role and "," not in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
     # "clinical collaborative chair at South Tees Hospitals NHS Foundation Trust": the post
     # without the body it is held at, before the name alone.

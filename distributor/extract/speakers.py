@@ -850,6 +850,8 @@ def _without_outlet(part: str) -> str:
     name, _ = split_name(head)
     if name is None or " " not in name or not head.endswith(name.split()[-1]):
         return part
+    if PERSON_ROLE.fullmatch(name):
+        return part  # "Portfolio Holder for Environment": a post, not a name and a place
     # "… Director Richard Blaylock in Raleigh": a place or an outlet after the name.
     return head
 
@@ -1000,7 +1002,8 @@ PERSON_ROLE = re.compile(
     r"|councillor|advis[eo]r|inspector|superintendent|manager|founder|premier|judge|economist"
     r"|editor|teacher|nurse|owner|campaigner|scientist|administrator|senator|representative"
     r"|researcher|member|mp|peer|lord|lady|baroness|official|deputy|first|clerk|principal"
-    r"|registrar|surgeon|consultant|coroner|bishop|captain|general|admiral|marshal|spokes\w+)\b",
+    r"|registrar|surgeon|consultant|coroner|bishop|captain|general|admiral|marshal|spokes\w+"
+    r"|portfolio holder)\b",
     re.IGNORECASE,
 )
 

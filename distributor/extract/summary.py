@@ -121,7 +121,11 @@ def lede(blocks: Sequence[Block]) -> str:
             (
                 b
                 for b in blocks
-                if b.kind in (Kind.PARAGRAPH, Kind.ITEM) and not b.text.startswith(_QUOTE_START)
+                if b.kind in (Kind.PARAGRAPH, Kind.ITEM)
+                and not b.text.startswith(_QUOTE_START)
+                # "Cllr Michael Fuller, Portfolio Holder for Environment said:" over his
+                # words: a lead-in, not the news.
+                and not b.text.rstrip().endswith(":")
             ),
             None,
         )

@@ -255,3 +255,14 @@ def test_a_lede_opening_with_several_sentences_of_quote_is_summed_up_by_its_narr
 )
 def test_a_place_in_title_case_before_a_dash_is_a_dateline(opening: str, lede: str) -> None:
     assert story(opening, "", "The board meets four times a year.").summary == lede
+
+
+def test_a_lead_in_over_a_page_of_quotes_is_not_the_summary() -> None:
+    s = story(
+        "Cllr Ann Hale, Portfolio Holder for Environment said:",
+        "",
+        "“We have analysed the feedback from residents and will take it to the committee.",
+        "",
+        "“We thank all residents who took part in the consultation this year.”",
+    )
+    assert s.summary == ""

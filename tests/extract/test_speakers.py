@@ -831,3 +831,13 @@ def test_a_bodys_post_before_a_name_and_comma_is_the_persons_role() -> None:
         "Bill Hale",
         "Council’s Environmental Strategies Officer",
     )
+
+
+def test_a_councils_portfolio_holder_keeps_the_post_after_the_members_title() -> None:
+    who = speakers.parse("Cllr Michael Fuller, Portfolio Holder for Environment")
+    assert (who.speaker, who.role) == (
+        "Michael Fuller",
+        "Councillor, Portfolio Holder for Environment",
+    )
+    # A surname that is a word of a post is still a name.
+    assert speakers.parse("Attorney General Eric Holder").speaker == "Eric Holder"

@@ -1292,3 +1292,21 @@ def test_the_sentence_after_the_lede_comes_before_the_quote_within_the_cap() -> 
     )
     assert posts[:2] == [ARREST, "The man was taken to hospital with a broken wrist."]
     assert posts[2].startswith("“We have referred the arrest") and "Ruth Hale" in posts[2]
+
+
+def test_a_long_first_sentence_of_a_quote_stops_before_a_clause_of_when() -> None:
+    words = (
+        "Following the consultation the council held earlier this year, we have analysed the"
+        " feedback from residents and will now take this important information from every"
+        " household to the next scrutiny committee meeting in January, before the next steps"
+        " are discussed at a"
+        " future cabinet meeting."
+    )
+    posts = _quote_thread(words, "Michael Fuller", "Councillor, Portfolio Holder for Environment")
+    # The whole role leaves the words no room: the member's title signs before the name.
+    assert posts[-1:] == [
+        "“Following the consultation the council held earlier this year, we have analysed the"
+        " feedback from residents and will now take this important information from every"
+        f" household to the next scrutiny committee meeting in January{ELLIPSIS}”"
+        "\n— Councillor Michael Fuller"
+    ]
