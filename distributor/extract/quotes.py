@@ -1041,7 +1041,8 @@ def _scan_run(
         words.pop()
     if len(words) < 2:
         return
-    apposition = _APPOSITION.match(text, end) is not None
+    after = _role_after(text, end) if text.startswith(", ", end) else None
+    apposition = after is not None or _APPOSITION.match(text, end) is not None
     held = None
     if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
         held = _role_before(text, end - len(run))
@@ -1063,7 +1064,28 @@ def _scan_run(
     # follows an honorific, so a later "She said:" may mean her.
     honoured = speakers.is_honorific(words[0]) and len(words) >= 3
     if titled or apposition or honoured:
-        found.append((end, speakers.Who(name, role, True)))
+        found.append((end, speakers.Who(name, role or after, True)))
+
+
+# A post written after a name and between commas ("Margie Rodriguez, Social Health
+# Coordinator for the County’s Local Health Department, told the Court …").
+_ROLE_AFTER = re.compile(r",\s+((?:the\s+)?[A-Za-z][^,;:.!?“”\"()]{2,90}?),\s")
+_NOT_A_POST = frozenset(
+    ["who", "which", "whose", "that", "when", "where", "while", "and", "but", "said", "says"]
+)
+
+
+def _role_after(text: str, end: int) -> str | None:
+    """The post an apposition gives a name, as the rules read it; None for anything else
+    (", who leads the team,", ", 45,")."""
+    found = _ROLE_AFTER.match(text, end)
+    if found is None:
+        return None
+    words = found.group(1).split()
+    if words[0].lower() in _NOT_A_POST or not speakers.PERSON_ROLE.search(found.group(1)):
+        return None
+    who = speakers.parse(f"Jane Roe, {found.group(1)}")
+    return who.role if who.speaker == "Jane Roe" else None
 
 
 # A full stop after a name word, not an initial ("J.") or "Jr.", "Sr.", "St.".

@@ -1003,7 +1003,7 @@ PERSON_ROLE = re.compile(
     r"|editor|teacher|nurse|owner|campaigner|scientist|administrator|senator|representative"
     r"|researcher|member|mp|peer|lord|lady|baroness|official|deputy|first|clerk|principal"
     r"|registrar|surgeon|consultant|coroner|bishop|captain|general|admiral|marshal|spokes\w+"
-    r"|portfolio holder)\b",
+    r"|portfolio holder|coordinator)\b",
     re.IGNORECASE,
 )
 

@@ -841,3 +841,34 @@ def test_a_councils_portfolio_holder_keeps_the_post_after_the_members_title() ->
     )
     # A surname that is a word of a post is still a name.
     assert speakers.parse("Attorney General Eric Holder").speaker == "Eric Holder"
+
+
+@pytest.mark.parametrize(
+    "mention, role",
+    [
+        (
+            "Margie Rodriguez, Social Health Coordinator for the County’s Health Department,"
+            " told the Court that vaccines save lives.",
+            "Social Health Coordinator for the County’s Health Department",
+        ),
+        (
+            "Margie Rodriguez, coordinator for the health department, told the Court.",
+            "coordinator for the health department",
+        ),
+        # An aside that is not her post leaves the quote signed with the name alone.
+        ("Margie Rodriguez, who has led the clinic since 2019, told the Court.", None),
+        ("Margie Rodriguez, 45, told the Court that vaccines save lives.", None),
+    ],
+)
+def test_a_surname_quote_takes_the_post_the_body_gave_after_the_full_name(
+    mention: str, role: str | None
+) -> None:
+    s = story(
+        "The court named August as immunization month.",
+        "",
+        mention,
+        "",
+        "“This is the time to catch up on vaccinations,” Rodriguez said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Margie Rodriguez", role)
