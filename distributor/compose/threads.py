@@ -463,7 +463,12 @@ _MEMBER_TITLE = re.compile(r"Councillor|Councilor|Councilmember|Senator|Represen
 
 
 # A participle's clause that sets the scene before a sentence's capitalised subject.
-_SCENE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en))\b[^,;:]{0,150}, (?=[A-Z])")
+# Or a phrase of whose behest or what it answers: "At the direction of the President of
+# the United States, Gov. David Ige has ordered …".
+_SCENE = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ing|ed|en)|At the (?:direction|request|invitation) of|In response to"
+    r"|On behalf of|As part of)\b[^,;:]{0,150}, (?=[A-Z])"
+)
 
 
 def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve: int) -> list[str]:

@@ -1310,3 +1310,15 @@ def test_a_long_first_sentence_of_a_quote_stops_before_a_clause_of_when() -> Non
         f" household to the next scrutiny committee meeting in January{ELLIPSIS}”"
         "\n— Councillor Michael Fuller"
     ]
+
+
+def test_a_lede_too_long_for_a_post_loses_whose_behest_it_was_before_its_subject() -> None:
+    done = (
+        "Gov. Ada Lee has ordered that the United States flag and the state flag will be flown"
+        " at half-staff at the State Capitol and upon all state offices and agencies as well"
+        " as the National Guard in the State of Harbour through July 18."
+    )
+    lede = f"At the direction of the President of the United States, {done}"
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
