@@ -4,8 +4,8 @@
 title names, and quotes no one. Posting its sentences bare would put them in the
 publisher's voice; leaving them out leaves a thread with no voice at all. An editor
 quotes the issuer: one paragraph of the statement, signed with the title's name and role.
-Only a title that names a person in full counts ("Statement from the Press Secretary"
-names no one), and only a first-person paragraph with no figure (those are posted as
+Only a title that names a person in full, or by title and surname ("Statement From
+Attorney General Pruitt …"), counts ("Statement from the Press Secretary" names no one), and only a first-person paragraph with no figure (those are posted as
 figures) and no one else's quote in it.
 """
 
@@ -126,6 +126,11 @@ def _issuing(who: speakers.Who) -> Voice:
     if who.speaker and " and " in who.speaker:
         return Voice(None)  # a joint statement: "Doug and I" is one of them, but which?
     if who.named and who.speaker and " " in who.speaker:
+        return Voice(who.speaker, who.role)
+    if who.named and who.speaker and who.role and speakers.is_title(who.role.split()[-1]):
+        # "Statement From Attorney General Pruitt Regarding Allegations": a surname under
+        # its title names the issuer as plainly, and is signed so ("Attorney General
+        # Pruitt", never "Pruitt" alone).
         return Voice(who.speaker, who.role)
     if not who.named and who.role and " and " in who.role:
         return Voice(None)  # "the First Minister and deputy First Minister": two people

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from distributor.compose.threads import compose_thread
 from distributor.extract.article_lint import lint
+from distributor.settings import Settings
+from distributor.text import XRule
 from tests.extract.helpers import assert_grounded, story
 
 BODY = (
@@ -239,3 +242,14 @@ def test_words_in_marks_that_may_not_be_the_issuers_are_not_signed_with_their_na
 ) -> None:
     s = story(body, title="Statement from Minister Orla Byrne TD")
     assert s.quote is None
+
+
+def test_a_title_naming_its_issuer_by_title_and_surname_signs_the_statement() -> None:
+    s = story(*BODY, title="Statement From Attorney General Hale Regarding the Flood")
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Hale", "Attorney General")
+    assert_grounded(s)
+    posts = compose_thread(s, XRule(), Settings()).posts
+    assert posts[-1].text.endswith("”\n— Attorney General Hale")  # never "— Hale"
+    # A surname with no title names no one for sure.
+    assert story(*BODY, title="Statement From Hale Regarding the Flood").quote is None
