@@ -5,8 +5,9 @@ title names, and quotes no one. Posting its sentences bare would put them in the
 publisher's voice; leaving them out leaves a thread with no voice at all. An editor
 quotes the issuer: one paragraph of the statement, signed with the title's name and role.
 Only a title that names a person in full, or by title and surname ("Statement From
-Attorney General Pruitt …"), counts ("Statement from the Press Secretary" names no one), and only a first-person paragraph with no figure (those are posted as
-figures) and no one else's quote in it.
+Attorney General Pruitt …"), counts ("Statement from the Press Secretary" names no
+one), and only a first-person paragraph with no figure (those are posted as figures)
+and no one else's quote in it.
 """
 
 from __future__ import annotations
