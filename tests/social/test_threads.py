@@ -961,13 +961,28 @@ def test_a_thread_with_no_figure_and_no_quote_to_post_gives_the_lede() -> None:
     assert _after_headline(compose_thread(again, XRule(), _settings())) == []
 
 
-def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses() -> None:
-    done = (
-        "Harbour County Executive Ann Ford signed a bill into law that keeps the names and"
-        " faces of elected officials off county signs, including at county parks, golf"
-        " courses, marinas, libraries and other properties the county owns."
-    )
-    lede = f"Surrounded by the beauty of Cranberry Lake Preserve in North White Plains, {done}"
+@pytest.mark.parametrize(
+    "scene, done",
+    [
+        (
+            "Surrounded by the beauty of Cranberry Lake Preserve in North White Plains, ",
+            "Harbour County Executive Ann Ford signed a bill into law that keeps the names and"
+            " faces of elected officials off county signs, including at county parks, golf"
+            " courses, marinas, libraries and other properties the county owns.",
+        ),
+        # Whose behest it was, before the subject, goes the same way.
+        (
+            "At the direction of the President of the United States, ",
+            "Gov. Ada Lee has ordered that the United States flag and the state flag will be"
+            " flown at half-staff at the State Capitol and upon all state offices and agencies"
+            " as well as the National Guard in the State of Harbour through July 18.",
+        ),
+    ],
+)
+def test_a_lede_too_long_for_a_post_loses_its_scene_before_its_clauses(
+    scene: str, done: str
+) -> None:
+    lede = scene + done
     assert not XRule().fits(lede)
     story = make_story(lede=lede, figures=(), quote=None)
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
@@ -1310,15 +1325,3 @@ def test_a_long_first_sentence_of_a_quote_stops_before_a_clause_of_when() -> Non
         f" household to the next scrutiny committee meeting in January{ELLIPSIS}”"
         "\n— Councillor Michael Fuller"
     ]
-
-
-def test_a_lede_too_long_for_a_post_loses_whose_behest_it_was_before_its_subject() -> None:
-    done = (
-        "Gov. Ada Lee has ordered that the United States flag and the state flag will be flown"
-        " at half-staff at the State Capitol and upon all state offices and agencies as well"
-        " as the National Guard in the State of Harbour through July 18."
-    )
-    lede = f"At the direction of the President of the United States, {done}"
-    assert not XRule().fits(lede)
-    story = make_story(lede=lede, figures=(), quote=None)
-    assert _after_headline(compose_thread(story, XRule(), _settings())) == [done]
