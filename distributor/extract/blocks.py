@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from distributor.words import MONTH_NAMES
+
 
 class Kind(enum.Enum):
     PARAGRAPH = "paragraph"
@@ -25,9 +27,14 @@ class Kind(enum.Enum):
 # city and a state with no dash ("WASHINGTON, DC The Department …"), a place in title case
 # and a date in brackets ("Miami (May 14, 2024) The State Attorney …"). A date as the
 # dateline, or after the place: "May 30, 2018 --", "30 May 2018 –", "Monday, June 22, 2015 -".
+# A month's name, for a date given without its year ("CANADA, September 1 - The Prime
+# Minister …"): without the year only a month's name makes it a date ("Phase 2 – The
+# council …" is none).
+_MONTH = "(?:" + "|".join(sorted((m.capitalize() for m in MONTH_NAMES), key=len)[::-1]) + ")"
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
-    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})"
+    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}"
+    rf"|{_MONTH} \d{{1,2}})"
     r"(?: ?(?:--|[–—-]) +| ?[–—](?=[A-Z]))"
 )
 DATELINE_LEAD = re.compile(
@@ -46,7 +53,8 @@ DATELINE_LEAD = re.compile(
     # "(Miami – July 7, 2024) State Attorney …": place and date in brackets, no dash after.
     r"|\([A-Z][^()]{2,40}\d{4}\) +(?=[A-Z])"
     # "WASHINGTON, March 25, 2014—Agriculture Secretary …": the place, then its date.
-    r"|[A-Z]{3,}(?:[ .][A-Z]{2,}){0,2}\.?, (?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})"
+    r"|[A-Z]{3,}(?:[ .][A-Z]{2,}){0,2}\.?, (?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}"
+    rf"|{_MONTH} \d{{1,2}} ?(?:--|[–—-]))"
     # "Miami – April 1, 2025 – Miami-Dade State Attorney …": a place in title case, then
     # its date between dashes.
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:[–—]|-{1,2}) "

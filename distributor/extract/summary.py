@@ -44,6 +44,14 @@ def _deck(text: str) -> bool:
     return len(long) >= 4 and sum(w[:1].isupper() for w in long) >= 0.8 * len(long)
 
 
+# A line pointing to what the page linked: "Read the full filing here.", "View the
+# presentation slides", "Click here to watch".
+_POINTER = re.compile(
+    r"(?:(?:Read|View|See|Click|Watch|Download|Visit|Listen)\b[^.!?]{0,80}"
+    r"|[^.!?]{0,80}\b(?:here|below))[.:]?\s*$"
+)
+
+
 def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
@@ -58,6 +66,8 @@ def _candidate(block: Block) -> bool:
     if end.endswith("?") and len(sentences.split(text)) < 2:
         # A rhetorical opening ("How many more …?"): the news is in what follows.
         return False
+    if _POINTER.match(text):
+        return False  # "Read the full filing here.": a link the text lost, not news
     if text.startswith(_QUOTE_START):
         # A quote-led lede counts when the narrative goes on after the quote ("“…” The
         # First Lady opened her remarks at …"); a paragraph that is only a quote does not.
@@ -126,6 +136,7 @@ def lede(blocks: Sequence[Block]) -> str:
                 # "Cllr Michael Fuller, Portfolio Holder for Environment said:" over his
                 # words: a lead-in, not the news.
                 and not b.text.rstrip().endswith(":")
+                and not _POINTER.match(b.text)
             ),
             None,
         )

@@ -266,3 +266,22 @@ def test_a_lead_in_over_a_page_of_quotes_is_not_the_summary() -> None:
         "“We thank all residents who took part in the consultation this year.”",
     )
     assert s.summary == ""
+
+
+def test_a_date_without_its_year_is_a_dateline_only_with_a_months_name() -> None:
+    assert story("September 1 - The council opened the new library.").summary == (
+        "The council opened the new library."
+    )
+    phase = "Phase 2 – The council will resurface the High Street from Monday."
+    assert story(phase).summary == phase
+
+
+def test_a_line_pointing_to_a_lost_link_is_not_the_summary() -> None:
+    s = story(
+        "Attorney General Ann Hale released the following statement:",
+        "",
+        "“Today’s ruling is a victory for the rule of law.”",
+        "",
+        "Read the full filing here.",
+    )
+    assert s.summary == ""

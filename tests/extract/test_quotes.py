@@ -1101,3 +1101,14 @@ def test_a_paragraph_without_marks_after_a_lead_in_quote_has_closed_is_the_relea
         " important it is to have a working alarm."
     )
     assert_grounded(s)
+
+
+def test_a_dateline_without_a_year_is_never_part_of_the_speakers_role() -> None:
+    s = story(
+        "CANADA, September 1 - The Prime Minister, Justin Trudeau, today issued the following"
+        " statement on the new Premier:",
+        "",
+        "“On behalf of the Government of Canada, I congratulate the Premier on her election.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Justin Trudeau", "Prime Minister")
