@@ -89,7 +89,28 @@ def signed_voice(blocks: Sequence[Block]) -> Voice | None:
             held = role_line.text.strip().rstrip(".")
             if _whole_name(name_line.text.strip()) and _HOLDER.match(held):
                 return Voice(name_line.text.strip(), held)
+    last = blocks[-1] if blocks else None
+    if (
+        last is not None
+        and last.kind is Kind.HEADING
+        and _BODY_SIGNATURE.fullmatch(last.text.strip())
+        and any(b.kind is Kind.PARAGRAPH and _WE.search(b.text) for b in blocks)
+    ):
+        # "We stand against racism, …" signed "Mayor and City Council" on the last line:
+        # the council's statement, never the publisher's narrative.
+        return Voice(last.text.strip().rstrip("."), None)
     return None
+
+
+# A statement's last line naming the body that issued it: "Mayor and City Council", "The
+# Board of Supervisors", "Town Council".
+_BODY_SIGNATURE = re.compile(
+    r"(?:The\s+)?(?:(?:City|Town|County|Borough|District|Village)\s+)?"
+    r"(?:Mayor|Council|Board(?:\s+of\s+[A-Z]\w+)?|Commission(?:ers)?|Select\s+Board|Aldermen)"
+    r"(?:\s+and\s+(?:the\s+)?(?:(?:City|Town|County|Borough|District|Village)\s+)?"
+    r"(?:Council|Board(?:\s+of\s+[A-Z]\w+)?|Commission(?:ers)?|Aldermen))?\.?"
+)
+_WE = re.compile(r"(?:^|\s)(?:We|we|Our|our)\b")
 
 
 def _whole_name(text: str) -> bool:

@@ -253,3 +253,21 @@ def test_a_title_naming_its_issuer_by_title_and_surname_signs_the_statement() ->
     assert posts[-1].text.endswith("”\n— Attorney General Hale")  # never "— Hale"
     # A surname with no title names no one for sure.
     assert story(*BODY, title="Statement From Hale Regarding the Flood").quote is None
+
+
+def test_a_statement_signed_by_a_council_on_its_last_line_is_the_councils_words() -> None:
+    s = story(
+        "Racism has no place in any town, and it still harms people here every single day.",
+        "",
+        "We stand against racism and discrimination. We will make sure town government serves"
+        " everyone fairly, and we will report on our progress every year.",
+        "",
+        "Mayor and Town Council",
+        title="Statement on Racial Equality",
+    )
+    assert s.voice is not None and s.voice.speaker == "Mayor and Town Council"
+    assert s.quote is not None and s.quote.speaker == "Mayor and Town Council"
+    assert s.quote.text.startswith("We stand against racism")
+    # Its opening is theirs too: never posted as the publisher's own lede.
+    posts = [p.text for p in compose_thread(s, XRule(), Settings()).posts]
+    assert not any(p.startswith("Racism has no place") for p in posts)
