@@ -369,6 +369,8 @@ def _is_label(text: str, start: int, end: int) -> bool:
     if prev in _LABEL_WORDS or prev.startswith("covid"):
         return True
     after = text[end : end + 6]
+    if after.startswith(" block"):
+        return True  # "in the 1100 block of North Dearborn Street": an address
     return bool(_TIME.match(after)) or (
         bool(after) and after[0].isalpha() and not after.startswith(" ")
     )

@@ -297,3 +297,12 @@ def test_a_paragraph_inside_a_quote_left_open_is_the_speakers_not_narrative() ->
     )
     figure = next(f for f in s.key_figures if "8,800" in f.text)
     assert figure.quoted
+
+
+def test_a_street_block_number_is_an_address_not_a_figure() -> None:
+    s = story(
+        "Prosecutors have charged a man with murder in a shooting last year.",
+        "",
+        "The victim was found inside his apartment in the 1100 block of North Dearborn Street.",
+    )
+    assert not any("1100 block" in f.text for f in s.key_figures)
