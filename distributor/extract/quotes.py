@@ -426,7 +426,8 @@ def _dateline_end(text: str) -> int:
 
 _FOLLOWING_STATEMENT = re.compile(
     r"^(?:(?:Today|Yesterday|Tonight|On \w+ \d+(?:, \d{4})?),\s+)?(?P<who>[^,;:]{2,160}?)\s+"
-    r"(?:issued|released|made|gave|delivered|shared) the following (?:statement|remarks)\b"
+    r"(?:(?:has|have|had) )?(?:issued|released|made|gave|delivered|shared) the following"
+    r" (?:statement|remarks)\b"
 )
 _NAME_DASH_ROLE = re.compile(r"^(?P<name>[^–—,:]{3,60}?)\s+[–—-]\s+(?P<role>[^–—:]{2,120})$")
 

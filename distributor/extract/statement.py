@@ -30,8 +30,9 @@ _SPOKEN_TITLE = re.compile(
     r"\s+(?i:from|by)\s+(?P<who>.+?)"
     r"(?:\s+(?i:on|in|regarding|about|upon|following|celebrating|marking|honou?ring"
     r"|commemorating|announcing|welcoming|after|at|for|to|before|with)\b.*"
-    # Titles are in title case: "… Jake Sullivan Congratulating Prime Minister …".
-    r"|\s+[A-Z][a-z]+ing\s+(?:the\b|an?\b|[A-Z]).*)?)$"
+    # Titles are in title case: "… Jake Sullivan Congratulating Prime Minister …"; or not:
+    # "… Richard Mostyn congratulating the Special Olympics Team Yukon".
+    r"|\s+[A-Z][a-z]+ing\s+(?:the\b|an?\b|[A-Z]).*|\s+[a-z]+ing\s.*)?)$"
 )
 # The President's own documents, which name no one: "Presidential Message on …",
 # "America 250: Presidential Message on …", "A Proclamation on …".

@@ -1112,3 +1112,25 @@ def test_a_dateline_without_a_year_is_never_part_of_the_speakers_role() -> None:
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Justin Trudeau", "Prime Minister")
+
+
+@pytest.mark.parametrize(
+    "who, speaker, role",
+    [
+        ("Premier Ada Marsh has", "Ada Marsh", "Premier"),
+        # Two people's joint statement keeps both names.
+        ("Premier Ada Marsh and Minister of Sport Tom Hale have", "Ada Marsh and Tom Hale", None),
+    ],
+)
+def test_a_statement_announced_with_has_issued_is_signed_by_who_issued_it(
+    who: str, speaker: str, role: str | None
+) -> None:
+    s = story(
+        f"{who} issued the following statement.",
+        "",
+        "“The team showed remarkable talent at the Winter Games in Calgary this week.",
+        "",
+        "“We could not be happier for every one of them. Congratulations to all.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == (speaker, role)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from distributor.compose.threads import compose_thread
+from distributor.extract import statement
 from distributor.extract.article_lint import lint
+from distributor.models import Voice
 from distributor.settings import Settings
 from distributor.text import XRule
 from tests.extract.helpers import assert_grounded, story
@@ -271,3 +273,11 @@ def test_a_statement_signed_by_a_council_on_its_last_line_is_the_councils_words(
     # Its opening is theirs too: never posted as the publisher's own lede.
     posts = [p.text for p in compose_thread(s, XRule(), Settings()).posts]
     assert not any(p.startswith("Racism has no place") for p in posts)
+
+
+def test_a_title_naming_its_issuer_before_a_lower_case_verb_names_only_the_issuer() -> None:
+    title = "Statement from Premier Ada Marsh congratulating the Special Olympics Team Harbour"
+    assert statement.voice(title) == Voice("Ada Marsh", "Premier")
+    # Two people before the verb: a joint statement, never "Ada Marsh and Olympics Team".
+    joint = title.replace("Ada Marsh", "Ada Marsh and Minister of Sport Tom Hale")
+    assert statement.voice(joint) == Voice(None)
