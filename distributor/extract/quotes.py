@@ -324,13 +324,23 @@ def _name_line(text: str) -> bool:
     a testimonial's signature. A person with a full name, never a body or a phrase. The
     place the person serves may come first ("Los Angeles, California Mayor Antonio
     Villaraigosa:")."""
-    line = text.strip().removesuffix(":")
+    line = _undated_line(text).strip().removesuffix(":")
     if len(line.split()) > 16 or line.endswith((".", "!", "?", "”", '"')) or _VERB.search(line):
         return False
     if _person_line(line):
         return True
     place, comma, rest = line.partition(",")
     return bool(comma) and len(place) <= 30 and _person_line(rest.strip())
+
+
+# The date a line may open with before who speaks: "March 8, 2017, Senator the Hon Wendy
+# Phipps, Minister …:".
+_LINE_DATE = re.compile(r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}),\s+")
+
+
+def _undated_line(text: str) -> str:
+    """The line without the date it opens with, if it opens with one."""
+    return _LINE_DATE.sub("", text, count=1) if text[:1].isupper() or text[:1].isdigit() else text
 
 
 def _person_line(line: str) -> bool:
@@ -448,7 +458,7 @@ def _who_before(
         if _name_line(preceding.text) and m.open_mark == block.start:
             # "Secretary of Agriculture Brooke Rollins" (with or without a colon) on a line
             # of its own over the paragraph her words make up.
-            return preceding.text.rstrip().removesuffix(":")
+            return _undated_line(preceding.text).rstrip().removesuffix(":")
         if preceding.text.rstrip().endswith(":") and m.open_mark == block.start:
             # "President Trump delivered remarks at the plant:" over a quoted paragraph.
             who = _who_leading(_last_sentence(preceding.text[-400:]))
@@ -1229,7 +1239,7 @@ class _Reader:
             # below it without marks, as GOV.UK writes a speaker's words.
             line = block.text.rstrip()
             if line.endswith(":") and _name_line(line):
-                lead_phrase = line.removesuffix(":")
+                lead_phrase = _undated_line(line).removesuffix(":")
         if spans:
             self._marked_spans(i, block, spans)
         elif (

@@ -1134,3 +1134,17 @@ def test_a_statement_announced_with_has_issued_is_signed_by_who_issued_it(
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == (speaker, role)
+
+
+def test_a_name_line_opening_with_its_date_signs_the_quote_under_it() -> None:
+    s = story(
+        "March 8, 2017, Senator the Hon Wendy Hale, Minister with Responsibility for Health:",
+        "",
+        "“Much has been achieved for women’s rights over the past century. Yet there is still a"
+        " long way to go.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == (
+        "Wendy Hale",
+        "Senator, Minister with Responsibility for Health",
+    )
