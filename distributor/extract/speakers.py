@@ -466,7 +466,7 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
     ("CEO", "Secretary"), a body's word, a lower-case word or a possessive ("CNN’s").
     """
     tokens = phrase.split()
-    while tokens and _is_suffix(tokens[-1]):
+    while tokens and (_is_suffix(tokens[-1]) or tokens[-1].rstrip(".:") in _SAID_CAPITALISED):
         tokens.pop()
     honoured = [t for t in tokens if not is_honorific(t)]
     if (
@@ -815,6 +815,10 @@ _HERE_IS_WHAT = re.compile(
     r"^(?:(?:Here(?:[’']s| is)|This is|That[’']s) what\s+|(?:Watch|WATCH|Listen|LISTEN)(?::\s*"
     # "Watch President Trump:", but "Watch Commander Dave Smith" is a fire officer's rank.
     r"|\s+(?=(?:President|Vice|Secretary|Senator|Governor|Speaker|First|Press|the|The)\b)))"
+)
+# "…,” DA Summer Stephan Said.": a speech verb a typo capitalised is never part of a name.
+_SAID_CAPITALISED = frozenset(
+    ["Said", "Says", "Added", "Stated", "Explained", "Noted", "Continued"]
 )
 # "Later she said", "And the First Lady added": a word that joins the sentence to the last.
 _OPENING_WORD = re.compile(r"^(?:And|But|Then|Later|Finally|Also|Earlier|Afterwards)\s+")

@@ -872,3 +872,15 @@ def test_a_surname_quote_takes_the_post_the_body_gave_after_the_full_name(
     )
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Margie Rodriguez", role)
+
+
+def test_a_speech_verb_a_typo_capitalised_is_never_part_of_the_name() -> None:
+    s = story(
+        "The district attorney launched an app for officers on Monday.",
+        "",
+        "“This app will help officers speak with every community,” DA Ann Hale Said. “It was"
+        " built by the community itself.”",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Ann Hale", "District Attorney")
+    assert speakers.parse("District Attorney Ann Hale Said:").speaker == "Ann Hale"
