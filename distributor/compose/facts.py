@@ -11,6 +11,7 @@ from typing import Literal
 
 from distributor.models import Figure, Story, Voice
 from distributor.repeats import same_fact, sum_key, sums
+from distributor.words import ORG_WORDS
 
 Beside = Literal["summary", "headline"]
 """What a card (its summary) or a thread (its headline) shows before the figures."""
@@ -221,6 +222,28 @@ _THE_ONE_BEFORE = re.compile(
 )
 
 
+# The subject of a sentence's main clause when it is one capitalised word ("If convicted
+# as charged, Gledhill faces …", "Taylor (dob …) was arrested …").
+_BARE_SUBJECT = re.compile(r"^(?:[^,;:]{0,60}, )?([A-Z][a-z’'-]+) (?=[a-z(])")
+
+
+def leans_on_a_name(text: str, before: str, shown: str) -> bool:
+    """Does the sentence name someone by surname alone ("Gledhill faces up to 26 years …")
+    whom only the body before it (``before``) introduced in full ("Michael Gledhill, 44,
+    …"), and no post around it (``shown``: the headline and what else is posted) names?
+    Read alone, as a post is, it names a stranger."""
+    found = _BARE_SUBJECT.match(text)
+    if found is None:
+        return False
+    word = found.group(1)
+    if word in shown or word.lower() in ORG_WORDS:
+        return False  # "Administration officials closed …": a body, not a surname
+    # A first name, initials, a nickname in brackets or a middle name, then the surname
+    # ending the name: "Heiberto (“Big Boy”) Guerrero, 24", "Cedric Lee Pharr".
+    first = r"\b[A-Z][a-z’'-]+(?: [A-Z]\.)*(?: \([^()]{1,30}\))?(?: [A-Z][a-z’'-]+)?"
+    return re.search(rf"{first} {re.escape(word)}\b(?! [A-Z])", before) is not None
+
+
 def stands_alone(text: str) -> bool:
     """Can this sentence be read alone, as a post is?"""
     return (
@@ -244,7 +267,7 @@ _THIS_ONE = re.compile(
     # The first clause: up to a comma, one inside a number ("6,118") aside.
     r"^(?:[^,;:—–]|(?<=\d),(?=\d)){0,80}?\b(?:this|these|those)\s+(?!(?:is|was|are|were|week|weekend|month|months"
     r"|year|years|morning|afternoon|evening|spring|summer|fall|autumn|winter|quarter|season"
-    r"|days|weeks|time|past|coming|country|nation|administration)\b)[a-z]+"
+    r"|days|weeks|time|past|coming|country|nation|administration)\b)(?:[a-z]+|\d[\d,.]*-[a-z]+)"
     r"|^(?:[^,;:—–]|(?<=\d),(?=\d)){0,80}?\bof (?:these|those)\b"
 )
 # "Spending on factories has doubled": a gerund that is the sentence's subject.

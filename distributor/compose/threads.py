@@ -32,6 +32,7 @@ from distributor.compose.facts import (
     fresh_figures,
     in_marks,
     in_own_voice,
+    leans_on_a_name,
     praises,
     says_again,
     signature,
@@ -293,6 +294,7 @@ def usable_figures(story: Story, social: SocialSettings, lede: str = "") -> list
         and not f.continues
         and not finishes_a_lead_in(body, f)
         and stands_alone(f.text)
+        and not leans_on_a_name(f.text, body[: f.start], f"{story.headline} {lede}")
     ]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
@@ -352,15 +354,16 @@ def _context(story: Story, after: int) -> Origin | None:
             continue
         paragraphs += 1
         first = (sentences(line) or [""])[0].strip()
+        begin = body.find(first, start)
         if (
             line.startswith(("- ", "* ", "• ", "“", '"'))
             or not first.endswith((".", "!"))
             or not (stands_alone(first) and in_own_voice(first))
             or praises(first)
             or not adds_to(story.headline, first)
+            or leans_on_a_name(first, body[:begin], f"{story.headline} {story.summary}")
         ):
             continue
-        begin = body.find(first, start)
         end = begin + len(first)
         # A key figure or the quote is posted as such, not as context.
         spans = [(f.start, f.end) for f in story.key_figures]

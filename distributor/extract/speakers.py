@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from nameparser.config import CONSTANTS
 
-from distributor.words import MONTH_NAMES
+from distributor.words import MONTH_NAMES, ORG_WORDS
 
 PRONOUNS = frozenset(["he", "she", "they", "we", "i", "it"])
 
@@ -106,143 +106,6 @@ _EXTRA_TITLES = frozenset(
         "trustee",
         "cllr",
         "cllr.",
-    ]
-)
-_ORG_WORDS = frozenset(
-    [
-        "association",
-        "institute",
-        "committee",
-        "council",
-        "department",
-        "office",
-        "house",
-        "bank",
-        "authority",
-        "agency",
-        "administration",
-        "corporation",
-        "company",
-        "inc",
-        "inc.",
-        "co",
-        "co.",
-        "corp",
-        "corp.",
-        "llc",
-        "ltd",
-        "ltd.",
-        "plc",
-        "group",
-        "network",
-        "news",
-        "times",
-        "journal",
-        "post",
-        # "Ambassador to the United Nations Mike Waltz": a country's or body's last word.
-        "nations",
-        "kingdom",
-        "emirates",
-        "republic",
-        "foundation",
-        "works",  # "Manager Works Peter Rogers", "Public Works"
-        "patrol",  # "Commander of the North Carolina State Highway Patrol"
-        "police",
-        "corps",
-        "system",  # "Jackson Health System"
-        "systems",
-        "schools",  # "Chicago Public Schools"
-        "church",  # "St. Paul Community Baptist Church"
-        "cathedral",
-        "mosque",
-        "synagogue",
-        "temple",
-        "parish",
-        "ministries",
-        # A brief's words, never a name: "Director Sustainable Development Johann …".
-        "development",
-        "planning",
-        "housing",
-        "infrastructure",
-        "sustainability",
-        "university",
-        "college",
-        "school",
-        "commission",
-        "board",
-        "service",
-        "services",
-        "union",
-        "federation",
-        "coalition",
-        "alliance",
-        "party",
-        "government",
-        "ministry",
-        "court",
-        "senate",
-        "congress",
-        "caucus",
-        "center",
-        "centre",
-        "trust",
-        "fund",
-        "society",
-        "league",
-        "club",
-        "chamber",
-        "power",
-        "energy",
-        "electric",
-        "partners",
-        "holdings",
-        "capital",
-        "institution",
-        "organization",
-        "organisation",
-        "programme",
-        "program",
-        "campaign",
-        "project",
-        "initiative",
-        "review",
-        "report",
-        "magazine",
-        "tribune",
-        "herald",
-        "gazette",
-        "telegraph",
-        "guardian",
-        "independent",
-        "standard",
-        "express",
-        "mirror",
-        "examiner",
-        "observer",
-        "channel",
-        "radio",
-        "television",
-        "tv",
-        "forum",
-        "industries",
-        "industry",
-        "airlines",
-        "motors",
-        "systems",
-        "exchequer",
-        "treasury",
-        # Places of work a capitalised run names, never a surname: "Worcester Fire Station".
-        "station",
-        "hospital",
-        "police",
-        "brigade",
-        "rescue",
-        "prison",
-        "academy",
-        "library",
-        "museum",
-        "airport",
-        "clinic",
     ]
 )
 _NOT_NAMES = (
@@ -429,7 +292,7 @@ def name_token(tok: str) -> bool:
         return True
     if len(word) == 2 and word[0].isupper() and word[1] == ".":
         return True  # an initial, "A." and "I." too ("Carlos A. Migoya")
-    if not _capitalised(word) or low in _NOT_NAMES or low in _ORG_WORDS:
+    if not _capitalised(word) or low in _NOT_NAMES or low in ORG_WORDS:
         return False
     # A shouted heading ("MAKING AMERICA SAFE AGAIN") is not a name; "JD" or "J." is.
     letters = [c for c in word if c.isalpha()]
@@ -716,7 +579,7 @@ def organisation(phrase: str) -> str | None:
     if shouted:
         return None
     last = _key(words[-1])
-    if last in _ORG_WORDS or _key(words[0]) in _ORG_WORDS:
+    if last in ORG_WORDS or _key(words[0]) in ORG_WORDS:
         return text
     # A short acronym ("NATO", "CNN") or a news outlet named once.
     if len(words) == 1 and 2 <= len(letters) <= 6 and all(c.isupper() for c in letters):

@@ -1325,3 +1325,35 @@ def test_a_long_first_sentence_of_a_quote_stops_before_a_clause_of_when() -> Non
         f" household to the next scrutiny committee meeting in January{ELLIPSIS}”"
         "\n— Councillor Michael Fuller"
     ]
+
+
+@pytest.mark.parametrize(
+    "title, posted",
+    [
+        ("Man charged with murder of neighbour", False),
+        # The headline names him: the surname is no stranger to a reader of the thread.
+        ("Michael Gledhill charged with murder of neighbour", True),
+    ],
+)
+def test_a_figure_naming_someone_by_surname_alone_is_posted_only_where_they_are_named(
+    title: str, posted: bool
+) -> None:
+    posts = _thread_of(
+        "A 44-year-old man was charged today with murder in the death of his neighbour.",
+        "Michael Gledhill, 44, was arrested at his home in Tarzana on Monday morning.",
+        "If convicted as charged, Gledhill faces up to 26 years to life in state prison.",
+        title=title,
+    )
+    assert any("Gledhill faces" in p for p in posts) is posted
+
+
+def test_a_body_named_by_its_last_word_is_posted_but_a_period_no_post_gave_is_not() -> None:
+    # A body's last word is no surname: "Police" here is the Harbour Police.
+    kept = _thread_of(
+        "Officers arrested two men after a chase through the town centre on Friday.",
+        "The Harbour Police said the chase ended near the station.",
+        "Police recovered 3 guns and $20,000 in cash from the car.",
+        title="Two men arrested after chase",
+    )
+    assert any(p.startswith("Police recovered 3 guns") for p in kept)
+    assert not stands_alone("During this 47-month period, the accountant received $644,000.")
