@@ -200,7 +200,7 @@ def _figure_posts(
 # semicolon. What is cut is marked "…".
 _CLAUSE = re.compile(
     r",\s+(?=[a-z]+ing\b|which\b|while\b|including\b|as well as\b|and\b|but\b|with\b|as part of\b"
-    r"|bringing\b|so that\b|where\b)|\s+[—–]\s+|;\s+"
+    r"|bringing\b|so that\b|where\b|whose\b)|\s+[—–]\s+|;\s+"
     # "(see table below for details)": a pointer into the page, nothing a post can show.
     r"|\s+\((?=see\b)"
 )
@@ -458,7 +458,9 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
 # What a lede says of why, after what happened: "… was sentenced today to 60 months in
 # federal prison for accepting more than $550,000 in bribes …" and "… will face trial
 # after the California Supreme Court declined …" keep what happened.
-_WHY_PHRASE = re.compile(r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w)")
+_WHY_PHRASE = re.compile(
+    r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w|as a result of\b|alleging\b)"
+)
 
 
 # The title a member of a council or a legislature wears before the name.

@@ -57,7 +57,7 @@ DATELINE_LEAD = re.compile(
     rf"|{_MONTH} \d{{1,2}} ?(?:--|[–—-]))"
     # "Miami – April 1, 2025 – Miami-Dade State Attorney …": a place in title case, then
     # its date between dashes.
-    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:[–—]|-{1,2}) "
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} ?(?:[–—]|-{1,2}) ?"
     r"(?=[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4} ?(?:--|[–—-]))"
     # "Raleigh - The Board of Transportation approved …", "Saint Paul – Governor Tim
     # Pawlenty today …": a city in title case alone, before the words a release opens with.

@@ -285,3 +285,8 @@ def test_a_line_pointing_to_a_lost_link_is_not_the_summary() -> None:
         "Read the full filing here.",
     )
     assert s.summary == ""
+
+
+def test_a_place_joined_to_its_date_by_a_bare_hyphen_is_a_dateline() -> None:
+    s = story("Miami-June 26, 2025 – The State Attorney charged a police officer today.")
+    assert s.summary == "The State Attorney charged a police officer today."

@@ -1357,3 +1357,38 @@ def test_a_body_named_by_its_last_word_is_posted_but_a_period_no_post_gave_is_no
     )
     assert any(p.startswith("Police recovered 3 guns") for p in kept)
     assert not stands_alone("During this 47-month period, the accountant received $644,000.")
+
+
+@pytest.mark.parametrize(
+    "done, rest",
+    [
+        (
+            "Harbour County State’s Attorney Ann Hale today announced that prosecutors have"
+            " charged Adam Reed with First Degree Murder in connection with the killing of his"
+            " wife, 36-year-old Cara Reed",
+            ", whose body was discovered at the bottom of a stairwell in their South Loop"
+            " condominium building in October 2024.",
+        ),
+        (
+            "Harbour County District Attorney Ann Hale announced today that Thrive Foods, Inc.,"
+            " an online retailer of natural and organic food products, will pay $1.55 million"
+            " in civil penalties and costs to settle a civil lawsuit",
+            " alleging the company broke the state's Automatic Renewal Law and its False"
+            " Advertising Law.",
+        ),
+        (
+            "Harbour State Attorney Ann Hale and Harbour Police Chief Tom Reed announce the"
+            " charging of Harbour Police Officer Zamir Vale Torres with official misconduct",
+            " as a result of an investigation into the issuance of a false traffic citation to a"
+            " former girlfriend by an officer using a colleague’s login credentials at the"
+            " station.",
+        ),
+    ],
+)
+def test_a_lede_too_long_for_a_post_stops_before_a_clause_of_whose_or_why(
+    done: str, rest: str
+) -> None:
+    lede = done + rest
+    assert not XRule().fits(lede)
+    story = make_story(lede=lede, figures=(), quote=None)
+    assert _after_headline(compose_thread(story, XRule(), _settings())) == [done + ELLIPSIS]
