@@ -339,40 +339,62 @@ def usable_lede(story: Story) -> Origin | None:
 CONTEXT_PARAGRAPHS = 2
 
 
-def _context(story: Story, after: int) -> Origin | None:
+def _context(
+    story: Story, after: int, paragraphs: int = CONTEXT_PARAGRAPHS, outcome: bool = False
+) -> Origin | None:
     """When the lede only says the headline again ("Minister X will make a working visit
     to …"), the first sentence of the next paragraphs that says more ("Minister X will
-    meet senior officials …"), read alone and in the publisher's own voice; else None."""
+    meet senior officials …"), read alone and in the publisher's own voice; else None.
+    With ``outcome``, the first sentence of any of them that gives a court's or a
+    prosecutor's outcome ("Michael Gledhill, 44, is charged with one count of murder …")."""
     body = story.article.body
     at = body.find("\n", after)
-    paragraphs = 0
-    while at >= 0 and paragraphs < CONTEXT_PARAGRAPHS:
+    seen = 0
+    while at >= 0 and seen < paragraphs:
         start = at + 1
         at = body.find("\n", start)
         line = body[start : at if at >= 0 else len(body)]
         if not line.strip():
             continue
-        paragraphs += 1
-        first = (sentences(line) or [""])[0].strip()
-        begin = body.find(first, start)
-        if (
-            line.startswith(("- ", "* ", "• ", "“", '"'))
-            or not first.endswith((".", "!"))
-            or not (stands_alone(first) and in_own_voice(first))
-            or praises(first)
-            or not adds_to(story.headline, first)
-            or leans_on_a_name(first, body[:begin], f"{story.headline} {story.summary}")
-        ):
+        seen += 1
+        if line.startswith(("- ", "* ", "• ", "“", '"')):
             continue
-        end = begin + len(first)
-        # A key figure or the quote is posted as such, not as context.
-        spans = [(f.start, f.end) for f in story.key_figures]
-        spans += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
-        if any(a < end and begin < b for a, b in spans):
-            continue
-        number = body.count("\n", 0, begin) + 1
-        return Origin("context", first, begin, end, number, 1.0)
+        said = sentences(line) or [""]
+        for text in said if outcome else said[:1]:
+            found = _context_sentence(story, text.strip(), body.find(text.strip(), start))
+            if found is not None and (not outcome or _OUTCOME.search(found.text)):
+                return found
     return None
+
+
+def _context_sentence(story: Story, text: str, begin: int) -> Origin | None:
+    """``text`` at ``begin`` as a context post, if it may be one."""
+    body = story.article.body
+    if (
+        not text.endswith((".", "!"))
+        or not (stands_alone(text) and in_own_voice(text))
+        or praises(text)
+        or not adds_to(story.headline, text)
+        or leans_on_a_name(text, body[:begin], f"{story.headline} {story.summary}")
+    ):
+        return None
+    end = begin + len(text)
+    # A key figure or the quote is posted as such, not as context.
+    spans = [(f.start, f.end) for f in story.key_figures]
+    spans += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
+    if any(a < end and begin < b for a, b in spans):
+        return None
+    return Origin("context", text, begin, end, body.count("\n", 0, begin) + 1, 1.0)
+
+
+# What a court or a prosecutor decided: the news of a charge, a plea, a verdict, a sentence.
+_OUTCOME = re.compile(
+    r"\b(?:(?:is|was|were|are|been|being) charged(?: in [^,.;]{1,40})? with"
+    r"|charges? (?:of|including)|pleaded guilty"
+    r"|pled guilty|plead guilty|(?:was|were) convicted|found guilty|(?:was|were) sentenced"
+    r"|(?:was|were) indicted|faces? (?:up to|a maximum|charges))\b"
+)
+OUTCOME_PARAGRAPHS = 4
 
 
 def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:
@@ -410,26 +432,41 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
         opening = _lede_post(story, rule, reserve)
     if opening is None:
         return _Content([], figures, quote, origins)
-    more = _more_post(story, opening[0], rule, reserve) if not figures else None
+    more = _more_post(story, opening[0], rule, reserve, bool(figures))
     if more is None:
         return _Content([opening[1]], figures, quote, [opening[0], *origins])
     return _Content([opening[1]], figures, quote, [opening[0], more[0], *origins], [more[1]])
 
 
 def _more_post(
-    story: Story, lede: Origin, rule: LengthRule, reserve: int
+    story: Story, lede: Origin, rule: LengthRule, reserve: int, figures: bool
 ) -> tuple[Origin, str] | None:
-    """With no figure to post, the next sentence that says more than the headline and the
-    lede ("The male person sustained an injury during the arrest.", "Visiting will be
-    limited to one person per patient …"): a thread of a headline and its lede alone
-    leaves out what a reader needs next. None when no sentence stands alone."""
-    more = _context(story, lede.end)
+    """The sentence after the lede that gives a charge, a plea, a verdict or a sentence the
+    lede does not ("Michael Gledhill, 44, is charged with one count of murder …"); or, with
+    no figure to post, the next sentence that says more than the headline and the lede
+    ("The male person sustained an injury during the arrest.", "Visiting will be limited to
+    one person per patient …"): a thread of a headline and its lede alone leaves out what a
+    reader needs next. None when no sentence stands alone."""
+    more = _context(story, lede.end, OUTCOME_PARAGRAPHS, outcome=True)
+    if more is None and not figures:
+        more = _context(story, lede.end)
     if more is None or says_again(lede.text, more.text) or _POINTS_AWAY.search(more.text):
         return None
+    if _numbers(more.text) & _numbers(lede.text):
+        return None  # "… was sentenced today to 100 years to life …" again, after the lede
     text = social_text(more.text).replace("\n", " ")
     if not rule.fits(text, reserve):
         text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
     return (more, text) if text else None
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a sentence gives, years aside ("100", "26"; not "2015")."""
+    return {n for n in _NUMBER.findall(text) if not _YEARISH.fullmatch(n)}
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_YEARISH = re.compile(r"(?:19|20)\d\d")
 
 
 # A sentence that points to what the page linked ("The proclamation is posted here."),

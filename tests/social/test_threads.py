@@ -1392,3 +1392,34 @@ def test_a_lede_too_long_for_a_post_stops_before_a_clause_of_whose_or_why(
     assert not XRule().fits(lede)
     story = make_story(lede=lede, figures=(), quote=None)
     assert _after_headline(compose_thread(story, XRule(), _settings())) == [done + ELLIPSIS]
+
+
+def test_the_sentence_after_the_lede_never_gives_the_ledes_number_again() -> None:
+    lede = (
+        "The District Attorney announced today that a Harbour man has been sentenced to 100"
+        " years to life in prison for four attacks within one week."
+    )
+    posts = _thread_of(
+        lede,
+        "The defendant, Dan Bell, of Crown Heights, was sentenced today to 100 years to life in"
+        " prison by Supreme Court Justice Ann Reed.",
+        title="Harbour man sentenced for four attacks",
+    )
+    assert posts == [lede]
+
+
+def test_a_charge_the_lede_does_not_give_follows_it_even_beside_figures() -> None:
+    lede = "A 44-year-old man was charged today in the death of a neighbour in Tarzana."
+    charge = (
+        "Michael Gledhill was charged in case 26VW01097 with one count of murder with a"
+        " special allegation that he used a knife."
+    )
+    posts = _thread_of(
+        lede,
+        "Police were called to the house at about 9:30 a.m. on Monday.",
+        charge,
+        "Prosecutors are recommending bail be set at $2.02 million.",
+        title="Man charged in death of neighbour",
+    )
+    assert posts[:2] == [lede, charge]
+    assert any("$2.02 million" in p for p in posts[2:])  # the figure still follows
