@@ -28,7 +28,11 @@ _POINTS_BACK = re.compile(
     # "Another £6.5 million will …", "A further 200 homes …", "The additional £230 million
     # …": more of what came before, or the sum of it.
     r"Another|A further|The additional|The extra|The further|The same|"
-    r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise)\b"
+    r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise|"
+    # "A third defendant, Zameer Khan, …": the two before it were named before.
+    r"A (?:second|third|fourth|fifth|sixth)(?!-)|The (?:other|latter|former))\b"
+    # "At some point, however, the victim …": a turn from what came before.
+    r"|^[^,;:.]{0,40}, however,"
     # Spoken or listed links to what came before: "And then finally, …", "But …",
     # "First is inflation…" (a briefing's answer), "Second, …".
     r"|^(?:And|But|Or|Yet|Thus|Therefore|Hence|Otherwise|Plus|Again|Anyway)\b|^Then\b(?!-)"

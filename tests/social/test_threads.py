@@ -1423,3 +1423,19 @@ def test_a_charge_the_lede_does_not_give_follows_it_even_beside_figures() -> Non
     )
     assert posts[:2] == [lede, charge]
     assert any("$2.02 million" in p for p in posts[2:])  # the figure still follows
+
+
+@pytest.mark.parametrize(
+    "sentence, alone",
+    [
+        ("A third defendant, Zameer Khan, was arraigned on the indictment last month.", False),
+        ("At some point, however, the victim found that $7,700 had been taken.", False),
+        ("The other 12 sites will open in May.", False),
+        # A compound word is no count of what came before.
+        ("A second-hand shop opened on the High Street with 30 staff.", True),
+    ],
+)
+def test_a_sentence_pointing_back_to_others_or_turning_from_them_does_not_stand_alone(
+    sentence: str, alone: bool
+) -> None:
+    assert stands_alone(sentence) is alone
