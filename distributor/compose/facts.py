@@ -229,6 +229,8 @@ _THE_ONE_BEFORE = re.compile(
 # The subject of a sentence's main clause when it is one capitalised word ("If convicted
 # as charged, Gledhill faces …", "Taylor (dob …) was arrested …").
 _BARE_SUBJECT = re.compile(r"^(?:[^,;:]{0,60}, )?([A-Z][a-z’'-]+) (?=[a-z(])")
+# Or several surnames: "Mohases, Williams, Reeves, and Frageau have each been charged …".
+_SURNAMES = re.compile(r"^([A-Z][a-z’'-]+)(?:, [A-Z][a-z’'-]+)*,? and [A-Z][a-z’'-]+ (?=[a-z])")
 
 
 def leans_on_a_name(text: str, before: str, shown: str) -> bool:
@@ -236,7 +238,7 @@ def leans_on_a_name(text: str, before: str, shown: str) -> bool:
     whom only the body before it (``before``) introduced in full ("Michael Gledhill, 44,
     …"), and no post around it (``shown``: the headline and what else is posted) names?
     Read alone, as a post is, it names a stranger."""
-    found = _BARE_SUBJECT.match(text)
+    found = _BARE_SUBJECT.match(text) or _SURNAMES.match(text)
     if found is None:
         return False
     word = found.group(1)

@@ -1439,3 +1439,14 @@ def test_a_sentence_pointing_back_to_others_or_turning_from_them_does_not_stand_
     sentence: str, alone: bool
 ) -> None:
     assert stands_alone(sentence) is alone
+
+
+def test_several_surnames_only_the_body_introduced_are_strangers_to_a_post() -> None:
+    posts = _thread_of(
+        "Four people were charged today in a $3.2 million insurance fraud scheme.",
+        "The defendants are Ann Mohases, Bo Williams, Cy Reeves and Di Frageau, all of Irvine.",
+        "Mohases, Williams, Reeves, and Frageau have each been charged with two counts of"
+        " insurance fraud.",
+        title="Four charged in insurance fraud",
+    )
+    assert not any(p.startswith("Mohases, Williams") for p in posts)
