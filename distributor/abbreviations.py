@@ -106,6 +106,7 @@ ABBREVIATIONS = (
             "ca",
             "op",
             "pp",
+            "ext",  # a telephone extension: "call 760-863-8216 ext. 4021"
         ]
     )
     | _STATES

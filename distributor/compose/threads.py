@@ -340,13 +340,17 @@ CONTEXT_PARAGRAPHS = 2
 
 
 def _context(
-    story: Story, after: int, paragraphs: int = CONTEXT_PARAGRAPHS, outcome: bool = False
+    story: Story,
+    after: int,
+    paragraphs: int = CONTEXT_PARAGRAPHS,
+    wanted: re.Pattern[str] | None = None,
 ) -> Origin | None:
     """When the lede only says the headline again ("Minister X will make a working visit
     to …"), the first sentence of the next paragraphs that says more ("Minister X will
     meet senior officials …"), read alone and in the publisher's own voice; else None.
-    With ``outcome``, the first sentence of any of them that gives a court's or a
-    prosecutor's outcome ("Michael Gledhill, 44, is charged with one count of murder …")."""
+    With ``wanted``, the first sentence of any of them that it finds: a court's or a
+    prosecutor's outcome ("Michael Gledhill, 44, is charged with one count of murder …"),
+    what a reader can do ("… residents may call the State Attorney’s Hotline at …")."""
     body = story.article.body
     at = body.find("\n", after)
     seen = 0
@@ -360,9 +364,11 @@ def _context(
         if line.startswith(("- ", "* ", "• ", "“", '"')):
             continue
         said = sentences(line) or [""]
-        for text in said if outcome else said[:1]:
+        for text in said if wanted else said[:1]:
+            if wanted and not wanted.search(text):
+                continue
             found = _context_sentence(story, text.strip(), body.find(text.strip(), start))
-            if found is not None and (not outcome or _OUTCOME.search(found.text)):
+            if found is not None:
                 return found
     return None
 
@@ -395,6 +401,15 @@ _OUTCOME = re.compile(
     r"|(?:was|were) indicted|faces? (?:up to|a maximum|charges))\b"
 )
 OUTCOME_PARAGRAPHS = 4
+# What a reader can do, with the number to do it on: "To report any suspicion of price
+# gouging, residents may call the State Attorney’s Hotline at 305-547-3300.", "To arrange
+# a free home fire safety visit, call 0300 303 0088 …".
+_ACTION = re.compile(
+    r"\b(?:call|ring|phone|text|contact)\b[^.!?]{0,80}?"
+    r"(?<!\d)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{3,5}\)\s?|\d{3,5}[\s.-])\d{3}[\s.-]?\d{3,4}(?!\d)",
+    re.IGNORECASE,
+)
+ACTION_PARAGRAPHS = 12
 
 
 def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:
@@ -432,32 +447,44 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
         opening = _lede_post(story, rule, reserve)
     if opening is None:
         return _Content([], figures, quote, origins)
-    more = _more_post(story, opening[0], rule, reserve, bool(figures))
-    if more is None:
-        return _Content([opening[1]], figures, quote, [opening[0], *origins])
-    return _Content([opening[1]], figures, quote, [opening[0], more[0], *origins], [more[1]])
+    more = _more_posts(story, opening[0], rule, reserve, bool(figures))
+    return _Content(
+        [opening[1]],
+        figures,
+        quote,
+        [opening[0], *(o for o, _ in more), *origins],
+        [text for _, text in more],
+    )
 
 
-def _more_post(
+def _more_posts(
     story: Story, lede: Origin, rule: LengthRule, reserve: int, figures: bool
-) -> tuple[Origin, str] | None:
-    """The sentence after the lede that gives a charge, a plea, a verdict or a sentence the
-    lede does not ("Michael Gledhill, 44, is charged with one count of murder …"); or, with
-    no figure to post, the next sentence that says more than the headline and the lede
-    ("The male person sustained an injury during the arrest.", "Visiting will be limited to
-    one person per patient …"): a thread of a headline and its lede alone leaves out what a
-    reader needs next. None when no sentence stands alone."""
-    more = _context(story, lede.end, OUTCOME_PARAGRAPHS, outcome=True)
+) -> list[tuple[Origin, str]]:
+    """What follows the lede: the sentence that gives a charge, a plea, a verdict or a
+    sentence the lede does not ("Michael Gledhill, 44, is charged with one count of murder
+    …"), or, with no figure to post, the next sentence that says more than the headline
+    and the lede ("The male person sustained an injury during the arrest.", "Visiting will
+    be limited to one person per patient …"); then what a reader can do, with the number
+    to do it on ("… residents may call the State Attorney’s Hotline at 305-547-3300."). A
+    thread of a headline and its lede alone leaves out what a reader needs next."""
+    more = _context(story, lede.end, OUTCOME_PARAGRAPHS, _OUTCOME)
     if more is None and not figures:
         more = _context(story, lede.end)
-    if more is None or says_again(lede.text, more.text) or _POINTS_AWAY.search(more.text):
-        return None
-    if _numbers(more.text) & _numbers(lede.text):
-        return None  # "… was sentenced today to 100 years to life …" again, after the lede
-    text = social_text(more.text).replace("\n", " ")
-    if not rule.fits(text, reserve):
-        text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
-    return (more, text) if text else None
+    action = _context(story, lede.end, ACTION_PARAGRAPHS, _ACTION)
+    posts: list[tuple[Origin, str]] = []
+    for found in (more, action):
+        if found is None or any(found.start == o.start for o, _ in posts):
+            continue
+        if says_again(lede.text, found.text) or _POINTS_AWAY.search(found.text):
+            continue
+        if _numbers(found.text) & _numbers(lede.text):
+            continue  # "… was sentenced today to 100 years to life …" again, after the lede
+        text = social_text(found.text).replace("\n", " ")
+        if not rule.fits(text, reserve):
+            text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
+        if text:
+            posts.append((found, text))
+    return posts
 
 
 def _numbers(text: str) -> set[str]:
@@ -692,15 +719,34 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
         text = social.closing.replace("{link}", link or "").strip()
         if text and rule.fits(text, reserve):
             closing = [text]
-    # Over the cap: fewer figure posts first, then the closing post, then the sentence
-    # after the lede, then the quote, then the lede (what happened comes first).
-    room = social.max_posts_per_thread - 1
-    lede = lede[:room]
-    quote = quote[: max(0, room - len(lede))]
-    more = more[: max(0, room - len(lede) - len(quote))]
-    closing = closing[: max(0, room - len(lede) - len(quote) - len(more))]
-    figures = figures[: max(0, room - len(lede) - len(quote) - len(more) - len(closing))]
-    texts = _number([head, *lede, *more, *figures, *quote, *closing], social)
+    # Over the cap: fewer figure posts first, then the closing post, then the quote's
+    # later posts (each is signed and closed, so its first stands alone), then what a
+    # reader can do, then the sentence after the lede, then the quote, then the lede (what
+    # happened comes first).
+    left = social.max_posts_per_thread - 1
+    kept: dict[str, list[str]] = {}
+    for name, part in (
+        ("lede", lede),
+        ("quote", quote[:1]),
+        ("more", more),
+        ("quote+", quote[1:]),
+        ("closing", closing),
+        ("figures", figures),
+    ):
+        kept[name] = part[: max(0, left)]
+        left -= len(kept[name])
+    texts = _number(
+        [
+            head,
+            *kept["lede"],
+            *kept["more"],
+            *kept["figures"],
+            *kept["quote"],
+            *kept["quote+"],
+            *kept["closing"],
+        ],
+        social,
+    )
     posts = tuple(
         Post(text=t, link=link if i == 0 else None, length=rule.length(t), limit=rule.limit)
         for i, t in enumerate(texts)

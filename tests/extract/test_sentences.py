@@ -45,3 +45,8 @@ def test_abbreviations_decimals_and_initials(text: str, expected: list[str]) -> 
     assert [s.text for s in spans] == expected
     for s in spans:
         assert text[s.start : s.end] == s.text
+
+
+def test_a_telephone_extension_ends_no_sentence() -> None:
+    text = "For more information, call 760-863-8216 ext. 4021 or email the office."
+    assert [s.text for s in split(text)] == [text]

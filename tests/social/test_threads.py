@@ -1450,3 +1450,45 @@ def test_several_surnames_only_the_body_introduced_are_strangers_to_a_post() -> 
         title="Four charged in insurance fraud",
     )
     assert not any(p.startswith("Mohases, Williams") for p in posts)
+
+
+HOTLINE = (
+    "To report any suspicion of price gouging, residents may call the State Attorney’s"
+    " Hotline at 305-547-3300."
+)
+
+
+def test_what_a_reader_can_do_and_the_number_to_do_it_on_follows_the_lede() -> None:
+    lede = "The State Attorney’s price gouging hotline is open from today for the storm."
+    more = "Price gouging laws are triggered by a declaration of a state of emergency."
+    posts = _thread_of(
+        lede,
+        more,
+        "Examples include charging far more for water, ice, fuel or hotel rooms.",
+        HOTLINE,
+        title="Price gouging hotline opens",
+    )
+    assert posts == [lede, more, HOTLINE]
+
+
+def test_over_the_cap_the_quotes_later_post_goes_before_what_a_reader_can_do() -> None:
+    lede = "The State Attorney’s price gouging hotline is open from today for the storm."
+    more = "Price gouging laws are triggered by a declaration of a state of emergency."
+    first = (
+        "Financially exploiting a crisis, such as this storm and the weeks of recovery that"
+        " will follow it, is not only unethical and cruel to the families who are hit hardest"
+        " but illegal under state law."
+    )
+    posts = _thread_of(
+        lede,
+        more,
+        "State Attorney Ann Hale said: “"
+        + first
+        + " The office and our law enforcement partners will investigate and prosecute anyone"
+        " who seeks to profit from this community’s suffering.”",
+        HOTLINE,
+        title="Price gouging hotline opens",
+    )
+    assert len(posts) == 4  # five posts with the headline: the cap
+    assert posts[:3] == [lede, more, HOTLINE]
+    assert posts[3] == f"State Attorney Ann Hale:\n“{first}”"
