@@ -30,7 +30,9 @@ _POINTS_BACK = re.compile(
     r"Another|A further|The additional|The extra|The further|The same|"
     r"The remaining|The rest|Each of these|All of these|Together|Similarly|Likewise|"
     # "A third defendant, Zameer Khan, …": the two before it were named before.
-    r"A (?:second|third|fourth|fifth|sixth)(?!-)|The (?:other|latter|former))\b"
+    r"A (?:second|third|fourth|fifth|sixth)(?!-)|The (?:other|latter|former)"
+    # "The following day, Dec. 8, there were no available courtrooms …": after what?
+    r"|The (?:following|next|previous) (?:day|morning|afternoon|evening|night|week))\b"
     # "At some point, however, the victim …": a turn from what came before.
     r"|^[^,;:.]{0,40}, however,"
     # Spoken or listed links to what came before: "And then finally, …", "But …",

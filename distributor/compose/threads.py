@@ -523,7 +523,9 @@ def _lede_post(story: Story, rule: LengthRule, reserve: int) -> tuple[Origin, st
 # federal prison for accepting more than $550,000 in bribes …" and "… will face trial
 # after the California Supreme Court declined …" keep what happened.
 _WHY_PHRASE = re.compile(
-    r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w|as a result of\b|alleging\b)"
+    r"\s+(?=(?:for|by) [a-z]+ing\b|(?:after|because|following) \w|as a result of\b|alleging\b"
+    # "… the arrest of 15 individuals over a two-day operation designed to identify …"
+    r"|(?:designed|aimed|intended|meant) to\b)"
 )
 
 

@@ -1383,6 +1383,12 @@ def test_a_body_named_by_its_last_word_is_posted_but_a_period_no_post_gave_is_no
             " former girlfriend by an officer using a colleague’s login credentials at the"
             " station.",
         ),
+        (
+            "Harbour State Attorney Ann Hale along with Harbour Police Chief Tom Reed announce"
+            " the arrest of 15 individuals over the course of a two-day operation",
+            " designed to identify predators using online platforms to solicit, entice, or"
+            " coerce minor victims into human trafficking in the county.",
+        ),
     ],
 )
 def test_a_lede_too_long_for_a_post_stops_before_a_clause_of_whose_or_why(
@@ -1431,6 +1437,10 @@ def test_a_charge_the_lede_does_not_give_follows_it_even_beside_figures() -> Non
         ("A third defendant, Zameer Khan, was arraigned on the indictment last month.", False),
         ("At some point, however, the victim found that $7,700 had been taken.", False),
         ("The other 12 sites will open in May.", False),
+        (
+            "The following day, Dec. 8, there were no courtrooms free, so 40 cases were dropped.",
+            False,
+        ),
         # A compound word is no count of what came before.
         ("A second-hand shop opened on the High Street with 30 staff.", True),
     ],
