@@ -393,12 +393,14 @@ def _context_sentence(story: Story, text: str, begin: int) -> Origin | None:
     return Origin("context", text, begin, end, body.count("\n", 0, begin) + 1, 1.0)
 
 
-# What a court or a prosecutor decided: the news of a charge, a plea, a verdict, a sentence.
+# What a court or a prosecutor decided, and against whom: a charge, a plea, a verdict, a
+# sentence, "The District Attorney identified the defendant as Phillip Estevez, 63, …".
 _OUTCOME = re.compile(
     r"\b(?:(?:is|was|were|are|been|being) charged(?: in [^,.;]{1,40})? with"
     r"|charges? (?:of|including)|pleaded guilty"
     r"|pled guilty|plead guilty|(?:was|were) convicted|found guilty|(?:was|were) sentenced"
-    r"|(?:was|were) indicted|faces? (?:up to|a maximum|charges))\b"
+    r"|(?:was|were) indicted|faces? (?:up to|a maximum|charges)"
+    r"|identified the (?:defendants?|suspects?|accused) as)\b"
 )
 OUTCOME_PARAGRAPHS = 4
 # What a reader can do, with the number to do it on: "To report any suspicion of price
@@ -488,12 +490,16 @@ def _more_posts(
 
 
 def _numbers(text: str) -> set[str]:
-    """The numbers a sentence gives, years aside ("100", "26"; not "2015")."""
-    return {n for n in _NUMBER.findall(text) if not _YEARISH.fullmatch(n)}
+    """The numbers a sentence gives, years and ages aside ("100"; not "2015", nor the 63
+    of "a 63-year-old landlord" or "Phillip Estevez, 63,": naming whom the lede described
+    is no repeat)."""
+    ages = {a or b for a, b in _AGE.findall(text)}
+    return {n for n in _NUMBER.findall(text) if not _YEARISH.fullmatch(n) and n not in ages}
 
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _YEARISH = re.compile(r"(?:19|20)\d\d")
+_AGE = re.compile(r"\b(\d{1,3})-year-old\b|(?<=, )(\d{1,3})(?=,)")
 
 
 # A sentence that points to what the page linked ("The proclamation is posted here."),

@@ -1502,3 +1502,14 @@ def test_over_the_cap_the_quotes_later_post_goes_before_what_a_reader_can_do() -
     assert len(posts) == 4  # five posts with the headline: the cap
     assert posts[:3] == [lede, more, HOTLINE]
     assert posts[3] == f"State Attorney Ann Hale:\n“{first}”"
+
+
+def test_the_defendant_named_after_a_lede_that_gave_only_their_age_follows_it() -> None:
+    lede = "A 63-year-old landlord was convicted today of murdering his tenant over unpaid rent."
+    named = (
+        "The District Attorney identified the defendant as Phil Este, 63, of Shepherd Avenue,"
+        " in East New York."
+    )
+    posts = _thread_of(lede, named, title="Landlord convicted of murder of tenant")
+    # The age again is no repeat: the post says who the lede's "63-year-old" is.
+    assert posts == [lede, named]
