@@ -415,8 +415,24 @@ ACTION_PARAGRAPHS = 12
 
 
 def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:
-    """The figures, quote or lede a thread posts, with where each sits in the article body."""
-    return _content(story, rule, settings.social).origins
+    """The figures, quote or lede a thread posts, with where each sits in the article body:
+    only those the thread still holds once it is cut to ``max_posts_per_thread``."""
+    thread = compose_thread(story, rule, settings)
+    posted = " ".join(p.text.replace("\n", " ") for p in thread.posts)
+    return [o for o in _content(story, rule, settings.social).origins if _shows(o, posted)]
+
+
+def _shows(origin: Origin, posted: str) -> bool:
+    """Does the thread's text hold this origin: its opening, or its middle (a lede that
+    lost its opening scene)? Posts shorten at clauses, never inside the first words."""
+    text = social_text(origin.text).replace("\n", " ")
+    middle = len(text) // 2
+    return any(
+        piece in posted for piece in (text[:_SHOWN], text[middle : middle + _SHOWN]) if piece
+    )
+
+
+_SHOWN = 24
 
 
 @dataclass(frozen=True)
@@ -553,8 +569,9 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     sentences were left out; it stops before a sentence too long for a post, and a quote
     whose first sentence is too long is not posted. Never a sentence split across two
     posts, nor cut. In one post the speaker signs it under the words ("— Jane Doe,
-    Minister"); over several, every post opens with who speaks ("Jane Doe, Minister:") and
-    closes its own marks: a post is read, and shared, alone, so none reads as unsigned
+    Minister"); over several, the first post opens with who speaks ("Jane Doe, Minister:")
+    and every later one is signed under its words with the name ("— Jane Doe"), each
+    closing its own marks: a post is read, and shared, alone, so none reads as unsigned
     words."""
     if usable_quote(story, social) is None:
         return []

@@ -1513,3 +1513,27 @@ def test_the_defendant_named_after_a_lede_that_gave_only_their_age_follows_it() 
     posts = _thread_of(lede, named, title="Landlord convicted of murder of tenant")
     # The age again is no repeat: the post says who the lede's "63-year-old" is.
     assert posts == [lede, named]
+
+
+def test_preview_names_as_sources_only_what_the_capped_thread_still_posts() -> None:
+    from distributor.extract import extract
+    from distributor.models import Article
+
+    body = "\n\n".join(
+        [
+            "The State Attorney’s price gouging hotline is open from today for the storm.",
+            "Prices rose by 40% for bottled water in the first week, the office found.",
+            "State Attorney Ann Hale said: “Financially exploiting a crisis, such as this storm"
+            " and the weeks of recovery that will follow it, is not only unethical and cruel to"
+            " the families who are hit hardest but illegal under state law. The office and our"
+            " law enforcement partners will investigate and prosecute anyone who seeks to"
+            " profit from this community’s suffering.”",
+            HOTLINE,
+        ]
+    )
+    story = extract(Article("t", "t.txt", "Price gouging hotline opens", body, url=LINK))
+    thread = compose_thread(story, XRule(), Settings())
+    assert len(thread.posts) == Settings().social.max_posts_per_thread
+    assert not any("40%" in p.text for p in thread.posts)  # the figure gave way
+    kinds = [o.kind for o in thread_origins(story, Settings(), XRule())]
+    assert kinds == ["summary", "context", "quote"]
