@@ -1052,7 +1052,7 @@ def _scan_run(
         words.pop()
     if len(words) < 2:
         return
-    after = _role_after(text, end) if text.startswith(", ", end) else None
+    after = _role_after(text, end, run) if text.startswith(", ", end) else None
     apposition = after is not None or _APPOSITION.match(text, end) is not None
     held = None
     if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
@@ -1086,17 +1086,17 @@ _NOT_A_POST = frozenset(
 )
 
 
-def _role_after(text: str, end: int) -> str | None:
-    """The post an apposition gives a name, as the rules read it; None for anything else
-    (", who leads the team,", ", 45,")."""
+def _role_after(text: str, end: int, run: str) -> str | None:
+    """The post an apposition at ``end`` gives the name ``run`` ends with, as the rules
+    read it; None for anything else (", who leads the team,", ", 45,")."""
     found = _ROLE_AFTER.match(text, end)
     if found is None:
         return None
     words = found.group(1).split()
     if words[0].lower() in _NOT_A_POST or not speakers.PERSON_ROLE.search(found.group(1)):
         return None
-    who = speakers.parse(f"Jane Roe, {found.group(1)}")
-    return who.role if who.speaker == "Jane Roe" else None
+    who = speakers.parse(f"{run}, {found.group(1)}")
+    return who.role if who.speaker and run.endswith(who.speaker) else None
 
 
 # A full stop after a name word, not an initial ("J.") or "Jr.", "Sr.", "St.".
