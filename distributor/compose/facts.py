@@ -306,6 +306,38 @@ def in_own_voice(text: str) -> bool:
     return not _FIRST_PERSON.search(_QUOTED.sub(" ", text))
 
 
+def asserts_guilt(story: Story, text: str) -> bool:
+    """Does the sentence state as fact a crime that someone is only charged with ("Between
+    July 2024 and June 2025, the defendants stole over $667,000 …" in a release about the
+    charges)? Posted in the publisher's voice it convicts them: a charge is an allegation.
+    A release about a conviction, a plea or a sentence states what the court found; a
+    hedged sentence ("allegedly", "according to", "accused of") states the allegation."""
+    if not _CRIME.search(text) or _HEDGED.search(text):
+        return False
+    stage = f"{story.headline} {story.summary}"
+    return _CHARGED.search(stage) is not None and _DECIDED.search(stage) is None
+
+
+_CRIME = re.compile(
+    r"\b(?:stole|killed|murdered|shot|stabbed|robbed|forged|defrauded|embezzled|assaulted"
+    r"|raped|molested|trafficked|smuggled|exploited|bribed|laundered|kidnapped|burglarized"
+    r"|swindled|scammed|beat|strangled|attacked|threatened|stealing|forging|killing|robbing"
+    r"|defrauding|embezzling|exploiting)\b",
+    re.IGNORECASE,
+)
+_HEDGED = re.compile(
+    r"\b(?:allegedly|alleged|alleges|allege|accused|according to|charged|charges|suspected"
+    r"|prosecutors (?:say|said)|police (?:say|said)|investigators (?:say|said|believe))\b",
+    re.IGNORECASE,
+)
+_CHARGED = re.compile(
+    r"\b(?:charged?|charges|charging|arrest(?:ed|s)?|indict(?:ed|ment)|accused)\b", re.I
+)
+_DECIDED = re.compile(
+    r"\b(?:convicted|sentenced|sentence|pleaded|pled|plead|guilty|verdict|jury found)\b", re.I
+)
+
+
 def praises(text: str) -> bool:
     """Does the sentence, outside quote marks, praise (the issuer's view, not a fact the
     publisher can state as its own)?"""

@@ -27,6 +27,7 @@ from distributor.compose.facts import (
     Beside,
     adds_to,
     as_posted,
+    asserts_guilt,
     figures_signed_by,
     finishes_a_lead_in,
     fresh_figures,
@@ -295,6 +296,7 @@ def usable_figures(story: Story, social: SocialSettings, lede: str = "") -> list
         and not finishes_a_lead_in(body, f)
         and stands_alone(f.text)
         and not leans_on_a_name(f.text, body[: f.start], f"{story.headline} {lede}")
+        and not asserts_guilt(story, f.text)
     ]
     return [
         Origin("figure", f.text, f.start, f.end, body.count("\n", 0, f.start) + 1, f.confidence)
@@ -382,6 +384,7 @@ def _context_sentence(story: Story, text: str, begin: int) -> Origin | None:
         or praises(text)
         or not adds_to(story.headline, text)
         or leans_on_a_name(text, body[:begin], f"{story.headline} {story.summary}")
+        or asserts_guilt(story, text)
     ):
         return None
     end = begin + len(text)

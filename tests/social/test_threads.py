@@ -1537,3 +1537,34 @@ def test_preview_names_as_sources_only_what_the_capped_thread_still_posts() -> N
     assert not any("40%" in p.text for p in thread.posts)  # the figure gave way
     kinds = [o.kind for o in thread_origins(story, Settings(), XRule())]
     assert kinds == ["summary", "context", "quote"]
+
+
+@pytest.mark.parametrize(
+    "title, lede, posted",
+    [
+        # Charged, not convicted: the release's narrative of the crime is an allegation.
+        (
+            "Five charged in delivery truck thefts",
+            "The District Attorney announced robbery and theft charges against five men.",
+            False,
+        ),
+        # Convicted: what the court found may be stated as fact.
+        (
+            "Five convicted in delivery truck thefts",
+            "The District Attorney announced that a jury convicted five men of robbery.",
+            True,
+        ),
+    ],
+)
+def test_a_crime_stated_as_fact_is_posted_only_once_a_court_has_found_it(
+    title: str, lede: str, posted: bool
+) -> None:
+    crime = (
+        "Between July 2024 and June 2025, the defendants stole over $667,000 worth of"
+        " handbags, shoes and belts."
+    )
+    posts = _thread_of(lede, crime, title=title)
+    assert (crime in posts) is posted
+    # Hedged, it states the allegation, which is news.
+    hedged = crime.replace("the defendants stole", "the defendants allegedly stole")
+    assert hedged in _thread_of(lede.replace("jury convicted", "jury heard"), hedged, title=title)
