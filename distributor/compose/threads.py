@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -346,14 +346,32 @@ def _context(
     after: int,
     paragraphs: int = CONTEXT_PARAGRAPHS,
     wanted: re.Pattern[str] | None = None,
+    taken: Sequence[tuple[int, int]] | None = None,
 ) -> Origin | None:
     """When the lede only says the headline again ("Minister X will make a working visit
     to …"), the first sentence of the next paragraphs that says more ("Minister X will
     meet senior officials …"), read alone and in the publisher's own voice; else None.
-    With ``wanted``, the first sentence of any of them that it finds: a court's or a
-    prosecutor's outcome ("Michael Gledhill, 44, is charged with one count of murder …"),
-    what a reader can do ("… residents may call the State Attorney’s Hotline at …")."""
+    See :func:`_contexts`."""
+    return next(_contexts(story, after, paragraphs, wanted, taken), None)
+
+
+def _contexts(
+    story: Story,
+    after: int,
+    paragraphs: int,
+    wanted: re.Pattern[str] | None,
+    taken: Sequence[tuple[int, int]] | None,
+) -> Iterator[Origin]:
+    """The sentences after ``after`` that may be posted as context, in order: the first of
+    each of the next ``paragraphs`` paragraphs; with ``wanted``, every sentence of them
+    that it finds (a court's or a prosecutor's outcome, "Michael Gledhill, 44, is charged
+    with one count of murder …"; what a reader can do, "… residents may call the State
+    Attorney’s Hotline at …"). ``taken``: the spans posted as figures or the quote (by
+    default every key figure and the quote), never posted again as context."""
     body = story.article.body
+    if taken is None:
+        taken = [(f.start, f.end) for f in story.key_figures]
+        taken += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
     at = body.find("\n", after)
     seen = 0
     while at >= 0 and seen < paragraphs:
@@ -369,13 +387,15 @@ def _context(
         for text in said if wanted else said[:1]:
             if wanted and not wanted.search(text):
                 continue
-            found = _context_sentence(story, text.strip(), body.find(text.strip(), start))
+            begin = body.find(text.strip(), start)
+            found = _context_sentence(story, text.strip(), begin, taken)
             if found is not None:
-                return found
-    return None
+                yield found
 
 
-def _context_sentence(story: Story, text: str, begin: int) -> Origin | None:
+def _context_sentence(
+    story: Story, text: str, begin: int, taken: Sequence[tuple[int, int]]
+) -> Origin | None:
     """``text`` at ``begin`` as a context post, if it may be one."""
     body = story.article.body
     if (
@@ -388,11 +408,8 @@ def _context_sentence(story: Story, text: str, begin: int) -> Origin | None:
     ):
         return None
     end = begin + len(text)
-    # A key figure or the quote is posted as such, not as context.
-    spans = [(f.start, f.end) for f in story.key_figures]
-    spans += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
-    if any(a < end and begin < b for a, b in spans):
-        return None
+    if any(a < end and begin < b for a, b in taken):
+        return None  # posted as a figure or in the quote
     return Origin("context", text, begin, end, body.count("\n", 0, begin) + 1, 1.0)
 
 
@@ -403,9 +420,15 @@ _OUTCOME = re.compile(
     r"|charges? (?:of|including)|pleaded guilty"
     r"|pled guilty|plead guilty|(?:was|were) convicted|found guilty|(?:was|were) sentenced"
     r"|(?:was|were) indicted|faces? (?:up to|a maximum|charges)"
-    r"|identified the (?:defendants?|suspects?|accused) as)\b"
+    r"|identified the (?:defendants?|suspects?|accused) as|(?:was|were) today sentenced)\b"
+    r"|\bthe defendants?, (?=[A-Z])"
 )
 OUTCOME_PARAGRAPHS = 4
+# Naming the defendant: "The District Attorney said that the defendant, Nakwon Foxworth,
+# 36, …", "… identified the defendant as Phillip Estevez, 63, …".
+_NAMES = re.compile(
+    r"\b(?:identified the (?:defendants?|suspects?|accused) as|the defendants?, [A-Z])"
+)
 # What a reader can do, with the number to do it on: "To report any suspicion of price
 # gouging, residents may call the State Attorney’s Hotline at 305-547-3300.", "To arrange
 # a free home fire safety visit, call 0300 303 0088 …".
@@ -468,7 +491,11 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
         opening = _lede_post(story, rule, reserve)
     if opening is None:
         return _Content([], figures, quote, origins)
-    more = _more_posts(story, opening[0], rule, reserve, bool(figures))
+    # A usable figure no post could hold (too long to cut keeping its number) may still
+    # be the outcome after the lede ("The District Attorney said that the defendant,
+    # Elizabeth Nero, … is charged with … 79 counts of second-degree forgery.").
+    unheld = {used[i].start for i in range(len(used)) if i not in held}
+    more = _more_posts(story, opening[0], rule, reserve, bool(figures), unheld)
     return _Content(
         [opening[1]],
         figures,
@@ -479,7 +506,12 @@ def _content(story: Story, rule: LengthRule, social: SocialSettings) -> _Content
 
 
 def _more_posts(
-    story: Story, lede: Origin, rule: LengthRule, reserve: int, figures: bool
+    story: Story,
+    lede: Origin,
+    rule: LengthRule,
+    reserve: int,
+    figures: bool,
+    unheld: set[int],
 ) -> list[tuple[Origin, str]]:
     """What follows the lede: the sentence that gives a charge, a plea, a verdict or a
     sentence the lede does not ("Michael Gledhill, 44, is charged with one count of murder
@@ -488,23 +520,37 @@ def _more_posts(
     be limited to one person per patient …"); then what a reader can do, with the number
     to do it on ("… residents may call the State Attorney’s Hotline at 305-547-3300."). A
     thread of a headline and its lede alone leaves out what a reader needs next."""
-    more = _context(story, lede.end, OUTCOME_PARAGRAPHS, _OUTCOME)
-    if more is None and not figures:
-        more = _context(story, lede.end)
-    action = _context(story, lede.end, ACTION_PARAGRAPHS, _ACTION)
+    # Every key figure and the quote are posted as such, or left out for what they are.
+    taken = [(f.start, f.end) for f in story.key_figures]
+    taken += [(g.start, g.end) for g in (story.quote.segments if story.quote else ())]
+    outcome_taken = [(a, b) for a, b in taken if a not in unheld]
+    kinds: list[Iterator[Origin]] = [
+        _contexts(story, lede.end, OUTCOME_PARAGRAPHS, _OUTCOME, outcome_taken)
+    ]
+    if not figures:
+        kinds.append(_contexts(story, lede.end, CONTEXT_PARAGRAPHS, None, taken))
     posts: list[tuple[Origin, str]] = []
-    for found in (more, action):
-        if found is None or any(found.start == o.start for o, _ in posts):
-            continue
-        if says_again(lede.text, found.text) or _POINTS_AWAY.search(found.text):
-            continue
-        if _numbers(found.text) & _numbers(lede.text):
-            continue  # "… was sentenced today to 100 years to life …" again, after the lede
-        text = social_text(found.text).replace("\n", " ")
-        if not rule.fits(text, reserve):
-            text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
-        if text:
-            posts.append((found, text))
+    # The first of the outcome or the sentence after the lede that may be posted, then
+    # what a reader can do.
+    for candidates in (
+        itertools.chain(*kinds),
+        _contexts(story, lede.end, ACTION_PARAGRAPHS, _ACTION, taken),
+    ):
+        for found in candidates:
+            if any(found.start == o.start for o, _ in posts):
+                continue
+            if says_again(lede.text, found.text) or _POINTS_AWAY.search(found.text):
+                continue
+            if _numbers(found.text) & _numbers(lede.text) and not _NAMES.search(found.text):
+                # "… was sentenced today to 100 years to life …" again, after the lede;
+                # unless the sentence says who the lede's defendant is.
+                continue
+            text = social_text(found.text).replace("\n", " ")
+            if not rule.fits(text, reserve):
+                text = clause_cut(text, "", functools.partial(rule.fits, reserve=reserve)) or ""
+            if text:
+                posts.append((found, text))
+                break
     return posts
 
 

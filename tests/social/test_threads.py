@@ -1568,3 +1568,16 @@ def test_a_crime_stated_as_fact_is_posted_only_once_a_court_has_found_it(
     # Hedged, it states the allegation, which is news.
     hedged = crime.replace("the defendants stole", "the defendants allegedly stole")
     assert hedged in _thread_of(lede.replace("jury convicted", "jury heard"), hedged, title=title)
+
+
+def test_the_sentence_naming_the_defendant_follows_the_lede_though_it_repeats_the_term() -> None:
+    lede = (
+        "The District Attorney announced that a 36-year-old Harbour man was sentenced to 110"
+        " years to life in prison for shooting at five police officers."
+    )
+    named = (
+        "The District Attorney said that the defendant, Nak Fox, 36, of Nostrand Avenue, was"
+        " today sentenced by Justice Ann Reed to 110 years to life in prison."
+    )
+    posts = _thread_of(lede, named, title="Harbour man sentenced for shooting at officers")
+    assert posts == [lede, named]
