@@ -727,6 +727,20 @@ class _Resolver:
         full = self._full_name(bare)
         if full is None:
             full = self._full_name(bare, text=self._title)
+        titles = {who.role for _, who in self._mentions() if who.speaker == bare and who.role}
+        if (
+            full is not None
+            and full.speaker
+            and titles
+            and (full.role is None or any(speakers.contradicts(full, t) for t in titles))
+        ):
+            # "President Biden and First Lady Jill Biden visited …", then "Biden said": the
+            # surname is the President's as much as the First Lady's.
+            return _NOBODY, 0.0
+        if full is None and len(titles) == 1:
+            # "President Biden signed …", then "Biden said": the one person the body names
+            # by title and surname, signed so ("President Biden", never "Biden" alone).
+            return speakers.Who(bare, titles.pop(), True), 0.8
         if full is None:
             full = self._first_named(bare)
         return (full, 0.85) if full and full.speaker else (_NOBODY, 0.0)
@@ -998,7 +1012,9 @@ def _people_joined(run: str, end: int) -> list[tuple[str, int]]:
     head, _, tail = run.rpartition(" and ")
     name, role = speakers.split_name(head)
     other, other_role = speakers.split_name(tail)
-    if not (name and " " in name and role and other and " " in other):
+    # The first may be a title and a surname ("President Biden and First Lady Jill Biden").
+    titled = bool(name and role and speakers.is_title(role.split()[-1]))
+    if not (name and (" " in name or titled) and role and other and " " in other):
         return [(run, end)]
     if not speakers.PERSON_ROLE.search(role) or (
         other_role and not speakers.PERSON_ROLE.search(other_role)

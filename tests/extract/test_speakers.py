@@ -884,3 +884,30 @@ def test_a_speech_verb_a_typo_capitalised_is_never_part_of_the_name() -> None:
     assert s.quote is not None
     assert (s.quote.speaker, s.quote.role) == ("Ann Hale", "District Attorney")
     assert speakers.parse("District Attorney Ann Hale Said:").speaker == "Ann Hale"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "President Biden and First Lady Jill Biden visited the school on Monday.",
+        "Governor Murphy and First Lady Tammy Murphy visited the school on Monday.",
+        # One named in full with no role, another by title and surname: which is it?
+        "President Biden visited the school on Monday with teacher Ann Biden.",
+    ],
+)
+def test_a_surname_that_a_titled_mention_and_a_full_name_share_signs_nothing(
+    opening: str,
+) -> None:
+    surname = opening.split()[1]
+    s = story(opening, "", f"“These teachers are heroes,” {surname} said.")
+    assert s.quote is None
+
+
+def test_a_surname_named_only_by_title_is_signed_with_that_title() -> None:
+    s = story(
+        "Today President Biden signed the Clean Water Act into law at the White House.",
+        "",
+        "“This law will protect every family’s water,” Biden said.",
+    )
+    assert s.quote is not None
+    assert (s.quote.speaker, s.quote.role) == ("Biden", "President")
