@@ -434,6 +434,13 @@ def _dateline_end(text: str) -> int:
     return found.end() if found else 0
 
 
+# "Secretary Ann Hale issued the following statement on behalf of Governor Tom Reed:": the
+# words are the Governor's, read out or sent by another; whose they are is not for us to
+# choose, so they are signed by neither.
+_ON_BEHALF = re.compile(
+    r"\bon behalf of (?:the )?(?:Governor|Gov\.|President|Vice President|Mayor|Senator|Secretary"
+    r"|Premier|Prime Minister|Minister|Chancellor|First Lady)\b"
+)
 _FOLLOWING_STATEMENT = re.compile(
     r"^(?:(?:Today|Yesterday|Tonight|On \w+ \d+(?:, \d{4})?),\s+)?(?P<who>[^,;:]{2,160}?)\s+"
     r"(?:(?:has|have|had) )?(?:issued|released|made|gave|delivered|shared) the following"
@@ -467,6 +474,8 @@ def _who_before(
         last = _last_sentence(preceding.text[-400:]) if " the following " in preceding.text else ""
         # "LANSING, Mich. — Governor Gretchen Whitmer issued the following statement …"
         announced = _FOLLOWING_STATEMENT.match(last[_dateline_end(last) :]) if last else None
+        if announced and _ON_BEHALF.search(last):
+            announced = None  # see _ON_BEHALF
         if announced and speakers.looks_like_attribution(announced.group("who")):
             # "Today, Secretary Jane Roe released the following statement on the vote."
             # and the statement in marks as the next paragraph.
@@ -499,6 +508,8 @@ def _who_leading(sentence: str) -> str | None:
     # "WASHINGTON – The Administrator …, Maria Roe, issued the following statement:": the
     # place is not part of who speaks.
     sentence = sentence[_dateline_end(sentence) :]
+    if _ON_BEHALF.search(sentence):
+        return None  # see _ON_BEHALF
     subject_on = speakers.without_lead_clause(sentence)
     if subject_on != sentence and not _VERB.search(subject_on) and _VERB.search(sentence):
         subject_on = sentence  # "Later she said,": no clause before the subject
@@ -587,6 +598,8 @@ def _lead_in_who(text: str) -> str | None:
     # Secretary Jane Roe issued the following statement:".
     line = _last_sentence(text.strip()[-400:]) if ". " in text else text.strip()
     line = line[_dateline_end(line) :]  # "WASHINGTON – The Administrator …, said:"
+    if _ON_BEHALF.search(line):
+        return None  # see _ON_BEHALF
     attributed = _ATTRIBUTABLE.match(line)
     if attributed and speakers.looks_like_attribution(attributed.group("who")):
         return attributed.group("who")

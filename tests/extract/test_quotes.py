@@ -1148,3 +1148,19 @@ def test_a_name_line_opening_with_its_date_signs_the_quote_under_it() -> None:
         "Wendy Hale",
         "Senator, Minister with Responsibility for Health",
     )
+
+
+def test_words_issued_on_behalf_of_another_office_holder_are_signed_by_neither() -> None:
+    s = story(
+        "Secretary Ann Hale issued the following statement on behalf of Governor Tom Reed:",
+        "",
+        "“The state stands with the families of the victims, today and every day after.”",
+    )
+    assert s.quote is None
+    # On behalf of a body, the words are still the speaker's own.
+    s = story(
+        "Secretary Ann Hale issued the following statement on behalf of the department:",
+        "",
+        "“The state stands with the families of the victims, today and every day after.”",
+    )
+    assert s.quote is not None and s.quote.speaker == "Ann Hale"
