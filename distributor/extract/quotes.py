@@ -314,8 +314,24 @@ def _who_after(
     for pattern in (_AFTER_VERB_WHO, _AFTER_WHO_VERB, _AFTER_ACCORDING):
         found = pattern.match(sentence)
         if found and speakers.looks_like_attribution(found.group("who")):
+            if ended and pattern is _AFTER_WHO_VERB and _REPORTS_ON.match(sentence, found.end()):
+                # "…fixed.” Councillor Ann Lee said the council would reply.": after a
+                # quote that ended its own sentence, "X said" going on to say what X said
+                # is X's own reported speech, not the quote's tag.
+                return None
             return found.group("who")
     return None
+
+
+# What follows a speech verb when the sentence reports what was said rather than tagging
+# a quote: a subject or "that" ("said the council would reply"), not a place, a time or
+# a medium ("said in a statement", "said on Monday").
+_REPORTS_ON = re.compile(
+    r"\s+(?!(?:in|on|at|during|after|before|while|when|as|of|to|from|via|through|today"
+    r"|yesterday|tonight|earlier|later|afterwards|also|too|again|then|recently)\b)"
+    r"(?:that\b|[a-z]+\s+\w+)",
+    re.IGNORECASE,
+)
 
 
 def _name_line(text: str) -> bool:
@@ -517,6 +533,10 @@ def _who_leading(sentence: str) -> str | None:
         # "When asked about the deal, Jane Roe said,": the speech verb is the subject's,
         # not the opening clause's.
         found = pattern.search(sentence if pattern is _BEFORE_ACCORDING else subject_on)
+        if found and pattern is _BEFORE_WHO_VERB and _someone_elses(found):
+            # "Mayor Jane Roe said the Governor told her:", "Jane Roe, quoting Governor
+            # Tom Hale, said:": the words are another's, passed on.
+            return None
         if found and speakers.looks_like_attribution(found.group("who")):
             return found.group("who")
         if (
@@ -535,6 +555,14 @@ def _who_leading(sentence: str) -> str | None:
         if who and speakers.looks_like_attribution(who):
             return who
     return None
+
+
+def _someone_elses(found: re.Match[str]) -> bool:
+    """Are the words another's, passed on by who the lead-in names?"""
+    return bool(_VERB.search(found.group("rest")) or _QUOTING.search(found.group("who")))
+
+
+_QUOTING = re.compile(r"\b(?:quoting|citing|echoing|relaying)\b", re.IGNORECASE)
 
 
 def _subject(sentence: str) -> str | None:

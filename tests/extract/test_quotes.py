@@ -1164,3 +1164,33 @@ def test_words_issued_on_behalf_of_another_office_holder_are_signed_by_neither()
         "“The state stands with the families of the victims, today and every day after.”",
     )
     assert s.quote is not None and s.quote.speaker == "Ann Hale"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # The words are the Governor's, passed on by the Mayor.
+        "Mayor Jane Roe said the Governor told her on Monday: “We will fund every metre of"
+        " the wall.”",
+        "Mayor Jane Roe, quoting Governor Tom Hale, said: “We will fund every metre of the wall.”",
+        # The residents' words; the councillor's reported speech after them is no tag.
+        "In the letter, residents wrote: “We have waited ten years for this road to be fixed.”"
+        " Councillor Ann Lee said the council would reply.",
+    ],
+)
+def test_words_passed_on_or_followed_by_someone_elses_reported_speech_are_not_theirs(
+    paragraph: str,
+) -> None:
+    s = story("The town will get new flood defences and a new road.", "", paragraph)
+    assert s.quote is None
+
+
+def test_a_tag_after_a_quote_may_say_where_and_when() -> None:
+    s = story(
+        "The town will get new flood defences.",
+        "",
+        "Mayor Jane Roe visited the wall.",
+        "",
+        "“We will fund every metre of the wall.” Jane Roe said on Monday.",
+    )
+    assert s.quote is not None and s.quote.speaker == "Jane Roe"
