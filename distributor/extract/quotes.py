@@ -490,7 +490,7 @@ def _who_before(
         last = _last_sentence(preceding.text[-400:]) if " the following " in preceding.text else ""
         # "LANSING, Mich. — Governor Gretchen Whitmer issued the following statement …"
         announced = _FOLLOWING_STATEMENT.match(last[_dateline_end(last) :]) if last else None
-        if announced and _ON_BEHALF.search(last):
+        if announced and "behalf" in last and _ON_BEHALF.search(last):
             announced = None  # see _ON_BEHALF
         if announced and speakers.looks_like_attribution(announced.group("who")):
             # "Today, Secretary Jane Roe released the following statement on the vote."
@@ -524,7 +524,7 @@ def _who_leading(sentence: str) -> str | None:
     # "WASHINGTON – The Administrator …, Maria Roe, issued the following statement:": the
     # place is not part of who speaks.
     sentence = sentence[_dateline_end(sentence) :]
-    if _ON_BEHALF.search(sentence):
+    if "behalf" in sentence and _ON_BEHALF.search(sentence):
         return None  # see _ON_BEHALF
     subject_on = speakers.without_lead_clause(sentence)
     if subject_on != sentence and not _VERB.search(subject_on) and _VERB.search(sentence):
@@ -626,7 +626,7 @@ def _lead_in_who(text: str) -> str | None:
     # Secretary Jane Roe issued the following statement:".
     line = _last_sentence(text.strip()[-400:]) if ". " in text else text.strip()
     line = line[_dateline_end(line) :]  # "WASHINGTON – The Administrator …, said:"
-    if _ON_BEHALF.search(line):
+    if "behalf" in line and _ON_BEHALF.search(line):
         return None  # see _ON_BEHALF
     attributed = _ATTRIBUTABLE.match(line)
     if attributed and speakers.looks_like_attribution(attributed.group("who")):

@@ -52,6 +52,9 @@ _POINTER = re.compile(
 )
 
 
+_POINTER_LONGEST = 100  # the pattern matches nothing longer: a cheap test first
+
+
 def _candidate(block: Block) -> bool:
     if block.kind is not Kind.PARAGRAPH:
         return False
@@ -66,7 +69,7 @@ def _candidate(block: Block) -> bool:
     if end.endswith("?") and len(sentences.split(text)) < 2:
         # A rhetorical opening ("How many more …?"): the news is in what follows.
         return False
-    if _POINTER.match(text):
+    if len(text) < _POINTER_LONGEST and _POINTER.match(text):
         return False  # "Read the full filing here.": a link the text lost, not news
     if text.startswith(_QUOTE_START):
         # A quote-led lede counts when the narrative goes on after the quote ("“…” The
@@ -136,7 +139,7 @@ def lede(blocks: Sequence[Block]) -> str:
                 # "Cllr Michael Fuller, Portfolio Holder for Environment said:" over his
                 # words: a lead-in, not the news.
                 and not b.text.rstrip().endswith(":")
-                and not _POINTER.match(b.text)
+                and not (len(b.text) < _POINTER_LONGEST and _POINTER.match(b.text))
             ),
             None,
         )
