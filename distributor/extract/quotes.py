@@ -664,6 +664,9 @@ _UNNAMED_ROLE = re.compile(
     r"|Commissioner|Chair(?:man|woman)?|[Cc]ouncillor|Premier|First Lady|Director"
     r"|[Ss]pokes(?:man|woman|person))\b(?![ \t]+[A-Z])"
 )
+_LOWER_ROLE_NAME = re.compile(
+    r"\b(?P<role>[a-z]+)\s+(?P<name>[A-Z][a-z’'-]+(?:\s[A-Z]\.)?\s[A-Z][a-z’'-]+)\b"
+)
 _KIN = re.compile(
     r"\b(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:wife|husband|spouse|partner|son|daughter|mother|father"
     r"|brother|sister|widow|widower|children|grandson|granddaughter|grandmother|grandfather)\b"
@@ -721,6 +724,7 @@ class _Resolver:
         self._fullest_cache: dict[str, str] = {}
         self._speakers: list[speakers.Who] = []  # everyone who has spoken so far
         self._words_by_first: dict[str, list[list[str]]] | None = None
+        self._pronouns: dict[str, str] = {}  # "she": whom it last meant
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
@@ -850,6 +854,17 @@ class _Resolver:
         return (full, min(conf, 0.85)) if full.speaker else (_NOBODY, 0.0)
 
     def _pronoun(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
+        who, sure = self._pronoun_for(pronoun, before)
+        earlier = self._pronouns.get(pronoun)
+        if who.speaker and earlier and not speakers.same_person(earlier, who.speaker):
+            # ‘She said: “…”’ was Ann Hale's; after Tom Reed's words, ‘She added: “…”’ is not
+            # his, though he spoke last.
+            return _NOBODY, 0.0
+        if who.speaker:
+            self._pronouns[pronoun] = who.speaker
+        return who, sure
+
+    def _pronoun_for(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
         """ "she said": the one person named since the last quote, else the last speaker.
         Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
         Lee") and "she" fits only one of them by a gendered role, or it is left unsigned."""
@@ -901,7 +916,16 @@ class _Resolver:
             if not any(m.start() - 3 <= end <= m.start() for end in ends):
                 return True
         # "He was joined by his wife, Jennifer.": someone the rules never name as a person.
-        return _KIN.search(self._body, self.last_at, before) is not None
+        if _KIN.search(self._body, self.last_at, before) is not None:
+            return True
+        # "Opposition spokesman Tom Reed criticised it.": a person named after a role in
+        # lower case, which no capitalised run takes for a title.
+        for m in _LOWER_ROLE_NAME.finditer(self._body, self.last_at, before):
+            if speakers.PERSON_ROLE.fullmatch(m.group("role")) and not speakers.same_person(
+                m.group("name"), named.speaker
+            ):
+                return True
+        return False
 
     def _mention_words(self) -> dict[str, list[list[str]]]:
         """The mentioned names' words, by first name: split once per article."""
@@ -1009,7 +1033,8 @@ _CONNECTORS = frozenset({"of", "for", "the", "and"})
 
 
 _APPOSITION = re.compile(
-    rf"(?:,\s+(?:the|a|an|who)\b|\s+(?:{_VERBS})\b|,\s+[A-Z][\w-]+ (?:of|for)\b)"
+    # "Her deputy, Tom Reed, said the ward …": a name closing an apposition before its verb.
+    rf"(?:,\s+(?:the|a|an|who)\b|,?\s+(?:{_VERBS})\b|,\s+[A-Z][\w-]+ (?:of|for)\b)"
 )
 
 
@@ -1112,9 +1137,9 @@ def _scan_run(
     after = _role_after(text, end, run) if text.startswith(", ", end) else None
     apposition = after is not None or _APPOSITION.match(text, end) is not None
     held = None
-    if not apposition and not any(speakers.is_title(w) for w in words[:-1]):
+    if not any(speakers.is_title(w) for w in words[:-1]):
         held = _role_before(text, end - len(run))
-        if held is None:
+        if held is None and not apposition:
             return  # the cheap test first: most capitalised runs name no one
     name, role = speakers.split_name(" ".join(words))
     if held is not None and name and " " in name and role is None:

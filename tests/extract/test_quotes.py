@@ -1194,3 +1194,41 @@ def test_a_tag_after_a_quote_may_say_where_and_when() -> None:
         "“We will fund every metre of the wall.” Jane Roe said on Monday.",
     )
     assert s.quote is not None and s.quote.speaker == "Jane Roe"
+
+
+def test_he_after_a_person_named_after_a_lower_case_role_is_nobody_for_sure() -> None:
+    s = story(
+        "Transport Minister Ann Hale announced the funding on Monday. Opposition spokesman Tom"
+        " Reed criticised it.",
+        "",
+        "“This is a cynical stunt,” he said.",
+    )
+    assert s.quote is None
+
+
+def test_a_pronoun_that_meant_one_speaker_never_signs_another() -> None:
+    s = story(
+        "Ann Hale, the Transport Minister, announced the funding on Monday.",
+        "",
+        "She said: “Every road will be fixed by 2030.”",
+        "",
+        "Tom Reed, the Finance Minister, added: “The money is there.”",
+        "",
+        "She added: “We will report on the work every year.”",
+    )
+    signed = {q.text: q.speaker for q in (s.quote, *s.other_quotes) if q is not None}
+    assert signed.get("Every road will be fixed by 2030.") == "Ann Hale"
+    assert signed.get("The money is there.") == "Tom Reed"
+    assert "We will report on the work every year." not in signed
+
+
+def test_he_after_a_name_closing_an_apposition_is_never_the_last_speaker() -> None:
+    s = story(
+        "Ann Hale opened the ward on Monday.",
+        "",
+        "“This ward will treat 2,000 patients a year,” Hale said.",
+        "",
+        "Her deputy, Tom Reed, said the ward would open fully in May. “We are ready,” he said.",
+    )
+    signed = {q.text: q.speaker for q in (s.quote, *s.other_quotes) if q is not None}
+    assert signed.get("We are ready,") in (None, "Tom Reed")
