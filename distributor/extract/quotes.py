@@ -724,7 +724,6 @@ class _Resolver:
         self._fullest_cache: dict[str, str] = {}
         self._speakers: list[speakers.Who] = []  # everyone who has spoken so far
         self._words_by_first: dict[str, list[list[str]]] | None = None
-        self._pronouns: dict[str, str] = {}  # "she": whom it last meant
 
     def spoke(self, who: speakers.Who, at: int) -> None:
         if who.speaker:
@@ -854,17 +853,6 @@ class _Resolver:
         return (full, min(conf, 0.85)) if full.speaker else (_NOBODY, 0.0)
 
     def _pronoun(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
-        who, sure = self._pronoun_for(pronoun, before)
-        earlier = self._pronouns.get(pronoun)
-        if who.speaker and earlier and not speakers.same_person(earlier, who.speaker):
-            # ‘She said: “…”’ was Ann Hale's; after Tom Reed's words, ‘She added: “…”’ is not
-            # his, though he spoke last.
-            return _NOBODY, 0.0
-        if who.speaker:
-            self._pronouns[pronoun] = who.speaker
-        return who, sure
-
-    def _pronoun_for(self, pronoun: str, before: int) -> tuple[speakers.Who, float]:
         """ "she said": the one person named since the last quote, else the last speaker.
         Two people named since ("Secretary Jane Doe toured the plant with Governor Bill
         Lee") and "she" fits only one of them by a gendered role, or it is left unsigned."""
