@@ -82,10 +82,20 @@ _TWO_WORD_TITLE = re.compile(
 )
 
 
+# The title a member of a council or a legislature wears before the name.
+_MEMBER_TITLE = re.compile(r"Councillor|Councilor|Councilmember|Senator|Representative|Alderman")
+
+
 def title_head(role: str) -> str:
     """A role's head title, what a signature keeps of it when room is short: its last
-    word, or its last two where they make one title ("California Attorney General"); ""
-    for two posts joined by "and"."""
+    word, or its last two where they make one title ("California Attorney General"); a
+    member's title before the post held ("Councillor" of "Councillor, Portfolio Holder for
+    Environment"); "" for two posts joined by "and", or any other role with a comma."""
+    if ", " in role:
+        first = role.split(", ", 1)[0]
+        return first if _MEMBER_TITLE.fullmatch(first) else ""
+    if "," in role:
+        return ""
     if " and " in role:
         return ""  # "Chief Executive and Permanent Secretary": two posts, no one head
     found = _TWO_WORD_TITLE.search(role)
@@ -203,6 +213,18 @@ def adds_a_number(headline: str, sentence: str) -> bool:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbers_given(text: str) -> set[str]:
+    """The numbers a sentence gives, years and ages aside ("100"; not "2015", nor the 63
+    of "a 63-year-old landlord" or "Phillip Estevez, 63,": naming whom a lede described
+    is no repeat)."""
+    ages = {a or b for a, b in _AGE.findall(text)}
+    return {n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n) and n not in ages}
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_AGE = re.compile(r"\b(\d{1,3})-year-old\b|(?<=, )(\d{1,3})(?=,)")
 
 
 def _words(text: str) -> set[str]:

@@ -34,6 +34,7 @@ from distributor.compose.facts import (
     in_marks,
     in_own_voice,
     leans_on_a_name,
+    numbers_given,
     praises,
     says_again,
     signature,
@@ -443,9 +444,9 @@ ACTION_PARAGRAPHS = 12
 def thread_origins(story: Story, settings: Settings, rule: LengthRule) -> list[Origin]:
     """The figures, quote or lede a thread posts, with where each sits in the article body:
     only those the thread still holds once it is cut to ``max_posts_per_thread``."""
-    thread = compose_thread(story, rule, settings)
+    thread, origins = _compose(story, rule, settings)
     posted = " ".join(p.text.replace("\n", " ") for p in thread.posts)
-    return [o for o in _content(story, rule, settings.social).origins if _shows(o, posted)]
+    return [o for o in origins if _shows(o, posted)]
 
 
 def _shows(origin: Origin, posted: str) -> bool:
@@ -541,7 +542,9 @@ def _more_posts(
                 continue
             if says_again(lede.text, found.text) or _POINTS_AWAY.search(found.text):
                 continue
-            if _numbers(found.text) & _numbers(lede.text) and not _NAMES.search(found.text):
+            if numbers_given(found.text) & numbers_given(lede.text) and not _NAMES.search(
+                found.text
+            ):
                 # "… was sentenced today to 100 years to life …" again, after the lede;
                 # unless the sentence says who the lede's defendant is.
                 continue
@@ -552,19 +555,6 @@ def _more_posts(
                 posts.append((found, text))
                 break
     return posts
-
-
-def _numbers(text: str) -> set[str]:
-    """The numbers a sentence gives, years and ages aside ("100"; not "2015", nor the 63
-    of "a 63-year-old landlord" or "Phillip Estevez, 63,": naming whom the lede described
-    is no repeat)."""
-    ages = {a or b for a, b in _AGE.findall(text)}
-    return {n for n in _NUMBER.findall(text) if not _YEARISH.fullmatch(n) and n not in ages}
-
-
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_YEARISH = re.compile(r"(?:19|20)\d\d")
-_AGE = re.compile(r"\b(\d{1,3})-year-old\b|(?<=, )(\d{1,3})(?=,)")
 
 
 # A sentence that points to what the page linked ("The proclamation is posted here."),
@@ -600,10 +590,6 @@ _WHY_PHRASE = re.compile(
 )
 
 
-# The title a member of a council or a legislature wears before the name.
-_MEMBER_TITLE = re.compile(r"Councillor|Councilor|Councilmember|Senator|Representative|Alderman")
-
-
 # A participle's clause that sets the scene before a sentence's capitalised subject.
 # Or a phrase of whose behest or what it answers: "At the direction of the President of
 # the United States, Gov. David Ige has ordered …".
@@ -634,13 +620,7 @@ def _quote_posts(story: Story, rule: LengthRule, social: SocialSettings, reserve
     # The full signature, then the role's head title alone ("DEC Commissioner Basil
     # Seggos" as "Commissioner Basil Seggos", "California Attorney General Rob Bonta" as
     # "Attorney General Rob Bonta") when the words need the room, then the name.
-    # A member's title and the post held ("Councillor, Portfolio Holder for Environment"):
-    # the title alone, before the name ("Councillor Michael Fuller").
-    first = role.split(", ", 1)[0] if ", " in role else ""
-    if first and _MEMBER_TITLE.fullmatch(first):
-        head = first
-    else:
-        head = title_head(role) if role and " " in role and "," not in role else ""
+    head = title_head(role) if role and " " in role else ""
     shorter = signature(speaker, head) if head and TITLE_HEAD.search(head) else None
     # "clinical collaborative chair at South Tees Hospitals NHS Foundation Trust": the post
     # without the body it is held at, before the name alone.
@@ -782,6 +762,11 @@ def _headline_post(story: Story, rule: LengthRule, social: SocialSettings, reser
 
 def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread:
     """One story's thread for the network ``rule`` counts for."""
+    return _compose(story, rule, settings)[0]
+
+
+def _compose(story: Story, rule: LengthRule, settings: Settings) -> tuple[Thread, list[Origin]]:
+    """The thread, and where everything it could post comes from (before the cap)."""
     social = settings.social
     reserve = _numbering_reserve(rule, social, social.max_posts_per_thread)
     link = safe_url(story.article.url)
@@ -825,7 +810,7 @@ def compose_thread(story: Story, rule: LengthRule, settings: Settings) -> Thread
         Post(text=t, link=link if i == 0 else None, length=rule.length(t), limit=rule.limit)
         for i, t in enumerate(texts)
     )
-    return Thread(network=rule.network, story_id=story.id, posts=posts)
+    return Thread(network=rule.network, story_id=story.id, posts=posts), content.origins
 
 
 def compose_roundup_post(

@@ -31,10 +31,11 @@ class Kind(enum.Enum):
 # Minister …"): without the year only a month's name makes it a date ("Phase 2 – The
 # council …" is none).
 _MONTH = "(?:" + "|".join(sorted((m.capitalize() for m in MONTH_NAMES), key=len)[::-1]) + ")"
+# A date with its year: "March 25, 2014", "Jan. 8, 2008", "30 May 2018".
+DATE_WITH_YEAR = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})"
 _DATED = (
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
-    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}"
-    rf"|{_MONTH} \d{{1,2}})"
+    rf"(?:{DATE_WITH_YEAR}|{_MONTH} \d{{1,2}})"
     r"(?: ?(?:--|[–—-]) +| ?[–—](?=[A-Z]))"
 )
 DATELINE_LEAD = re.compile(

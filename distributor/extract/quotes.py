@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from distributor.abbreviations import is_abbreviation
 from distributor.extract import sentences, speakers
-from distributor.extract.blocks import Block, Kind, dateline
+from distributor.extract.blocks import DATE_WITH_YEAR, Block, Kind, dateline
 from distributor.models import Quote, Span
 
 _VERBS = (
@@ -351,7 +351,7 @@ def _name_line(text: str) -> bool:
 
 # The date a line may open with before who speaks: "March 8, 2017, Senator the Hon Wendy
 # Phipps, Minister …:".
-_LINE_DATE = re.compile(r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}),\s+")
+_LINE_DATE = re.compile(rf"{DATE_WITH_YEAR},\s+")
 
 
 def _undated_line(text: str) -> str:
